@@ -1,0 +1,108 @@
+# claimdb — see README.md. `make run` serves the API; `make test` runs every test.
+VERSION   := 0.1.0
+BUILD     ?= build
+CC        ?= cc
+PYTHON    := /usr/bin/python3
+PORT      ?= 8080
+DATA      := $(CURDIR)/.data
+DEV_PGPORT ?= 54329
+DEV_DB    := postgresql://claimdb@127.0.0.1:$(DEV_PGPORT)/claimdb
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla -Wpointer-arith -Wundef
+OPT       ?= -O2 -g
+SAN       ?=
+CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(SAN) \
+             -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+             -MMD -MP $(CFLAGS)
+LIBS      := -lmicrohttpd -ljansson -lpq -lpthread
+
+SRC       := $(wildcard server/*.c)
+OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o
+# Pure-logic modules the unit tests link against (no MHD/libpq needed).
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_LIB  := utf8 anchor router jsonbuf config cursor
+UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
+
+.PHONY: all run test check unit api fmt lint clean db-reset deps bench compose-check
+all: $(BUILD)/claimdb
+
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/migrations.c: $(wildcard migrations/*.sql) scripts/embed_migrations.sh | $(BUILD)/obj
+	sh scripts/embed_migrations.sh migrations > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
+
+$(BUILD)/claimdb: $(OBJ)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
+
+$(BUILD)/unit_tests: $(UNIT_SRC) $(UNIT_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $(UNIT_SRC) $(UNIT_OBJ) -ljansson
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+deps:
+	@sh scripts/deps.sh build
+
+# Serve the API on 127.0.0.1:$(PORT). Without DATABASE_URL, a private
+# PostgreSQL cluster lives in .data/ and gets the fixtures on first start.
+run:
+	@sh scripts/deps.sh run
+	@$(MAKE) --no-print-directory all
+ifeq ($(DATABASE_URL),)
+	@sh scripts/pg.sh start $(DATA)/pg $(DEV_PGPORT)
+	@DATABASE_URL='$(DEV_DB)' sh scripts/load_fixtures.sh $(BUILD)/claimdb $(DATA)
+	DATABASE_URL='$(DEV_DB)' PORT=$(PORT) exec $(BUILD)/claimdb serve
+else
+	PORT=$(PORT) exec $(BUILD)/claimdb serve
+endif
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+api: $(BUILD)/claimdb
+	CLAIMDB_BIN=$(CURDIR)/$(BUILD)/claimdb $(PYTHON) -m pytest -q -p no:cacheprovider tests/api $(PYTEST_ARGS)
+
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory unit api compose-check
+
+# The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer;
+# the server must exit cleanly (no leaks) when the API tests stop it.
+check:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' unit api \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+
+compose-check:
+	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"
+
+fmt:
+	clang-format -i server/*.c server/*.h tests/unit/*.c
+
+lint:
+	@sh scripts/deps.sh lint
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iserver server tests/unit
+	@$(MAKE) --no-print-directory compose-check
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory BUILD=build/bench OPT='-O3 -DNDEBUG' all
+	sh bench/run.sh $(CURDIR)/build/bench/claimdb $(N)
+
+db-reset:
+	@sh scripts/pg.sh stop $(DATA)/pg $(DEV_PGPORT)
+	rm -rf $(DATA)
+	@echo "The private database is gone; the next make run starts afresh with the fixtures."
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Makes sure the Debian packages a target needs are installed: installs the
+# missing ones when run as root, otherwise prints the apt-get line and fails.
+# Usage: deps.sh build|run|test|lint|bench
+set -eu
+build="gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev"
+server="postgresql-15 postgresql-client-15"
+case "${1:-build}" in
+  build) want="$build" ;;
+  run)   want="$build $server" ;;
+  test)  want="$build $server python3 python3-pytest python3-requests docker-compose" ;;
+  lint)  want="$build cppcheck clang-format docker-compose" ;;
+  bench) want="$build $server wrk curl util-linux" ;;
+  *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine has no package lists yet; refresh them when a package is unknown.
+  if ! apt-get install -y -q --no-install-recommends $missing >&2; then
+    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends $missing >&2
+  fi
+else
+  echo "claimdb needs these Debian packages:$missing" >&2
+  echo "Install them with:  sudo apt-get install -y$missing" >&2
+  exit 1
+fi

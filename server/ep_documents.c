@@ -1,0 +1,247 @@
+/* /v1/documents: the verbatim texts claims are anchored to.
+ *
+ * The pattern every resource file follows: validate the body against a field
+ * table, pass it to PostgreSQL as one jsonb parameter, let the statement pick
+ * the fields and return the row as JSON (json_build_object: one object costs
+ * the database no more than plain columns), and reply with that text. Lists
+ * return plain columns serialized in C (rowjson). */
+#include "db.h"
+#include "page.h"
+#include "reply.h"
+#include "rowjson.h"
+#include "routes.h"
+#include "statements.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
+
+/* The document as the API shows it; `d` is the row. */
+#define DOCUMENT_JSON                                                                     \
+    "json_build_object('id', d.id, 'project_id', d.project_id, 'title', d.title,"        \
+    " 'text', d.text, 'sha256', d.sha256, 'length', d.length, 'url', d.url,"              \
+    " 'publisher', d.publisher, 'author', d.author, 'published_at', d.published_at,"      \
+    " 'language', d.language, 'external_id', d.external_id, 'metadata', d.metadata,"      \
+    " 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at)"
+
+/* List items: everything but the text, which can be large
+ * (GET /v1/documents/{id} has it). Order matches list_cols. */
+#define DOCUMENT_LIST_COLUMNS                                                             \
+    "d.id, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
+    " d.published_at, d.language, d.external_id, d.metadata, d.annotator, d.created_at,"  \
+    " d.updated_at"
+
+static const struct col list_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"sha256", COL_STRING}, {"length", COL_NUMBER}, {"url", COL_STRING},
+    {"publisher", COL_STRING}, {"author", COL_STRING}, {"published_at", COL_STRING},
+    {"language", COL_STRING}, {"external_id", COL_STRING}, {"metadata", COL_JSON},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {NULL, COL_END},
+};
+
+const struct db_statement document_statements[] = {
+    {"document_create",
+     "INSERT INTO documents AS d (project_id, title, text, url, publisher, author, published_at,"
+     " language, external_id, metadata, annotator)"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), b->>'title', b->>'text',"
+     " b->>'url', b->>'publisher', b->>'author', (b->>'published_at')::date, b->>'language',"
+     " b->>'external_id', coalesce(b->'metadata', '{}'), b->>'annotator'"
+     " FROM (SELECT $1::jsonb AS b) AS input"
+     " RETURNING d.id, " DOCUMENT_JSON},
+    {"document_get", "SELECT " DOCUMENT_JSON " FROM documents d WHERE d.id = $1::uuid"},
+    {"document_list",
+     "SELECT " DOCUMENT_LIST_COLUMNS " FROM documents d"
+     " WHERE ($1::uuid IS NULL OR d.id > $1::uuid)"
+     " AND ($2::uuid IS NULL OR d.project_id = $2::uuid)"
+     " AND ($3::text IS NULL OR d.external_id = $3)"
+     " ORDER BY d.id LIMIT $4::int"},
+    {"document_patch",
+     "UPDATE documents d SET"
+     " title = CASE WHEN b ? 'title' THEN b->>'title' ELSE d.title END,"
+     " url = CASE WHEN b ? 'url' THEN b->>'url' ELSE d.url END,"
+     " publisher = CASE WHEN b ? 'publisher' THEN b->>'publisher' ELSE d.publisher END,"
+     " author = CASE WHEN b ? 'author' THEN b->>'author' ELSE d.author END,"
+     " published_at = CASE WHEN b ? 'published_at' THEN (b->>'published_at')::date ELSE d.published_at END,"
+     " language = CASE WHEN b ? 'language' THEN b->>'language' ELSE d.language END,"
+     " external_id = CASE WHEN b ? 'external_id' THEN b->>'external_id' ELSE d.external_id END,"
+     " metadata = CASE WHEN b ? 'metadata' THEN coalesce(b->'metadata', '{}') ELSE d.metadata END,"
+     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE d.annotator END"
+     " FROM (SELECT $2::jsonb AS b) AS input WHERE d.id = $1::uuid"
+     " RETURNING " DOCUMENT_JSON},
+    {"document_delete", "DELETE FROM documents WHERE id = $1::uuid RETURNING id"},
+    /* Claims go (their attributions, relations and citations cascade with
+     * them); sources that quoted the document stay, unlinked from it. */
+    {"document_delete_cascade",
+     "WITH gone AS (DELETE FROM claims WHERE document_id = $1::uuid),"
+     " unlinked AS (UPDATE sources SET document_id = NULL WHERE document_id = $1::uuid)"
+     " DELETE FROM documents WHERE id = $1::uuid RETURNING id"},
+    {NULL, NULL},
+};
+
+static const struct field_spec document_fields[] = {
+    {"project_id", F_UUID, false, false, NULL, 0},
+    {"title", F_STRING, true, false, NULL, 1000},
+    {"text", F_STRING, true, false, NULL, 0},
+    {"url", F_STRING, false, true, NULL, 2000},
+    {"publisher", F_STRING, false, true, NULL, 500},
+    {"author", F_STRING, false, true, NULL, 500},
+    {"published_at", F_DATE, false, true, NULL, 0},
+    {"language", F_STRING, false, true, NULL, 35},
+    {"external_id", F_STRING, false, true, NULL, 500},
+    {"metadata", F_OBJECT, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+static void reply_not_found(struct request *r, const char *id)
+{
+    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no document with id %s", id);
+}
+
+static void create_document(struct request *r)
+{
+    if (!fields_valid_or_reply(r, r->json, "", document_fields, VALIDATE_CREATE))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {body};
+    PGresult *res = db_exec_or_reply(r, conn, "document_create", 1, params);
+    free(body);
+    if (!res)
+        return;
+    char location[64];
+    snprintf(location, sizeof location, "/v1/documents/%s", PQgetvalue(res, 0, 0));
+    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void get_document(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "document_get", 1, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, id);
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+}
+
+static void list_documents(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", "project_id", "external_id", NULL};
+    struct page pg;
+    const char *project_id;
+    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+        || !query_uuid_or_reply(r, "project_id", &project_id))
+        return;
+    if (pg.after[0] && !uuid_valid(pg.after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {pg.after[0], project_id, request_query(r, "external_id"), pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "document_list", 4, params);
+    if (!res)
+        return;
+    int n = PQntuples(res);
+    int shown = n > (int)pg.limit ? (int)pg.limit : n;
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, list_cols);
+    }
+    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
+    page_end(&jb, n > shown, last, 1);
+    PQclear(res);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+static void patch_document(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id)
+        return;
+    if (json_object_get(r->json, "text")) {
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "text",
+                    "a document's text never changes (claims point into it); create a new document instead");
+        return;
+    }
+    if (!fields_valid_or_reply(r, r->json, "", document_fields, VALIDATE_PATCH))
+        return;
+    if (json_object_get(r->json, "project_id")) {
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a document cannot move between projects");
+        return;
+    }
+    if (json_is_null(json_object_get(r->json, "title"))) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", "title", "title must not be null");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {id, body};
+    PGresult *res = db_exec_or_reply(r, conn, "document_patch", 2, params);
+    free(body);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, id);
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+}
+
+static void delete_document(struct request *r)
+{
+    static const char *const known[] = {"cascade", NULL};
+    bool cascade;
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id || !query_known_or_reply(r, known) || !query_bool_or_reply(r, "cascade", false, &cascade))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, cascade ? "document_delete_cascade" : "document_delete", 1, params);
+    if (!res) {
+        /* A document with claims: say how to delete it anyway. */
+        if (r->status == MHD_HTTP_CONFLICT)
+            reply_error(r, MHD_HTTP_CONFLICT, "has_claims", "cascade",
+                        "the document has claims or is a source's text; delete with ?cascade=true to remove its"
+                        " claims (and unlink sources) too");
+        return;
+    }
+    if (PQntuples(res) == 0)
+        reply_not_found(r, id);
+    else
+        reply_no_content(r);
+    PQclear(res);
+}
+
+const struct route document_routes[] = {
+    {"POST", "/v1/documents", create_document, BODY_JSON, NULL},
+    {"GET", "/v1/documents", list_documents, BODY_NONE, NULL},
+    {"GET", "/v1/documents/{id}", get_document, BODY_NONE, NULL},
+    {"PATCH", "/v1/documents/{id}", patch_document, BODY_JSON, NULL},
+    {"DELETE", "/v1/documents/{id}", delete_document, BODY_NONE, NULL},
+    {NULL, NULL, NULL, BODY_NONE, NULL},
+};

@@ -1,0 +1,158 @@
+/* claimdb: command-line entry point (serve, migrate, import, export). */
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "migrate.h"
+#include "routes.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CLAIMDB_VERSION
+#define CLAIMDB_VERSION "dev"
+#endif
+
+static void usage(FILE *out)
+{
+    fputs("usage: claimdb [--help] [--version] COMMAND [options]\n"
+          "\n"
+          "claimdb records claims, who asserts them, and how they refute or support each other,\n"
+          "anchored to exact spans of verbatim documents, and serves them as a JSON REST API.\n"
+          "\n"
+          "commands:\n"
+          "  serve [--no-migrate]   apply pending migrations, then serve the API\n"
+          "  migrate [--check]      apply pending migrations (--check: only verify) and exit\n"
+          "  import FILE...         load NDJSON datasets (all or nothing per file)\n"
+          "  export [filters]       write the dataset as NDJSON to standard output\n"
+          "\n"
+          "settings (flag, environment variable, meaning):\n",
+          out);
+    if (out == stdout)
+        config_print_help();
+    fputs("\nDATABASE_URL unset: libpq's defaults (PGHOST, PGPORT, PGDATABASE, ...) apply.\n", out);
+}
+
+/* Applies --name=value / --name value options from argv[*i...] until a
+ * non-option; returns 0, or 2 on an unknown or malformed option. Flags
+ * named in `flags` (NULL-terminated) are returned in *flag_seen bits. */
+static int parse_options(struct config *cfg, int argc, char **argv, int *i,
+                         const char *const *flags, unsigned *flag_seen)
+{
+    for (; *i < argc && strncmp(argv[*i], "--", 2) == 0; (*i)++) {
+        char *name = argv[*i] + 2;
+        bool matched = false;
+        for (unsigned f = 0; flags && flags[f]; f++)
+            if (strcmp(name, flags[f]) == 0) {
+                *flag_seen |= 1u << f;
+                matched = true;
+            }
+        if (matched)
+            continue;
+        char *value = strchr(name, '=');
+        char namebuf[64];
+        if (value) {
+            snprintf(namebuf, sizeof namebuf, "%.*s", (int)(value - name), name);
+            name = namebuf;
+            value++;
+        } else if (*i + 1 < argc) {
+            value = argv[++*i];
+        } else {
+            fprintf(stderr, "claimdb: --%s needs a value\n", name);
+            return 2;
+        }
+        int rc = config_set_option(cfg, name, value);
+        if (rc == 1)
+            fprintf(stderr, "claimdb: unknown option --%s (see claimdb --help)\n", name);
+        if (rc != 0)
+            return 2;
+    }
+    return 0;
+}
+
+static int cmd_migrate(const struct config *cfg, bool apply)
+{
+    db_configure(cfg->database_url, 0);
+    const char *error = NULL;
+    PGconn *conn = db_connect(false, &error);
+    if (!conn) {
+        fprintf(stderr, "claimdb: cannot connect to PostgreSQL: %s\n", error);
+        return 1;
+    }
+    int applied = 0;
+    int rc = migrate_run(conn, apply, &applied);
+    PQfinish(conn);
+    if (rc != 0)
+        return 1;
+    fprintf(stderr, "{\"level\":\"info\",\"event\":\"schema_current\",\"schema\":\"%s\",\"applied\":%d}\n",
+            migrate_latest(), applied);
+    return 0;
+}
+
+static int cmd_serve(struct config *cfg)
+{
+    /* Block the stop signals before any thread exists: every thread inherits
+     * the mask and http_serve takes them with sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = cmd_migrate(cfg, cfg->migrate_on_start);
+    if (rc != 0)
+        return rc;
+    db_configure(cfg->database_url, cfg->statement_timeout_ms);
+    if (routes_init() != 0)
+        return 1;
+    rc = http_serve(cfg);
+    routes_free();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    if (config_from_env(&cfg) != 0)
+        return 2;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("claimdb %s\n", CLAIMDB_VERSION);
+        return 0;
+    }
+    int i = 2;
+    if (strcmp(cmd, "serve") == 0) {
+        static const char *const flags[] = {"no-migrate", NULL};
+        unsigned seen = 0;
+        if (parse_options(&cfg, argc, argv, &i, flags, &seen) != 0)
+            return 2;
+        cfg.migrate_on_start = !(seen & 1);
+        return cmd_serve(&cfg);
+    }
+    if (strcmp(cmd, "migrate") == 0) {
+        static const char *const flags[] = {"check", NULL};
+        unsigned seen = 0;
+        if (parse_options(&cfg, argc, argv, &i, flags, &seen) != 0)
+            return 2;
+        return cmd_migrate(&cfg, !(seen & 1));
+    }
+    if (strcmp(cmd, "import") == 0 || strcmp(cmd, "export") == 0) {
+        db_configure(cfg.database_url, 0);
+        return strcmp(cmd, "import") == 0 ? cli_import(&cfg, argc - 2, argv + 2)
+                                          : cli_export(&cfg, argc - 2, argv + 2);
+    }
+    fprintf(stderr, "claimdb: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,105 @@
+#include "reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void reply_response(struct request *r, unsigned status, struct MHD_Response *response)
+{
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response = response;
+    r->status = status;
+}
+
+void reply_header(struct request *r, const char *name, const char *value)
+{
+    if (r->response)
+        MHD_add_response_header(r->response, name, value);
+}
+
+static void reply_buffer(struct request *r, unsigned status, char *body, size_t len,
+                         enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+    if (!resp) {
+        if (mode == MHD_RESPMEM_MUST_FREE)
+            free(body);
+        fputs("claimdb: cannot create a response\n", stderr);
+        abort();
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    reply_response(r, status, resp);
+    r->bytes_out = len;
+}
+
+void reply_json_owned(struct request *r, unsigned status, char *body, size_t len)
+{
+    reply_buffer(r, status, body, len, MHD_RESPMEM_MUST_FREE);
+}
+
+void reply_json_copy(struct request *r, unsigned status, const char *body, size_t len)
+{
+    reply_buffer(r, status, (char *)body, len, MHD_RESPMEM_MUST_COPY);
+}
+
+void reply_json(struct request *r, unsigned status, json_t *value)
+{
+    char *text = json_dumps(value, JSON_COMPACT);
+    json_decref(value);
+    if (!text) {
+        fputs("claimdb: cannot serialize a reply\n", stderr);
+        abort();
+    }
+    reply_json_owned(r, status, text, strlen(text));
+}
+
+void reply_created(struct request *r, const char *location, const char *body, size_t len)
+{
+    reply_json_copy(r, MHD_HTTP_CREATED, body, len);
+    reply_header(r, MHD_HTTP_HEADER_LOCATION, location);
+}
+
+void reply_no_content(struct request *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    reply_response(r, MHD_HTTP_NO_CONTENT, resp);
+    r->bytes_out = 0;
+}
+
+static void error_v(struct request *r, unsigned status, const char *code, const char *field,
+                    json_t *extra, const char *fmt, va_list ap)
+{
+    char message[1024];
+    vsnprintf(message, sizeof message, fmt, ap);
+    json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code,
+                            "message", message);
+    if (!err) /* a message that is not valid UTF-8 cannot happen: formats are ours */
+        err = json_pack("{s:I, s:s}", "status", (json_int_t)status, "code", code);
+    if (field)
+        json_object_set_new(err, "field", json_string(field));
+    if (extra) {
+        json_object_update(err, extra);
+        json_decref(extra);
+    }
+    reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+void reply_error(struct request *r, unsigned status, const char *code, const char *field,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_v(r, status, code, field, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
+                       json_t *extra, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_v(r, status, code, field, extra, fmt, ap);
+    va_end(ap);
+}

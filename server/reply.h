@@ -1,0 +1,51 @@
+/* reply: building the response a handler returns.
+ *
+ * Every reply function stores the response in r (r->response, r->status);
+ * the core queues it after the handler returns. A handler replies exactly
+ * once; a second reply replaces the first (the first is destroyed), which
+ * lets an *_or_reply helper's error stand when the handler then bails out.
+ *
+ * Errors have one shape:
+ *   {"error": {"status": 422, "code": "invalid_span", "message": "…", "field": "target.start"}}
+ * with optional extra members (e.g. "candidates"). */
+#ifndef CLAIMDB_REPLY_H
+#define CLAIMDB_REPLY_H
+
+#include "request.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Replies with `len` bytes of JSON text at `body`, taking ownership of the
+ * malloc'd body. */
+void reply_json_owned(struct request *r, unsigned status, char *body, size_t len);
+
+/* Replies with a copy of `len` bytes of JSON text (e.g. from a PGresult). */
+void reply_json_copy(struct request *r, unsigned status, const char *body, size_t len);
+
+/* Replies with a JSON value; steals the reference to `value`. */
+void reply_json(struct request *r, unsigned status, json_t *value);
+
+/* Replies 201 with a Location header (`location` is copied) and JSON body text. */
+void reply_created(struct request *r, const char *location, const char *body, size_t len);
+
+/* Replies 204 No Content. */
+void reply_no_content(struct request *r);
+
+/* Replies with the error shape above; `field` may be NULL; message is a
+ * printf format. */
+void reply_error(struct request *r, unsigned status, const char *code, const char *field,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* As reply_error, with extra members merged into the error object; steals
+ * `extra` (an object, may be NULL). */
+void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
+                       json_t *extra, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Adds a header to the stored response (no-op if there is none). */
+void reply_header(struct request *r, const char *name, const char *value);
+
+/* Replaces the stored response with `response` (owned from now on). */
+void reply_response(struct request *r, unsigned status, struct MHD_Response *response);
+
+#endif

@@ -1,0 +1,48 @@
+/* request: the per-request context (MHD's req_cls) that handlers receive. */
+#ifndef CLAIMDB_REQUEST_H
+#define CLAIMDB_REQUEST_H
+
+#include "router.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct config;
+
+struct request {
+    struct MHD_Connection *conn;
+    const struct config *cfg;
+    const char *method;              /* owned by MHD, valid for the request */
+    const char *url;
+    const struct route *route;
+    struct route_params params;
+    char path_buf[ROUTER_MAX_PATH];
+
+    /* Body (BODY_JSON): the bytes read so far, never more than the limit. */
+    char *body;
+    size_t body_len;
+    size_t body_limit;
+    bool body_too_large;
+    json_t *json;                    /* the parsed body, owned here; handlers borrow it */
+
+    void *stream_state;              /* BODY_STREAM state, released at completion */
+    bool stream_stopped;
+
+    /* The reply, queued by the core once the handler returns. */
+    struct MHD_Response *response;
+    unsigned status;
+    size_t bytes_out;                /* for the access log; streamed replies add to it */
+
+    struct timespec started;
+};
+
+/* The value of path parameter `name` ("id"), or NULL. */
+const char *request_param(const struct request *r, const char *name);
+
+/* The value of query argument `name`, or NULL when absent. */
+const char *request_query(const struct request *r, const char *name);
+
+#endif

@@ -1,0 +1,64 @@
+#include "rowjson.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols)
+{
+    int field = 0;
+    int depth = 0;          /* nested objects open */
+    int null_depth = 0;     /* >0 while inside a nested object that is null */
+    bool first[8] = {true};
+    jb_raw(jb, "{", 1);
+    for (const struct col *c = cols; c->key || c->kind != COL_END || depth > 0; c++) {
+        if (c->kind == COL_END) {
+            if (null_depth == depth)
+                null_depth = 0;
+            else if (!null_depth)
+                jb_raw(jb, "}", 1);
+            depth--;
+            continue;
+        }
+        if (c->kind == COL_SKIP) {
+            field++;
+            continue;
+        }
+        if (null_depth) {
+            if (c->kind == COL_OBJECT)
+                depth++;
+            else
+                field++;
+            continue;
+        }
+        if (!first[depth])
+            jb_raw(jb, ",", 1);
+        first[depth] = false;
+        jb_key(jb, c->key);
+        if (c->kind == COL_OBJECT) {
+            depth++;
+            first[depth] = true;
+            if (PQgetisnull(res, row, field)) {
+                jb_raw(jb, "null", 4);
+                null_depth = depth;
+            } else {
+                jb_raw(jb, "{", 1);
+            }
+            continue;
+        }
+        int is_null = PQgetisnull(res, row, field);
+        const char *v = PQgetvalue(res, row, field);
+        field++;
+        if (is_null) {
+            jb_raw(jb, "null", 4);
+            continue;
+        }
+        switch (c->kind) {
+        case COL_STRING: jb_string(jb, v, (size_t)PQgetlength(res, row, field - 1)); break;
+        case COL_NUMBER: case COL_JSON: jb_raw(jb, v, (size_t)PQgetlength(res, row, field - 1)); break;
+        case COL_BOOL: jb_cstr(jb, v[0] == 't' ? "true" : "false"); break;
+        case COL_TIMESTAMP: jb_timestamp(jb, v); break;
+        default: break;
+        }
+    }
+    jb_raw(jb, "}", 1);
+}

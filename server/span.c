@@ -1,0 +1,117 @@
+#include "span.h"
+
+#include "reply.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct db_statement span_statements[] = {
+    {"span_document_text",
+     "SELECT text FROM documents WHERE id = $1::uuid"
+     " AND project_id = coalesce($2::uuid, '00000000-0000-7000-8000-000000000001')"},
+    {NULL, NULL},
+};
+
+static const struct field_spec span_fields[] = {
+    {"start", F_INTEGER, false, false, NULL, 0},
+    {"end", F_INTEGER, false, false, NULL, 0},
+    {"exact", F_STRING, false, false, NULL, 0},
+    {"prefix", F_STRING, false, true, NULL, 0},
+    {"suffix", F_STRING, false, true, NULL, 0},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+static void string_member(const json_t *span, const char *name, const char **s, size_t *len)
+{
+    const json_t *v = json_object_get(span, name);
+    *s = json_is_string(v) ? json_string_value(v) : NULL;
+    *len = *s ? json_string_length(v) : 0;
+}
+
+bool span_parse_or_reply(struct request *r, const json_t *span, const char *field,
+                         struct anchor_request *req)
+{
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s.", field);
+    if (!json_is_object(span)) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be a span object", field);
+        return false;
+    }
+    if (!fields_valid_or_reply(r, span, prefix, span_fields, VALIDATE_PATCH))
+        return false;
+    const json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
+    if ((start == NULL) != (end == NULL)) {
+        char which[160];
+        snprintf(which, sizeof which, "%s.%s", field, start ? "end" : "start");
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", which,
+                    "%s: start and end go together", field);
+        return false;
+    }
+    memset(req, 0, sizeof *req);
+    req->has_position = start != NULL;
+    req->start = start ? json_integer_value(start) : 0;
+    req->end = end ? json_integer_value(end) : 0;
+    string_member(span, "exact", &req->exact, &req->exact_len);
+    string_member(span, "prefix", &req->prefix, &req->prefix_len);
+    string_member(span, "suffix", &req->suffix, &req->suffix_len);
+    if (!req->has_position && !req->exact) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", field,
+                    "%s needs start and end, or exact (with optional prefix/suffix)", field);
+        return false;
+    }
+    return true;
+}
+
+static json_t *span_json(const char *text, const struct anchor_span *sp, bool with_exact)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s%, s:s%}", "start", (json_int_t)sp->start, "end",
+                          (json_int_t)sp->end, "prefix", text + sp->prefix_byte,
+                          sp->byte_start - sp->prefix_byte, "suffix", text + sp->byte_end,
+                          sp->suffix_byte - sp->byte_end);
+    if (with_exact)
+        json_object_set_new(o, "exact", json_stringn(text + sp->byte_start, sp->byte_end - sp->byte_start));
+    return o;
+}
+
+json_t *span_resolve_or_reply(struct request *r, const char *field, const char *text, size_t len,
+                              const struct anchor_request *req)
+{
+    struct anchor_result res;
+    anchor_resolve(text, len, req, &res);
+    if (res.status == ANCHOR_OK)
+        return span_json(text, &res.span, true);
+    json_t *extra = NULL;
+    if (res.status == ANCHOR_AMBIGUOUS || res.status == ANCHOR_NOT_FOUND) {
+        json_t *list = json_array();
+        size_t shown = res.n_candidates < ANCHOR_MAX_CANDIDATES ? res.n_candidates : ANCHOR_MAX_CANDIDATES;
+        for (size_t i = 0; i < shown; i++)
+            json_array_append_new(list, span_json(text, &res.candidates[i], false));
+        extra = json_pack("{s:I, s:o}", "occurrences", (json_int_t)res.n_candidates, "candidates", list);
+    }
+    reply_error_extra(r, 422, anchor_status_code(res.status), field, extra, "%s: %s", field,
+                      anchor_status_message(res.status));
+    return NULL;
+}
+
+json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
+                                const char *text, size_t len)
+{
+    struct anchor_request req;
+    if (!span_parse_or_reply(r, span, field, &req))
+        return NULL;
+    return span_resolve_or_reply(r, field, text, len, &req);
+}
+
+PGresult *span_document_text_or_reply(struct request *r, PGconn *conn, const char *document_id,
+                                      const char *project_id, const char *field)
+{
+    const char *params[] = {document_id, project_id};
+    PGresult *res = db_exec_or_reply(r, conn, "span_document_text", 2, params);
+    if (res && PQntuples(res) == 0) {
+        PQclear(res);
+        reply_error(r, 422, "unknown_reference", field, "%s does not name a document of this project", field);
+        return NULL;
+    }
+    return res;
+}

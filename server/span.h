@@ -1,0 +1,41 @@
+/* span: reading a span from a request body ({"start","end"} and/or
+ * {"exact","prefix","suffix"}), resolving it against a document's text with
+ * anchor.h, and writing the stored form {"start","end","exact","prefix","suffix"}. */
+#ifndef CLAIMDB_SPAN_H
+#define CLAIMDB_SPAN_H
+
+#include "anchor.h"
+#include "db.h"
+#include "request.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Statements span.c prepares (registered in db_registry.c). */
+extern const struct db_statement span_statements[];
+
+/* Validates a span object named `field` ("target", "cue_span") and fills
+ * req (pointing into `span`, which must outlive req). Returns false after
+ * replying 400 (unknown member, wrong type, start without end, …). */
+bool span_parse_or_reply(struct request *r, const json_t *span, const char *field,
+                         struct anchor_request *req);
+
+/* Resolves req against text[0..len). Returns a new object {"start","end",
+ * "exact","prefix","suffix"} (caller owns it), or NULL after replying 422
+ * with the anchor error code; ambiguity and not-found errors carry
+ * "candidates": [{start,end,prefix,suffix}…] and "occurrences". */
+json_t *span_resolve_or_reply(struct request *r, const char *field, const char *text, size_t len,
+                              const struct anchor_request *req);
+
+/* Parses and resolves in one step: the common case for a body member. */
+json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
+                                const char *text, size_t len);
+
+/* Fetches the text of document `document_id` (in the default project or
+ * `project_id` when non-NULL). Returns the result (caller PQclear()s; text
+ * is column 0) or NULL after replying: 422 unknown_reference naming
+ * `field` when there is no such document, or a database error. */
+PGresult *span_document_text_or_reply(struct request *r, PGconn *conn, const char *document_id,
+                                      const char *project_id, const char *field);
+
+#endif

@@ -1,0 +1,316 @@
+#include "validate.h"
+
+#include "reply.h"
+#include "utf8.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ACTOR_KINDS[] = {"person", "organisation", "government", "intergovernmental",
+                                   "media", "group", "other", NULL};
+const char *const CLAIM_KINDS[] = {"factual", "statistical", "evaluative", "normative",
+                                   "causal", "predictive", "other", NULL};
+const char *const ATTRIBUTION_MODES[] = {"direct_quote", "indirect", "paraphrase", "endorsement",
+                                         "implicit", NULL};
+const char *const RELATION_KINDS[] = {"refutes", "disputes", "supports", "restates", "qualifies",
+                                      "responds_to", NULL};
+const char *const SOURCE_KINDS[] = {"report", "statement", "article", "statistic", "testimony",
+                                    "law", "dataset", "other", NULL};
+
+bool uuid_valid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return false;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* YYYY-MM-DD with a plausible month and day (PostgreSQL checks the rest). */
+static bool date_valid(const char *s)
+{
+    return strlen(s) >= 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-'
+        && digits(s + 8, 2) && atoi(s + 5) >= 1 && atoi(s + 5) <= 12 && atoi(s + 8) >= 1
+        && atoi(s + 8) <= 31;
+}
+
+/* YYYY-MM-DDTHH:MM[:SS[.frac]][Z|±HH[:MM]] */
+static bool timestamp_valid(const char *s)
+{
+    if (!date_valid(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+        return false;
+    const char *p = s + 11;
+    if (!digits(p, 2) || p[2] != ':' || !digits(p + 3, 2))
+        return false;
+    p += 5;
+    if (*p == ':') {
+        if (!digits(p + 1, 2))
+            return false;
+        p += 3;
+        if (*p == '.') {
+            p++;
+            if (!isdigit((unsigned char)*p))
+                return false;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    if (*p == 'Z' || *p == 'z')
+        return p[1] == '\0';
+    if (*p == '+' || *p == '-') {
+        if (!digits(p + 1, 2))
+            return false;
+        p += 3;
+        if (*p == ':')
+            p++;
+        if (*p && !digits(p, 2))
+            return false;
+        return *p == '\0' || p[2] == '\0';
+    }
+    return false;
+}
+
+static const char *type_name(enum field_type t)
+{
+    switch (t) {
+    case F_STRING: return "a string";
+    case F_UUID: return "a UUID string";
+    case F_DATE: return "a date string (YYYY-MM-DD)";
+    case F_TIMESTAMP: return "an ISO 8601 date-time string";
+    case F_INTEGER: return "an integer";
+    case F_BOOLEAN: return "true or false";
+    case F_OBJECT: return "an object";
+    case F_STRING_ARRAY: return "an array of strings";
+    case F_SPAN: return "a span object";
+    case F_ARRAY: return "an array";
+    }
+    return "a value";
+}
+
+static json_t *allowed_list(const char *const *allowed)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; allowed[i]; i++)
+        json_array_append_new(list, json_string(allowed[i]));
+    return list;
+}
+
+static bool check_value(struct request *r, const json_t *v, const char *field, const struct field_spec *s)
+{
+    bool type_ok;
+    switch (s->type) {
+    case F_STRING: case F_UUID: case F_DATE: case F_TIMESTAMP:
+        type_ok = json_is_string(v); break;
+    case F_INTEGER: type_ok = json_is_integer(v); break;
+    case F_BOOLEAN: type_ok = json_is_boolean(v); break;
+    case F_OBJECT: case F_SPAN: type_ok = json_is_object(v); break;
+    case F_STRING_ARRAY: case F_ARRAY: type_ok = json_is_array(v); break;
+    default: type_ok = false;
+    }
+    if (!type_ok) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be %s%s", field,
+                    type_name(s->type), s->nullable ? " or null" : "");
+        return false;
+    }
+    const char *str = json_is_string(v) ? json_string_value(v) : NULL;
+    switch (s->type) {
+    case F_STRING:
+        if (s->allowed) {
+            for (size_t i = 0; s->allowed[i]; i++)
+                if (strcmp(s->allowed[i], str) == 0)
+                    return true;
+            reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_enum", field,
+                              json_pack("{s:o}", "allowed", allowed_list(s->allowed)),
+                              "%s must be one of the allowed values", field);
+            return false;
+        }
+        if (s->max_len && utf8_count(str, json_string_length(v)) > s->max_len) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "too_long", field, "%s is longer than %zu characters",
+                        field, s->max_len);
+            return false;
+        }
+        return true;
+    case F_UUID:
+        if (uuid_valid(str))
+            return true;
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_uuid", field, "%s must be a UUID", field);
+        return false;
+    case F_DATE:
+        if (strlen(str) == 10 && date_valid(str))
+            return true;
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_date", field, "%s must be a date, YYYY-MM-DD", field);
+        return false;
+    case F_TIMESTAMP:
+        if (timestamp_valid(str))
+            return true;
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_timestamp", field,
+                    "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z", field);
+        return false;
+    case F_STRING_ARRAY: {
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item) {
+            if (!json_is_string(item) || json_string_length(item) == 0) {
+                reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field,
+                            "%s[%zu] must be a non-empty string", field, i);
+                return false;
+            }
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
+bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
+                           const struct field_spec *specs, enum validate_mode mode)
+{
+    char field[256];
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const struct field_spec *s = specs;
+        while (s->name && strcmp(s->name, key) != 0)
+            s++;
+        snprintf(field, sizeof field, "%s%s", prefix, key);
+        if (!s->name) {
+            json_t *known = json_array();
+            for (const struct field_spec *k = specs; k->name; k++)
+                json_array_append_new(known, json_string(k->name));
+            reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "unknown_field", field,
+                              json_pack("{s:o}", "allowed", known), "%s is not a field of this object", field);
+            return false;
+        }
+        if (json_is_null(v)) {
+            if (s->nullable && !(mode == VALIDATE_CREATE && s->required))
+                continue;
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must not be null", field);
+            return false;
+        }
+        if (!check_value(r, v, field, s))
+            return false;
+    }
+    if (mode == VALIDATE_CREATE)
+        for (const struct field_spec *s = specs; s->name; s++)
+            if (s->required && !json_object_get(obj, s->name)) {
+                snprintf(field, sizeof field, "%s%s", prefix, s->name);
+                reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", field, "%s is required", field);
+                return false;
+            }
+    return true;
+}
+
+const char *uuid_param_or_reply(struct request *r, const char *name)
+{
+    const char *v = request_param(r, name);
+    if (uuid_valid(v))
+        return v;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_id", name, "%s in the path must be a UUID", name);
+    return NULL;
+}
+
+struct unknown_search {
+    const char *const *allowed;
+    const char *unknown;
+};
+
+static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct unknown_search *u = cls;
+    for (size_t i = 0; u->allowed[i]; i++)
+        if (strcmp(u->allowed[i], key) == 0)
+            return MHD_YES;
+    u->unknown = key;
+    return MHD_NO;
+}
+
+bool query_known_or_reply(struct request *r, const char *const *allowed)
+{
+    struct unknown_search u = {allowed, NULL};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    if (!u.unknown)
+        return true;
+    reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "unknown_parameter", u.unknown,
+                      json_pack("{s:o}", "allowed", allowed_list(allowed)),
+                      "unknown query parameter %.100s", u.unknown);
+    return false;
+}
+
+bool query_uuid_or_reply(struct request *r, const char *name, const char **out)
+{
+    *out = request_query(r, name);
+    if (!*out || uuid_valid(*out))
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_uuid", name, "%s must be a UUID", name);
+    return false;
+}
+
+bool query_bool_or_reply(struct request *r, const char *name, bool fallback, bool *out)
+{
+    const char *v = request_query(r, name);
+    if (!v) {
+        *out = fallback;
+        return true;
+    }
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+        *out = false;
+        return true;
+    }
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_boolean", name, "%s must be true or false", name);
+    return false;
+}
+
+bool query_timestamp_or_reply(struct request *r, const char *name, const char **out)
+{
+    *out = request_query(r, name);
+    if (!*out || timestamp_valid(*out) || (strlen(*out) == 10 && date_valid(*out)))
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_timestamp", name,
+                "%s must be an ISO 8601 date or date-time, e.g. 2026-11-24T10:00:00Z", name);
+    return false;
+}
+
+bool query_enum_or_reply(struct request *r, const char *name, const char *const *allowed, const char **out)
+{
+    *out = request_query(r, name);
+    if (!*out)
+        return true;
+    for (size_t i = 0; allowed[i]; i++)
+        if (strcmp(allowed[i], *out) == 0)
+            return true;
+    reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_enum", name,
+                      json_pack("{s:o}", "allowed", allowed_list(allowed)),
+                      "%s must be one of the allowed values", name);
+    return false;
+}
+
+char *json_text(const json_t *value)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        abort();
+    return text;
+}
