@@ -9,6 +9,8 @@ CREATE TYPE public.actor_kind AS ENUM (
     'other'
 );
 
+COMMENT ON TYPE public.actor_kind IS 'What sort of party an actor is.';
+
 CREATE TYPE public.attribution_mode AS ENUM (
     'direct_quote',
     'indirect',
@@ -16,6 +18,8 @@ CREATE TYPE public.attribution_mode AS ENUM (
     'endorsement',
     'implicit'
 );
+
+COMMENT ON TYPE public.attribution_mode IS 'How the text conveys that the actor asserts the claim.';
 
 CREATE TYPE public.claim_kind AS ENUM (
     'factual',
@@ -27,6 +31,8 @@ CREATE TYPE public.claim_kind AS ENUM (
     'other'
 );
 
+COMMENT ON TYPE public.claim_kind IS 'What sort of proposition a claim is.';
+
 CREATE TYPE public.relation_kind AS ENUM (
     'refutes',
     'disputes',
@@ -35,6 +41,8 @@ CREATE TYPE public.relation_kind AS ENUM (
     'qualifies',
     'responds_to'
 );
+
+COMMENT ON TYPE public.relation_kind IS 'How one claim bears on another, read as "from <kind> to".';
 
 CREATE TYPE public.source_kind AS ENUM (
     'report',
@@ -47,11 +55,15 @@ CREATE TYPE public.source_kind AS ENUM (
     'other'
 );
 
+COMMENT ON TYPE public.source_kind IS 'What sort of evidence a source is.';
+
 CREATE FUNCTION public.actor_names(name text, aliases text[]) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
   SELECT array_agg(lower(n)) FROM unnest(array_prepend(name, aliases)) AS n
 $$;
+
+COMMENT ON FUNCTION public.actor_names(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, for case-insensitive lookup.';
 
 CREATE FUNCTION public.forbid_text_change() RETURNS trigger
     LANGUAGE plpgsql
@@ -63,11 +75,15 @@ BEGIN
   RETURN NEW;
 END $$;
 
+COMMENT ON FUNCTION public.forbid_text_change() IS 'Keeps documents.text immutable: every offset into it must stay valid.';
+
 CREATE FUNCTION public.text_sha256(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
   SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')
 $_$;
+
+COMMENT ON FUNCTION public.text_sha256(text) IS 'Hex SHA-256 of the UTF-8 bytes of a text.';
 
 CREATE FUNCTION public.touch_updated_at() RETURNS trigger
     LANGUAGE plpgsql
@@ -79,6 +95,8 @@ BEGIN
   RETURN NEW;
 END $$;
 
+COMMENT ON FUNCTION public.touch_updated_at() IS 'Sets updated_at on every UPDATE that changes the row.';
+
 CREATE FUNCTION public.uuidv7() RETURNS uuid
     LANGUAGE sql PARALLEL SAFE
     AS $$
@@ -89,6 +107,8 @@ CREATE FUNCTION public.uuidv7() RETURNS uuid
               FROM 1 FOR 6),
       52, 1), 53, 1), 'hex')::uuid
 $$;
+
+COMMENT ON FUNCTION public.uuidv7() IS 'A random UUID whose first 48 bits are the Unix time in milliseconds (UUIDv7 layout).';
 
 CREATE TABLE public.actors (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -105,6 +125,28 @@ CREATE TABLE public.actors (
     CONSTRAINT actors_external_ids_check CHECK ((jsonb_typeof(external_ids) = 'object'::text)),
     CONSTRAINT actors_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500)))
 );
+
+COMMENT ON TABLE public.actors IS 'People, organisations, governments, media and groups who make, report or endorse claims.';
+
+COMMENT ON COLUMN public.actors.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.actors.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.actors.name IS 'Canonical name.';
+
+COMMENT ON COLUMN public.actors.kind IS 'person, organisation, government, intergovernmental, media, group or other.';
+
+COMMENT ON COLUMN public.actors.aliases IS 'Other names and spellings; lookup by name or alias ignores case.';
+
+COMMENT ON COLUMN public.actors.description IS 'Who the actor is.';
+
+COMMENT ON COLUMN public.actors.external_ids IS 'Identifiers elsewhere, e.g. {"wikidata": "Q42"}.';
+
+COMMENT ON COLUMN public.actors.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.actors.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.actors.annotator IS 'Who added the actor.';
 
 CREATE TABLE public.attributions (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -125,6 +167,34 @@ CREATE TABLE public.attributions (
     CONSTRAINT attributions_source_span_check CHECK ((jsonb_typeof(source_span) = 'object'::text))
 );
 
+COMMENT ON TABLE public.attributions IS 'Who asserts a claim, in what role, through which cue and mode, and through whom it is reported.';
+
+COMMENT ON COLUMN public.attributions.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.attributions.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.attributions.claim_id IS 'The claim asserted.';
+
+COMMENT ON COLUMN public.attributions.actor_id IS 'The actor who asserts it.';
+
+COMMENT ON COLUMN public.attributions.role IS 'Role or affiliation at the time, e.g. "foreign ministry spokesperson".';
+
+COMMENT ON COLUMN public.attributions.cue IS 'The reporting verb or phrase as written, e.g. "slammed".';
+
+COMMENT ON COLUMN public.attributions.mode IS 'direct_quote, indirect, paraphrase, endorsement or implicit.';
+
+COMMENT ON COLUMN public.attributions.source_span IS 'Span of the mention of the actor in the claim''s document: {start,end,exact,prefix,suffix}.';
+
+COMMENT ON COLUMN public.attributions.cue_span IS 'Span of the cue in the claim''s document: {start,end,exact,prefix,suffix}.';
+
+COMMENT ON COLUMN public.attributions.via_attribution_id IS 'The attribution through which this one is reported (a report of a report).';
+
+COMMENT ON COLUMN public.attributions.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.attributions.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.attributions.annotator IS 'Who made the annotation.';
+
 CREATE TABLE public.citations (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -137,6 +207,26 @@ CREATE TABLE public.citations (
     annotator text,
     CONSTRAINT citations_span_check CHECK ((jsonb_typeof(span) = 'object'::text))
 );
+
+COMMENT ON TABLE public.citations IS 'A claim citing a source as evidence.';
+
+COMMENT ON COLUMN public.citations.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.citations.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.citations.claim_id IS 'The citing claim.';
+
+COMMENT ON COLUMN public.citations.source_id IS 'The source cited.';
+
+COMMENT ON COLUMN public.citations.locator IS 'Where in the source, e.g. "para. 148".';
+
+COMMENT ON COLUMN public.citations.span IS 'Span of the citation in the claim''s document: {start,end,exact,prefix,suffix}.';
+
+COMMENT ON COLUMN public.citations.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.citations.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.citations.annotator IS 'Who made the annotation.';
 
 CREATE TABLE public.claims (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -162,6 +252,38 @@ CREATE TABLE public.claims (
     CONSTRAINT claims_text_check CHECK ((length(text) >= 1))
 );
 
+COMMENT ON TABLE public.claims IS 'An assertion, anchored to a span of a document (W3C position and quote selectors) or, when known only through reports, to none.';
+
+COMMENT ON COLUMN public.claims.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.claims.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.claims.document_id IS 'Document the claim is found in; null for a proposition known only through reports.';
+
+COMMENT ON COLUMN public.claims.start IS 'Start of the span, in Unicode code points from the start of the text (inclusive).';
+
+COMMENT ON COLUMN public.claims."end" IS 'End of the span, in code points (exclusive).';
+
+COMMENT ON COLUMN public.claims.exact IS 'The quoted text of the span, exactly as in the document.';
+
+COMMENT ON COLUMN public.claims.prefix IS 'Up to 32 code points of text just before the span.';
+
+COMMENT ON COLUMN public.claims.suffix IS 'Up to 32 code points of text just after the span.';
+
+COMMENT ON COLUMN public.claims.text IS 'The proposition in the researcher''s words; defaults to exact.';
+
+COMMENT ON COLUMN public.claims.kind IS 'factual, statistical, evaluative, normative, causal, predictive or other.';
+
+COMMENT ON COLUMN public.claims.tags IS 'Codebook tags such as topic/xinjiang.';
+
+COMMENT ON COLUMN public.claims.note IS 'The annotator''s note.';
+
+COMMENT ON COLUMN public.claims.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.claims.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.claims.annotator IS 'Who made the annotation.';
+
 CREATE TABLE public.documents (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -184,6 +306,40 @@ CREATE TABLE public.documents (
     CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
 );
 
+COMMENT ON TABLE public.documents IS 'A text as received, stored verbatim and never altered; claims point into it by code-point offsets.';
+
+COMMENT ON COLUMN public.documents.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.documents.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.documents.title IS 'Title as the researcher records it.';
+
+COMMENT ON COLUMN public.documents.text IS 'The full text, verbatim UTF-8, never normalised; immutable once created.';
+
+COMMENT ON COLUMN public.documents.sha256 IS 'Hex SHA-256 of the UTF-8 bytes of text.';
+
+COMMENT ON COLUMN public.documents.length IS 'Length of text in Unicode code points.';
+
+COMMENT ON COLUMN public.documents.url IS 'Where the text was obtained.';
+
+COMMENT ON COLUMN public.documents.publisher IS 'Publishing outlet or body, as written.';
+
+COMMENT ON COLUMN public.documents.author IS 'Author(s), as written.';
+
+COMMENT ON COLUMN public.documents.published_at IS 'Publication date.';
+
+COMMENT ON COLUMN public.documents.language IS 'BCP 47 language tag of the text.';
+
+COMMENT ON COLUMN public.documents.external_id IS 'Identifier in the researcher''s own corpus; unique within a project when given.';
+
+COMMENT ON COLUMN public.documents.metadata IS 'Free-form JSON object for anything else (genre, collection, notes on noise).';
+
+COMMENT ON COLUMN public.documents.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.documents.updated_at IS 'When the metadata last changed.';
+
+COMMENT ON COLUMN public.documents.annotator IS 'Who added the document.';
+
 CREATE TABLE public.projects (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     slug text NOT NULL,
@@ -195,6 +351,22 @@ CREATE TABLE public.projects (
     CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
     CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text))
 );
+
+COMMENT ON TABLE public.projects IS 'A research project: the unit that owns every other row (access control will hang off it).';
+
+COMMENT ON COLUMN public.projects.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.projects.slug IS 'Short URL-safe name, unique.';
+
+COMMENT ON COLUMN public.projects.name IS 'Human-readable name.';
+
+COMMENT ON COLUMN public.projects.description IS 'What the project studies.';
+
+COMMENT ON COLUMN public.projects.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.projects.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.projects.annotator IS 'Who created the row (free text until accounts exist).';
 
 CREATE TABLE public.relations (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -210,6 +382,28 @@ CREATE TABLE public.relations (
     CONSTRAINT relations_no_self CHECK ((from_claim_id <> to_claim_id))
 );
 
+COMMENT ON TABLE public.relations IS 'Claim-and-counterclaim structure between two claims, possibly in different documents: from <kind> to.';
+
+COMMENT ON COLUMN public.relations.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.relations.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.relations.from_claim_id IS 'The claim that refutes, disputes, supports, restates, qualifies or responds.';
+
+COMMENT ON COLUMN public.relations.to_claim_id IS 'The claim it bears on.';
+
+COMMENT ON COLUMN public.relations.kind IS 'refutes, disputes, supports, restates, qualifies or responds_to.';
+
+COMMENT ON COLUMN public.relations.note IS 'The annotator''s note.';
+
+COMMENT ON COLUMN public.relations.asserted_by_actor_id IS 'The actor who puts the claims in this relation, when the text says.';
+
+COMMENT ON COLUMN public.relations.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.relations.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.relations.annotator IS 'Who made the annotation.';
+
 CREATE TABLE public.sources (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -224,6 +418,30 @@ CREATE TABLE public.sources (
     annotator text,
     CONSTRAINT sources_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
 );
+
+COMMENT ON TABLE public.sources IS 'What claims cite as evidence: reports, statements, statistics, testimony, laws.';
+
+COMMENT ON COLUMN public.sources.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.sources.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.sources.title IS 'Title of the source.';
+
+COMMENT ON COLUMN public.sources.kind IS 'report, statement, article, statistic, testimony, law, dataset or other.';
+
+COMMENT ON COLUMN public.sources.url IS 'Where the source can be found.';
+
+COMMENT ON COLUMN public.sources.publisher_actor_id IS 'The actor who published it.';
+
+COMMENT ON COLUMN public.sources.published_at IS 'Publication date.';
+
+COMMENT ON COLUMN public.sources.document_id IS 'The source''s own text, when claimdb holds it.';
+
+COMMENT ON COLUMN public.sources.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.sources.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.sources.annotator IS 'Who added the source.';
 
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_id_project_id_key UNIQUE (id, project_id);

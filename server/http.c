@@ -145,12 +145,18 @@ static void take_body(struct request *r, const char *data, size_t size)
     }
     if (r->route->body == BODY_NONE)
         return;
-    char *grown = realloc(r->body, r->body_len + size + 1);
-    if (!grown) {
-        r->body_too_large = true;
-        return;
+    if (r->body_len + size + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 4096;
+        while (cap < r->body_len + size + 1)
+            cap *= 2;
+        char *grown = realloc(r->body, cap);
+        if (!grown) {
+            r->body_too_large = true;
+            return;
+        }
+        r->body = grown;
+        r->body_cap = cap;
     }
-    r->body = grown;
     memcpy(r->body + r->body_len, data, size);
     r->body_len += size;
     r->body[r->body_len] = '\0';

@@ -24,6 +24,7 @@ struct request {
     /* Body (BODY_JSON): the bytes read so far, never more than the limit. */
     char *body;
     size_t body_len;
+    size_t body_cap;
     size_t body_limit;
     bool body_too_large;
     json_t *json;                    /* the parsed body, owned here; handlers borrow it */

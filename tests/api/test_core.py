@@ -73,7 +73,9 @@ def test_huge_chunked_body_is_413_and_memory_stays_flat(server, api):
     r = requests.post(api.url("/v1/documents"), data=body(), headers={"Content-Type": "application/json"})
     assert_error(r, 413, "body_too_large")
     assert time.time() - t0 < 30
-    assert rss_kb() - before < 50 * 1024
+    # At most the 16 MiB body limit is ever held (plus, under `make check`,
+    # AddressSanitizer's quarantine and shadow): far below the 100 MB sent.
+    assert rss_kb() - before < 64 * 1024
 
 
 def test_invalid_json_is_400_with_position(api):
