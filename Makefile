@@ -18,7 +18,8 @@ CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' $(WARN) $(O
 LIBS      := -lmicrohttpd -ljansson -lpq -lpthread
 
 SRC       := $(wildcard server/*.c)
-OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o
+OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o \
+             $(BUILD)/obj/openapi.o
 # Pure-logic modules the unit tests link against (no MHD/libpq needed).
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor router jsonbuf config cursor
@@ -36,6 +37,13 @@ $(BUILD)/migrations.c: $(wildcard migrations/*.sql) scripts/embed_migrations.sh 
 
 $(BUILD)/obj/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
+
+# The OpenAPI description, served at GET /v1/openapi.json.
+$(BUILD)/openapi.c: schema/openapi.json scripts/embed_file.sh | $(BUILD)/obj
+	sh scripts/embed_file.sh openapi_json schema/openapi.json openapi.h > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/openapi.o: $(BUILD)/openapi.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/claimdb: $(OBJ)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)

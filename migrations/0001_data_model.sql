@@ -2,19 +2,25 @@
 -- Applied by `claimdb migrate` inside one transaction; do not edit once applied
 -- (the checksum recorded in schema_migrations would no longer match).
 
--- Time-ordered UUIDs (UUIDv7 layout): globally unique, so datasets from two
--- installations merge, and ordered by creation, so keyset pages by id follow
--- the order rows were made and index inserts stay local.
+-- Time-ordered UUIDs (UUIDv7, RFC 9562, with the sub-millisecond fraction in
+-- the 12 bits after the version, its "method 3"): globally unique, so datasets
+-- from two installations merge, and ordered by creation time to a quarter of a
+-- microsecond, so keyset pages by id follow the order rows were made and index
+-- inserts stay local.
 CREATE FUNCTION uuidv7() RETURNS uuid
-LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
-  SELECT encode(
-    set_bit(set_bit(
-      overlay(uuid_send(gen_random_uuid())
-              PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-              FROM 1 FOR 6),
-      52, 1), 53, 1), 'hex')::uuid
-$$;
-COMMENT ON FUNCTION uuidv7() IS 'A random UUID whose first 48 bits are the Unix time in milliseconds (UUIDv7 layout).';
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
+DECLARE
+  epoch_ms numeric := extract(epoch FROM clock_timestamp()) * 1000;
+  ms bigint := floor(epoch_ms);
+  fraction int := floor((epoch_ms - ms) * 4096);
+  bytes bytea := uuid_send(gen_random_uuid());
+BEGIN
+  bytes := overlay(bytes PLACING substring(int8send(ms) FROM 3) FROM 1 FOR 6);
+  bytes := set_byte(bytes, 6, 112 + (fraction >> 8));
+  bytes := set_byte(bytes, 7, fraction & 255);
+  RETURN encode(bytes, 'hex')::uuid;
+END $$;
+COMMENT ON FUNCTION uuidv7() IS 'A UUIDv7: Unix time in milliseconds, 12 bits of sub-millisecond fraction, 62 random bits.';
 
 DO $$
 BEGIN

@@ -98,17 +98,21 @@ END $$;
 COMMENT ON FUNCTION public.touch_updated_at() IS 'Sets updated_at on every UPDATE that changes the row.';
 
 CREATE FUNCTION public.uuidv7() RETURNS uuid
-    LANGUAGE sql PARALLEL SAFE
+    LANGUAGE plpgsql PARALLEL SAFE
     AS $$
-  SELECT encode(
-    set_bit(set_bit(
-      overlay(uuid_send(gen_random_uuid())
-              PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
-              FROM 1 FOR 6),
-      52, 1), 53, 1), 'hex')::uuid
-$$;
+DECLARE
+  epoch_ms numeric := extract(epoch FROM clock_timestamp()) * 1000;
+  ms bigint := floor(epoch_ms);
+  fraction int := floor((epoch_ms - ms) * 4096);
+  bytes bytea := uuid_send(gen_random_uuid());
+BEGIN
+  bytes := overlay(bytes PLACING substring(int8send(ms) FROM 3) FROM 1 FOR 6);
+  bytes := set_byte(bytes, 6, 112 + (fraction >> 8));
+  bytes := set_byte(bytes, 7, fraction & 255);
+  RETURN encode(bytes, 'hex')::uuid;
+END $$;
 
-COMMENT ON FUNCTION public.uuidv7() IS 'A random UUID whose first 48 bits are the Unix time in milliseconds (UUIDv7 layout).';
+COMMENT ON FUNCTION public.uuidv7() IS 'A UUIDv7: Unix time in milliseconds, 12 bits of sub-millisecond fraction, 62 random bits.';
 
 CREATE TABLE public.actors (
     id uuid DEFAULT public.uuidv7() NOT NULL,

@@ -1,11 +1,433 @@
-/* /v1/attributions: not written yet (issue 3). */
+/* /v1/claims/{id}/attributions and /v1/attributions: who asserts a claim, in
+ * what role, with which cue and mode, and through whom it is reported (via).
+ *
+ * Spans (source_span, cue_span) are resolved against the claim's document
+ * and stored whole. References are checked inside the insert/update
+ * statement itself, so an unknown actor or via is reported with the field as
+ * the client named it (inline attributions carry "attributions[i].") rather
+ * than as a bare constraint. */
+#include "attributions.h"
+
+#include "db.h"
+#include "page.h"
+#include "reply.h"
+#include "rowjson.h"
 #include "routes.h"
+#include "span.h"
 #include "statements.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The attribution with its actor and, when reported through another
+ * attribution, that one's actor; `a` the row, `ac` its actor, `v` the via
+ * row and `va` the via's actor (both LEFT JOINed). */
+#define ATTRIBUTION_JSON                                                                    \
+    "json_build_object('id', a.id, 'project_id', a.project_id, 'claim_id', a.claim_id,"     \
+    " 'actor_id', a.actor_id, 'role', a.role, 'cue', a.cue, 'mode', a.mode,"                \
+    " 'source_span', a.source_span, 'cue_span', a.cue_span,"                                \
+    " 'via_attribution_id', a.via_attribution_id, 'annotator', a.annotator,"                \
+    " 'created_at', a.created_at, 'updated_at', a.updated_at,"                              \
+    " 'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind),"           \
+    " 'via', CASE WHEN v.id IS NULL THEN NULL"                                              \
+    " ELSE json_build_object('id', v.id, 'actor_id', v.actor_id, 'actor_name', va.name) END)"
+
+#define ATTRIBUTION_JOINS                                                                   \
+    " LEFT JOIN actors ac ON ac.id = a.actor_id"                                            \
+    " LEFT JOIN attributions v ON v.id = a.via_attribution_id"                              \
+    " LEFT JOIN actors va ON va.id = v.actor_id"
+
+/* Does the via chain starting at the attribution named in b reach $1? (A
+ * PATCH must not close a loop of reports.) */
+#define VIA_REACHES_SELF                                                                    \
+    "EXISTS (WITH RECURSIVE chain(id, via) AS ("                                            \
+    " SELECT x.id, x.via_attribution_id FROM attributions x"                                \
+    " WHERE x.id = (b->>'via_attribution_id')::uuid"                                        \
+    " UNION SELECT x.id, x.via_attribution_id FROM attributions x JOIN chain ON x.id = chain.via)" \
+    " SELECT 1 FROM chain WHERE chain.id = $1::uuid)"
+
+/* List columns, in list_cols order. */
+#define ATTRIBUTION_LIST_COLUMNS                                                            \
+    "a.id, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.source_span,"     \
+    " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at,"           \
+    " ac.id AS actor_key, ac.name, ac.kind"
+
+static const struct col list_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
+    {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
+    {NULL, COL_END},
+    {NULL, COL_END},
+};
 
 const struct db_statement attribution_statements[] = {
+    /* $1 claim, $2 project, $3 body, $4 resolved source_span, $5 resolved
+     * cue_span. Returns one row: the new attribution (id, JSON) or NULLs,
+     * and whether actor and via name rows of the project. */
+    {"attribution_create",
+     "WITH input AS (SELECT $3::jsonb AS b, $4::jsonb AS source_in, $5::jsonb AS cue_in),"
+     " checks AS (SELECT"
+     "  EXISTS (SELECT 1 FROM actors x WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = $2::uuid) AS actor_ok,"
+     "  (b->>'via_attribution_id') IS NULL OR EXISTS (SELECT 1 FROM attributions x"
+     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = $2::uuid) AS via_ok"
+     "  FROM input),"
+     " created AS (INSERT INTO attributions (project_id, claim_id, actor_id, role, cue, mode,"
+     "  source_span, cue_span, via_attribution_id, annotator)"
+     "  SELECT $2::uuid, $1::uuid, (b->>'actor_id')::uuid, b->>'role', b->>'cue',"
+     "  coalesce((b->>'mode')::attribution_mode, 'indirect'), source_in, cue_in,"
+     "  (b->>'via_attribution_id')::uuid, b->>'annotator'"
+     "  FROM input, checks WHERE actor_ok AND via_ok"
+     "  RETURNING *)"
+     " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok"
+     " FROM checks LEFT JOIN created a ON true" ATTRIBUTION_JOINS},
+    {"attribution_get",
+     "SELECT " ATTRIBUTION_JSON " FROM attributions a" ATTRIBUTION_JOINS " WHERE a.id = $1::uuid"},
+    /* The claim's project and, when $2, its document's text (NULL when the
+     * claim has no document). No row: no such claim. */
+    {"attribution_claim",
+     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
+     " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
+    /* As attribution_claim, reached from an attribution. */
+    {"attribution_document",
+     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
+     " FROM attributions a JOIN claims c ON c.id = a.claim_id"
+     " LEFT JOIN documents d ON d.id = c.document_id WHERE a.id = $1::uuid"},
+    /* A claim's attributions by id; one row of NULLs when the claim has none,
+     * no row when there is no such claim. */
+    {"attribution_list",
+     "SELECT page.* FROM claims c LEFT JOIN LATERAL ("
+     " SELECT " ATTRIBUTION_LIST_COLUMNS " FROM attributions a JOIN actors ac ON ac.id = a.actor_id"
+     " WHERE a.claim_id = c.id AND ($2::uuid IS NULL OR a.id > $2::uuid)"
+     " ORDER BY a.id LIMIT $3::int) page ON true"
+     " WHERE c.id = $1::uuid ORDER BY page.id"},
+    /* $1 id, $2 body, $3/$4 resolved spans. No row: no such attribution;
+     * otherwise the updated row (or NULLs) and the reference checks. */
+    {"attribution_patch",
+     "WITH input AS (SELECT $2::jsonb AS b, $3::jsonb AS source_in, $4::jsonb AS cue_in),"
+     " existing AS (SELECT x.project_id FROM attributions x WHERE x.id = $1::uuid),"
+     " checks AS (SELECT"
+     "  NOT (b ? 'actor_id') OR EXISTS (SELECT 1 FROM actors x"
+     "   WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = existing.project_id) AS actor_ok,"
+     "  (b->>'via_attribution_id') IS NULL OR EXISTS (SELECT 1 FROM attributions x"
+     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = existing.project_id) AS via_ok,"
+     "  (b->>'via_attribution_id') IS NULL OR NOT " VIA_REACHES_SELF " AS acyclic"
+     "  FROM input, existing),"
+     " updated AS (UPDATE attributions t SET"
+     "  actor_id = CASE WHEN b ? 'actor_id' THEN (b->>'actor_id')::uuid ELSE t.actor_id END,"
+     "  role = CASE WHEN b ? 'role' THEN b->>'role' ELSE t.role END,"
+     "  cue = CASE WHEN b ? 'cue' THEN b->>'cue' ELSE t.cue END,"
+     "  mode = CASE WHEN b ? 'mode' THEN (b->>'mode')::attribution_mode ELSE t.mode END,"
+     "  source_span = CASE WHEN b ? 'source_span' THEN source_in ELSE t.source_span END,"
+     "  cue_span = CASE WHEN b ? 'cue_span' THEN cue_in ELSE t.cue_span END,"
+     "  via_attribution_id = CASE WHEN b ? 'via_attribution_id'"
+     "   THEN (b->>'via_attribution_id')::uuid ELSE t.via_attribution_id END,"
+     "  annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE t.annotator END"
+     "  FROM input, checks WHERE t.id = $1::uuid AND actor_ok AND via_ok AND acyclic"
+     "  RETURNING t.*)"
+     " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok, checks.acyclic"
+     " FROM checks LEFT JOIN updated a ON true" ATTRIBUTION_JOINS},
+    {"attribution_delete", "DELETE FROM attributions WHERE id = $1::uuid RETURNING id"},
     {NULL, NULL},
 };
 
+static const struct field_spec attribution_fields[] = {
+    {"actor_id", F_UUID, true, false, NULL, 0},
+    {"role", F_STRING, false, true, NULL, 500},
+    {"cue", F_STRING, false, true, NULL, 1000},
+    {"mode", F_STRING, false, false, ATTRIBUTION_MODES, 0},
+    {"source_span", F_SPAN, false, true, NULL, 0},
+    {"cue_span", F_SPAN, false, true, NULL, 0},
+    {"via_attribution_id", F_UUID, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+static void reply_not_found(struct request *r, const char *what, const char *id)
+{
+    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
+}
+
+static bool has_span(const json_t *body)
+{
+    return json_is_object(json_object_get(body, "source_span"))
+        || json_is_object(json_object_get(body, "cue_span"));
+}
+
+/* Resolves body member `name` (a span or null) against the claim's
+ * document; *out gets the stored span as JSON text (caller frees), or NULL
+ * when the member is absent or null. Returns false after replying. */
+static bool span_param_or_reply(struct request *r, const json_t *body, const char *name,
+                                const char *prefix, const char *doc_text, size_t doc_len, char **out)
+{
+    const json_t *given = json_object_get(body, name);
+    *out = NULL;
+    if (!json_is_object(given))
+        return true;
+    char field[160];
+    snprintf(field, sizeof field, "%s%s", prefix, name);
+    if (!doc_text) {
+        reply_error(r, 422, "no_document", field,
+                    "%s: the claim is not anchored in a document, so it has no text to point into", field);
+        return false;
+    }
+    json_t *span = span_from_body_or_reply(r, given, field, doc_text, doc_len);
+    if (!span)
+        return false;
+    *out = json_text(span);
+    json_decref(span);
+    return true;
+}
+
+/* Replies 422 for the first failed reference check among columns
+ * [first, first + 2) of row 0 (actor_ok, via_ok) and returns false; true
+ * when both hold. */
+static bool references_ok_or_reply(struct request *r, const PGresult *res, int first, const char *prefix)
+{
+    static const char *const fields[] = {"actor_id", "via_attribution_id"};
+    static const char *const what[] = {"an actor", "an attribution"};
+    for (int i = 0; i < 2; i++) {
+        if (PQgetvalue(res, 0, first + i)[0] == 't')
+            continue;
+        char field[160];
+        snprintf(field, sizeof field, "%s%s", prefix, fields[i]);
+        reply_error(r, 422, "unknown_reference", field, "%s does not name %s of this project", field, what[i]);
+        return false;
+    }
+    return true;
+}
+
+/* The insert behind both entry points: returns the attribution_create
+ * result (id, JSON) or NULL after replying. */
+static PGresult *insert_attribution(struct request *r, PGconn *conn, const char *claim_id,
+                                    const char *project_id, const json_t *body, const char *prefix,
+                                    const char *doc_text, size_t doc_len)
+{
+    if (!json_is_object(body)) {
+        /* Name the item itself: prefix "attributions[1]." gives "attributions[1]". */
+        char field[160];
+        snprintf(field, sizeof field, "%s", prefix[0] ? prefix : "body.");
+        field[strlen(field) - 1] = '\0';
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be an object", field);
+        return NULL;
+    }
+    if (!fields_valid_or_reply(r, body, prefix, attribution_fields, VALIDATE_CREATE))
+        return NULL;
+    char *source_span, *cue_span = NULL;
+    if (!span_param_or_reply(r, body, "source_span", prefix, doc_text, doc_len, &source_span)
+        || !span_param_or_reply(r, body, "cue_span", prefix, doc_text, doc_len, &cue_span)) {
+        free(source_span);
+        return NULL;
+    }
+    char *text = json_text(body);
+    const char *params[] = {claim_id, project_id, text, source_span, cue_span};
+    PGresult *res = db_exec_or_reply(r, conn, "attribution_create", 5, params);
+    free(text);
+    free(source_span);
+    free(cue_span);
+    if (res && !references_ok_or_reply(r, res, 2, prefix)) {
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+bool attribution_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
+                                 const char *project_id, const json_t *body, const char *prefix,
+                                 const char *doc_text, size_t doc_len)
+{
+    PGresult *res = insert_attribution(r, conn, claim_id, project_id, body, prefix, doc_text, doc_len);
+    PQclear(res);
+    return res != NULL;
+}
+
+/* The claim (or attribution) row an attribution hangs on: project in column
+ * 0, the document text in column 1 when fetched. NULL after replying 404. */
+static PGresult *anchor_row_or_reply(struct request *r, PGconn *conn, const char *statement,
+                                     const char *id, bool with_text, const char *what)
+{
+    const char *params[] = {id, with_text ? "true" : "false"};
+    PGresult *res = db_exec_or_reply(r, conn, statement, 2, params);
+    if (res && PQntuples(res) == 0) {
+        PQclear(res);
+        reply_not_found(r, what, id);
+        return NULL;
+    }
+    return res;
+}
+
+static void create_attribution(struct request *r)
+{
+    const char *claim_id = uuid_param_or_reply(r, "id");
+    PGconn *conn = claim_id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    PGresult *claim = anchor_row_or_reply(r, conn, "attribution_claim", claim_id, has_span(r->json), "claim");
+    if (!claim)
+        return;
+    bool no_text = PQgetisnull(claim, 0, 1);
+    PGresult *res = insert_attribution(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "",
+                                       no_text ? NULL : PQgetvalue(claim, 0, 1),
+                                       (size_t)PQgetlength(claim, 0, 1));
+    PQclear(claim);
+    if (!res)
+        return;
+    char location[80];
+    snprintf(location, sizeof location, "/v1/attributions/%s", PQgetvalue(res, 0, 0));
+    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void list_attributions(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", NULL};
+    struct page pg;
+    const char *claim_id = uuid_param_or_reply(r, "id");
+    if (!claim_id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1))
+        return;
+    if (pg.after[0] && !uuid_valid(pg.after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {claim_id, pg.after[0], pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "attribution_list", 3, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        reply_not_found(r, "claim", claim_id);
+        return;
+    }
+    int n = PQgetisnull(res, 0, 0) ? 0 : PQntuples(res);
+    int shown = n > (int)pg.limit ? (int)pg.limit : n;
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, list_cols);
+    }
+    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
+    page_end(&jb, n > shown, last, 1);
+    PQclear(res);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+static void get_attribution(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "attribution_get", 1, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "attribution", id);
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+}
+
+/* Fields a PATCH may not null (the row needs them). */
+static bool required_not_nulled_or_reply(struct request *r)
+{
+    static const char *const required[] = {"actor_id", "mode", NULL};
+    for (size_t i = 0; required[i]; i++)
+        if (json_is_null(json_object_get(r->json, required[i]))) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", required[i], "%s must not be null", required[i]);
+            return false;
+        }
+    return true;
+}
+
+static void patch_attribution(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id)
+        return;
+    if (json_object_get(r->json, "claim_id")) {
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "claim_id",
+                    "an attribution cannot move to another claim; delete it and create a new one");
+        return;
+    }
+    if (!fields_valid_or_reply(r, r->json, "", attribution_fields, VALIDATE_PATCH)
+        || !required_not_nulled_or_reply(r))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *source_span = NULL, *cue_span = NULL;
+    if (has_span(r->json)) {
+        PGresult *claim = anchor_row_or_reply(r, conn, "attribution_document", id, true, "attribution");
+        if (!claim)
+            return;
+        const char *doc_text = PQgetisnull(claim, 0, 1) ? NULL : PQgetvalue(claim, 0, 1);
+        size_t doc_len = (size_t)PQgetlength(claim, 0, 1);
+        bool ok = span_param_or_reply(r, r->json, "source_span", "", doc_text, doc_len, &source_span)
+               && span_param_or_reply(r, r->json, "cue_span", "", doc_text, doc_len, &cue_span);
+        PQclear(claim);
+        if (!ok) {
+            free(source_span);
+            return;
+        }
+    }
+    char *body = json_text(r->json);
+    const char *params[] = {id, body, source_span, cue_span};
+    PGresult *res = db_exec_or_reply(r, conn, "attribution_patch", 4, params);
+    free(body);
+    free(source_span);
+    free(cue_span);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "attribution", id);
+    else if (!references_ok_or_reply(r, res, 2, ""))
+        ;
+    else if (PQgetvalue(res, 0, 4)[0] != 't')
+        reply_error(r, 422, "via_cycle", "via_attribution_id",
+                    "via_attribution_id would make the attribution reported through itself");
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void delete_attribution(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "attribution_delete", 1, params);
+    if (!res) {
+        if (r->status == MHD_HTTP_CONFLICT)
+            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", "id",
+                        "other attributions are reported via this one; delete them or change their"
+                        " via_attribution_id first");
+        return;
+    }
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "attribution", id);
+    else
+        reply_no_content(r);
+    PQclear(res);
+}
+
 const struct route attribution_routes[] = {
+    {"POST", "/v1/claims/{id}/attributions", create_attribution, BODY_JSON, NULL},
+    {"GET", "/v1/claims/{id}/attributions", list_attributions, BODY_NONE, NULL},
+    {"GET", "/v1/attributions/{id}", get_attribution, BODY_NONE, NULL},
+    {"PATCH", "/v1/attributions/{id}", patch_attribution, BODY_JSON, NULL},
+    {"DELETE", "/v1/attributions/{id}", delete_attribution, BODY_NONE, NULL},
     {NULL, NULL, NULL, BODY_NONE, NULL},
 };

@@ -1,11 +1,560 @@
-/* /v1/claims: not written yet (issue 3). */
+/* /v1/claims and /v1/documents/{id}/claims: assertions anchored to a span of
+ * a document (or, known only through reports, to none).
+ *
+ * A claim's target is resolved against its document's text with span.h and
+ * stored whole ({start,end,exact,prefix,suffix}). POST may carry the claim's
+ * attributions and citations inline; they are created in the same
+ * transaction. GET /v1/claims/{id} is the claim as a researcher reads it:
+ * one statement embedding its document, attributions with actors, citations
+ * with sources, and the relations in both directions with the other claim's
+ * text and speakers. */
+#include "attributions.h"
+#include "citations.h"
+#include "db.h"
+#include "page.h"
+#include "reply.h"
+#include "rowjson.h"
 #include "routes.h"
+#include "span.h"
 #include "statements.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
+#define UUID_TEXT_SIZE 37
+
+/* The tags of body b, deduplicated in the order first given. */
+#define TAGS_FROM_BODY                                                                      \
+    "ARRAY(SELECT t FROM jsonb_array_elements_text(b->'tags') WITH ORDINALITY AS x(t, n)"    \
+    " GROUP BY t ORDER BY min(n))"
+
+#define TARGET_JSON                                                                         \
+    "CASE WHEN c.start IS NULL THEN NULL ELSE json_build_object('start', c.start,"          \
+    " 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix, 'suffix', c.suffix) END"
+
+/* The actors asserting the claim with id `claim`, each once. */
+#define SPEAKERS_JSON(claim)                                                                \
+    "coalesce((SELECT json_agg(json_build_object('id', sp.id, 'name', sp.name)"             \
+    " ORDER BY sp.name, sp.id) FROM (SELECT DISTINCT sa.id, sa.name FROM attributions sat"   \
+    " JOIN actors sa ON sa.id = sat.actor_id WHERE sat.claim_id = " claim ") sp), '[]')"
+
+/* A relation `rel` with the claim `o` at its other end. */
+#define RELATION_JSON                                                                       \
+    "json_build_object('id', rel.id, 'project_id', rel.project_id,"                         \
+    " 'from_claim_id', rel.from_claim_id, 'to_claim_id', rel.to_claim_id, 'kind', rel.kind," \
+    " 'note', rel.note, 'asserted_by_actor_id', rel.asserted_by_actor_id,"                  \
+    " 'annotator', rel.annotator, 'created_at', rel.created_at, 'updated_at', rel.updated_at," \
+    " 'claim', json_build_object('id', o.id, 'text', o.text, 'document_id', o.document_id,"  \
+    " 'speakers', " SPEAKERS_JSON("o.id") "))"
+
+/* The claim `c` with everything a reader needs, in one object. */
+#define CLAIM_JSON                                                                          \
+    "json_build_object('id', c.id, 'project_id', c.project_id, 'document_id', c.document_id," \
+    " 'target', " TARGET_JSON ", 'text', c.text, 'kind', c.kind, 'tags', to_json(c.tags),"   \
+    " 'note', c.note, 'annotator', c.annotator, 'created_at', c.created_at,"                \
+    " 'updated_at', c.updated_at,"                                                          \
+    " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
+    "  FROM documents d WHERE d.id = c.document_id),"                                       \
+    " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id,"              \
+    "  'project_id', a.project_id, 'claim_id', a.claim_id, 'actor_id', a.actor_id,"         \
+    "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'source_span', a.source_span,"         \
+    "  'cue_span', a.cue_span, 'via_attribution_id', a.via_attribution_id,"                 \
+    "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at,"   \
+    "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
+    "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = c.id), '[]'),"  \
+    " 'citations', coalesce((SELECT json_agg(json_build_object('id', ci.id,"                \
+    "  'project_id', ci.project_id, 'claim_id', ci.claim_id, 'source_id', ci.source_id,"    \
+    "  'locator', ci.locator, 'span', ci.span, 'annotator', ci.annotator,"                  \
+    "  'created_at', ci.created_at, 'updated_at', ci.updated_at,"                           \
+    "  'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind)) ORDER BY ci.id)" \
+    "  FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id), '[]')," \
+    " 'relations', json_build_object("                                                      \
+    "  'outgoing', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)"            \
+    "   FROM relations rel JOIN claims o ON o.id = rel.to_claim_id"                         \
+    "   WHERE rel.from_claim_id = c.id), '[]'),"                                            \
+    "  'incoming', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)"            \
+    "   FROM relations rel JOIN claims o ON o.id = rel.from_claim_id"                       \
+    "   WHERE rel.to_claim_id = c.id), '[]')))"
+
+/* List items: the flat claim, in list_cols order. */
+#define CLAIM_LIST_COLUMNS                                                                  \
+    "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
+    " c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
+    " c.updated_at"
+
+static const struct col list_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
+    {"target", COL_OBJECT},
+    {"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING}, {"prefix", COL_STRING},
+    {"suffix", COL_STRING},
+    {NULL, COL_END},
+    {"text", COL_STRING}, {"kind", COL_STRING}, {"tags", COL_JSON}, {"note", COL_STRING},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {NULL, COL_END},
+};
+
+/* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
+ * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,
+ * $8 annotator, $9 created_after, $10 created_before, $11 project_id. */
+#define CLAIM_FILTERS_REST                                                                  \
+    " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                            \
+    " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                  \
+    " AND ($6::claim_kind IS NULL OR c.kind = $6::claim_kind)"                              \
+    " AND ($7::relation_kind IS NULL OR EXISTS (SELECT 1 FROM relations rel"               \
+    "  WHERE rel.kind = $7::relation_kind AND (rel.from_claim_id = c.id OR rel.to_claim_id = c.id)))" \
+    " AND ($8::text IS NULL OR c.annotator = $8::text)"                                     \
+    " AND ($9::timestamptz IS NULL OR c.created_at >= $9::timestamptz)"                     \
+    " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                    \
+    " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                  \
+    " ORDER BY c.id LIMIT $2::int"
+
+#define DOCUMENT_FILTER_OPTIONAL " AND ($3::uuid IS NULL OR c.document_id = $3::uuid)"
+#define ACTOR_FILTER_OPTIONAL                                                               \
+    " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM attributions a"                        \
+    "  WHERE a.claim_id = c.id AND a.actor_id = $4::uuid))"
+
+/* A document's claims in text order; claims with the document but no span
+ * follow, by id. $1 document, ($2 start, $3 id) the last spanned claim seen,
+ * $4 the last unspanned claim seen, $5 limit. No row: no such document; one
+ * row of NULLs: no claims (left). */
+#define DOCUMENT_CLAIMS_SQL                                                                 \
+    "SELECT page.* FROM documents d LEFT JOIN LATERAL ("                                    \
+    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"          \
+    "  AND (c.start, c.id) > ($2::int, $3::uuid) ORDER BY c.start, c.id LIMIT $5::int)"     \
+    " UNION ALL"                                                                            \
+    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"          \
+    "  AND c.start IS NULL AND c.id > $4::uuid ORDER BY c.id LIMIT $5::int)"                \
+    " LIMIT $5::int) page ON true"                                                          \
+    " WHERE d.id = $1::uuid ORDER BY page.start, page.id"
 
 const struct db_statement claim_statements[] = {
+    /* $1 body, $2 resolved target (or NULL). */
+    {"claim_create",
+     "INSERT INTO claims (project_id, document_id, start, \"end\", exact, prefix, suffix, text,"
+     " kind, tags, note, annotator)"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), (b->>'document_id')::uuid,"
+     " (s->>'start')::int, (s->>'end')::int, s->>'exact', s->>'prefix', s->>'suffix',"
+     " coalesce(b->>'text', s->>'exact'), coalesce((b->>'kind')::claim_kind, 'factual'),"
+     " " TAGS_FROM_BODY ", b->>'note', b->>'annotator'"
+     " FROM (SELECT $1::jsonb AS b, $2::jsonb AS s) AS input"
+     " RETURNING id, project_id"},
+    {"claim_get", "SELECT " CLAIM_JSON " FROM claims c WHERE c.id = $1::uuid"},
+    /* The claim's document and its text, for re-anchoring. */
+    {"claim_anchor",
+     "SELECT c.document_id, d.text FROM claims c LEFT JOIN documents d ON d.id = c.document_id"
+     " WHERE c.id = $1::uuid"},
+    {"claim_list",
+     "SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE true"
+     DOCUMENT_FILTER_OPTIONAL ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+    /* The same list when a document is named: a plain equality lets even a
+     * generic plan use the claims_document index. */
+    {"claim_list_by_document",
+     "SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $3::uuid"
+     ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+    /* ... and when an actor is named: start from the actor's attributions
+     * (the attributions_actor index gives their claim ids in order). */
+    {"claim_list_by_actor",
+     "SELECT " CLAIM_LIST_COLUMNS " FROM claims c JOIN (SELECT DISTINCT a.claim_id FROM attributions a"
+     "  WHERE a.actor_id = $4::uuid AND ($1::uuid IS NULL OR a.claim_id > $1::uuid)) spoken"
+     " ON spoken.claim_id = c.id WHERE true"
+     DOCUMENT_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+    {"claim_list_of_document", DOCUMENT_CLAIMS_SQL},
+    /* $1 id, $2 body, $3 resolved target (NULL with "target": null). */
+    {"claim_patch",
+     "UPDATE claims c SET"
+     " text = CASE WHEN b ? 'text' THEN b->>'text' ELSE c.text END,"
+     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::claim_kind ELSE c.kind END,"
+     " tags = CASE WHEN b ? 'tags' THEN " TAGS_FROM_BODY " ELSE c.tags END,"
+     " note = CASE WHEN b ? 'note' THEN b->>'note' ELSE c.note END,"
+     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE c.annotator END,"
+     " start = CASE WHEN b ? 'target' THEN (s->>'start')::int ELSE c.start END,"
+     " \"end\" = CASE WHEN b ? 'target' THEN (s->>'end')::int ELSE c.\"end\" END,"
+     " exact = CASE WHEN b ? 'target' THEN s->>'exact' ELSE c.exact END,"
+     " prefix = CASE WHEN b ? 'target' THEN s->>'prefix' ELSE c.prefix END,"
+     " suffix = CASE WHEN b ? 'target' THEN s->>'suffix' ELSE c.suffix END"
+     " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
+     " RETURNING " CLAIM_JSON},
+    {"claim_delete", "DELETE FROM claims WHERE id = $1::uuid RETURNING id"},
     {NULL, NULL},
 };
 
+static const struct field_spec claim_fields[] = {
+    {"project_id", F_UUID, false, false, NULL, 0},
+    {"document_id", F_UUID, false, true, NULL, 0},
+    {"target", F_SPAN, false, true, NULL, 0},
+    {"text", F_STRING, false, false, NULL, 0},
+    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"note", F_STRING, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {"attributions", F_ARRAY, false, false, NULL, 0},
+    {"citations", F_ARRAY, false, false, NULL, 0},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+/* PATCH: the claim's own fields; attributions and citations have their own
+ * endpoints, and the project never changes. */
+static const struct field_spec claim_patch_fields[] = {
+    {"document_id", F_UUID, false, true, NULL, 0},
+    {"target", F_SPAN, false, true, NULL, 0},
+    {"text", F_STRING, false, false, NULL, 0},
+    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"note", F_STRING, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+static void reply_not_found(struct request *r, const char *what, const char *id)
+{
+    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
+}
+
+static const char *string_member(const json_t *obj, const char *name)
+{
+    return json_string_value(json_object_get(obj, name));
+}
+
+static bool text_not_empty_or_reply(struct request *r, const json_t *body)
+{
+    const char *text = string_member(body, "text");
+    if (!text || text[0])
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", "text", "text must not be empty");
+    return false;
+}
+
+/* What a new claim must say beyond the field types: a target lives in a
+ * document, and a claim without a target needs its proposition in words. */
+static bool claim_complete_or_reply(struct request *r, const json_t *body)
+{
+    bool has_target = json_is_object(json_object_get(body, "target"));
+    if (has_target && !string_member(body, "document_id")) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "document_id",
+                    "a claim with a target needs the document_id the target points into");
+        return false;
+    }
+    if (!has_target && !string_member(body, "text")) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "text",
+                    "a claim without a target needs its text");
+        return false;
+    }
+    return text_not_empty_or_reply(r, body);
+}
+
+/* Inserts the claim and its inline attributions and citations in one
+ * transaction; id gets the new claim's id. Returns false after replying
+ * (the transaction rolled back). */
+static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *target,
+                                  const char *doc_text, size_t doc_len, char id[UUID_TEXT_SIZE])
+{
+    if (!db_command_or_reply(r, conn, "BEGIN"))
+        return false;
+    char *body = json_text(r->json);
+    const char *params[] = {body, target};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_create", 2, params);
+    free(body);
+    bool ok = res != NULL;
+    char prefix[64];
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(r->json, "attributions"), i, item) {
+        snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
+        ok = ok && attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
+                                               prefix, doc_text, doc_len);
+    }
+    json_array_foreach(json_object_get(r->json, "citations"), i, item) {
+        snprintf(prefix, sizeof prefix, "citations[%zu].", i);
+        ok = ok && citation_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
+                                            prefix, doc_text, doc_len);
+    }
+    if (ok)
+        snprintf(id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (ok && db_command_or_reply(r, conn, "COMMIT"))
+        return true;
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return false;
+}
+
+/* The resolved `target` of body as JSON text for a jsonb parameter (caller
+ * frees), NULL when absent or null; false after replying. */
+static bool target_or_reply(struct request *r, const json_t *body, const char *doc_text, size_t doc_len,
+                            char **out)
+{
+    const json_t *given = json_object_get(body, "target");
+    *out = NULL;
+    if (!json_is_object(given))
+        return true;
+    json_t *span = span_from_body_or_reply(r, given, "target", doc_text, doc_len);
+    if (!span)
+        return false;
+    *out = json_text(span);
+    json_decref(span);
+    return true;
+}
+
+static void reply_claim(struct request *r, PGconn *conn, const char *id, bool created)
+{
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_get", 1, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        reply_not_found(r, "claim", id);
+    } else if (created) {
+        char location[64];
+        snprintf(location, sizeof location, "/v1/claims/%s", id);
+        reply_created(r, location, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    } else {
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    }
+    PQclear(res);
+}
+
+static void create_claim(struct request *r)
+{
+    if (!fields_valid_or_reply(r, r->json, "", claim_fields, VALIDATE_CREATE)
+        || !claim_complete_or_reply(r, r->json))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *document_id = string_member(r->json, "document_id");
+    PGresult *doc = NULL;
+    if (document_id
+        && !(doc = span_document_text_or_reply(r, conn, document_id, string_member(r->json, "project_id"),
+                                               "document_id")))
+        return;
+    const char *doc_text = doc ? PQgetvalue(doc, 0, 0) : NULL;
+    size_t doc_len = doc ? (size_t)PQgetlength(doc, 0, 0) : 0;
+    char *target, id[UUID_TEXT_SIZE];
+    if (target_or_reply(r, r->json, doc_text, doc_len, &target)
+        && insert_claim_or_reply(r, conn, target, doc_text, doc_len, id))
+        reply_claim(r, conn, id, true);
+    free(target);
+    PQclear(doc);
+}
+
+static void get_claim(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (conn)
+        reply_claim(r, conn, id, false);
+}
+
+/* Writes the page of claim rows in res ([0, n) of them, at most pg->limit
+ * shown) with the cursor built from the sort-key columns `key_cols`. */
+static void reply_claim_page(struct request *r, PGresult *res, int n, const struct page *pg,
+                             const int *key_cols, size_t n_keys)
+{
+    int shown = n > (int)pg->limit ? (int)pg->limit : n;
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, list_cols);
+    }
+    const char *last[CURSOR_MAX_PARTS] = {0};
+    for (size_t k = 0; k < n_keys; k++)
+        last[k] = shown ? PQgetvalue(res, shown - 1, key_cols[k]) : "";
+    page_end(&jb, n > shown, last, n_keys);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+static void list_claims(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", "document_id", "actor_id", "tag", "kind",
+                                        "relation", "annotator", "created_after", "created_before",
+                                        "project_id", NULL};
+    struct page pg;
+    const char *document_id, *actor_id, *kind, *relation, *after, *before, *project_id;
+    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+        || !query_uuid_or_reply(r, "document_id", &document_id)
+        || !query_uuid_or_reply(r, "actor_id", &actor_id)
+        || !query_enum_or_reply(r, "kind", CLAIM_KINDS, &kind)
+        || !query_enum_or_reply(r, "relation", RELATION_KINDS, &relation)
+        || !query_timestamp_or_reply(r, "created_after", &after)
+        || !query_timestamp_or_reply(r, "created_before", &before)
+        || !query_uuid_or_reply(r, "project_id", &project_id))
+        return;
+    if (pg.after[0] && !uuid_valid(pg.after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {pg.after[0], pg.fetch, document_id, actor_id, request_query(r, "tag"), kind,
+                            relation, request_query(r, "annotator"), after, before, project_id};
+    const char *statement = document_id ? "claim_list_by_document"
+                          : actor_id    ? "claim_list_by_actor"
+                                        : "claim_list";
+    PGresult *res = db_exec_or_reply(r, conn, statement, 11, params);
+    if (!res)
+        return;
+    static const int id_key[] = {0};
+    reply_claim_page(r, res, PQntuples(res), &pg, id_key, 1);
+    PQclear(res);
+}
+
+static void list_document_claims(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", NULL};
+    static const char *const nil = "00000000-0000-0000-0000-000000000000";
+    struct page pg;
+    const char *document_id = uuid_param_or_reply(r, "id");
+    if (!document_id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 2))
+        return;
+    /* The cursor is (start, id) of the last claim shown; start is "" once
+     * the walk has reached the claims without a span. */
+    const char *start = "-1", *id = nil, *unspanned_id = nil;
+    if (pg.after[0]) {
+        char *end;
+        long s = strtol(pg.after[0], &end, 10);
+        bool in_tail = pg.after[0][0] == '\0';
+        if (!uuid_valid(pg.after[1]) || (!in_tail && (*end || s < 0))) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+            return;
+        }
+        if (in_tail) {
+            start = "2147483647";
+            id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+            unspanned_id = pg.after[1];
+        } else {
+            start = pg.after[0];
+            id = pg.after[1];
+        }
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {document_id, start, id, unspanned_id, pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_list_of_document", 5, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "document", document_id);
+    else {
+        static const int start_id_key[] = {3, 0};
+        reply_claim_page(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, start_id_key, 2);
+    }
+    PQclear(res);
+}
+
+/* Whether a PATCH's document_id (a string or null) names the claim's
+ * current document (NULL when it has none). */
+static bool same_document(const char *current, const json_t *given)
+{
+    if (!current)
+        return json_is_null(given);
+    return json_is_string(given) && strcasecmp(current, json_string_value(given)) == 0;
+}
+
+/* Checks a PATCH's document_id against the claim's and resolves a new
+ * target against its document. *target gets the stored span (caller frees)
+ * or NULL. Returns false after replying. */
+static bool reanchor_or_reply(struct request *r, PGconn *conn, const char *id, char **target)
+{
+    *target = NULL;
+    const json_t *document = json_object_get(r->json, "document_id");
+    bool new_target = json_is_object(json_object_get(r->json, "target"));
+    if (!document && !new_target)
+        return true;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_anchor", 1, params);
+    if (!res)
+        return false;
+    bool found = PQntuples(res) > 0;
+    const char *current = found && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
+    bool ok = false;
+    if (!found)
+        reply_not_found(r, "claim", id);
+    else if (document && !same_document(current, document))
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "document_id",
+                    "a claim cannot move to another document; create a new claim instead");
+    else if (new_target && !current)
+        reply_error(r, 422, "no_document", "target",
+                    "the claim is not in a document, so a target has nothing to point into");
+    else
+        ok = target_or_reply(r, r->json, current ? PQgetvalue(res, 0, 1) : NULL,
+                             (size_t)PQgetlength(res, 0, 1), target);
+    PQclear(res);
+    return ok;
+}
+
+static void patch_claim(struct request *r)
+{
+    static const char *const not_null[] = {"text", "kind", "tags", NULL};
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id)
+        return;
+    if (json_object_get(r->json, "project_id")) {
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a claim cannot move between projects");
+        return;
+    }
+    if (!fields_valid_or_reply(r, r->json, "", claim_patch_fields, VALIDATE_PATCH)
+        || !text_not_empty_or_reply(r, r->json))
+        return;
+    for (size_t i = 0; not_null[i]; i++)
+        if (json_is_null(json_object_get(r->json, not_null[i]))) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", not_null[i], "%s must not be null", not_null[i]);
+            return;
+        }
+    PGconn *conn = db_conn_or_reply(r);
+    char *target;
+    if (!conn || !reanchor_or_reply(r, conn, id, &target))
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {id, body, target};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_patch", 3, params);
+    free(body);
+    free(target);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "claim", id);
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+}
+
+static void delete_claim(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_delete", 1, params);
+    if (!res) {
+        if (r->status == MHD_HTTP_CONFLICT)
+            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", "id",
+                        "attributions of other claims are reported via this claim's attributions;"
+                        " change their via_attribution_id first");
+        return;
+    }
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "claim", id);
+    else
+        reply_no_content(r);
+    PQclear(res);
+}
+
 const struct route claim_routes[] = {
+    {"POST", "/v1/claims", create_claim, BODY_JSON, NULL},
+    {"GET", "/v1/claims", list_claims, BODY_NONE, NULL},
+    {"GET", "/v1/claims/{id}", get_claim, BODY_NONE, NULL},
+    {"PATCH", "/v1/claims/{id}", patch_claim, BODY_JSON, NULL},
+    {"DELETE", "/v1/claims/{id}", delete_claim, BODY_NONE, NULL},
+    {"GET", "/v1/documents/{id}/claims", list_document_claims, BODY_NONE, NULL},
     {NULL, NULL, NULL, BODY_NONE, NULL},
 };

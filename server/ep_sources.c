@@ -1,11 +1,437 @@
-/* /v1/sources: not written yet (issue 3). */
+/* /v1/sources and citations: what claims cite as evidence, and the links
+ * from a claim to a source (with a locator and an optional span of the
+ * claim's document).
+ *
+ * Follows ep_documents.c: validated body as one jsonb parameter, single
+ * objects built by json_build_object, lists serialized in C. */
+#include "citations.h"
+#include "db.h"
+#include "page.h"
+#include "reply.h"
+#include "rowjson.h"
 #include "routes.h"
+#include "span.h"
 #include "statements.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
+
+/* The members every source object has; `s` is the row. */
+#define SOURCE_MEMBERS                                                                     \
+    "'id', s.id, 'project_id', s.project_id, 'title', s.title, 'kind', s.kind,"           \
+    " 'url', s.url, 'publisher_actor_id', s.publisher_actor_id,"                          \
+    " 'published_at', s.published_at, 'document_id', s.document_id,"                      \
+    " 'annotator', s.annotator, 'created_at', s.created_at, 'updated_at', s.updated_at"
+
+#define SOURCE_JSON "json_build_object(" SOURCE_MEMBERS ")"
+
+/* GET /v1/sources/{id} also names the publisher and counts the citations. */
+#define SOURCE_DETAIL_JSON                                                                 \
+    "json_build_object(" SOURCE_MEMBERS ","                                                \
+    " 'publisher', (SELECT json_build_object('id', p.id, 'name', p.name) FROM actors p"    \
+    "  WHERE p.id = s.publisher_actor_id),"                                                \
+    " 'citation_count', (SELECT count(*) FROM citations c WHERE c.source_id = s.id))"
+
+#define SOURCE_LIST_COLUMNS                                                                \
+    "s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"   \
+    " s.document_id, s.annotator, s.created_at, s.updated_at"
+
+static const struct col source_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
+    {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
+};
+
+/* The citation as the API shows it, with its source's id, title and kind;
+ * `c` is the citation, `s` its source. */
+#define CITATION_JSON                                                                      \
+    "json_build_object('id', c.id, 'project_id', c.project_id, 'claim_id', c.claim_id,"   \
+    " 'source_id', c.source_id, 'locator', c.locator, 'span', c.span,"                    \
+    " 'annotator', c.annotator, 'created_at', c.created_at, 'updated_at', c.updated_at,"  \
+    " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
+
+static const struct col citation_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"source_id", COL_STRING}, {"locator", COL_STRING}, {"span", COL_JSON},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING}, {"kind", COL_STRING},
+    {NULL, COL_END},
+    {NULL, COL_END},
+};
 
 const struct db_statement source_statements[] = {
+    {"source_create",
+     "INSERT INTO sources AS s (project_id, title, kind, url, publisher_actor_id, published_at,"
+     " document_id, annotator)"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), b->>'title',"
+     " coalesce((b->>'kind')::source_kind, 'other'), b->>'url', (b->>'publisher_actor_id')::uuid,"
+     " (b->>'published_at')::date, (b->>'document_id')::uuid, b->>'annotator'"
+     " FROM (SELECT $1::jsonb AS b) AS input"
+     " RETURNING s.id, " SOURCE_JSON},
+    {"source_get", "SELECT " SOURCE_DETAIL_JSON " FROM sources s WHERE s.id = $1::uuid"},
+    {"source_list",
+     "SELECT " SOURCE_LIST_COLUMNS " FROM sources s"
+     " WHERE ($1::uuid IS NULL OR s.id > $1::uuid)"
+     " AND ($2::uuid IS NULL OR s.project_id = $2::uuid)"
+     " AND ($3::source_kind IS NULL OR s.kind = $3::source_kind)"
+     " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
+     " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
+     " ORDER BY s.id LIMIT $6::int"},
+    {"source_patch",
+     "UPDATE sources s SET"
+     " title = CASE WHEN b ? 'title' THEN b->>'title' ELSE s.title END,"
+     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::source_kind ELSE s.kind END,"
+     " url = CASE WHEN b ? 'url' THEN b->>'url' ELSE s.url END,"
+     " publisher_actor_id = CASE WHEN b ? 'publisher_actor_id' THEN (b->>'publisher_actor_id')::uuid"
+     "  ELSE s.publisher_actor_id END,"
+     " published_at = CASE WHEN b ? 'published_at' THEN (b->>'published_at')::date ELSE s.published_at END,"
+     " document_id = CASE WHEN b ? 'document_id' THEN (b->>'document_id')::uuid ELSE s.document_id END,"
+     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE s.annotator END"
+     " FROM (SELECT $2::jsonb AS b) AS input WHERE s.id = $1::uuid"
+     " RETURNING " SOURCE_JSON},
+    {"source_delete", "DELETE FROM sources WHERE id = $1::uuid RETURNING id"},
+
+    /* The claim a citation is added to: its project, and its document's
+     * text only when a span must be resolved ($2), as texts can be large. */
+    {"citation_claim",
+     "SELECT k.project_id, k.document_id, CASE WHEN $2::bool THEN d.text END"
+     " FROM claims k LEFT JOIN documents d ON d.id = k.document_id WHERE k.id = $1::uuid"},
+    /* $1 claim, $2 its project (NULL: the claim's), $3 the body, $4 the
+     * resolved span. No row when the source is not one of the claim's
+     * project: the caller names the field. */
+    {"citation_insert",
+     "WITH ins AS (INSERT INTO citations (project_id, claim_id, source_id, locator, span, annotator)"
+     " SELECT k.project_id, k.id, src.id, b->>'locator', $4::jsonb, b->>'annotator'"
+     " FROM (SELECT $3::jsonb AS b) AS input"
+     " JOIN claims k ON k.id = $1::uuid AND ($2::uuid IS NULL OR k.project_id = $2::uuid)"
+     " JOIN sources src ON src.id = (b->>'source_id')::uuid AND src.project_id = k.project_id"
+     " RETURNING *)"
+     " SELECT c.id, " CITATION_JSON " FROM ins c JOIN sources s ON s.id = c.source_id"},
+    {"citation_get",
+     "SELECT " CITATION_JSON " FROM citations c JOIN sources s ON s.id = c.source_id"
+     " WHERE c.id = $1::uuid"},
+    {"citation_delete", "DELETE FROM citations WHERE id = $1::uuid RETURNING id"},
+    /* The claim's row comes back even without citations (then with a NULL
+     * citation), so one round trip tells an unknown claim (no row) apart. */
+    {"citation_list_of_claim",
+     "SELECT c.id, c.project_id, c.claim_id, c.source_id, c.locator, c.span, c.annotator,"
+     " c.created_at, c.updated_at, s.id, s.title, s.kind"
+     " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
+     "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"
+     " WHERE k.id = $1::uuid ORDER BY c.id LIMIT $3::int"},
     {NULL, NULL},
 };
 
+static const struct field_spec source_fields[] = {
+    {"project_id", F_UUID, false, false, NULL, 0},
+    {"title", F_STRING, true, false, NULL, 1000},
+    {"kind", F_STRING, false, false, SOURCE_KINDS, 0},
+    {"url", F_STRING, false, true, NULL, 2000},
+    {"publisher_actor_id", F_UUID, false, true, NULL, 0},
+    {"published_at", F_DATE, false, true, NULL, 0},
+    {"document_id", F_UUID, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+static const struct field_spec citation_fields[] = {
+    {"source_id", F_UUID, true, false, NULL, 0},
+    {"locator", F_STRING, false, true, NULL, 1000},
+    {"span", F_SPAN, false, true, NULL, 0},
+    {"annotator", F_STRING, false, true, NULL, 200},
+    {NULL, F_STRING, false, false, NULL, 0},
+};
+
+/* Replies with the one-row JSON result, or 404 naming `what` when there is no row. */
+static void reply_row_or_not_found(struct request *r, const PGresult *res, const char *what, const char *id)
+{
+    if (PQntuples(res) == 0)
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+}
+
+/* Runs a one-parameter statement on the path id and replies with its JSON row or 404. */
+static void get_by_id(struct request *r, const char *statement, const char *what)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
+    if (!res)
+        return;
+    reply_row_or_not_found(r, res, what, id);
+    PQclear(res);
+}
+
+/* Runs a delete statement on the path id: 204, 404, or the mapped error. */
+static void delete_by_id(struct request *r, const char *statement, const char *what)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!conn)
+        return;
+    const char *params[] = {id};
+    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
+    else
+        reply_no_content(r);
+    PQclear(res);
+}
+
+/* Writes rows [0, shown) of res in the page envelope and replies 200. */
+static void reply_page(struct request *r, PGresult *res, int shown, bool more, const struct col *cols)
+{
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, cols);
+    }
+    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
+    page_end(&jb, more, last, 1);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+/* ?after= of an id-ordered list. Returns false after replying 400. */
+static bool id_cursor_valid_or_reply(struct request *r, const struct page *pg)
+{
+    if (!pg->after[0] || uuid_valid(pg->after[0]))
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+    return false;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+static void create_source(struct request *r)
+{
+    if (!fields_valid_or_reply(r, r->json, "", source_fields, VALIDATE_CREATE))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {body};
+    PGresult *res = db_exec_or_reply(r, conn, "source_create", 1, params);
+    free(body);
+    if (!res)
+        return;
+    char location[64];
+    snprintf(location, sizeof location, "/v1/sources/%s", PQgetvalue(res, 0, 0));
+    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void get_source(struct request *r)
+{
+    get_by_id(r, "source_get", "source");
+}
+
+static void list_sources(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", "project_id", "kind", "publisher_actor_id",
+                                        "document_id", NULL};
+    struct page pg;
+    const char *project_id, *kind, *publisher, *document_id;
+    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1) || !id_cursor_valid_or_reply(r, &pg)
+        || !query_uuid_or_reply(r, "project_id", &project_id)
+        || !query_enum_or_reply(r, "kind", SOURCE_KINDS, &kind)
+        || !query_uuid_or_reply(r, "publisher_actor_id", &publisher)
+        || !query_uuid_or_reply(r, "document_id", &document_id))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {pg.after[0], project_id, kind, publisher, document_id, pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "source_list", 6, params);
+    if (!res)
+        return;
+    int n = PQntuples(res);
+    int shown = n > (int)pg.limit ? (int)pg.limit : n;
+    reply_page(r, res, shown, n > shown, source_cols);
+    PQclear(res);
+}
+
+static void patch_source(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id || !fields_valid_or_reply(r, r->json, "", source_fields, VALIDATE_PATCH))
+        return;
+    if (json_object_get(r->json, "project_id")) {
+        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a source cannot move between projects");
+        return;
+    }
+    if (json_is_null(json_object_get(r->json, "title"))) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", "title", "title must not be null");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {id, body};
+    PGresult *res = db_exec_or_reply(r, conn, "source_patch", 2, params);
+    free(body);
+    if (!res)
+        return;
+    reply_row_or_not_found(r, res, "source", id);
+    PQclear(res);
+}
+
+static void delete_source(struct request *r)
+{
+    delete_by_id(r, "source_delete", "source");
+}
+
+/* ---------------------------------------------------------------- citations */
+
+/* Inserts the citation; returns the result (column 0 the id, 1 the JSON;
+ * the caller clears it) or NULL after replying. See citations.h. */
+static PGresult *citation_insert(struct request *r, PGconn *conn, const char *claim_id,
+                                 const char *project_id, const json_t *body, const char *prefix,
+                                 const char *doc_text, size_t doc_len)
+{
+    char field[256];
+    if (!json_is_object(body)) {
+        /* "citations[0]." names the element "citations[0]". */
+        size_t n = strlen(prefix);
+        snprintf(field, sizeof field, "%.*s", (int)(n && prefix[n - 1] == '.' ? n - 1 : n), prefix);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", n ? field : NULL, "a citation must be an object");
+        return NULL;
+    }
+    if (!fields_valid_or_reply(r, body, prefix, citation_fields, VALIDATE_CREATE))
+        return NULL;
+    const json_t *span = json_object_get(body, "span");
+    char *span_text = NULL;
+    if (span && !json_is_null(span)) {
+        snprintf(field, sizeof field, "%sspan", prefix);
+        if (!doc_text) {
+            reply_error(r, 422, "no_document", field,
+                        "%s: the claim has no document, so a citation of it cannot have a span", field);
+            return NULL;
+        }
+        json_t *resolved = span_from_body_or_reply(r, span, field, doc_text, doc_len);
+        if (!resolved)
+            return NULL;
+        span_text = json_text(resolved);
+        json_decref(resolved);
+    }
+    char *body_text = json_text(body);
+    const char *params[] = {claim_id, project_id, body_text, span_text};
+    PGresult *res = db_exec_or_reply(r, conn, "citation_insert", 4, params);
+    free(body_text);
+    free(span_text);
+    if (res && PQntuples(res) == 0) {
+        PQclear(res);
+        snprintf(field, sizeof field, "%ssource_id", prefix);
+        reply_error(r, 422, "unknown_reference", field, "%s does not name a source of the claim's project", field);
+        return NULL;
+    }
+    return res;
+}
+
+bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
+                              const char *project_id, const json_t *body, const char *prefix,
+                              const char *doc_text, size_t doc_len)
+{
+    PGresult *res = citation_insert(r, conn, claim_id, project_id, body, prefix, doc_text, doc_len);
+    bool inserted = res != NULL;
+    PQclear(res);
+    return inserted;
+}
+
+static void create_citation(struct request *r)
+{
+    const char *claim_id = uuid_param_or_reply(r, "id");
+    if (!claim_id || !fields_valid_or_reply(r, r->json, "", citation_fields, VALIDATE_CREATE))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const json_t *span = json_object_get(r->json, "span");
+    const char *claim_params[] = {claim_id, span && !json_is_null(span) ? "true" : "false"};
+    PGresult *claim = db_exec_or_reply(r, conn, "citation_claim", 2, claim_params);
+    if (!claim)
+        return;
+    if (PQntuples(claim) == 0) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", claim_id);
+        PQclear(claim);
+        return;
+    }
+    bool has_document = !PQgetisnull(claim, 0, 1);
+    PGresult *res = citation_insert(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "",
+                                    has_document ? PQgetvalue(claim, 0, 2) : NULL,
+                                    (size_t)PQgetlength(claim, 0, 2));
+    PQclear(claim);
+    if (!res)
+        return;
+    char location[64];
+    snprintf(location, sizeof location, "/v1/citations/%s", PQgetvalue(res, 0, 0));
+    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void list_claim_citations(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", NULL};
+    struct page pg;
+    const char *claim_id = uuid_param_or_reply(r, "id");
+    if (!claim_id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+        || !id_cursor_valid_or_reply(r, &pg))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {claim_id, pg.after[0], pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "citation_list_of_claim", 3, params);
+    if (!res)
+        return;
+    int n = PQntuples(res);
+    if (n == 0) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", claim_id);
+        PQclear(res);
+        return;
+    }
+    if (PQgetisnull(res, 0, 0))
+        n = 0; /* the claim's row alone: no (more) citations */
+    int shown = n > (int)pg.limit ? (int)pg.limit : n;
+    reply_page(r, res, shown, n > shown, citation_cols);
+    PQclear(res);
+}
+
+static void get_citation(struct request *r)
+{
+    get_by_id(r, "citation_get", "citation");
+}
+
+static void delete_citation(struct request *r)
+{
+    delete_by_id(r, "citation_delete", "citation");
+}
+
 const struct route source_routes[] = {
+    {"POST", "/v1/sources", create_source, BODY_JSON, NULL},
+    {"GET", "/v1/sources", list_sources, BODY_NONE, NULL},
+    {"GET", "/v1/sources/{id}", get_source, BODY_NONE, NULL},
+    {"PATCH", "/v1/sources/{id}", patch_source, BODY_JSON, NULL},
+    {"DELETE", "/v1/sources/{id}", delete_source, BODY_NONE, NULL},
+    {"POST", "/v1/claims/{id}/citations", create_citation, BODY_JSON, NULL},
+    {"GET", "/v1/claims/{id}/citations", list_claim_citations, BODY_NONE, NULL},
+    {"GET", "/v1/citations/{id}", get_citation, BODY_NONE, NULL},
+    {"DELETE", "/v1/citations/{id}", delete_citation, BODY_NONE, NULL},
     {NULL, NULL, NULL, BODY_NONE, NULL},
 };

@@ -16,6 +16,8 @@ extern const struct route relation_routes[];
 extern const struct route source_routes[];
 extern const struct route export_routes[];
 extern const struct route import_routes[];
+extern const struct route tag_routes[];
+extern const struct route openapi_routes[];
 
 /* The whole table, built once by routes_init(); routes_count entries. */
 extern const struct route *routes_table;

@@ -12,5 +12,6 @@ extern const struct db_statement claim_statements[];
 extern const struct db_statement attribution_statements[];
 extern const struct db_statement relation_statements[];
 extern const struct db_statement source_statements[];
+extern const struct db_statement tag_statements[];
 
 #endif

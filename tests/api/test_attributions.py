@@ -1,0 +1,198 @@
+"""/v1/claims/{id}/attributions and /v1/attributions/{id}: who asserts a claim, with
+role, cue, mode, spans of the mention and the cue, and via chains (reports of reports)."""
+from conftest import assert_error, unique
+
+MISSING = "01900000-0000-7000-8000-00000000beef"
+TEXT = "Human Rights Watch said that Amnesty asserted the camps exist. Officials denied it."
+KEYS = {"id", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
+        "via_attribution_id", "annotator", "created_at", "updated_at", "actor", "via"}
+
+
+def make_actor(api, name=None, kind="organisation", **extra):
+    return api.create("/v1/actors", {"name": name or unique("actor"), "kind": kind, **extra})
+
+
+def make_claim(api):
+    doc = api.create("/v1/documents", {"title": unique("doc"), "text": TEXT})
+    return api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "the camps exist"}})
+
+
+def make_project(cluster):
+    slug = unique("p").lower()
+    return cluster.psql(f"INSERT INTO projects (slug, name) VALUES ('{slug}', '{slug}') RETURNING id")
+
+
+def test_create_get_and_via_chain(api):
+    claim = make_claim(api)
+    amnesty = make_actor(api, "Amnesty " + unique())
+    hrw = make_actor(api, "HRW " + unique())
+    r = api.post(f"/v1/claims/{claim['id']}/attributions", {
+        "actor_id": amnesty["id"], "role": "NGO", "cue": "asserted", "mode": "indirect",
+        "source_span": {"exact": "Amnesty"}, "cue_span": {"exact": "asserted"}, "annotator": "tester"})
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert r.headers["Location"] == f"/v1/attributions/{first['id']}"
+    assert set(first) == KEYS
+    assert first["claim_id"] == claim["id"] and first["role"] == "NGO" and first["annotator"] == "tester"
+    assert first["actor"] == {"id": amnesty["id"], "name": amnesty["name"], "kind": "organisation"}
+    start = TEXT.index("Amnesty")
+    assert first["source_span"] == {"start": start, "end": start + 7, "exact": "Amnesty",
+                                    "prefix": TEXT[:start][-32:], "suffix": TEXT[start + 7:start + 39]}
+    assert first["cue_span"]["exact"] == "asserted" and first["via"] is None
+    second = api.create(f"/v1/claims/{claim['id']}/attributions", {
+        "actor_id": hrw["id"], "cue": "said", "via_attribution_id": None})
+    assert second["mode"] == "indirect" and second["source_span"] is None and second["via"] is None
+    # Amnesty's assertion is reported through HRW's report.
+    patched = api.patch(f"/v1/attributions/{first['id']}", {"via_attribution_id": second["id"]}).json()
+    assert patched["via_attribution_id"] == second["id"]
+    assert patched["via"] == {"id": second["id"], "actor_id": hrw["id"], "actor_name": hrw["name"]}
+    assert api.get(f"/v1/attributions/{first['id']}").json() == patched
+    embedded = api.get(f"/v1/claims/{claim['id']}").json()["attributions"]
+    assert [a["id"] for a in embedded] == sorted([first["id"], second["id"]])
+
+
+def test_via_into_another_claim_is_allowed(api):
+    original = make_claim(api)
+    actor = make_actor(api)
+    reported = api.create(f"/v1/claims/{original['id']}/attributions", {"actor_id": actor["id"]})
+    report = api.create("/v1/claims", {"text": "a report of a report"})
+    reporter = make_actor(api)
+    att = api.create(f"/v1/claims/{report['id']}/attributions", {
+        "actor_id": reporter["id"], "via_attribution_id": reported["id"]})
+    assert att["via"]["actor_name"] == actor["name"]
+
+
+def test_create_errors(api, cluster):
+    claim = make_claim(api)
+    floating = api.create("/v1/claims", {"text": "no document"})
+    actor = make_actor(api)
+    path = f"/v1/claims/{claim['id']}/attributions"
+    assert_error(api.post(path, {}), 400, "missing_field", "actor_id")
+    assert_error(api.post(path, {"actor_id": "x"}), 400, "invalid_uuid", "actor_id")
+    assert_error(api.post(path, {"actor_id": actor["id"], "project_id": MISSING}), 400, "unknown_field",
+                 "project_id")
+    err = assert_error(api.post(path, {"actor_id": actor["id"], "mode": "shouted"}), 400, "invalid_enum", "mode")
+    assert err["allowed"] == ["direct_quote", "indirect", "paraphrase", "endorsement", "implicit"]
+    assert_error(api.post(path, {"actor_id": actor["id"], "cue": 3}), 400, "invalid_type", "cue")
+    assert_error(api.post(path, {"actor_id": actor["id"], "cue_span": "said"}), 400, "invalid_type", "cue_span")
+    assert_error(api.post(path, {"actor_id": actor["id"], "cue_span": {"start": 1}}), 400, "missing_field",
+                 "cue_span.end")
+    assert_error(api.post(path, {"actor_id": MISSING}), 422, "unknown_reference", "actor_id")
+    assert_error(api.post(path, {"actor_id": actor["id"], "via_attribution_id": MISSING}), 422,
+                 "unknown_reference", "via_attribution_id")
+    assert_error(api.post(path, {"actor_id": actor["id"], "cue_span": {"exact": "claimed"}}), 422,
+                 "quote_not_found", "cue_span")
+    assert_error(api.post(path, {"actor_id": actor["id"], "source_span": {"start": 0, "end": 999}}), 422,
+                 "span_out_of_range", "source_span")
+    assert_error(api.post(f"/v1/claims/{floating['id']}/attributions",
+                          {"actor_id": actor["id"], "cue_span": {"exact": "said"}}), 422, "no_document",
+                 "cue_span")
+    assert_error(api.post(f"/v1/claims/{MISSING}/attributions", {"actor_id": actor["id"]}), 404, "not_found", "id")
+    assert_error(api.post("/v1/claims/x/attributions", {"actor_id": actor["id"]}), 400, "invalid_id", "id")
+    assert_error(api.post(path, [1]), 400)
+    project = make_project(cluster)
+    stranger = api.create("/v1/actors", {"name": unique("stranger"), "project_id": project})
+    assert_error(api.post(path, {"actor_id": stranger["id"]}), 422, "unknown_reference", "actor_id")
+    other_claim = api.create("/v1/claims", {"text": "elsewhere", "project_id": project})
+    foreign = api.create(f"/v1/claims/{other_claim['id']}/attributions", {"actor_id": stranger["id"]})
+    assert foreign["project_id"] == project
+    assert_error(api.post(path, {"actor_id": actor["id"], "via_attribution_id": foreign["id"]}), 422,
+                 "unknown_reference", "via_attribution_id")
+    assert api.get(path).json()["items"] == []
+
+
+def test_list(api):
+    claim = make_claim(api)
+    actors = [make_actor(api) for _ in range(5)]
+    # Ids are UUIDv7: ordered by the millisecond, random within one.
+    made = sorted(api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": a["id"]})["id"]
+                  for a in actors)
+    r = api.get(f"/v1/claims/{claim['id']}/attributions")
+    assert r.status_code == 200
+    items = r.json()["items"]
+    assert [i["id"] for i in items] == made and r.json()["next"] is None
+    assert set(items[0]) == KEYS - {"via"}
+    by_id = {a["id"]: a for a in actors}
+    first_actor = by_id[items[0]["actor_id"]]
+    assert items[0]["actor"] == {"id": first_actor["id"], "name": first_actor["name"], "kind": "organisation"}
+    seen, after = [], None
+    while True:
+        page = api.get(f"/v1/claims/{claim['id']}/attributions", params={"limit": 2, "after": after}).json()
+        assert len(page["items"]) <= 2
+        seen += [i["id"] for i in page["items"]]
+        after = page["next"]
+        if not after:
+            break
+    assert seen == made
+    empty = api.create("/v1/claims", {"text": "unattributed"})
+    assert api.get(f"/v1/claims/{empty['id']}/attributions").json() == {"items": [], "next": None}
+    assert_error(api.get(f"/v1/claims/{MISSING}/attributions"), 404, "not_found", "id")
+    assert_error(api.get(f"/v1/claims/{claim['id']}/attributions?actor=x"), 400, "unknown_parameter")
+    assert_error(api.get(f"/v1/claims/{claim['id']}/attributions?after=zzz"), 400, "invalid_cursor")
+
+
+def test_patch(api):
+    claim = make_claim(api)
+    a1, a2 = make_actor(api), make_actor(api)
+    att = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": a1["id"], "cue": "said",
+                                                               "cue_span": {"exact": "said"}})
+    path = f"/v1/attributions/{att['id']}"
+    got = api.patch(path, {"actor_id": a2["id"], "role": "researcher", "mode": "paraphrase",
+                           "cue": "denied", "cue_span": {"exact": "denied"}, "source_span": {"exact": "Officials"},
+                           "annotator": "ed"}).json()
+    assert got["actor"]["id"] == a2["id"] and got["role"] == "researcher" and got["mode"] == "paraphrase"
+    assert got["cue_span"]["start"] == TEXT.index("denied") and got["source_span"]["exact"] == "Officials"
+    cleared = api.patch(path, {"cue_span": None, "role": None}).json()
+    assert cleared["cue_span"] is None and cleared["role"] is None and cleared["source_span"] is not None
+    assert api.patch(path, {}).json() == cleared
+
+
+def test_patch_errors(api):
+    claim = make_claim(api)
+    actor = make_actor(api)
+    a = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"]})
+    b = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
+                                                             "via_attribution_id": a["id"]})
+    c = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
+                                                             "via_attribution_id": b["id"]})
+    path = f"/v1/attributions/{a['id']}"
+    assert_error(api.patch(path, {"via_attribution_id": a["id"]}), 422, "via_cycle", "via_attribution_id")
+    assert_error(api.patch(path, {"via_attribution_id": c["id"]}), 422, "via_cycle", "via_attribution_id")
+    assert_error(api.patch(path, {"via_attribution_id": MISSING}), 422, "unknown_reference", "via_attribution_id")
+    assert_error(api.patch(path, {"actor_id": MISSING}), 422, "unknown_reference", "actor_id")
+    assert_error(api.patch(path, {"actor_id": None}), 400, "invalid_type", "actor_id")
+    assert_error(api.patch(path, {"mode": None}), 400, "invalid_type", "mode")
+    assert_error(api.patch(path, {"claim_id": claim["id"]}), 409, "immutable", "claim_id")
+    assert_error(api.patch(path, {"cue_span": {"exact": "nothing like it"}}), 422, "quote_not_found", "cue_span")
+    assert_error(api.patch(path, {"wat": 1}), 400, "unknown_field", "wat")
+    assert_error(api.patch(f"/v1/attributions/{MISSING}", {"role": "x"}), 404, "not_found", "id")
+    assert_error(api.patch(f"/v1/attributions/{MISSING}", {"cue_span": {"start": 0, "end": 1}}), 404,
+                 "not_found", "id")
+    floating = api.create("/v1/claims", {"text": "no document", "attributions": [{"actor_id": actor["id"]}]})
+    assert_error(api.patch(f"/v1/attributions/{floating['attributions'][0]['id']}",
+                           {"cue_span": {"start": 0, "end": 1}}), 422, "no_document", "cue_span")
+    got = api.get(path).json()
+    assert got["via_attribution_id"] is None and got["actor_id"] == actor["id"]
+    # Moving the chain's head to report through a fresh attribution is fine.
+    d = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"]})
+    assert api.patch(path, {"via_attribution_id": d["id"]}).json()["via"]["id"] == d["id"]
+
+
+def test_delete(api):
+    claim = make_claim(api)
+    actor = make_actor(api)
+    a = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"]})
+    b = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
+                                                             "via_attribution_id": a["id"]})
+    assert_error(api.delete(f"/v1/attributions/{a['id']}"), 409, "still_referenced")
+    assert api.delete(f"/v1/attributions/{b['id']}").status_code == 204
+    assert api.delete(f"/v1/attributions/{a['id']}").status_code == 204
+    assert_error(api.get(f"/v1/attributions/{a['id']}"), 404, "not_found", "id")
+    assert_error(api.delete(f"/v1/attributions/{a['id']}"), 404, "not_found", "id")
+    assert_error(api.delete("/v1/attributions/x"), 400, "invalid_id", "id")
+    assert api.get(f"/v1/claims/{claim['id']}").json()["attributions"] == []
+
+
+def test_get_errors(api):
+    assert_error(api.get(f"/v1/attributions/{MISSING}"), 404, "not_found", "id")
+    assert_error(api.get("/v1/attributions/123"), 400, "invalid_id", "id")
