@@ -22,7 +22,7 @@ OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrati
              $(BUILD)/obj/openapi.o
 # Pure-logic modules the unit tests link against (no MHD/libpq needed).
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-UNIT_LIB  := utf8 anchor router jsonbuf config cursor
+UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
 .PHONY: all run test check unit api fmt lint clean db-reset deps bench compose-check

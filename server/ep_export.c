@@ -1,6 +1,152 @@
-/* /v1/export: not written yet (issue 4). */
+/* /v1/export: the dataset as NDJSON, one CSV table, or W3C Web Annotation
+ * JSON-LD, streamed from PostgreSQL (export_engine.h) through a callback
+ * response: the export has its own connection, so it never holds a request
+ * thread's, and memory stays constant whatever its size. */
+#include "export_engine.h"
+#include "reply.h"
 #include "routes.h"
+#include "validate.h"
+
+#include "config.h"
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Exports running now, against cfg->max_exports. */
+static atomic_uint running_exports;
+
+struct export_stream {
+    struct export *ex; /* NULL once finished */
+    struct request *r; /* for the byte count; valid while MHD reads the response */
+};
+
+/* Ends the export and frees its slot under the cap. At the end of the data
+ * this runs before the last chunk goes out, so a client that starts its
+ * next export on seeing the end finds the slot free. */
+static void finish_export(struct export_stream *st)
+{
+    if (!st->ex)
+        return;
+    export_close(st->ex);
+    st->ex = NULL;
+    atomic_fetch_sub(&running_exports, 1);
+}
+
+static ssize_t read_export(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct export_stream *st = cls;
+    char err[512];
+    ssize_t n = export_read(st->ex, buf, max, err, sizeof err);
+    if (n > 0) {
+        st->r->bytes_out += (size_t)n;
+        return n;
+    }
+    finish_export(st);
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    /* Headers are gone: ending without the last chunk tells the client the
+     * body is incomplete. */
+    fprintf(stderr, "{\"level\":\"error\",\"event\":\"export_failed\"}\n%s\n", err);
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* Runs when MHD drops the response: at the end, or as soon as the client
+ * goes away mid-export (then the COPY is cancelled and the connection freed). */
+static void free_export(void *cls)
+{
+    struct export_stream *st = cls;
+    finish_export(st);
+    free(st);
+}
+
+static bool format_or_reply(struct request *r, enum export_format *format, const char **table)
+{
+    static const char *const formats[] = {"ndjson", "csv", "w3c", NULL};
+    const char *name;
+    if (!query_enum_or_reply(r, "format", formats, &name)
+        || !query_enum_or_reply(r, "table", EXPORT_CSV_TABLES, table))
+        return false;
+    *format = !name || strcmp(name, "ndjson") == 0 ? EXPORT_NDJSON
+              : strcmp(name, "csv") == 0          ? EXPORT_CSV
+                                                  : EXPORT_W3C;
+    if (*format == EXPORT_CSV && !*table) {
+        reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "missing_parameter", "table",
+                          json_pack("{s:[s,s,s,s,s,s,s,s]}", "allowed", "documents", "actors", "claims",
+                                    "attributions", "relations", "sources", "citations", "claims_flat"),
+                          "format=csv exports one table: name it with ?table=");
+        return false;
+    }
+    if (*format != EXPORT_CSV && *table) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "table", "table applies to format=csv only");
+        return false;
+    }
+    return true;
+}
+
+static bool filters_or_reply(struct request *r, struct export_filters *f)
+{
+    return query_uuid_or_reply(r, "document_id", &f->document_id)
+           && query_uuid_or_reply(r, "actor_id", &f->actor_id)
+           && query_enum_or_reply(r, "kind", CLAIM_KINDS, &f->kind)
+           && query_timestamp_or_reply(r, "created_after", &f->created_after)
+           && query_timestamp_or_reply(r, "created_before", &f->created_before)
+           && ((f->tag = request_query(r, "tag")) || true);
+}
+
+static void export_dataset(struct request *r)
+{
+    static const char *const known[] = {"format", "table", "document_id", "actor_id", "tag", "kind",
+                                        "created_after", "created_before", NULL};
+    enum export_format format;
+    const char *table;
+    struct export_filters filters = {0};
+    if (!query_known_or_reply(r, known) || !format_or_reply(r, &format, &table)
+        || !filters_or_reply(r, &filters))
+        return;
+    if (atomic_fetch_add(&running_exports, 1) >= r->cfg->max_exports) {
+        atomic_fetch_sub(&running_exports, 1);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_exports", NULL,
+                    "%u exports are running, the most this server allows; retry shortly", r->cfg->max_exports);
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        return;
+    }
+    char err[512];
+    bool unavailable;
+    struct export_stream *st = calloc(1, sizeof *st);
+    if (st)
+        st->ex = export_open(format, table, &filters, err, sizeof err, &unavailable);
+    if (!st || !st->ex) {
+        free(st);
+        atomic_fetch_sub(&running_exports, 1);
+        if (st && unavailable) {
+            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database_unavailable", NULL,
+                        "the database is not reachable right now; retry shortly");
+            reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        } else {
+            fprintf(stderr, "{\"level\":\"error\",\"event\":\"export_open\"}\n%s\n", st ? err : "out of memory");
+            reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "the export could not start");
+        }
+        return;
+    }
+    st->r = r;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_export, st, free_export);
+    if (!resp) {
+        free_export(st);
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "the export could not start");
+        return;
+    }
+    char disposition[96];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"claimdb%s%s.%s\"", table ? "-" : "",
+             table ? table : "", format == EXPORT_CSV ? "csv" : format == EXPORT_W3C ? "jsonld" : "ndjson");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, export_content_type(format));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    reply_response(r, MHD_HTTP_OK, resp);
+}
 
 const struct route export_routes[] = {
+    {"GET", "/v1/export", export_dataset, BODY_NONE, NULL},
     {NULL, NULL, NULL, BODY_NONE, NULL},
 };

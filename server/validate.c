@@ -314,3 +314,13 @@ char *json_text(const json_t *value)
         abort();
     return text;
 }
+
+bool date_text_valid(const char *s)
+{
+    return strlen(s) == 10 && date_valid(s);
+}
+
+bool timestamp_text_valid(const char *s)
+{
+    return timestamp_valid(s);
+}

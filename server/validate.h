@@ -71,6 +71,12 @@ bool query_timestamp_or_reply(struct request *r, const char *name, const char **
 bool query_enum_or_reply(struct request *r, const char *name, const char *const *allowed,
                          const char **out);
 
+/* True when s is a date "YYYY-MM-DD", as F_DATE accepts (for validators
+ * that collect errors rather than reply, e.g. the import). */
+bool date_text_valid(const char *s);
+/* True when s is an ISO 8601 date-time with a time zone, as F_TIMESTAMP accepts. */
+bool timestamp_text_valid(const char *s);
+
 /* Serializes a JSON value compactly (for a jsonb parameter). The caller
  * free()s the result. Aborts on allocation failure. */
 char *json_text(const json_t *value);

@@ -25,5 +25,6 @@ void test_router(void);
 void test_cursor(void);
 void test_jsonbuf(void);
 void test_config(void);
+void test_import_util(void);
 
 #endif

@@ -1,0 +1,1230 @@
+#include "import_engine.h"
+
+#include "anchor.h"
+#include "db.h"
+#include "import_util.h"
+#include "utf8.h"
+#include "validate.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PROJECT_ID "00000000-0000-7000-8000-000000000001"
+/* Bad lines listed in a 422 at most; the count says how many there were. */
+#define MAX_LISTED_ERRORS 1000
+/* Document texts kept in memory to resolve spans against, in bytes. Beyond
+ * it, texts come from the database (documents stored before) or, for spans
+ * given in full, are checked by the final query instead. */
+#define TEXT_CACHE_BUDGET ((size_t)64 << 20)
+/* Staged rows are sent to COPY in chunks of about this size. */
+#define COPY_CHUNK (256 * 1024)
+
+/* ------------------------------------------------------------ statements */
+
+/* The staging table: one row per valid line, the record normalised by the
+ * C side (defaults filled in, spans resolved). `unverified` names spans
+ * given in full whose document text was not at hand: the check query
+ * compares them with the text. */
+#define CREATE_STAGE                                                                               \
+    "CREATE TEMP TABLE import_stage (line integer NOT NULL, type text NOT NULL, id uuid NOT NULL," \
+    " unverified text[], rec jsonb NOT NULL) ON COMMIT DROP"
+/* CSV with a delimiter and quote that never occur in JSON text (control
+ * characters are escaped there) reads every field byte for byte. */
+#define COPY_STAGE "COPY import_stage FROM STDIN (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
+
+#define J(k) "(s.rec->>'" k "')"
+#define JSPAN(k) "(s.rec->'" k "')"
+
+/* Typed rows per record type, named like the table's columns. */
+#define PROJECT_ROWS                                                                               \
+    "SELECT s.line, s.id, " J("slug") " AS slug, " J("name") " AS name,"                           \
+    " " J("description") " AS description, " J("annotator") " AS annotator,"                       \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'project'"
+#define ACTOR_ROWS                                                                                 \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("name") " AS name,"         \
+    " " J("kind") "::actor_kind AS kind,"                                                          \
+    " ARRAY(SELECT jsonb_array_elements_text(s.rec->'aliases')) AS aliases,"                       \
+    " " J("description") " AS description, s.rec->'external_ids' AS external_ids,"                 \
+    " " J("annotator") " AS annotator,"                                                            \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'actor'"
+#define DOCUMENT_ROWS                                                                              \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("title") " AS title,"       \
+    " " J("text") " AS text, " J("url") " AS url, " J("publisher") " AS publisher,"                \
+    " " J("author") " AS author, " J("published_at") "::date AS published_at,"                     \
+    " " J("language") " AS language, " J("external_id") " AS external_id,"                         \
+    " s.rec->'metadata' AS metadata, " J("annotator") " AS annotator,"                             \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'document'"
+#define CLAIM_ROWS                                                                                 \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id,"                                \
+    " " J("document_id") "::uuid AS document_id, (s.rec->'target'->>'start')::int AS start,"       \
+    " (s.rec->'target'->>'end')::int AS \"end\", s.rec->'target'->>'exact' AS exact,"              \
+    " s.rec->'target'->>'prefix' AS prefix, s.rec->'target'->>'suffix' AS suffix,"                 \
+    " " J("text") " AS text, " J("kind") "::claim_kind AS kind,"                                   \
+    " ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')) AS tags, " J("note") " AS note,"      \
+    " " J("annotator") " AS annotator,"                                                            \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'claim'"
+#define SOURCE_ROWS                                                                                \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("title") " AS title,"       \
+    " " J("kind") "::source_kind AS kind, " J("url") " AS url,"                                    \
+    " " J("publisher_actor_id") "::uuid AS publisher_actor_id,"                                    \
+    " " J("published_at") "::date AS published_at, " J("document_id") "::uuid AS document_id,"     \
+    " " J("annotator") " AS annotator,"                                                            \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'source'"
+#define ATTRIBUTION_ROWS                                                                           \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("claim_id") "::uuid AS claim_id," \
+    " " J("actor_id") "::uuid AS actor_id, " J("role") " AS role, " J("cue") " AS cue,"            \
+    " " J("mode") "::attribution_mode AS mode, nullif(" JSPAN("source_span") ", 'null') AS source_span," \
+    " nullif(" JSPAN("cue_span") ", 'null') AS cue_span,"                                          \
+    " " J("via_attribution_id") "::uuid AS via_attribution_id, " J("annotator") " AS annotator,"   \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'attribution'"
+#define RELATION_ROWS                                                                              \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id,"                                \
+    " " J("from_claim_id") "::uuid AS from_claim_id, " J("to_claim_id") "::uuid AS to_claim_id,"   \
+    " " J("kind") "::relation_kind AS kind, " J("note") " AS note,"                                \
+    " " J("asserted_by_actor_id") "::uuid AS asserted_by_actor_id, " J("annotator") " AS annotator," \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'relation'"
+#define CITATION_ROWS                                                                              \
+    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("claim_id") "::uuid AS claim_id," \
+    " " J("source_id") "::uuid AS source_id, " J("locator") " AS locator,"                         \
+    " nullif(" JSPAN("span") ", 'null') AS span, " J("annotator") " AS annotator,"                 \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'citation'"
+
+/* The columns an import compares and writes (besides id and timestamps),
+ * prefixed with a row alias. */
+#define PROJECT_COLS(a) a "slug, " a "name, " a "description, " a "annotator"
+#define ACTOR_COLS(a)                                                                              \
+    a "project_id, " a "name, " a "kind, " a "aliases, " a "description, " a "external_ids, " a "annotator"
+#define DOCUMENT_COLS(a)                                                                           \
+    a "project_id, " a "title, " a "text, " a "url, " a "publisher, " a "author, " a "published_at, " \
+    a "language, " a "external_id, " a "metadata, " a "annotator"
+#define CLAIM_COLS(a)                                                                              \
+    a "project_id, " a "document_id, " a "start, " a "\"end\", " a "exact, " a "prefix, " a "suffix, " \
+    a "text, " a "kind, " a "tags, " a "note, " a "annotator"
+#define SOURCE_COLS(a)                                                                             \
+    a "project_id, " a "title, " a "kind, " a "url, " a "publisher_actor_id, " a "published_at, "  \
+    a "document_id, " a "annotator"
+#define ATTRIBUTION_COLS(a)                                                                        \
+    a "project_id, " a "claim_id, " a "actor_id, " a "role, " a "cue, " a "mode, " a "source_span, " \
+    a "cue_span, " a "via_attribution_id, " a "annotator"
+#define RELATION_COLS(a)                                                                           \
+    a "project_id, " a "from_claim_id, " a "to_claim_id, " a "kind, " a "note, "                   \
+    a "asserted_by_actor_id, " a "annotator"
+#define CITATION_COLS(a)                                                                           \
+    a "project_id, " a "claim_id, " a "source_id, " a "locator, " a "span, " a "annotator"
+
+/* A staged row s differs from the stored row t: in any column, or in a
+ * timestamp the line gives (an omitted one is the server's to set). */
+#define DIFFERS(COLS)                                                                              \
+    "((" COLS("t.") ") IS DISTINCT FROM (" COLS("s.") ")"                                          \
+    " OR coalesce(s.created_at, t.created_at) <> t.created_at"                                     \
+    " OR coalesce(s.updated_at, t.updated_at) <> t.updated_at)"
+
+/* Writes one record type: updates the stored rows that differ (only with
+ * $1 = on_conflict=update; otherwise the checks have refused them), inserts
+ * the new ones, and counts. Foreign keys are checked at the end of the
+ * statement, so rows may point at rows inserted by the same statement (via
+ * chains). */
+#define WRITE(table, ROWS, COLS)                                                                   \
+    "WITH s AS MATERIALIZED (" ROWS "),"                                                           \
+    " u AS (UPDATE " table " t SET (" COLS("") ") = (" COLS("s.") "),"                             \
+    "   created_at = coalesce(s.created_at, t.created_at),"                                        \
+    "   updated_at = coalesce(s.updated_at, t.updated_at)"                                         \
+    "   FROM s WHERE t.id = s.id AND $1::bool AND " DIFFERS(COLS) " RETURNING 1),"                 \
+    " i AS (INSERT INTO " table " (id, " COLS("") ", created_at, updated_at)"                      \
+    "   SELECT s.id, " COLS("s.") ", coalesce(s.created_at, now()),"                               \
+    "   coalesce(s.updated_at, s.created_at, now()) FROM s"                                        \
+    "   WHERE NOT EXISTS (SELECT 1 FROM " table " t WHERE t.id = s.id) RETURNING 1)"               \
+    " SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM s)"
+
+/* Lines whose id is stored with other content: an error unless
+ * on_conflict=update ($1). */
+#define CONFLICTS(type, table, ROWS, COLS)                                                         \
+    "SELECT s.line, '" type "', s.id, NULL, 'conflict',"                                           \
+    " 'a different " type " with this id exists; import with ?on_conflict=update to replace it'"   \
+    " FROM (" ROWS ") s JOIN " table " t ON t.id = s.id WHERE NOT $1::bool AND " DIFFERS(COLS)
+
+/* A reference that names no row of the same project, in the file or stored. */
+#define REFERENCE(type, field, table, target)                                                      \
+    "SELECT s.line, s.type, s.id, '" field "', 'unknown_reference',"                               \
+    " '" field " does not name a " target " of this project, in the file or the database'"         \
+    " FROM import_stage s WHERE s.type = '" type "' AND s.rec->>'" field "' IS NOT NULL"           \
+    " AND NOT EXISTS (SELECT 1 FROM " table " x WHERE x.id = (s.rec->>'" field "')::uuid"          \
+    "   AND x.project_id = (s.rec->>'project_id')::uuid)"                                          \
+    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = '" target "'"                    \
+    "   AND o.id = (s.rec->>'" field "')::uuid AND o.rec->>'project_id' = s.rec->>'project_id')"
+#define PROJECT_REFERENCE(type)                                                                    \
+    "SELECT s.line, s.type, s.id, 'project_id', 'unknown_reference',"                              \
+    " 'project_id does not name a project, in the file or the database'"                           \
+    " FROM import_stage s WHERE s.type = '" type "'"                                               \
+    " AND NOT EXISTS (SELECT 1 FROM projects x WHERE x.id = (s.rec->>'project_id')::uuid)"         \
+    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'project'"                       \
+    "   AND o.id = (s.rec->>'project_id')::uuid)"
+/* A row never moves between projects (every reference is project-scoped). */
+#define MOVED(type, table)                                                                         \
+    "SELECT s.line, s.type, s.id, 'project_id', 'immutable',"                                      \
+    " 'this " type " exists in another project; rows cannot move between projects'"               \
+    " FROM import_stage s JOIN " table " t ON t.id = s.id"                                         \
+    " WHERE s.type = '" type "' AND t.project_id <> (s.rec->>'project_id')::uuid"
+
+/* Every problem the staged lines have that only the database can see, in
+ * line order: (line, type, id, field, code, message). */
+static const char CHECK_SQL[] =
+    /* an id twice in the file */
+    "SELECT line, type, id, 'id', 'duplicate_id', 'this id is already on line ' || first"
+    " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
+    "   FROM import_stage s) d WHERE line > first"
+    " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
+    " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
+    " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
+    " UNION ALL " CONFLICTS("claim", "claims", CLAIM_ROWS, CLAIM_COLS)
+    " UNION ALL " CONFLICTS("source", "sources", SOURCE_ROWS, SOURCE_COLS)
+    " UNION ALL " CONFLICTS("attribution", "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)
+    " UNION ALL " CONFLICTS("relation", "relations", RELATION_ROWS, RELATION_COLS)
+    " UNION ALL " CONFLICTS("citation", "citations", CITATION_ROWS, CITATION_COLS)
+    " UNION ALL " MOVED("actor", "actors") " UNION ALL " MOVED("document", "documents")
+    " UNION ALL " MOVED("claim", "claims") " UNION ALL " MOVED("source", "sources")
+    " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation", "relations")
+    " UNION ALL " MOVED("citation", "citations")
+    /* a document's text never changes, even with on_conflict=update */
+    " UNION ALL SELECT s.line, s.type, s.id, 'text', 'immutable',"
+    " 'a document with this id exists with another text; a document''s text never changes'"
+    " FROM import_stage s JOIN documents t ON t.id = s.id"
+    " WHERE s.type = 'document' AND t.text <> s.rec->>'text'"
+    " UNION ALL SELECT s.line, s.type, s.id, 'sha256', 'invalid_value',"
+    " 'sha256 does not match the text (it is computed; omit it or give the right one)'"
+    " FROM import_stage s WHERE s.type = 'document' AND s.rec ? 'sha256'"
+    " AND s.rec->>'sha256' <> text_sha256(s.rec->>'text')"
+    " UNION ALL " PROJECT_REFERENCE("actor") " UNION ALL " PROJECT_REFERENCE("document")
+    " UNION ALL " PROJECT_REFERENCE("claim") " UNION ALL " PROJECT_REFERENCE("source")
+    " UNION ALL " PROJECT_REFERENCE("attribution") " UNION ALL " PROJECT_REFERENCE("relation")
+    " UNION ALL " PROJECT_REFERENCE("citation")
+    " UNION ALL " REFERENCE("claim", "document_id", "documents", "document")
+    " UNION ALL " REFERENCE("source", "document_id", "documents", "document")
+    " UNION ALL " REFERENCE("source", "publisher_actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("attribution", "claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("attribution", "via_attribution_id", "attributions", "attribution")
+    " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("relation", "to_claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("citation", "claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("citation", "source_id", "sources", "source")
+    /* unique keys: project slugs, document external ids, relation triples */
+    " UNION ALL SELECT s.line, s.type, s.id, 'slug', 'conflict', 'another project has this slug'"
+    " FROM import_stage s WHERE s.type = 'project' AND (EXISTS (SELECT 1 FROM projects t"
+    "   WHERE t.slug = s.rec->>'slug' AND t.id <> s.id) OR EXISTS (SELECT 1 FROM import_stage o"
+    "   WHERE o.type = 'project' AND o.rec->>'slug' = s.rec->>'slug' AND o.line < s.line))"
+    " UNION ALL SELECT s.line, s.type, s.id, 'external_id', 'conflict',"
+    " 'another document of this project has this external_id'"
+    " FROM import_stage s WHERE s.type = 'document' AND s.rec->>'external_id' IS NOT NULL"
+    " AND (EXISTS (SELECT 1 FROM documents t WHERE t.external_id = s.rec->>'external_id'"
+    "   AND t.project_id = (s.rec->>'project_id')::uuid AND t.id <> s.id)"
+    "   OR EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'document' AND o.line < s.line"
+    "   AND o.rec->>'external_id' = s.rec->>'external_id' AND o.rec->>'project_id' = s.rec->>'project_id'))"
+    " UNION ALL SELECT s.line, s.type, s.id, 'kind', 'conflict',"
+    " 'another relation has the same from_claim_id, to_claim_id and kind'"
+    " FROM import_stage s WHERE s.type = 'relation' AND (EXISTS (SELECT 1 FROM relations t"
+    "   WHERE t.from_claim_id = (s.rec->>'from_claim_id')::uuid AND t.to_claim_id = (s.rec->>'to_claim_id')::uuid"
+    "   AND t.kind = (s.rec->>'kind')::relation_kind AND t.id <> s.id)"
+    "   OR EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'relation' AND o.line < s.line"
+    "   AND o.rec->>'from_claim_id' = s.rec->>'from_claim_id' AND o.rec->>'to_claim_id' = s.rec->>'to_claim_id'"
+    "   AND o.rec->>'kind' = s.rec->>'kind'))"
+    /* spans given in full whose text was not at hand while reading */
+    " UNION ALL SELECT s.line, s.type, s.id, f.field, 'exact_mismatch',"
+    " f.field || ': exact does not match the document text at start..end'"
+    " FROM import_stage s CROSS JOIN LATERAL unnest(s.unverified) AS f(field)"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN s.type = 'claim' THEN (s.rec->>'document_id')::uuid"
+    "   ELSE coalesce((SELECT (o.rec->>'document_id')::uuid FROM import_stage o"
+    "     WHERE o.type = 'claim' AND o.id = (s.rec->>'claim_id')::uuid),"
+    "   (SELECT c.document_id FROM claims c WHERE c.id = (s.rec->>'claim_id')::uuid)) END AS doc) d"
+    " CROSS JOIN LATERAL (SELECT coalesce((SELECT o.rec->>'text' FROM import_stage o"
+    "   WHERE o.type = 'document' AND o.id = d.doc), (SELECT x.text FROM documents x"
+    "   WHERE x.id = d.doc)) AS text, s.rec->f.field AS sp) t"
+    " WHERE s.unverified IS NOT NULL AND (t.text IS NULL"
+    "   OR char_length(t.text) < (t.sp->>'end')::int"
+    "   OR substr(t.text, (t.sp->>'start')::int + 1, (t.sp->>'end')::int - (t.sp->>'start')::int)"
+    "      IS DISTINCT FROM t.sp->>'exact')"
+    " ORDER BY 1, 4";
+
+/* Statements on the import's own connection, prepared once the staging
+ * table exists. Order of the writes follows the references. */
+static const struct db_statement import_statements[] = {
+    {"import_check", CHECK_SQL},
+    {"import_project", WRITE("projects", PROJECT_ROWS, PROJECT_COLS)},
+    {"import_actor", WRITE("actors", ACTOR_ROWS, ACTOR_COLS)},
+    {"import_document", WRITE("documents", DOCUMENT_ROWS, DOCUMENT_COLS)},
+    {"import_claim", WRITE("claims", CLAIM_ROWS, CLAIM_COLS)},
+    {"import_source", WRITE("sources", SOURCE_ROWS, SOURCE_COLS)},
+    {"import_attribution", WRITE("attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)},
+    {"import_relation", WRITE("relations", RELATION_ROWS, RELATION_COLS)},
+    {"import_citation", WRITE("citations", CITATION_ROWS, CITATION_COLS)},
+    {NULL, NULL},
+};
+
+/* Statements on the look-up connection: texts of documents stored before. */
+static const struct db_statement lookup_statements[] = {
+    {"import_document_text", "SELECT text FROM documents WHERE id = $1::uuid"},
+    {"import_claim_document", "SELECT document_id FROM claims WHERE id = $1::uuid"},
+    {NULL, NULL},
+};
+
+/* ------------------------------------------------------------ record rules */
+
+static const char *const TYPES[] = {"project", "actor", "document", "claim", "source",
+                                    "attribution", "relation", "citation", NULL};
+
+#define COMMON_FIELDS                                                                              \
+    {"type", F_STRING, true, false, NULL, 0}, {"id", F_UUID, true, false, NULL, 0},                \
+        {"annotator", F_STRING, false, true, NULL, 200},                                           \
+        {"created_at", F_TIMESTAMP, false, false, NULL, 0},                                        \
+        {"updated_at", F_TIMESTAMP, false, false, NULL, 0}
+#define PROJECT_FIELD {"project_id", F_UUID, false, false, NULL, 0}
+#define END_FIELDS {NULL, F_STRING, false, false, NULL, 0}
+
+static const struct field_spec project_fields[] = {
+    COMMON_FIELDS,
+    {"slug", F_STRING, true, false, NULL, 63},
+    {"name", F_STRING, true, false, NULL, 500},
+    {"description", F_STRING, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec actor_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"name", F_STRING, true, false, NULL, 500},
+    {"kind", F_STRING, false, false, ACTOR_KINDS, 0},
+    {"aliases", F_STRING_ARRAY, false, false, NULL, 0},
+    {"description", F_STRING, false, true, NULL, 0},
+    {"external_ids", F_OBJECT, false, false, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec document_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"title", F_STRING, true, false, NULL, 1000},
+    {"text", F_STRING, true, false, NULL, 0},
+    {"sha256", F_STRING, false, false, NULL, 64},
+    {"length", F_INTEGER, false, false, NULL, 0},
+    {"url", F_STRING, false, true, NULL, 2000},
+    {"publisher", F_STRING, false, true, NULL, 500},
+    {"author", F_STRING, false, true, NULL, 500},
+    {"published_at", F_DATE, false, true, NULL, 0},
+    {"language", F_STRING, false, true, NULL, 35},
+    {"external_id", F_STRING, false, true, NULL, 500},
+    {"metadata", F_OBJECT, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec claim_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"document_id", F_UUID, false, true, NULL, 0},
+    {"target", F_SPAN, false, true, NULL, 0},
+    {"text", F_STRING, false, false, NULL, 0},
+    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"note", F_STRING, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec source_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"title", F_STRING, true, false, NULL, 1000},
+    {"kind", F_STRING, false, false, SOURCE_KINDS, 0},
+    {"url", F_STRING, false, true, NULL, 2000},
+    {"publisher_actor_id", F_UUID, false, true, NULL, 0},
+    {"published_at", F_DATE, false, true, NULL, 0},
+    {"document_id", F_UUID, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec attribution_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"claim_id", F_UUID, true, false, NULL, 0},
+    {"actor_id", F_UUID, true, false, NULL, 0},
+    {"role", F_STRING, false, true, NULL, 0},
+    {"cue", F_STRING, false, true, NULL, 0},
+    {"mode", F_STRING, false, false, ATTRIBUTION_MODES, 0},
+    {"source_span", F_SPAN, false, true, NULL, 0},
+    {"cue_span", F_SPAN, false, true, NULL, 0},
+    {"via_attribution_id", F_UUID, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec relation_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"from_claim_id", F_UUID, true, false, NULL, 0},
+    {"to_claim_id", F_UUID, true, false, NULL, 0},
+    {"kind", F_STRING, true, false, RELATION_KINDS, 0},
+    {"note", F_STRING, false, true, NULL, 0},
+    {"asserted_by_actor_id", F_UUID, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec citation_fields[] = {
+    COMMON_FIELDS, PROJECT_FIELD,
+    {"claim_id", F_UUID, true, false, NULL, 0},
+    {"source_id", F_UUID, true, false, NULL, 0},
+    {"locator", F_STRING, false, true, NULL, 0},
+    {"span", F_SPAN, false, true, NULL, 0},
+    END_FIELDS,
+};
+static const struct field_spec span_fields[] = {
+    {"start", F_INTEGER, false, false, NULL, 0},
+    {"end", F_INTEGER, false, false, NULL, 0},
+    {"exact", F_STRING, false, false, NULL, 0},
+    {"prefix", F_STRING, false, true, NULL, 0},
+    {"suffix", F_STRING, false, true, NULL, 0},
+    END_FIELDS,
+};
+
+static const struct field_spec *const FIELDS[] = {project_fields, actor_fields, document_fields,
+                                                  claim_fields, source_fields, attribution_fields,
+                                                  relation_fields, citation_fields};
+enum record_type { T_PROJECT, T_ACTOR, T_DOCUMENT, T_CLAIM, T_SOURCE, T_ATTRIBUTION, T_RELATION, T_CITATION, T_COUNT };
+
+/* ------------------------------------------------------------ state */
+
+/* A document the file mentions: its text while it fits the cache budget. */
+struct doc_entry {
+    char id[37];
+    char *text;      /* NULL when not (or no longer) at hand */
+    size_t len;
+    bool looked_up;  /* the database was asked already */
+};
+
+struct import {
+    struct import_options opt;
+    PGconn *conn;    /* the import's transaction: staging and writes */
+    PGconn *lookup;  /* texts of documents stored before (opened on demand) */
+    bool lookup_failed;
+    char fatal[512]; /* a database failure that ends the import */
+
+    struct line_splitter lines;
+    size_t line_no;
+    size_t records;
+    bool seen_record;
+
+    json_t *errors;  /* the listed bad lines */
+    size_t n_errors;
+
+    struct doc_entry *docs;
+    size_t n_docs, cap_docs, cached_bytes;
+    struct uuid_map doc_index;   /* document id → docs[] */
+    struct uuid_map claim_doc;   /* claim id → docs[] of its document (UINT32_MAX-1: none) */
+
+    char *chunk;     /* staged rows waiting for PQputCopyData */
+    size_t chunk_len, chunk_cap;
+    bool copying;
+};
+
+#define NO_DOCUMENT (UINT32_MAX - 1)
+
+static void add_error(struct import *im, const char *type, const char *id, const char *field,
+                      const char *code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void add_error(struct import *im, const char *type, const char *id, const char *field,
+                      const char *code, const char *fmt, ...)
+{
+    im->n_errors++;
+    if (im->n_errors > MAX_LISTED_ERRORS)
+        return;
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:I, s:s?, s:s?, s:s?, s:s, s:s}", "line", (json_int_t)im->line_no, "type", type,
+                          "id", id, "field", field, "code", code, "message", message);
+    if (!e) /* a field or id echoed from the input that is not valid UTF-8 */
+        e = json_pack("{s:I, s:s, s:s}", "line", (json_int_t)im->line_no, "code", code, "message", message);
+    json_array_append_new(im->errors, e);
+}
+
+/* ------------------------------------------------------------ validation */
+
+static const char *type_words(enum field_type t)
+{
+    switch (t) {
+    case F_STRING: return "a string";
+    case F_UUID: return "a UUID";
+    case F_DATE: return "a date (YYYY-MM-DD)";
+    case F_TIMESTAMP: return "an ISO 8601 date-time with a time zone";
+    case F_INTEGER: return "an integer";
+    case F_BOOLEAN: return "true or false";
+    case F_OBJECT: case F_SPAN: return "an object";
+    case F_STRING_ARRAY: return "an array of non-empty strings";
+    case F_ARRAY: return "an array";
+    }
+    return "a value";
+}
+
+static bool value_ok(const json_t *v, const struct field_spec *s, const char **code)
+{
+    const char *str = json_is_string(v) ? json_string_value(v) : NULL;
+    *code = "invalid_type";
+    switch (s->type) {
+    case F_STRING:
+        if (!str)
+            return false;
+        if (s->allowed) {
+            *code = "invalid_enum";
+            for (size_t i = 0; s->allowed[i]; i++)
+                if (strcmp(s->allowed[i], str) == 0)
+                    return true;
+            return false;
+        }
+        *code = "too_long";
+        return !s->max_len || utf8_count(str, json_string_length(v)) <= s->max_len;
+    case F_UUID: *code = "invalid_uuid"; return str && uuid_valid(str);
+    case F_DATE: *code = "invalid_date"; return str && date_text_valid(str);
+    case F_TIMESTAMP: *code = "invalid_timestamp"; return str && timestamp_text_valid(str);
+    case F_INTEGER: return json_is_integer(v);
+    case F_BOOLEAN: return json_is_boolean(v);
+    case F_OBJECT: case F_SPAN: return json_is_object(v);
+    case F_ARRAY: return json_is_array(v);
+    case F_STRING_ARRAY: {
+        if (!json_is_array(v))
+            return false;
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item) if (!json_is_string(item) || json_string_length(item) == 0) return false;
+        return true;
+    }
+    }
+    return false;
+}
+
+/* Checks obj against specs; adds the first problem as the line's error. */
+static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, const struct field_spec *specs,
+                      const char *type, const char *id)
+{
+    char field[160];
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        const struct field_spec *s = specs;
+        while (s->name && strcmp(s->name, key) != 0)
+            s++;
+        snprintf(field, sizeof field, "%s%s", prefix, key);
+        if (!s->name) {
+            add_error(im, type, id, field, "unknown_field", "%s is not a field of a %s", field, type);
+            return false;
+        }
+        if (json_is_null(v)) {
+            if (s->nullable && !s->required)
+                continue;
+            add_error(im, type, id, field, "invalid_type", "%s must not be null", field);
+            return false;
+        }
+        const char *code;
+        if (!value_ok(v, s, &code)) {
+            if (strcmp(code, "invalid_enum") == 0) {
+                char allowed[256] = "";
+                for (size_t i = 0; s->allowed[i]; i++)
+                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", i ? ", " : "",
+                             s->allowed[i]);
+                add_error(im, type, id, field, code, "%s must be one of: %s", field, allowed);
+            } else if (strcmp(code, "too_long") == 0) {
+                add_error(im, type, id, field, code, "%s is longer than %zu characters", field, s->max_len);
+            } else {
+                add_error(im, type, id, field, code, "%s must be %s%s", field, type_words(s->type),
+                          s->nullable ? " or null" : "");
+            }
+            return false;
+        }
+    }
+    for (const struct field_spec *s = specs; s->name; s++)
+        if (s->required && !json_object_get(obj, s->name)) {
+            snprintf(field, sizeof field, "%s%s", prefix, s->name);
+            add_error(im, type, id, field, "missing_field", "%s is required", field);
+            return false;
+        }
+    return true;
+}
+
+/* ------------------------------------------------------------ document texts */
+
+static struct doc_entry *doc_slot(struct import *im, const char *doc_id, uint32_t *index_out)
+{
+    unsigned char key[16];
+    if (!uuid_parse(doc_id, key))
+        return NULL;
+    uint32_t index;
+    if (uuid_map_get(&im->doc_index, key, &index)) {
+        *index_out = index;
+        return &im->docs[index];
+    }
+    if (im->n_docs == im->cap_docs) {
+        size_t cap = im->cap_docs ? im->cap_docs * 2 : 64;
+        struct doc_entry *grown = realloc(im->docs, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        im->docs = grown;
+        im->cap_docs = cap;
+    }
+    index = (uint32_t)im->n_docs;
+    if (!uuid_map_put(&im->doc_index, key, index))
+        return NULL;
+    im->docs[im->n_docs] = (struct doc_entry){0};
+    snprintf(im->docs[im->n_docs].id, sizeof im->docs[im->n_docs].id, "%s", doc_id);
+    im->n_docs++;
+    *index_out = index;
+    return &im->docs[index];
+}
+
+static void keep_text(struct import *im, struct doc_entry *d, const char *text, size_t len)
+{
+    if (d->text || im->cached_bytes + len > TEXT_CACHE_BUDGET)
+        return;
+    d->text = malloc(len + 1);
+    if (!d->text)
+        return;
+    memcpy(d->text, text, len);
+    d->text[len] = '\0';
+    d->len = len;
+    im->cached_bytes += len;
+}
+
+static bool lookup_ready(struct import *im)
+{
+    if (im->lookup)
+        return true;
+    if (im->lookup_failed)
+        return false;
+    const char *error = NULL;
+    im->lookup = db_connect(false, &error);
+    for (const struct db_statement *st = lookup_statements; im->lookup && st->name; st++) {
+        PGresult *res = PQprepare(im->lookup, st->name, st->sql, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            PQfinish(im->lookup);
+            im->lookup = NULL;
+        }
+        PQclear(res);
+    }
+    im->lookup_failed = !im->lookup;
+    return im->lookup != NULL;
+}
+
+/* The text of document doc_id: from the file (cached) or the database.
+ * NULL when not at hand (unknown, or beyond the cache budget). */
+static const struct doc_entry *document_text(struct import *im, const char *doc_id)
+{
+    uint32_t index;
+    struct doc_entry *d = doc_slot(im, doc_id, &index);
+    if (!d || d->text || d->looked_up || !lookup_ready(im))
+        return d && d->text ? d : NULL;
+    d->looked_up = true;
+    const char *params[] = {doc_id};
+    PGresult *res = PQexecPrepared(im->lookup, "import_document_text", 1, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        keep_text(im, d, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+    return d->text ? d : NULL;
+}
+
+/* The document of claim claim_id (from the file, else the database):
+ * writes its id into doc_id (37 bytes). False when unknown or none. */
+static bool claim_document(struct import *im, const char *claim_id, char doc_id[37])
+{
+    unsigned char key[16];
+    uint32_t index;
+    if (!uuid_parse(claim_id, key))
+        return false;
+    if (uuid_map_get(&im->claim_doc, key, &index)) {
+        if (index == NO_DOCUMENT)
+            return false;
+        snprintf(doc_id, 37, "%s", im->docs[index].id);
+        return true;
+    }
+    if (!lookup_ready(im))
+        return false;
+    const char *params[] = {claim_id};
+    PGresult *res = PQexecPrepared(im->lookup, "import_claim_document", 1, params, NULL, NULL, 0);
+    bool found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+    if (found)
+        snprintf(doc_id, 37, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    uint32_t slot;
+    if (found && doc_slot(im, doc_id, &slot))
+        uuid_map_put(&im->claim_doc, key, slot);
+    else
+        uuid_map_put(&im->claim_doc, key, NO_DOCUMENT);
+    return found;
+}
+
+/* ------------------------------------------------------------ spans */
+
+enum span_outcome { SPAN_RESOLVED, SPAN_UNVERIFIED, SPAN_BAD };
+
+/* Resolves span member `field` of rec against the document's text (d, or
+ * NULL when not at hand) and replaces it with the full stored form. */
+static enum span_outcome resolve_span(struct import *im, json_t *rec, const char *field,
+                                      const struct doc_entry *d, const char *type, const char *id)
+{
+    json_t *span = json_object_get(rec, field);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s.", field);
+    if (!fields_ok(im, span, prefix, span_fields, type, id))
+        return SPAN_BAD;
+    json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
+    json_t *exact = json_object_get(span, "exact");
+    if ((start == NULL) != (end == NULL)) {
+        add_error(im, type, id, field, "missing_field", "%s: start and end go together", field);
+        return SPAN_BAD;
+    }
+    if (!start && !exact) {
+        add_error(im, type, id, field, "missing_field",
+                  "%s needs start and end, or exact (with optional prefix/suffix)", field);
+        return SPAN_BAD;
+    }
+    if (!d) {
+        /* Checked against the text by the final query; only a full span can be. */
+        if (start && exact)
+            return SPAN_UNVERIFIED;
+        add_error(im, type, id, field, "document_unavailable",
+                  "%s: the document's text is not at hand (put a document's lines before the lines that"
+                  " point into it, or give start, end and exact)", field);
+        return SPAN_BAD;
+    }
+    struct anchor_request req = {0};
+    req.has_position = start != NULL;
+    req.start = start ? json_integer_value(start) : 0;
+    req.end = end ? json_integer_value(end) : 0;
+    const json_t *p = json_object_get(span, "prefix"), *s = json_object_get(span, "suffix");
+    if (exact) {
+        req.exact = json_string_value(exact);
+        req.exact_len = json_string_length(exact);
+    }
+    if (json_is_string(p)) {
+        req.prefix = json_string_value(p);
+        req.prefix_len = json_string_length(p);
+    }
+    if (json_is_string(s)) {
+        req.suffix = json_string_value(s);
+        req.suffix_len = json_string_length(s);
+    }
+    struct anchor_result res;
+    anchor_resolve(d->text, d->len, &req, &res);
+    if (res.status != ANCHOR_OK) {
+        if (res.status == ANCHOR_AMBIGUOUS)
+            add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s (%zu occurrences)", field,
+                      anchor_status_message(res.status), res.n_candidates);
+        else
+            add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field,
+                      anchor_status_message(res.status));
+        return SPAN_BAD;
+    }
+    const struct anchor_span *sp = &res.span;
+    json_t *full = json_pack("{s:I, s:I, s:s%, s:s%, s:s%}", "start", (json_int_t)sp->start, "end",
+                             (json_int_t)sp->end, "exact", d->text + sp->byte_start, sp->byte_end - sp->byte_start,
+                             "prefix", d->text + sp->prefix_byte, sp->byte_start - sp->prefix_byte, "suffix",
+                             d->text + sp->byte_end, sp->suffix_byte - sp->byte_end);
+    json_object_set_new(rec, field, full);
+    return SPAN_RESOLVED;
+}
+
+/* ------------------------------------------------------------ staging */
+
+static void flush_chunk(struct import *im)
+{
+    if (!im->chunk_len || im->fatal[0])
+        return;
+    if (PQputCopyData(im->conn, im->chunk, (int)im->chunk_len) != 1)
+        snprintf(im->fatal, sizeof im->fatal, "staging: %s", PQerrorMessage(im->conn));
+    im->chunk_len = 0;
+}
+
+static void chunk_add(struct import *im, const char *s, size_t n)
+{
+    if (im->chunk_len + n > im->chunk_cap) {
+        size_t cap = im->chunk_cap ? im->chunk_cap : COPY_CHUNK * 2;
+        while (cap < im->chunk_len + n)
+            cap *= 2;
+        char *p = realloc(im->chunk, cap);
+        if (!p) {
+            snprintf(im->fatal, sizeof im->fatal, "out of memory");
+            return;
+        }
+        im->chunk = p;
+        im->chunk_cap = cap;
+    }
+    memcpy(im->chunk + im->chunk_len, s, n);
+    im->chunk_len += n;
+}
+
+/* Appends one staging row: line, type, id, unverified spans, record. */
+static void stage(struct import *im, const char *type, const char *id, const char *unverified, json_t *rec)
+{
+    char *text = json_dumps(rec, JSON_COMPACT);
+    if (!text) {
+        snprintf(im->fatal, sizeof im->fatal, "out of memory");
+        return;
+    }
+    char head[160];
+    int n = snprintf(head, sizeof head, "%zu\x01%s\x01%s\x01%s\x01", im->line_no, type, id, unverified);
+    chunk_add(im, head, (size_t)n);
+    chunk_add(im, text, strlen(text));
+    chunk_add(im, "\n", 1);
+    free(text);
+    if (im->chunk_len >= COPY_CHUNK)
+        flush_chunk(im);
+}
+
+/* ------------------------------------------------------------ one line */
+
+static void set_default(json_t *rec, const char *key, json_t *value)
+{
+    if (!json_object_get(rec, key))
+        json_object_set(rec, key, value);
+    json_decref(value);
+}
+
+static bool header_ok(struct import *im, const json_t *rec)
+{
+    const json_t *format = json_object_get(rec, "format"), *version = json_object_get(rec, "version");
+    if (im->seen_record) {
+        add_error(im, "header", NULL, "type", "misplaced_header", "the header must be the first line");
+        return false;
+    }
+    if (!json_is_string(format) || strcmp(json_string_value(format), "claimdb-ndjson") != 0) {
+        add_error(im, "header", NULL, "format", "unsupported_format", "format must be \"claimdb-ndjson\"");
+        return false;
+    }
+    if (!json_is_integer(version) || json_integer_value(version) != 1) {
+        add_error(im, "header", NULL, "version", "unsupported_version",
+                  "this claimdb reads version 1 of the format");
+        return false;
+    }
+    return true;
+}
+
+/* A claim's target; also remembers which document the claim is in. */
+static bool claim_ok(struct import *im, json_t *rec, const char *id, const char **unverified)
+{
+    const json_t *doc = json_object_get(rec, "document_id");
+    const json_t *target = json_object_get(rec, "target");
+    const char *doc_id = json_is_string(doc) ? json_string_value(doc) : NULL;
+    unsigned char key[16];
+    uint32_t slot = NO_DOCUMENT;
+    if (doc_id)
+        doc_slot(im, doc_id, &slot);
+    if (uuid_parse(id, key))
+        uuid_map_put(&im->claim_doc, key, slot);
+    if (json_is_object(target)) {
+        if (!doc_id) {
+            add_error(im, "claim", id, "target", "missing_field", "a claim with a target needs document_id");
+            return false;
+        }
+        enum span_outcome out = resolve_span(im, rec, "target", document_text(im, doc_id), "claim", id);
+        if (out == SPAN_BAD)
+            return false;
+        if (out == SPAN_UNVERIFIED)
+            *unverified = "{target}";
+    }
+    if (!json_object_get(rec, "text")) {
+        const json_t *exact = json_object_get(json_object_get(rec, "target"), "exact");
+        if (!exact) {
+            add_error(im, "claim", id, "text", "missing_field", "a claim without a target needs text");
+            return false;
+        }
+        json_object_set(rec, "text", (json_t *)exact);
+    }
+    if (json_string_length(json_object_get(rec, "text")) == 0) {
+        add_error(im, "claim", id, "text", "invalid_value", "text must not be empty");
+        return false;
+    }
+    return true;
+}
+
+/* Spans of an attribution or citation, against the document of its claim. */
+static bool claim_spans_ok(struct import *im, json_t *rec, const char *type, const char *id,
+                           const char *const *fields, char *unverified, size_t size)
+{
+    char doc_id[37];
+    bool have_doc = false, looked = false;
+    const struct doc_entry *d = NULL;
+    size_t used = 0;
+    for (size_t i = 0; fields[i]; i++) {
+        if (!json_is_object(json_object_get(rec, fields[i])))
+            continue;
+        if (!looked) {
+            looked = true;
+            have_doc = claim_document(im, json_string_value(json_object_get(rec, "claim_id")), doc_id);
+            d = have_doc ? document_text(im, doc_id) : NULL;
+        }
+        if (!have_doc) {
+            add_error(im, type, id, fields[i], "unknown_reference",
+                      "%s needs the claim's document, but claim_id names no claim with a document", fields[i]);
+            return false;
+        }
+        enum span_outcome out = resolve_span(im, rec, fields[i], d, type, id);
+        if (out == SPAN_BAD)
+            return false;
+        if (out == SPAN_UNVERIFIED)
+            used += (size_t)snprintf(unverified + used, size - used, "%s%s", used ? "," : "{", fields[i]);
+    }
+    if (used)
+        snprintf(unverified + used, size - used, "}");
+    return true;
+}
+
+static bool record_ok(struct import *im, enum record_type t, json_t *rec, const char *id, char *unverified,
+                      size_t size)
+{
+    static const char *const attribution_spans[] = {"source_span", "cue_span", NULL};
+    static const char *const citation_spans[] = {"span", NULL};
+    const char *fixed = NULL;
+    if (t != T_PROJECT)
+        set_default(rec, "project_id", json_string(DEFAULT_PROJECT_ID));
+    switch (t) {
+    case T_PROJECT:
+        break;
+    case T_ACTOR:
+        set_default(rec, "kind", json_string("other"));
+        set_default(rec, "aliases", json_array());
+        set_default(rec, "external_ids", json_object());
+        break;
+    case T_DOCUMENT: {
+        const json_t *text = json_object_get(rec, "text"), *length = json_object_get(rec, "length");
+        size_t len = json_string_length(text);
+        size_t bad;
+        if (!utf8_valid(json_string_value(text), len, &bad)) {
+            add_error(im, "document", id, "text", "invalid_utf8", "text is not valid UTF-8 (byte %zu)", bad);
+            return false;
+        }
+        if (length && (json_int_t)utf8_count(json_string_value(text), len) != json_integer_value(length)) {
+            add_error(im, "document", id, "length", "invalid_value",
+                      "length does not match the text (it counts code points; omit it or give the right one)");
+            return false;
+        }
+        json_object_del(rec, "length");
+        if (json_is_null(json_object_get(rec, "metadata")))
+            json_object_del(rec, "metadata");
+        set_default(rec, "metadata", json_object());
+        uint32_t slot;
+        struct doc_entry *d = doc_slot(im, id, &slot);
+        if (d)
+            keep_text(im, d, json_string_value(text), len);
+        break;
+    }
+    case T_CLAIM:
+        set_default(rec, "kind", json_string("factual"));
+        set_default(rec, "tags", json_array());
+        if (!claim_ok(im, rec, id, &fixed))
+            return false;
+        break;
+    case T_SOURCE:
+        set_default(rec, "kind", json_string("other"));
+        break;
+    case T_ATTRIBUTION:
+        set_default(rec, "mode", json_string("indirect"));
+        if (json_is_string(json_object_get(rec, "via_attribution_id"))
+            && strcmp(json_string_value(json_object_get(rec, "via_attribution_id")), id) == 0) {
+            add_error(im, "attribution", id, "via_attribution_id", "invalid_value",
+                      "an attribution cannot be reported through itself");
+            return false;
+        }
+        return claim_spans_ok(im, rec, "attribution", id, attribution_spans, unverified, size);
+    case T_RELATION:
+        if (strcmp(json_string_value(json_object_get(rec, "from_claim_id")),
+                   json_string_value(json_object_get(rec, "to_claim_id"))) == 0) {
+            add_error(im, "relation", id, "to_claim_id", "invalid_value", "a claim cannot be related to itself");
+            return false;
+        }
+        break;
+    case T_CITATION:
+        return claim_spans_ok(im, rec, "citation", id, citation_spans, unverified, size);
+    case T_COUNT:
+        break;
+    }
+    if (fixed)
+        snprintf(unverified, size, "%s", fixed);
+    return true;
+}
+
+static bool blank(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t')
+            return false;
+    return true;
+}
+
+static void take_line(void *cls, const char *line, size_t len)
+{
+    struct import *im = cls;
+    im->line_no++;
+    if (blank(line, len) || im->fatal[0])
+        return;
+    im->records++;
+    size_t bad;
+    if (!utf8_valid(line, len, &bad)) {
+        add_error(im, NULL, NULL, NULL, "invalid_utf8", "the line is not valid UTF-8 (byte %zu)", bad);
+        return;
+    }
+    json_error_t jerr;
+    json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(rec)) {
+        add_error(im, NULL, NULL, NULL, "invalid_json", "not a JSON object: %s", rec ? "another value" : jerr.text);
+        json_decref(rec);
+        return;
+    }
+    const json_t *type = json_object_get(rec, "type");
+    const char *tname = json_is_string(type) ? json_string_value(type) : NULL;
+    if (tname && strcmp(tname, "header") == 0) {
+        header_ok(im, rec);
+        im->seen_record = true;
+        json_decref(rec);
+        return;
+    }
+    im->seen_record = true;
+    enum record_type t = T_COUNT;
+    for (size_t i = 0; tname && TYPES[i]; i++)
+        if (strcmp(TYPES[i], tname) == 0)
+            t = (enum record_type)i;
+    const json_t *idv = json_object_get(rec, "id");
+    const char *id = json_is_string(idv) && uuid_valid(json_string_value(idv)) ? json_string_value(idv) : NULL;
+    if (t == T_COUNT) {
+        add_error(im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
+                  "type must be one of: header, project, actor, document, source, claim, attribution,"
+                  " relation, citation");
+    } else if (fields_ok(im, rec, "", FIELDS[t], tname, id)) {
+        char unverified[64] = "";
+        if (record_ok(im, t, rec, id, unverified, sizeof unverified) && im->n_errors == 0) {
+            /* Once a line is bad nothing will be written: stop staging, but
+             * keep validating to report every bad line. */
+            json_object_del(rec, "type");
+            stage(im, TYPES[t], id, unverified, rec);
+        }
+    }
+    json_decref(rec);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static bool exec_ok(struct import *im, const char *sql, ExecStatusType want)
+{
+    PGresult *res = PQexec(im->conn, sql);
+    bool ok = PQresultStatus(res) == want;
+    if (!ok)
+        snprintf(im->fatal, sizeof im->fatal, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    return ok;
+}
+
+struct import *import_begin(const struct import_options *opt, char *err, size_t err_size)
+{
+    struct import *im = calloc(1, sizeof *im);
+    if (!im) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    im->opt = *opt;
+    im->errors = json_array();
+    const char *error = NULL;
+    im->conn = db_connect(false, &error);
+    if (!im->conn) {
+        snprintf(err, err_size, "%s", error);
+        import_free(im);
+        return NULL;
+    }
+    /* No statement timeout (a large import rightly takes a while) and no JIT:
+     * compiling the long check statement takes seconds and saves nothing. */
+    bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
+              && exec_ok(im, "SET LOCAL jit = off", PGRES_COMMAND_OK)
+              && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK);
+    for (const struct db_statement *st = import_statements; ok && st->name; st++) {
+        PGresult *res = PQprepare(im->conn, st->name, st->sql, 0, NULL);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            snprintf(im->fatal, sizeof im->fatal, "preparing %s: %s", st->name, PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    ok = ok && exec_ok(im, COPY_STAGE, PGRES_COPY_IN);
+    if (!ok) {
+        snprintf(err, err_size, "%s", im->fatal);
+        import_free(im);
+        return NULL;
+    }
+    im->copying = true;
+    return im;
+}
+
+void import_feed(struct import *im, const char *data, size_t len)
+{
+    lines_feed(&im->lines, data, len, take_line, im);
+}
+
+size_t import_records(const struct import *im)
+{
+    return im->records;
+}
+
+static json_t *error_body(unsigned status, const char *code, const char *message, json_t *extra)
+{
+    json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code, "message", message);
+    if (extra) {
+        json_object_update(err, extra);
+        json_decref(extra);
+    }
+    return json_pack("{s:o}", "error", err);
+}
+
+/* A database failure while checking or writing: the transaction is gone. */
+static unsigned database_failure(struct import *im, const PGresult *res, json_t **body)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : im->fatal;
+    char message[600];
+    snprintf(message, sizeof message, "nothing was imported: %s", primary && *primary ? primary : "database error");
+    if (!state || strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 || strcmp(state, "40001") == 0
+        || strcmp(state, "40P01") == 0) {
+        *body = error_body(503, "database_unavailable", message, NULL);
+        return 503;
+    }
+    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
+        const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+        const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        *body = error_body(422, "invalid_value", message,
+                           json_pack("{s:s?, s:s?}", "field", column, "constraint", constraint));
+        return 422;
+    }
+    fprintf(stderr, "{\"level\":\"error\",\"event\":\"import_failed\",\"sqlstate\":\"%s\"}\n%s", state,
+            PQresultErrorMessage(res));
+    *body = error_body(500, "internal", message, NULL);
+    return 500;
+}
+
+static bool end_copy(struct import *im)
+{
+    flush_chunk(im);
+    im->copying = false;
+    if (PQputCopyEnd(im->conn, im->fatal[0] ? "import abandoned" : NULL) != 1 && !im->fatal[0])
+        snprintf(im->fatal, sizeof im->fatal, "%s", PQerrorMessage(im->conn));
+    PGresult *res;
+    while ((res = PQgetResult(im->conn))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !im->fatal[0])
+            snprintf(im->fatal, sizeof im->fatal, "%s", PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    return !im->fatal[0];
+}
+
+static void add_checked_errors(struct import *im, PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        im->n_errors++;
+        if (im->n_errors > MAX_LISTED_ERRORS)
+            continue;
+        json_array_append_new(im->errors,
+                              json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s}", "line",
+                                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "type", PQgetvalue(res, i, 1),
+                                        "id", PQgetvalue(res, i, 2), "field",
+                                        PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3), "code",
+                                        PQgetvalue(res, i, 4), "message", PQgetvalue(res, i, 5)));
+    }
+}
+
+static int by_line(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line"));
+    return (x > y) - (x < y);
+}
+
+static unsigned invalid_lines(struct import *im, json_t **body)
+{
+    /* line order, whichever side found the problem */
+    size_t n = json_array_size(im->errors);
+    json_t **items = malloc((n ? n : 1) * sizeof *items);
+    json_t *sorted = json_array();
+    if (items) {
+        for (size_t i = 0; i < n; i++)
+            items[i] = json_array_get(im->errors, i);
+        qsort(items, n, sizeof *items, by_line);
+        for (size_t i = 0; i < n; i++)
+            json_array_append(sorted, items[i]);
+        free(items);
+    }
+    char message[200];
+    snprintf(message, sizeof message, "%zu line%s invalid; nothing was imported", im->n_errors,
+             im->n_errors == 1 ? " is" : "s are");
+    *body = error_body(422, "invalid_lines", message,
+                       json_pack("{s:I, s:b, s:o}", "invalid", (json_int_t)im->n_errors, "truncated",
+                                 im->n_errors > MAX_LISTED_ERRORS, "lines", sorted));
+    return 422;
+}
+
+unsigned import_finish(struct import *im, json_t **body)
+{
+    lines_end(&im->lines, take_line, im);
+    if (im->lines.failed)
+        snprintf(im->fatal, sizeof im->fatal, "out of memory reading a line");
+    if (!end_copy(im))
+        return database_failure(im, NULL, body);
+    const char *update = im->opt.update ? "true" : "false";
+    const char *params[] = {update};
+    if (!exec_ok(im, "CREATE INDEX ON import_stage (id)", PGRES_COMMAND_OK)
+        || !exec_ok(im, "ANALYZE import_stage", PGRES_COMMAND_OK))
+        return database_failure(im, NULL, body);
+    PGresult *res = PQexecPrepared(im->conn, "import_check", 1, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        unsigned status = database_failure(im, res, body);
+        PQclear(res);
+        return status;
+    }
+    add_checked_errors(im, res);
+    PQclear(res);
+    if (im->n_errors) {
+        exec_ok(im, "ROLLBACK", PGRES_COMMAND_OK);
+        return invalid_lines(im, body);
+    }
+    json_t *counts = json_object();
+    for (size_t t = 0; TYPES[t]; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "import_%s", TYPES[t]);
+        res = PQexecPrepared(im->conn, name, 1, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            json_decref(counts);
+            unsigned status = database_failure(im, res, body);
+            PQclear(res);
+            return status;
+        }
+        long long inserted = atoll(PQgetvalue(res, 0, 0)), updated = atoll(PQgetvalue(res, 0, 1));
+        long long staged = atoll(PQgetvalue(res, 0, 2));
+        json_object_set_new(counts, TYPES[t],
+                            json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated",
+                                      (json_int_t)updated, "unchanged", (json_int_t)(staged - inserted - updated)));
+        PQclear(res);
+    }
+    if (!exec_ok(im, im->opt.dry_run ? "ROLLBACK" : "COMMIT", PGRES_COMMAND_OK)) {
+        json_decref(counts);
+        return database_failure(im, NULL, body);
+    }
+    *body = json_pack("{s:b, s:s, s:I, s:o}", "dry_run", im->opt.dry_run, "on_conflict",
+                      im->opt.update ? "update" : "error", "records", (json_int_t)im->records, "counts", counts);
+    return 200;
+}
+
+void import_free(struct import *im)
+{
+    if (!im)
+        return;
+    if (im->conn)
+        PQfinish(im->conn); /* an open transaction rolls back with the session */
+    if (im->lookup)
+        PQfinish(im->lookup);
+    lines_free(&im->lines);
+    json_decref(im->errors);
+    for (size_t i = 0; i < im->n_docs; i++)
+        free(im->docs[i].text);
+    free(im->docs);
+    uuid_map_free(&im->doc_index);
+    uuid_map_free(&im->claim_doc);
+    free(im->chunk);
+    free(im);
+}
