@@ -1,5 +1,7 @@
 /* /v1/claims/{id}/attributions and /v1/attributions: who asserts a claim, in
  * what role, with which cue and mode, and through whom it is reported (via).
+ * GET /v1/attributions lists them across claims (who said what, with which
+ * cue), each with its actor and its claim's text.
  *
  * Spans (source_span, cue_span) are resolved against the claim's document
  * and stored whole. References are checked inside the insert/update
@@ -64,6 +66,52 @@ static const struct col list_cols[] = {
     {NULL, COL_END},
 };
 
+/* GET /v1/attributions items: list_cols plus the claim, in search_cols order. */
+#define ATTRIBUTION_SEARCH_COLUMNS                                                          \
+    ATTRIBUTION_LIST_COLUMNS ", c.id AS claim_key, c.text, c.document_id"
+
+static const struct col search_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
+    {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
+    {NULL, COL_END},
+    {"claim", COL_OBJECT}, {"id", COL_STRING}, {"text", COL_STRING}, {"document_id", COL_STRING},
+    {NULL, COL_END},
+    {NULL, COL_END},
+};
+
+/* GET /v1/attributions: the joined rows (named by search_cols) ... */
+#define ATTRIBUTION_ROWS                                                                    \
+    "SELECT " ATTRIBUTION_SEARCH_COLUMNS " FROM attributions a"                             \
+    " JOIN actors ac ON ac.id = a.actor_id JOIN claims c ON c.id = a.claim_id"
+
+/* ... filtered and paged. Parameters, the same in every variant: $1 after,
+ * $2 limit, $3 actor_id, $4 claim_id, $5 document_id, $6 mode, $7 role,
+ * $8 actor_kind, $9 project_id. role is matched with strpos rather than
+ * LIKE so that % _ \ in it are plain characters. */
+#define ATTRIBUTION_FILTERS                                                                 \
+    " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"                                          \
+    " AND ($3::uuid IS NULL OR r.actor_id = $3::uuid)"                                      \
+    " AND ($4::uuid IS NULL OR r.claim_id = $4::uuid)"                                      \
+    " AND ($5::uuid IS NULL OR r.document_id = $5::uuid)"                                   \
+    " AND ($6::attribution_mode IS NULL OR r.mode = $6::attribution_mode)"                  \
+    " AND ($7::text IS NULL OR strpos(lower(r.role), lower($7::text)) > 0)"                 \
+    " AND ($8::actor_kind IS NULL OR r.kind = $8::actor_kind)"                              \
+    " AND ($9::uuid IS NULL OR r.project_id = $9::uuid)"                                    \
+    " ORDER BY r.id LIMIT $2::int"
+
+/* The variant for a named claim, actor or document: its rows first, found
+ * with a plain equality on attributions_claim, attributions_actor or
+ * claims_document and planned on their own (MATERIALIZED). Inline, a generic
+ * plan, whose estimates the optional filters shrink to one row, reads every
+ * attribution or probes an index once per actor or claim (0.3 s to 3 s
+ * instead of 5 ms at 150k attributions). */
+#define ATTRIBUTION_ROWS_FIRST(condition)                                                   \
+    "WITH r AS MATERIALIZED (" ATTRIBUTION_ROWS " WHERE " condition ") SELECT * FROM r"     \
+    ATTRIBUTION_FILTERS
+
 const struct db_statement attribution_statements[] = {
     /* $1 claim, $2 project, $3 body, $4 resolved source_span, $5 resolved
      * cue_span. Returns one row: the new attribution (id, JSON) or NULLs,
@@ -104,6 +152,10 @@ const struct db_statement attribution_statements[] = {
      " WHERE a.claim_id = c.id AND ($2::uuid IS NULL OR a.id > $2::uuid)"
      " ORDER BY a.id LIMIT $3::int) page ON true"
      " WHERE c.id = $1::uuid ORDER BY page.id"},
+    {"attribution_search", "SELECT * FROM (" ATTRIBUTION_ROWS ") r" ATTRIBUTION_FILTERS},
+    {"attribution_search_by_claim", ATTRIBUTION_ROWS_FIRST("a.claim_id = $4::uuid")},
+    {"attribution_search_by_actor", ATTRIBUTION_ROWS_FIRST("a.actor_id = $3::uuid")},
+    {"attribution_search_by_document", ATTRIBUTION_ROWS_FIRST("c.document_id = $5::uuid")},
     /* $1 id, $2 body, $3/$4 resolved spans. No row: no such attribution;
      * otherwise the updated row (or NULLs) and the reference checks. */
     {"attribution_patch",
@@ -281,17 +333,46 @@ static void create_attribution(struct request *r)
     PQclear(res);
 }
 
-static void list_attributions(struct request *r)
+/* The ?limit/?after of an attribution list, keyed by id. Returns false
+ * after replying 400. */
+static bool id_page_or_reply(struct request *r, struct page *pg)
+{
+    if (!page_or_reply(r, pg, 1))
+        return false;
+    if (pg->after[0] && !uuid_valid(pg->after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return false;
+    }
+    return true;
+}
+
+/* Writes the page of attribution rows in res ([0, n) of them, at most
+ * pg->limit shown, id in column 0) as described by cols. */
+static void reply_attribution_page(struct request *r, const PGresult *res, int n, const struct page *pg,
+                                   const struct col *cols)
+{
+    int shown = n > (int)pg->limit ? (int)pg->limit : n;
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, cols);
+    }
+    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
+    page_end(&jb, n > shown, last, 1);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+static void list_claim_attributions(struct request *r)
 {
     static const char *const known[] = {"limit", "after", NULL};
     struct page pg;
     const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1))
+    if (!claim_id || !query_known_or_reply(r, known) || !id_page_or_reply(r, &pg))
         return;
-    if (pg.after[0] && !uuid_valid(pg.after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -299,26 +380,41 @@ static void list_attributions(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "attribution_list", 3, params);
     if (!res)
         return;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
+    if (PQntuples(res) == 0)
         reply_not_found(r, "claim", claim_id);
-        return;
-    }
-    int n = PQgetisnull(res, 0, 0) ? 0 : PQntuples(res);
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, list_cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, n > shown, last, 1);
+    else
+        reply_attribution_page(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols);
     PQclear(res);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+static void list_attributions(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", "actor_id", "claim_id", "document_id", "mode",
+                                        "role", "actor_kind", "project_id", NULL};
+    struct page pg;
+    const char *actor_id, *claim_id, *document_id, *mode, *actor_kind, *project_id;
+    if (!query_known_or_reply(r, known) || !id_page_or_reply(r, &pg)
+        || !query_uuid_or_reply(r, "actor_id", &actor_id)
+        || !query_uuid_or_reply(r, "claim_id", &claim_id)
+        || !query_uuid_or_reply(r, "document_id", &document_id)
+        || !query_enum_or_reply(r, "mode", ATTRIBUTION_MODES, &mode)
+        || !query_enum_or_reply(r, "actor_kind", ACTOR_KINDS, &actor_kind)
+        || !query_uuid_or_reply(r, "project_id", &project_id))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {pg.after[0], pg.fetch, actor_id, claim_id, document_id, mode,
+                            request_query(r, "role"), actor_kind, project_id};
+    const char *statement = claim_id    ? "attribution_search_by_claim"
+                          : actor_id    ? "attribution_search_by_actor"
+                          : document_id ? "attribution_search_by_document"
+                                        : "attribution_search";
+    PGresult *res = db_exec_or_reply(r, conn, statement, 9, params);
+    if (!res)
+        return;
+    reply_attribution_page(r, res, PQntuples(res), &pg, search_cols);
+    PQclear(res);
 }
 
 static void get_attribution(struct request *r)
@@ -425,7 +521,8 @@ static void delete_attribution(struct request *r)
 
 const struct route attribution_routes[] = {
     {"POST", "/v1/claims/{id}/attributions", create_attribution, BODY_JSON, NULL},
-    {"GET", "/v1/claims/{id}/attributions", list_attributions, BODY_NONE, NULL},
+    {"GET", "/v1/claims/{id}/attributions", list_claim_attributions, BODY_NONE, NULL},
+    {"GET", "/v1/attributions", list_attributions, BODY_NONE, NULL},
     {"GET", "/v1/attributions/{id}", get_attribution, BODY_NONE, NULL},
     {"PATCH", "/v1/attributions/{id}", patch_attribution, BODY_JSON, NULL},
     {"DELETE", "/v1/attributions/{id}", delete_attribution, BODY_NONE, NULL},

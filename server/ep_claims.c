@@ -99,7 +99,9 @@ static const struct col list_cols[] = {
 
 /* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,
- * $8 annotator, $9 created_after, $10 created_before, $11 project_id. */
+ * $8 annotator, $9 created_after, $10 created_before, $11 project_id, $12 q.
+ * q is matched with strpos rather than LIKE so that % _ \ in it are plain
+ * characters. */
 #define CLAIM_FILTERS_REST                                                                  \
     " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                            \
     " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                  \
@@ -110,6 +112,8 @@ static const struct col list_cols[] = {
     " AND ($9::timestamptz IS NULL OR c.created_at >= $9::timestamptz)"                     \
     " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                    \
     " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                  \
+    " AND ($12::text IS NULL OR strpos(lower(c.text), lower($12::text)) > 0"                \
+    "  OR strpos(lower(c.exact), lower($12::text)) > 0)"                                    \
     " ORDER BY c.id LIMIT $2::int"
 
 #define DOCUMENT_FILTER_OPTIONAL " AND ($3::uuid IS NULL OR c.document_id = $3::uuid)"
@@ -374,7 +378,7 @@ static void list_claims(struct request *r)
 {
     static const char *const known[] = {"limit", "after", "document_id", "actor_id", "tag", "kind",
                                         "relation", "annotator", "created_after", "created_before",
-                                        "project_id", NULL};
+                                        "project_id", "q", NULL};
     struct page pg;
     const char *document_id, *actor_id, *kind, *relation, *after, *before, *project_id;
     if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
@@ -394,11 +398,12 @@ static void list_claims(struct request *r)
     if (!conn)
         return;
     const char *params[] = {pg.after[0], pg.fetch, document_id, actor_id, request_query(r, "tag"), kind,
-                            relation, request_query(r, "annotator"), after, before, project_id};
+                            relation, request_query(r, "annotator"), after, before, project_id,
+                            request_query(r, "q")};
     const char *statement = document_id ? "claim_list_by_document"
                           : actor_id    ? "claim_list_by_actor"
                                         : "claim_list";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 11, params);
+    PGresult *res = db_exec_or_reply(r, conn, statement, 12, params);
     if (!res)
         return;
     static const int id_key[] = {0};

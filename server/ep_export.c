@@ -92,13 +92,14 @@ static bool filters_or_reply(struct request *r, struct export_filters *f)
            && query_enum_or_reply(r, "kind", CLAIM_KINDS, &f->kind)
            && query_timestamp_or_reply(r, "created_after", &f->created_after)
            && query_timestamp_or_reply(r, "created_before", &f->created_before)
-           && ((f->tag = request_query(r, "tag")) || true);
+           && ((f->tag = request_query(r, "tag")) || true)
+           && ((f->q = request_query(r, "q")) || true);
 }
 
 static void export_dataset(struct request *r)
 {
     static const char *const known[] = {"format", "table", "document_id", "actor_id", "tag", "kind",
-                                        "created_after", "created_before", NULL};
+                                        "created_after", "created_before", "q", NULL};
     enum export_format format;
     const char *table;
     struct export_filters filters = {0};

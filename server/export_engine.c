@@ -20,6 +20,7 @@
 #define F_KIND "nullif(current_setting('claimdb.export_kind', true), '')::claim_kind"
 #define F_AFTER "nullif(current_setting('claimdb.export_created_after', true), '')::timestamptz"
 #define F_BEFORE "nullif(current_setting('claimdb.export_created_before', true), '')::timestamptz"
+#define F_Q "nullif(current_setting('claimdb.export_q', true), '')"
 
 static const struct db_statement export_statements[] = {
     {"export_filters",
@@ -28,7 +29,8 @@ static const struct db_statement export_statements[] = {
      " set_config('claimdb.export_tag', coalesce($3, ''), true),"
      " set_config('claimdb.export_kind', coalesce($4, ''), true),"
      " set_config('claimdb.export_created_after', coalesce($5, ''), true),"
-     " set_config('claimdb.export_created_before', coalesce($6, ''), true)"},
+     " set_config('claimdb.export_created_before', coalesce($6, ''), true),"
+     " set_config('claimdb.export_q', coalesce($7, ''), true)"},
     {NULL, NULL},
 };
 
@@ -43,7 +45,9 @@ static const struct db_statement export_statements[] = {
     " AND (" F_TAG " IS NULL OR c.tags @> ARRAY[" F_TAG "])"                                       \
     " AND (" F_KIND " IS NULL OR c.kind = " F_KIND ")"                                             \
     " AND (" F_AFTER " IS NULL OR c.created_at >= " F_AFTER ")"                                    \
-    " AND (" F_BEFORE " IS NULL OR c.created_at < " F_BEFORE ")),"                                 \
+    " AND (" F_BEFORE " IS NULL OR c.created_at < " F_BEFORE ")"                                   \
+    " AND (" F_Q " IS NULL OR strpos(lower(c.text), lower(" F_Q ")) > 0"                           \
+    "      OR strpos(lower(c.exact), lower(" F_Q ")) > 0)),"                                       \
     " chain AS (SELECT a.id, a.claim_id, a.via_attribution_id FROM attributions a"                 \
     "   JOIN base b ON a.claim_id = b.id"                                                          \
     "   UNION SELECT a.id, a.claim_id, a.via_attribution_id FROM attributions a"                   \
@@ -88,7 +92,7 @@ static const struct db_statement export_statements[] = {
     " 'exported_at', date_trunc('second', now()), 'generator', 'claimdb " CLAIMDB_VERSION "',"     \
     " 'filters', json_strip_nulls(json_build_object('document_id', " F_DOCUMENT ","                \
     " 'actor_id', " F_ACTOR ", 'tag', " F_TAG ", 'kind', " F_KIND ","                              \
-    " 'created_after', " F_AFTER ", 'created_before', " F_BEFORE ")))"
+    " 'created_after', " F_AFTER ", 'created_before', " F_BEFORE ", 'q', " F_Q ")))"
 
 #define PROJECT_LINE                                                                               \
     "json_build_object('type', 'project', 'id', p.id, 'slug', p.slug, 'name', p.name,"             \
@@ -370,7 +374,8 @@ static bool start_next_copy(struct export *ex, char *err, size_t size)
 static bool set_filters(PGconn *conn, const struct export_filters *f, char *err, size_t size)
 {
     const struct db_statement *st = &export_statements[0];
-    const char *params[] = {f->document_id, f->actor_id, f->tag, f->kind, f->created_after, f->created_before};
+    const char *params[] = {f->document_id, f->actor_id, f->tag, f->kind, f->created_after, f->created_before,
+                            f->q};
     PGresult *res = PQprepare(conn, st->name, st->sql, 0, NULL);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -378,7 +383,7 @@ static bool set_filters(PGconn *conn, const struct export_filters *f, char *err,
         set_error(err, size, "preparing the export", conn, NULL);
         return false;
     }
-    res = PQexecPrepared(conn, st->name, 6, params, NULL, NULL, 0);
+    res = PQexecPrepared(conn, st->name, 7, params, NULL, NULL, 0);
     ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     if (!ok)
         set_error(err, size, "export filters", conn, res);
@@ -388,7 +393,7 @@ static bool set_filters(PGconn *conn, const struct export_filters *f, char *err,
 
 static bool filtered(const struct export_filters *f)
 {
-    return f->document_id || f->actor_id || f->tag || f->kind || f->created_after || f->created_before;
+    return f->document_id || f->actor_id || f->tag || f->kind || f->created_after || f->created_before || f->q;
 }
 
 static const char *const *parts_for(enum export_format format, const char *table, bool narrowed)

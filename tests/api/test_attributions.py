@@ -196,3 +196,111 @@ def test_delete(api):
 def test_get_errors(api):
     assert_error(api.get(f"/v1/attributions/{MISSING}"), 404, "not_found", "id")
     assert_error(api.get("/v1/attributions/123"), 400, "invalid_id", "id")
+
+
+# ---------------------------------------------------------------- GET /v1/attributions
+
+DEFAULT_PROJECT = "00000000-0000-7000-8000-000000000001"
+LIST_KEYS = KEYS - {"via"} | {"claim"}
+
+
+def attribution_ids(api, **params):
+    r = api.get("/v1/attributions", params=params)
+    assert r.status_code == 200, r.text
+    return [item["id"] for item in r.json()["items"]]
+
+
+def walk(api, limit, **params):
+    seen, after = [], None
+    while True:
+        r = api.get("/v1/attributions", params={**params, "limit": limit, "after": after})
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert len(page["items"]) <= limit
+        seen += [i["id"] for i in page["items"]]
+        after = page["next"]
+        if not after:
+            return seen
+
+
+def test_list_across_claims_with_filters(api, cluster):
+    tok = unique("Role")
+    doc = api.create("/v1/documents", {"title": unique("doc"), "text": TEXT})
+    camps = api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "the camps exist"}})
+    denial = api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "Officials denied it"}})
+    floating = api.create("/v1/claims", {"text": "known only through reports " + tok})
+    org = make_actor(api, "NGO " + unique())
+    person = make_actor(api, "Spokesperson " + unique(), kind="person")
+    government = make_actor(api, "Ministry " + unique(), kind="government")
+
+    def attribute(claim, actor, **body):
+        return api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"], **body})["id"]
+
+    a1 = attribute(camps, org, role=f"Human Rights NGO {tok}", cue="asserted", mode="indirect",
+                   cue_span={"exact": "asserted"})
+    a2 = attribute(camps, person, role=f"ngo SPOKESPERSON {tok}", mode="direct_quote")
+    a3 = attribute(denial, org, role="co-signer", mode="endorsement")
+    a4 = attribute(floating, org, role=f"100% supporter {tok}", mode="endorsement")
+    a5 = attribute(denial, government, mode="endorsement")
+
+    items = api.get("/v1/attributions", params={"actor_id": org["id"]}).json()["items"]
+    assert [i["id"] for i in items] == sorted([a1, a3, a4])
+    first = next(i for i in items if i["id"] == a1)
+    assert set(first) == LIST_KEYS
+    assert first["actor"] == {"id": org["id"], "name": org["name"], "kind": "organisation"}
+    assert first["claim"] == {"id": camps["id"], "text": "the camps exist", "document_id": doc["id"]}
+    assert first["cue"] == "asserted" and first["cue_span"]["exact"] == "asserted" and first["mode"] == "indirect"
+    assert {k: first[k] for k in LIST_KEYS - {"claim"}} == {k: v for k, v in api.get(f"/v1/attributions/{a1}")
+                                                            .json().items() if k != "via"}
+    floating_item = next(i for i in items if i["id"] == a4)
+    assert floating_item["claim"] == {"id": floating["id"], "text": floating["text"], "document_id": None}
+
+    assert attribution_ids(api, claim_id=camps["id"]) == sorted([a1, a2])
+    assert attribution_ids(api, claim_id=camps["id"], actor_id=person["id"]) == [a2]
+    assert attribution_ids(api, document_id=doc["id"]) == sorted([a1, a2, a3, a5])
+    assert attribution_ids(api, document_id=doc["id"], actor_id=org["id"]) == sorted([a1, a3])
+    assert attribution_ids(api, actor_id=org["id"], document_id=doc["id"], claim_id=denial["id"]) == [a3]
+    assert attribution_ids(api, actor_id=org["id"], mode="endorsement") == sorted([a3, a4])
+    assert attribution_ids(api, document_id=doc["id"], mode="endorsement") == sorted([a3, a5])
+    assert attribution_ids(api, document_id=doc["id"], actor_kind="organisation") == sorted([a1, a3])
+    assert attribution_ids(api, document_id=doc["id"], actor_kind="government") == [a5]
+    assert attribution_ids(api, claim_id=camps["id"], actor_kind="media") == []
+    # role: a substring ignoring case, % and _ taken literally; without a driving filter too.
+    assert attribution_ids(api, role=tok.upper()) == sorted([a1, a2, a4])
+    assert attribution_ids(api, role="ngo", document_id=doc["id"]) == sorted([a1, a2])
+    assert attribution_ids(api, role="100% SUPPORTER", actor_id=org["id"]) == [a4]
+    assert attribution_ids(api, role="100_", actor_id=org["id"]) == []
+    assert attribution_ids(api, role=tok, mode="endorsement", actor_kind="organisation") == [a4]
+    assert attribution_ids(api, claim_id=camps["id"], project_id=DEFAULT_PROJECT) == sorted([a1, a2])
+    assert attribution_ids(api, claim_id=camps["id"], project_id=make_project(cluster)) == []
+    assert attribution_ids(api, actor_id=MISSING) == [] and attribution_ids(api, document_id=MISSING) == []
+
+
+def test_list_across_claims_page_walk(api):
+    tok = unique("walk")
+    actor = make_actor(api)
+    claims = [make_claim(api) for _ in range(3)]
+    made = sorted(api.create(f"/v1/claims/{c['id']}/attributions",
+                             {"actor_id": actor["id"], "role": f"{tok} {n}"})["id"]
+                  for c in claims for n in range(3))
+    assert walk(api, 2, actor_id=actor["id"]) == made
+    assert walk(api, 4, role=tok) == made
+    assert walk(api, 1, claim_id=claims[1]["id"]) == sorted(i for i in made if i in
+                                                          attribution_ids(api, claim_id=claims[1]["id"]))
+    assert len(walk(api, 1, claim_id=claims[1]["id"])) == 3
+    first = api.get("/v1/attributions", params={"actor_id": actor["id"], "limit": 9}).json()
+    assert [i["id"] for i in first["items"]] == made and first["next"] is None
+
+
+def test_list_across_claims_errors(api):
+    err = assert_error(api.get("/v1/attributions?mode=shouted"), 400, "invalid_enum", "mode")
+    assert err["allowed"] == ["direct_quote", "indirect", "paraphrase", "endorsement", "implicit"]
+    err = assert_error(api.get("/v1/attributions?actor_kind=alien"), 400, "invalid_enum", "actor_kind")
+    assert err["allowed"] == ["person", "organisation", "government", "intergovernmental", "media", "group",
+                              "other"]
+    for name in ("actor_id", "claim_id", "document_id", "project_id"):
+        assert_error(api.get(f"/v1/attributions?{name}=x"), 400, "invalid_uuid", name)
+    assert_error(api.get("/v1/attributions?speaker=x"), 400, "unknown_parameter", "speaker")
+    assert_error(api.get("/v1/attributions?after=zzz"), 400, "invalid_cursor", "after")
+    assert_error(api.get("/v1/attributions?limit=0"), 400, "invalid_limit", "limit")
+    assert_error(api.get("/v1/attributions?limit=1001"), 400, "invalid_limit", "limit")

@@ -469,3 +469,44 @@ def test_press_conference_seed(api):
     err = assert_error(api.post("/v1/claims", {"document_id": doc["id"], "target": {"exact": "report"}}),
                        422, "ambiguous_quote", "target")
     assert err["occurrences"] > 5 and all(text[c["start"]:c["end"]] == "report" for c in err["candidates"])
+
+
+# ---------------------------------------------------------------- q: text search
+
+def claim_ids(api, **params):
+    r = api.get("/v1/claims", params=params)
+    assert r.status_code == 200, r.text
+    return [item["id"] for item in r.json()["items"]]
+
+
+def test_list_q_matches_text_or_exact_ignoring_case(api):
+    tok = unique("Needle")
+    doc = make_document(api, text=f"The minister said {tok} was fine. Critics disagreed.")
+    actor = make_actor(api)
+    by_exact = api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": f"{tok} was fine"},
+                                         "text": "The matter was fine.", "attributions": [{"actor_id": actor["id"]}]})
+    by_text = api.create("/v1/claims", {"text": f"Reportedly {tok.upper()} was not fine."})
+    other = api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "Critics disagreed"}})
+    both = sorted([by_exact["id"], by_text["id"]])
+    assert claim_ids(api, q=tok) == both
+    assert claim_ids(api, q=tok.upper()) == both and claim_ids(api, q=tok.lower()) == both
+    # Every statement variant applies q: by document, by actor, and the general one.
+    assert claim_ids(api, q=tok, document_id=doc["id"]) == [by_exact["id"]]
+    assert claim_ids(api, q=tok.swapcase(), actor_id=actor["id"]) == [by_exact["id"]]
+    assert claim_ids(api, q="THE MATTER was", document_id=doc["id"]) == [by_exact["id"]]
+    assert claim_ids(api, q="critics DISAGREED", document_id=doc["id"]) == [other["id"]]
+    assert claim_ids(api, q=tok, kind="factual", annotator=unique("nobody")) == []
+    assert claim_ids(api, q=tok + " was fine", limit=1) in ([by_exact["id"]], [by_text["id"]])
+
+
+def test_list_q_treats_like_metacharacters_literally(api):
+    tok = unique("meta")
+    literal = api.create("/v1/claims", {"text": f"{tok} 100% of_it a\\b"})
+    api.create("/v1/claims", {"text": f"{tok} 100x ofYit aXb"})  # what % _ \ would match as LIKE wildcards
+    assert claim_ids(api, q=f"{tok} 100% of_it a\\b") == [literal["id"]]
+    assert claim_ids(api, q=f"{tok} 100%") == [literal["id"]]
+    assert claim_ids(api, q=f"{tok} 100% of_it a\\") == [literal["id"]]
+    assert claim_ids(api, q=f"{tok} 100_") == []
+    assert claim_ids(api, q=f"{tok}%") == []
+    assert claim_ids(api, q="\\") is not None and claim_ids(api, q="%") is not None
+    assert_error(api.get("/v1/claims", params={"q": tok, "qq": "x"}), 400, "unknown_parameter", "qq")

@@ -230,3 +230,18 @@ def test_cli_export_matches_the_endpoint(loaded):
     assert out.stdout.split(b"\n", 1)[1] == export(loaded, kind="predictive").content.split(b"\n", 1)[1]
     bad = subprocess.run([BIN, "export", "--table", "actors"], env=env, capture_output=True)
     assert bad.returncode == 2
+
+
+def test_q_filter_matches_text_or_exact_ignoring_case(loaded):
+    recs = records(export(loaded, q="gREETS").content.decode())
+    assert recs[0]["filters"] == {"q": "gREETS"}
+    assert [x["id"] for x in recs if x["type"] == "claim"] == [loaded.ids["c2"]]
+    # c4 is reported via an attribution of c1, which comes along
+    assert {x["id"] for x in records(export(loaded, q="KNOWN ONLY").content.decode()) if x["type"] == "claim"} \
+        == {loaded.ids["c4"], loaded.ids["c1"]}
+    flat = list(csv.DictReader(io.StringIO(export(loaded, format="csv", table="claims_flat", q="greets")
+                                           .content.decode(), newline="")))
+    assert [row["id"] for row in flat] == [loaded.ids["c2"]]
+    # % and _ are plain characters, not LIKE wildcards.
+    assert records(export(loaded, q="_reets").content.decode())[1:] == []
+    assert records(export(loaded, q="gre%s").content.decode())[1:] == []
