@@ -110,7 +110,7 @@ static const struct field_spec actor_fields[] = {
     {"project_id", F_UUID, false, false, NULL, 0},
     {"name", F_STRING, true, false, NULL, 500},
     {"kind", F_STRING, false, false, ACTOR_KINDS, 0},
-    {"aliases", F_STRING_ARRAY, false, false, NULL, 0},
+    {"aliases", F_STRING_ARRAY, false, false, NULL, ALIAS_MAX_LEN},
     {"description", F_STRING, false, true, NULL, 0},
     {"external_ids", F_OBJECT, false, true, NULL, 0},
     {"annotator", F_STRING, false, true, NULL, 200},

@@ -19,6 +19,7 @@
 #include "statements.h"
 #include "validate.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +193,7 @@ static const struct field_spec claim_fields[] = {
     {"target", F_SPAN, false, true, NULL, 0},
     {"text", F_STRING, false, false, NULL, 0},
     {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
     {"note", F_STRING, false, true, NULL, 0},
     {"annotator", F_STRING, false, true, NULL, 200},
     {"attributions", F_ARRAY, false, false, NULL, 0},
@@ -207,7 +208,7 @@ static const struct field_spec claim_patch_fields[] = {
     {"target", F_SPAN, false, true, NULL, 0},
     {"text", F_STRING, false, false, NULL, 0},
     {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
     {"note", F_STRING, false, true, NULL, 0},
     {"annotator", F_STRING, false, true, NULL, 200},
     {NULL, F_STRING, false, false, NULL, 0},
@@ -426,7 +427,7 @@ static void list_document_claims(struct request *r)
         char *end;
         long s = strtol(pg.after[0], &end, 10);
         bool in_tail = pg.after[0][0] == '\0';
-        if (!uuid_valid(pg.after[1]) || (!in_tail && (*end || s < 0))) {
+        if (!uuid_valid(pg.after[1]) || (!in_tail && (*end || s < 0 || s > INT_MAX))) {
             reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
             return;
         }

@@ -114,7 +114,7 @@ static void export_dataset(struct request *r)
         return;
     }
     char err[512];
-    bool unavailable;
+    bool unavailable = false;
     struct export_stream *st = calloc(1, sizeof *st);
     if (st)
         st->ex = export_open(format, table, &filters, err, sizeof err, &unavailable);

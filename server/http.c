@@ -223,6 +223,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return queue(r);
 }
 
+/* MHD's own %HH decoding, except that "%00" stays as it is: a NUL would cut
+ * the path or argument short in every C string after this, so that
+ * GET /v1/claims/%00 became the list of claims. Left encoded, it is rejected
+ * as the malformed id or value it is. */
+static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *out = s;
+    for (char *piece = s;;) {
+        char *nul = strstr(piece, "%00");
+        if (nul)
+            *nul = '\0';
+        size_t n = MHD_http_unescape(piece);
+        memmove(out, piece, n);
+        out += n;
+        if (!nul)
+            break;
+        memcpy(out, "%00", 3); /* out <= nul: never past what is still to read */
+        out += 3;
+        piece = nul + 3;
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 static struct MHD_Daemon *start_daemon(const struct config *cfg)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
@@ -246,6 +272,7 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, (void *)cfg,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
         MHD_OPTION_END);
 }
 

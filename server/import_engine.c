@@ -303,7 +303,7 @@ static const struct field_spec actor_fields[] = {
     COMMON_FIELDS, PROJECT_FIELD,
     {"name", F_STRING, true, false, NULL, 500},
     {"kind", F_STRING, false, false, ACTOR_KINDS, 0},
-    {"aliases", F_STRING_ARRAY, false, false, NULL, 0},
+    {"aliases", F_STRING_ARRAY, false, false, NULL, ALIAS_MAX_LEN},
     {"description", F_STRING, false, true, NULL, 0},
     {"external_ids", F_OBJECT, false, false, NULL, 0},
     END_FIELDS,
@@ -329,7 +329,7 @@ static const struct field_spec claim_fields[] = {
     {"target", F_SPAN, false, true, NULL, 0},
     {"text", F_STRING, false, false, NULL, 0},
     {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, 0},
+    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
     {"note", F_STRING, false, true, NULL, 0},
     END_FIELDS,
 };
@@ -491,7 +491,14 @@ static bool value_ok(const json_t *v, const struct field_spec *s, const char **c
             return false;
         size_t i;
         const json_t *item;
-        json_array_foreach(v, i, item) if (!json_is_string(item) || json_string_length(item) == 0) return false;
+        json_array_foreach(v, i, item) {
+            if (!json_is_string(item) || json_string_length(item) == 0)
+                return false;
+            if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len) {
+                *code = "too_long";
+                return false;
+            }
+        }
         return true;
     }
     }

@@ -1,5 +1,7 @@
 #include "reply.h"
 
+#include "utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,17 +70,30 @@ void reply_no_content(struct request *r)
     r->bytes_out = 0;
 }
 
+/* Messages and field names quote what the client sent (a path, a query
+ * parameter's name), which may be any bytes, and truncation may cut a
+ * character in two; JSON strings must be UTF-8, so each byte that breaks it
+ * becomes '?'. */
+static void utf8_scrub(char *s)
+{
+    size_t bad;
+    while (!utf8_valid(s, strlen(s), &bad))
+        s[bad] = '?';
+}
+
 static void error_v(struct request *r, unsigned status, const char *code, const char *field,
                     json_t *extra, const char *fmt, va_list ap)
 {
-    char message[1024];
+    char message[1024], field_text[256];
     vsnprintf(message, sizeof message, fmt, ap);
+    utf8_scrub(message);
     json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code,
                             "message", message);
-    if (!err) /* a message that is not valid UTF-8 cannot happen: formats are ours */
-        err = json_pack("{s:I, s:s}", "status", (json_int_t)status, "code", code);
-    if (field)
-        json_object_set_new(err, "field", json_string(field));
+    if (field) {
+        snprintf(field_text, sizeof field_text, "%s", field);
+        utf8_scrub(field_text);
+        json_object_set_new(err, "field", json_string(field_text));
+    }
     if (extra) {
         json_object_update(err, extra);
         json_decref(extra);

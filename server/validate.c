@@ -42,25 +42,41 @@ static bool digits(const char *s, int n)
     return true;
 }
 
-/* YYYY-MM-DD with a plausible month and day (PostgreSQL checks the rest). */
-static bool date_valid(const char *s)
+/* The number in the n digits at s (which digits() has checked). */
+static int number(const char *s, int n)
 {
-    return strlen(s) >= 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-'
-        && digits(s + 8, 2) && atoi(s + 5) >= 1 && atoi(s + 5) <= 12 && atoi(s + 8) >= 1
-        && atoi(s + 8) <= 31;
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
 }
 
-/* YYYY-MM-DDTHH:MM[:SS[.frac]][Z|±HH[:MM]] */
+/* YYYY-MM-DD naming a day that exists: PostgreSQL would refuse 2026-02-30
+ * or year 0 only deep in a statement, where the error cannot name the field. */
+static bool date_valid(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!(strlen(s) >= 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-'
+          && digits(s + 8, 2)))
+        return false;
+    int year = number(s, 4), month = number(s + 5, 2), day = number(s + 8, 2);
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return year >= 1 && month >= 1 && month <= 12 && day >= 1
+        && day <= days[month - 1] + (month == 2 && leap);
+}
+
+/* YYYY-MM-DDTHH:MM[:SS[.frac]][Z|±HH[:MM]] with the ranges of RFC 3339 (a
+ * leap second :60 included) and offsets PostgreSQL accepts (up to ±15:59). */
 static bool timestamp_valid(const char *s)
 {
     if (!date_valid(s) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
         return false;
     const char *p = s + 11;
-    if (!digits(p, 2) || p[2] != ':' || !digits(p + 3, 2))
+    if (!digits(p, 2) || p[2] != ':' || !digits(p + 3, 2) || number(p, 2) > 23 || number(p + 3, 2) > 59)
         return false;
     p += 5;
     if (*p == ':') {
-        if (!digits(p + 1, 2))
+        if (!digits(p + 1, 2) || number(p + 1, 2) > 60)
             return false;
         p += 3;
         if (*p == '.') {
@@ -74,12 +90,12 @@ static bool timestamp_valid(const char *s)
     if (*p == 'Z' || *p == 'z')
         return p[1] == '\0';
     if (*p == '+' || *p == '-') {
-        if (!digits(p + 1, 2))
+        if (!digits(p + 1, 2) || number(p + 1, 2) > 15)
             return false;
         p += 3;
         if (*p == ':')
             p++;
-        if (*p && !digits(p, 2))
+        if (*p && (!digits(p, 2) || number(p, 2) > 59))
             return false;
         return *p == '\0' || p[2] == '\0';
     }
@@ -171,6 +187,11 @@ static bool check_value(struct request *r, const json_t *v, const char *field, c
                             "%s[%zu] must be a non-empty string", field, i);
                 return false;
             }
+            if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len) {
+                reply_error(r, MHD_HTTP_BAD_REQUEST, "too_long", field, "%s[%zu] is longer than %zu characters",
+                            field, i, s->max_len);
+                return false;
+            }
         }
         return true;
     }
@@ -229,24 +250,35 @@ const char *uuid_param_or_reply(struct request *r, const char *name)
 struct unknown_search {
     const char *const *allowed;
     const char *unknown;
+    const char *not_utf8; /* a known parameter whose value is not UTF-8 */
 };
 
 static enum MHD_Result find_unknown(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    (void)value;
     struct unknown_search *u = cls;
     for (size_t i = 0; u->allowed[i]; i++)
-        if (strcmp(u->allowed[i], key) == 0)
-            return MHD_YES;
+        if (strcmp(u->allowed[i], key) == 0) {
+            if (!value || utf8_valid(value, strlen(value), NULL))
+                return MHD_YES;
+            u->not_utf8 = key;
+            return MHD_NO;
+        }
     u->unknown = key;
     return MHD_NO;
 }
 
 bool query_known_or_reply(struct request *r, const char *const *allowed)
 {
-    struct unknown_search u = {allowed, NULL};
+    struct unknown_search u = {allowed, NULL, NULL};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, find_unknown, &u);
+    if (u.not_utf8) {
+        /* PostgreSQL would refuse the bytes deep inside a statement (or an
+         * export's COPY); say which parameter here. */
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_utf8", u.not_utf8,
+                    "%s is not valid UTF-8 text once percent-decoded", u.not_utf8);
+        return false;
+    }
     if (!u.unknown)
         return true;
     reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "unknown_parameter", u.unknown,

@@ -32,7 +32,7 @@ struct field_spec {
     bool required;               /* must be present (and not null) on create */
     bool nullable;               /* null accepted (clears the value on PATCH) */
     const char *const *allowed;  /* F_STRING: the enumeration, NULL-terminated */
-    size_t max_len;              /* F_STRING: most code points, 0 = no limit */
+    size_t max_len;              /* F_STRING, F_STRING_ARRAY items: most code points, 0 = no limit */
 };
 
 enum validate_mode { VALIDATE_CREATE, VALIDATE_PATCH };
@@ -52,7 +52,8 @@ bool uuid_valid(const char *s);
 const char *uuid_param_or_reply(struct request *r, const char *name);
 
 /* Rejects query arguments not in `allowed` (NULL-terminated) with 400
- * unknown_parameter. Returns true when all are known. */
+ * unknown_parameter, and values that are not UTF-8 with 400 invalid_utf8.
+ * Returns true when all are known and well-formed. */
 bool query_known_or_reply(struct request *r, const char *const *allowed);
 
 /* Query argument `name` as a UUID; *out = NULL when absent. Returns false
@@ -80,6 +81,12 @@ bool timestamp_text_valid(const char *s);
 /* Serializes a JSON value compactly (for a jsonb parameter). The caller
  * free()s the result. Aborts on allocation failure. */
 char *json_text(const json_t *value);
+
+/* The longest tag and actor alias, in code points: each is an entry of a GIN
+ * index, and PostgreSQL refuses entries over about 2700 bytes with an error
+ * that cannot name the field. */
+#define TAG_MAX_LEN 200
+#define ALIAS_MAX_LEN 500
 
 /* Enumerations shared by the model (NULL-terminated). */
 extern const char *const ACTOR_KINDS[];
