@@ -145,14 +145,25 @@ bool db_command_or_reply(struct request *r, PGconn *conn, const char *sql)
     return ok;
 }
 
+/* Constraints whose violation the client should read in the model's terms
+ * rather than PostgreSQL's. */
+static const struct {
+    const char *constraint;
+    unsigned status;
+    const char *code, *field, *message;
+} worded[] = {
+    {"relations_no_self", 422, "self_relation", "to_claim_id",
+     "a claim cannot be related to itself: from_claim_id and to_claim_id must differ"},
+    {"relations_unique", MHD_HTTP_CONFLICT, "duplicate_relation", "kind",
+     "a relation with the same from_claim_id, to_claim_id and kind already exists"},
+};
+
 /* The field a constraint guards, from PostgreSQL's default constraint names
  * ("attributions_actor_id_project_id_fkey" on table "attributions" →
  * "actor_id") or from the named ones below. Writes into buf. */
 static const char *constraint_field(const char *table, const char *constraint, char *buf, size_t size)
 {
     static const struct { const char *name, *field; } named[] = {
-        {"relations_no_self", "to_claim_id"},
-        {"relations_unique", "kind"},
         {"documents_project_id_external_id_key", "external_id"},
         {"claims_check", "target"},
     };
@@ -188,6 +199,11 @@ void db_reply_error(struct request *r, PGconn *conn, const PGresult *res)
     const char *field = constraint ? constraint_field(table, constraint, buf, sizeof buf) : column;
     if (!primary)
         primary = "database error";
+    for (size_t i = 0; constraint && i < sizeof worded / sizeof *worded; i++)
+        if (strcmp(worded[i].constraint, constraint) == 0) {
+            reply_error(r, worded[i].status, worded[i].code, worded[i].field, "%s", worded[i].message);
+            return;
+        }
 
     if (!state || PQstatus(conn) != CONNECTION_OK || strncmp(state, "08", 2) == 0
         || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "statements.h"
@@ -122,51 +123,14 @@ static const struct field_spec merge_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-static void reply_not_found(struct request *r, const char *id)
-{
-    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no actor with id %s", id);
-}
-
-/* Replies with the one-row JSON result, or 404 when there is no row. */
-static void reply_row_or_not_found(struct request *r, PGresult *res, const char *id)
-{
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-}
-
 static void create_actor(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", actor_fields, VALIDATE_CREATE))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    char *body = json_text(r->json);
-    const char *params[] = {body};
-    PGresult *res = db_exec_or_reply(r, conn, "actor_create", 1, params);
-    free(body);
-    if (!res)
-        return;
-    char location[64];
-    snprintf(location, sizeof location, "/v1/actors/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
+    reply_create_from_body(r, "actor_create", actor_fields, "/v1/actors");
 }
 
 static void get_actor(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "actor_get", 1, params);
-    if (!res)
-        return;
-    reply_row_or_not_found(r, res, id);
-    PQclear(res);
+    reply_get_by_id(r, "actor_get", "actor");
 }
 
 static void list_actors(struct request *r)
@@ -174,14 +138,10 @@ static void list_actors(struct request *r)
     static const char *const known[] = {"limit", "after", "project_id", "kind", "name", NULL};
     struct page pg;
     const char *project_id, *kind;
-    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "project_id", &project_id)
         || !query_enum_or_reply(r, "kind", ACTOR_KINDS, &kind))
         return;
-    if (pg.after[0] && !uuid_valid(pg.after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -191,21 +151,8 @@ static void list_actors(struct request *r)
                          : db_exec_or_reply(r, conn, "actor_list", 4, params);
     if (!res)
         return;
-    int n = PQntuples(res);
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, list_cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, n > shown, last, 1);
+    reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
     PQclear(res);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
 static void patch_actor(struct request *r)
@@ -224,14 +171,10 @@ static void patch_actor(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    char *body = json_text(r->json);
-    const char *params[] = {id, body};
-    PGresult *res = db_exec_or_reply(r, conn, "actor_patch", 2, params);
-    free(body);
+    PGresult *res = db_exec_with_body_or_reply(r, conn, "actor_patch", id, r->json);
     if (!res)
         return;
-    reply_row_or_not_found(r, res, id);
-    PQclear(res);
+    reply_object_or_404(r, res, 0, "actor", id);
 }
 
 static void delete_actor(struct request *r)
@@ -249,11 +192,7 @@ static void delete_actor(struct request *r)
                         " remove those or merge the actor into another (POST /v1/actors/%s/merge)", id);
         return;
     }
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_no_content(r);
-    PQclear(res);
+    reply_deleted_or_404(r, res, "actor", id);
 }
 
 /* Checks the locked rows of a merge: both actors exist, in one project.
@@ -268,7 +207,7 @@ static bool merge_pair_valid_or_reply(struct request *r, const PGresult *locked,
             into_project = PQgetvalue(locked, i, 1);
     }
     if (!merged_project) {
-        reply_not_found(r, id);
+        reply_not_found(r, "actor", id);
         return false;
     }
     if (!into_project) {

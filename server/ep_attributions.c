@@ -13,6 +13,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "span.h"
@@ -198,11 +199,6 @@ static const struct field_spec attribution_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-static void reply_not_found(struct request *r, const char *what, const char *id)
-{
-    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
-}
-
 static bool has_span(const json_t *body)
 {
     return json_is_object(json_object_get(body, "source_span"))
@@ -325,45 +321,8 @@ static void create_attribution(struct request *r)
                                        no_text ? NULL : PQgetvalue(claim, 0, 1),
                                        (size_t)PQgetlength(claim, 0, 1));
     PQclear(claim);
-    if (!res)
-        return;
-    char location[80];
-    snprintf(location, sizeof location, "/v1/attributions/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
-}
-
-/* The ?limit/?after of an attribution list, keyed by id. Returns false
- * after replying 400. */
-static bool id_page_or_reply(struct request *r, struct page *pg)
-{
-    if (!page_or_reply(r, pg, 1))
-        return false;
-    if (pg->after[0] && !uuid_valid(pg->after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return false;
-    }
-    return true;
-}
-
-/* Writes the page of attribution rows in res ([0, n) of them, at most
- * pg->limit shown, id in column 0) as described by cols. */
-static void reply_attribution_page(struct request *r, const PGresult *res, int n, const struct page *pg,
-                                   const struct col *cols)
-{
-    int shown = n > (int)pg->limit ? (int)pg->limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, n > shown, last, 1);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
+    if (res)
+        reply_created_row(r, res, "/v1/attributions");
 }
 
 static void list_claim_attributions(struct request *r)
@@ -371,7 +330,7 @@ static void list_claim_attributions(struct request *r)
     static const char *const known[] = {"limit", "after", NULL};
     struct page pg;
     const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !query_known_or_reply(r, known) || !id_page_or_reply(r, &pg))
+    if (!claim_id || !query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
@@ -383,7 +342,7 @@ static void list_claim_attributions(struct request *r)
     if (PQntuples(res) == 0)
         reply_not_found(r, "claim", claim_id);
     else
-        reply_attribution_page(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols);
+        reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols, PAGE_KEY_ID, 1);
     PQclear(res);
 }
 
@@ -393,7 +352,7 @@ static void list_attributions(struct request *r)
                                         "role", "actor_kind", "project_id", NULL};
     struct page pg;
     const char *actor_id, *claim_id, *document_id, *mode, *actor_kind, *project_id;
-    if (!query_known_or_reply(r, known) || !id_page_or_reply(r, &pg)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "actor_id", &actor_id)
         || !query_uuid_or_reply(r, "claim_id", &claim_id)
         || !query_uuid_or_reply(r, "document_id", &document_id)
@@ -413,7 +372,7 @@ static void list_attributions(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, statement, 9, params);
     if (!res)
         return;
-    reply_attribution_page(r, res, PQntuples(res), &pg, search_cols);
+    reply_page(r, res, &pg, search_cols, PAGE_KEY_ID, 1);
     PQclear(res);
 }
 
@@ -427,11 +386,7 @@ static void get_attribution(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "attribution_get", 1, params);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, "attribution", id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    reply_object_or_404(r, res, 0, "attribution", id);
 }
 
 /* Fields a PATCH may not null (the row needs them). */
@@ -512,11 +467,7 @@ static void delete_attribution(struct request *r)
                         " via_attribution_id first");
         return;
     }
-    if (PQntuples(res) == 0)
-        reply_not_found(r, "attribution", id);
-    else
-        reply_no_content(r);
-    PQclear(res);
+    reply_deleted_or_404(r, res, "attribution", id);
 }
 
 const struct route attribution_routes[] = {

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "span.h"
@@ -214,11 +215,6 @@ static const struct field_spec claim_patch_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-static void reply_not_found(struct request *r, const char *what, const char *id)
-{
-    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
-}
-
 static const char *string_member(const json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
@@ -353,28 +349,6 @@ static void get_claim(struct request *r)
         reply_claim(r, conn, id, false);
 }
 
-/* Writes the page of claim rows in res ([0, n) of them, at most pg->limit
- * shown) with the cursor built from the sort-key columns `key_cols`. */
-static void reply_claim_page(struct request *r, PGresult *res, int n, const struct page *pg,
-                             const int *key_cols, size_t n_keys)
-{
-    int shown = n > (int)pg->limit ? (int)pg->limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, list_cols);
-    }
-    const char *last[CURSOR_MAX_PARTS] = {0};
-    for (size_t k = 0; k < n_keys; k++)
-        last[k] = shown ? PQgetvalue(res, shown - 1, key_cols[k]) : "";
-    page_end(&jb, n > shown, last, n_keys);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
-}
-
 static void list_claims(struct request *r)
 {
     static const char *const known[] = {"limit", "after", "document_id", "actor_id", "tag", "kind",
@@ -382,7 +356,7 @@ static void list_claims(struct request *r)
                                         "project_id", "q", NULL};
     struct page pg;
     const char *document_id, *actor_id, *kind, *relation, *after, *before, *project_id;
-    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "document_id", &document_id)
         || !query_uuid_or_reply(r, "actor_id", &actor_id)
         || !query_enum_or_reply(r, "kind", CLAIM_KINDS, &kind)
@@ -391,10 +365,6 @@ static void list_claims(struct request *r)
         || !query_timestamp_or_reply(r, "created_before", &before)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    if (pg.after[0] && !uuid_valid(pg.after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -408,7 +378,7 @@ static void list_claims(struct request *r)
     if (!res)
         return;
     static const int id_key[] = {0};
-    reply_claim_page(r, res, PQntuples(res), &pg, id_key, 1);
+    reply_page(r, res, &pg, list_cols, id_key, 1);
     PQclear(res);
 }
 
@@ -451,7 +421,7 @@ static void list_document_claims(struct request *r)
         reply_not_found(r, "document", document_id);
     else {
         static const int start_id_key[] = {3, 0};
-        reply_claim_page(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, start_id_key, 2);
+        reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols, start_id_key, 2);
     }
     PQclear(res);
 }
@@ -526,11 +496,7 @@ static void patch_claim(struct request *r)
     free(target);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, "claim", id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    reply_object_or_404(r, res, 0, "claim", id);
 }
 
 static void delete_claim(struct request *r)
@@ -548,11 +514,7 @@ static void delete_claim(struct request *r)
                         " change their via_attribution_id first");
         return;
     }
-    if (PQntuples(res) == 0)
-        reply_not_found(r, "claim", id);
-    else
-        reply_no_content(r);
-    PQclear(res);
+    reply_deleted_or_404(r, res, "claim", id);
 }
 
 const struct route claim_routes[] = {

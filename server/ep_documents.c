@@ -8,6 +8,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "statements.h"
@@ -97,45 +98,14 @@ static const struct field_spec document_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-static void reply_not_found(struct request *r, const char *id)
-{
-    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no document with id %s", id);
-}
-
 static void create_document(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", document_fields, VALIDATE_CREATE))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    char *body = json_text(r->json);
-    const char *params[] = {body};
-    PGresult *res = db_exec_or_reply(r, conn, "document_create", 1, params);
-    free(body);
-    if (!res)
-        return;
-    char location[64];
-    snprintf(location, sizeof location, "/v1/documents/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
+    reply_create_from_body(r, "document_create", document_fields, "/v1/documents");
 }
 
 static void get_document(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "document_get", 1, params);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    reply_get_by_id(r, "document_get", "document");
 }
 
 static void list_documents(struct request *r)
@@ -143,13 +113,9 @@ static void list_documents(struct request *r)
     static const char *const known[] = {"limit", "after", "project_id", "external_id", NULL};
     struct page pg;
     const char *project_id;
-    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    if (pg.after[0] && !uuid_valid(pg.after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -157,21 +123,8 @@ static void list_documents(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "document_list", 4, params);
     if (!res)
         return;
-    int n = PQntuples(res);
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, list_cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, n > shown, last, 1);
+    reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
     PQclear(res);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
 static void patch_document(struct request *r)
@@ -197,17 +150,9 @@ static void patch_document(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    char *body = json_text(r->json);
-    const char *params[] = {id, body};
-    PGresult *res = db_exec_or_reply(r, conn, "document_patch", 2, params);
-    free(body);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    PGresult *res = db_exec_with_body_or_reply(r, conn, "document_patch", id, r->json);
+    if (res)
+        reply_object_or_404(r, res, 0, "document", id);
 }
 
 static void delete_document(struct request *r)
@@ -230,11 +175,7 @@ static void delete_document(struct request *r)
                         " claims (and unlink sources) too");
         return;
     }
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_no_content(r);
-    PQclear(res);
+    reply_deleted_or_404(r, res, "document", id);
 }
 
 const struct route document_routes[] = {

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "statements.h"
@@ -129,67 +130,14 @@ static const struct field_spec relation_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-static void reply_not_found(struct request *r, const char *id)
-{
-    reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no relation with id %s", id);
-}
-
-/* As db_exec_or_reply, with the two relation constraints worded for the
- * client rather than in PostgreSQL's terms. */
-static PGresult *relation_write_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
-                                         const char *const *params)
-{
-    PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-        return res;
-    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    if (constraint && strcmp(constraint, "relations_no_self") == 0)
-        reply_error(r, 422, "self_relation", "to_claim_id",
-                    "a claim cannot be related to itself: from_claim_id and to_claim_id must differ");
-    else if (constraint && strcmp(constraint, "relations_unique") == 0)
-        reply_error(r, MHD_HTTP_CONFLICT, "duplicate_relation", "kind",
-                    "a relation with the same from_claim_id, to_claim_id and kind already exists");
-    else
-        db_reply_error(r, conn, res);
-    PQclear(res);
-    return NULL;
-}
-
 static void create_relation(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", relation_fields, VALIDATE_CREATE))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    char *body = json_text(r->json);
-    const char *params[] = {body};
-    PGresult *res = relation_write_or_reply(r, conn, "relation_create", 1, params);
-    free(body);
-    if (!res)
-        return;
-    char location[64];
-    snprintf(location, sizeof location, "/v1/relations/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
+    reply_create_from_body(r, "relation_create", relation_fields, "/v1/relations");
 }
 
 static void get_relation(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "relation_get", 1, params);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    reply_get_by_id(r, "relation_get", "relation");
 }
 
 static void list_relations(struct request *r)
@@ -198,7 +146,7 @@ static void list_relations(struct request *r)
                                         "kind", "asserted_by_actor_id", "project_id", NULL};
     struct page pg;
     const char *from_claim_id, *to_claim_id, *claim_id, *kind, *actor_id, *project_id;
-    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "from_claim_id", &from_claim_id)
         || !query_uuid_or_reply(r, "to_claim_id", &to_claim_id)
         || !query_uuid_or_reply(r, "claim_id", &claim_id)
@@ -206,10 +154,6 @@ static void list_relations(struct request *r)
         || !query_uuid_or_reply(r, "asserted_by_actor_id", &actor_id)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    if (pg.after[0] && !uuid_valid(pg.after[0])) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -218,21 +162,8 @@ static void list_relations(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "relation_list", 8, params);
     if (!res)
         return;
-    int n = PQntuples(res);
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, list_cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, n > shown, last, 1);
+    reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
     PQclear(res);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
 static void patch_relation(struct request *r)
@@ -247,34 +178,15 @@ static void patch_relation(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    char *body = json_text(r->json);
-    const char *params[] = {id, body};
-    PGresult *res = relation_write_or_reply(r, conn, "relation_patch", 2, params);
-    free(body);
+    PGresult *res = db_exec_with_body_or_reply(r, conn, "relation_patch", id, r->json);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
+    reply_object_or_404(r, res, 0, "relation", id);
 }
 
 static void delete_relation(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "relation_delete", 1, params);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, id);
-    else
-        reply_no_content(r);
-    PQclear(res);
+    reply_delete_by_id(r, "relation_delete", "relation");
 }
 
 /* Writes column `col` of row `row` as a JSON string or null. */
@@ -358,7 +270,7 @@ static void get_counterclaims(struct request *r)
     int n = PQntuples(res);
     if (n == 0) {
         PQclear(res);
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", id);
+        reply_not_found(r, "claim", id);
         return;
     }
     struct jsonbuf jb = {0};

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "page.h"
 #include "reply.h"
+#include "resource.h"
 #include "rowjson.h"
 #include "routes.h"
 #include "span.h"
@@ -147,98 +148,16 @@ static const struct field_spec citation_fields[] = {
     {NULL, F_STRING, false, false, NULL, 0},
 };
 
-/* Replies with the one-row JSON result, or 404 naming `what` when there is no row. */
-static void reply_row_or_not_found(struct request *r, const PGresult *res, const char *what, const char *id)
-{
-    if (PQntuples(res) == 0)
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-}
-
-/* Runs a one-parameter statement on the path id and replies with its JSON row or 404. */
-static void get_by_id(struct request *r, const char *statement, const char *what)
-{
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
-    if (!res)
-        return;
-    reply_row_or_not_found(r, res, what, id);
-    PQclear(res);
-}
-
-/* Runs a delete statement on the path id: 204, 404, or the mapped error. */
-static void delete_by_id(struct request *r, const char *statement, const char *what)
-{
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no %s with id %s", what, id);
-    else
-        reply_no_content(r);
-    PQclear(res);
-}
-
-/* Writes rows [0, shown) of res in the page envelope and replies 200. */
-static void reply_page(struct request *r, PGresult *res, int shown, bool more, const struct col *cols)
-{
-    struct jsonbuf jb = {0};
-    page_begin(&jb);
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, cols);
-    }
-    const char *last[] = {shown ? PQgetvalue(res, shown - 1, 0) : ""};
-    page_end(&jb, more, last, 1);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
-}
-
-/* ?after= of an id-ordered list. Returns false after replying 400. */
-static bool id_cursor_valid_or_reply(struct request *r, const struct page *pg)
-{
-    if (!pg->after[0] || uuid_valid(pg->after[0]))
-        return true;
-    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
-    return false;
-}
-
 /* ---------------------------------------------------------------- sources */
 
 static void create_source(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", source_fields, VALIDATE_CREATE))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    char *body = json_text(r->json);
-    const char *params[] = {body};
-    PGresult *res = db_exec_or_reply(r, conn, "source_create", 1, params);
-    free(body);
-    if (!res)
-        return;
-    char location[64];
-    snprintf(location, sizeof location, "/v1/sources/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
+    reply_create_from_body(r, "source_create", source_fields, "/v1/sources");
 }
 
 static void get_source(struct request *r)
 {
-    get_by_id(r, "source_get", "source");
+    reply_get_by_id(r, "source_get", "source");
 }
 
 static void list_sources(struct request *r)
@@ -247,7 +166,7 @@ static void list_sources(struct request *r)
                                         "document_id", NULL};
     struct page pg;
     const char *project_id, *kind, *publisher, *document_id;
-    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1) || !id_cursor_valid_or_reply(r, &pg)
+    if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "project_id", &project_id)
         || !query_enum_or_reply(r, "kind", SOURCE_KINDS, &kind)
         || !query_uuid_or_reply(r, "publisher_actor_id", &publisher)
@@ -260,9 +179,7 @@ static void list_sources(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "source_list", 6, params);
     if (!res)
         return;
-    int n = PQntuples(res);
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    reply_page(r, res, shown, n > shown, source_cols);
+    reply_page(r, res, &pg, source_cols, PAGE_KEY_ID, 1);
     PQclear(res);
 }
 
@@ -282,19 +199,15 @@ static void patch_source(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    char *body = json_text(r->json);
-    const char *params[] = {id, body};
-    PGresult *res = db_exec_or_reply(r, conn, "source_patch", 2, params);
-    free(body);
+    PGresult *res = db_exec_with_body_or_reply(r, conn, "source_patch", id, r->json);
     if (!res)
         return;
-    reply_row_or_not_found(r, res, "source", id);
-    PQclear(res);
+    reply_object_or_404(r, res, 0, "source", id);
 }
 
 static void delete_source(struct request *r)
 {
-    delete_by_id(r, "source_delete", "source");
+    reply_delete_by_id(r, "source_delete", "source");
 }
 
 /* ---------------------------------------------------------------- citations */
@@ -368,7 +281,7 @@ static void create_citation(struct request *r)
     if (!claim)
         return;
     if (PQntuples(claim) == 0) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", claim_id);
+        reply_not_found(r, "claim", claim_id);
         PQclear(claim);
         return;
     }
@@ -377,12 +290,8 @@ static void create_citation(struct request *r)
                                     has_document ? PQgetvalue(claim, 0, 2) : NULL,
                                     (size_t)PQgetlength(claim, 0, 2));
     PQclear(claim);
-    if (!res)
-        return;
-    char location[64];
-    snprintf(location, sizeof location, "/v1/citations/%s", PQgetvalue(res, 0, 0));
-    reply_created(r, location, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-    PQclear(res);
+    if (res)
+        reply_created_row(r, res, "/v1/citations");
 }
 
 static void list_claim_citations(struct request *r)
@@ -390,8 +299,7 @@ static void list_claim_citations(struct request *r)
     static const char *const known[] = {"limit", "after", NULL};
     struct page pg;
     const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
-        || !id_cursor_valid_or_reply(r, &pg))
+    if (!claim_id || !query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
@@ -402,25 +310,24 @@ static void list_claim_citations(struct request *r)
         return;
     int n = PQntuples(res);
     if (n == 0) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", claim_id);
+        reply_not_found(r, "claim", claim_id);
         PQclear(res);
         return;
     }
     if (PQgetisnull(res, 0, 0))
         n = 0; /* the claim's row alone: no (more) citations */
-    int shown = n > (int)pg.limit ? (int)pg.limit : n;
-    reply_page(r, res, shown, n > shown, citation_cols);
+    reply_page_n(r, res, n, &pg, citation_cols, PAGE_KEY_ID, 1);
     PQclear(res);
 }
 
 static void get_citation(struct request *r)
 {
-    get_by_id(r, "citation_get", "citation");
+    reply_get_by_id(r, "citation_get", "citation");
 }
 
 static void delete_citation(struct request *r)
 {
-    delete_by_id(r, "citation_delete", "citation");
+    reply_delete_by_id(r, "citation_delete", "citation");
 }
 
 const struct route source_routes[] = {

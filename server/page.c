@@ -2,6 +2,7 @@
 
 #include "config.h"
 #include "reply.h"
+#include "validate.h"
 
 #include <stdio.h>
 
@@ -41,4 +42,43 @@ void page_end(struct jsonbuf *jb, bool more, const char *const *values, size_t n
     } else {
         jb_cstr(jb, "],\"next\":null}");
     }
+}
+
+const int PAGE_KEY_ID[1] = {0};
+
+bool page_by_id_or_reply(struct request *r, struct page *pg)
+{
+    if (!page_or_reply(r, pg, 1))
+        return false;
+    if (pg->after[0] && !uuid_valid(pg->after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return false;
+    }
+    return true;
+}
+
+void reply_page(struct request *r, const PGresult *res, const struct page *pg, const struct col *cols,
+                const int *key_cols, size_t nkeys)
+{
+    reply_page_n(r, res, PQntuples(res), pg, cols, key_cols, nkeys);
+}
+
+void reply_page_n(struct request *r, const PGresult *res, int n, const struct page *pg,
+                  const struct col *cols, const int *key_cols, size_t nkeys)
+{
+    int shown = n > (int)pg->limit ? (int)pg->limit : n;
+    struct jsonbuf jb = {0};
+    page_begin(&jb);
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            jb_raw(&jb, ",", 1);
+        rowjson_write(&jb, res, i, cols);
+    }
+    const char *last[CURSOR_MAX_PARTS] = {0};
+    for (size_t k = 0; k < nkeys && k < CURSOR_MAX_PARTS; k++)
+        last[k] = shown ? PQgetvalue(res, shown - 1, key_cols[k]) : "";
+    page_end(&jb, n > shown, last, nkeys);
+    size_t len;
+    char *text = jb_steal(&jb, &len);
+    reply_json_owned(r, MHD_HTTP_OK, text, len);
 }

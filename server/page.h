@@ -5,6 +5,7 @@
 
 #include "cursor.h"
 #include "jsonbuf.h"
+#include "rowjson.h"
 #include "request.h"
 
 #include <stdbool.h>
@@ -22,6 +23,25 @@ struct page {
 /* Parses ?limit (default 50, 1..1000) and ?after (a cursor of `parts`
  * values). Returns false after replying 400 (invalid_limit, invalid_cursor). */
 bool page_or_reply(struct request *r, struct page *pg, size_t parts);
+
+/* page_or_reply for lists ordered by id: the cursor holds one UUID.
+ * Returns false after replying 400. */
+bool page_by_id_or_reply(struct request *r, struct page *pg);
+
+/* Replies 200 with a page of res: at most pg->limit rows, each written with
+ * cols; when res holds more rows (the statement fetched pg->fetch), "next"
+ * is the cursor of columns key_cols[0..nkeys) of the last row written.
+ * Does not clear res. */
+void reply_page(struct request *r, const PGresult *res, const struct page *pg, const struct col *cols,
+                const int *key_cols, size_t nkeys);
+
+/* As reply_page, for the first n rows of res only (statements that add a
+ * row of NULLs to tell "no rows" from "no parent"). */
+void reply_page_n(struct request *r, const PGresult *res, int n, const struct page *pg,
+                  const struct col *cols, const int *key_cols, size_t nkeys);
+
+/* The usual key: column 0, the id. */
+extern const int PAGE_KEY_ID[1];
 
 /* Starts the envelope: writes {"items":[ */
 void page_begin(struct jsonbuf *jb);
