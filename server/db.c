@@ -2,6 +2,7 @@
 
 #include "reply.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,18 @@ static void reply_unavailable(struct request *r, const char *why)
     reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 }
 
+/* True when the server has closed this idle connection (a restart, an
+ * administrator's terminate): it sends a FATAL message and EOF, which sit
+ * unread on the socket, and libpq only notices on the next query, which
+ * would then fail. claimdb uses no LISTEN/NOTIFY, so an idle connection
+ * with anything to read is taken as gone: one poll() per request lets every
+ * thread heal before its first request instead of failing it. */
+static bool dropped_while_idle(PGconn *conn)
+{
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+    return poll(&p, 1, 0) != 0;
+}
+
 PGconn *db_conn_or_reply(struct request *r)
 {
     if (!thread_slot) {
@@ -98,7 +111,7 @@ PGconn *db_conn_or_reply(struct request *r)
         pthread_mutex_unlock(&slots_lock);
     }
     PGconn *conn = thread_slot->conn;
-    if (conn && PQstatus(conn) != CONNECTION_OK) {
+    if (conn && (PQstatus(conn) != CONNECTION_OK || dropped_while_idle(conn))) {
         /* The server went away (restart, network); drop the connection and
          * make a fresh one below, with its statements prepared again. */
         PQfinish(conn);

@@ -130,7 +130,8 @@ def test_database_loss_gives_503_then_recovers():
             if requests.get(srv.base + "/readyz").status_code == 200:
                 break
             time.sleep(0.2)
-        assert requests.get(srv.base + "/readyz").status_code == 200
+        final = requests.get(srv.base + "/readyz")
+        assert final.status_code == 200, final.text
     finally:
         assert srv.stop() == 0
         c.destroy()
