@@ -15,25 +15,53 @@
 #define DEFAULT_PROJECT_ID "00000000-0000-7000-8000-000000000001"
 /* Bad lines listed in a 422 at most; the count says how many there were. */
 #define MAX_LISTED_ERRORS 1000
-/* Document texts kept in memory to resolve spans against, in bytes. Beyond
- * it, texts come from the database (documents stored before) or, for spans
- * given in full, are checked by the final query instead. */
+/* Document texts kept in memory to resolve spans against, in bytes. The
+ * most recent texts are kept (a document's claims follow it in a file);
+ * older ones come from the database (documents stored before) or, for
+ * spans given in full, are checked by the final query instead. */
 #define TEXT_CACHE_BUDGET ((size_t)64 << 20)
+/* Memory for each sort and hash of the check and the writes (they join
+ * and sort every staged row; the 4 MB default spills them to disk). */
+#define IMPORT_WORK_MEM "64MB"
 /* Staged rows are sent to COPY in chunks of about this size. */
 #define COPY_CHUNK (256 * 1024)
 
 /* ------------------------------------------------------------ statements */
 
 /* The staging table: one row per valid line, the record normalised by the
- * C side (defaults filled in, spans resolved). `unverified` names spans
- * given in full whose document text was not at hand: the check query
- * compares them with the text. */
+ * C side (defaults filled in, spans resolved). The project and every
+ * reference are copied out of the record into uuid columns as the line is
+ * staged, so that the checks join on plain, analysed columns instead of
+ * re-reading the jsonb of every row (a document's record holds its whole
+ * text). A reference column has the name of the field it comes from; a
+ * field name means the same thing in every record type that has it.
+ * `unverified` names spans given in full whose document text was not at
+ * hand: the check query compares them with the text. */
+#define STAGE_REFERENCES                                                                           \
+    "project_id uuid, document_id uuid, claim_id uuid, actor_id uuid, source_id uuid,"             \
+    " via_attribution_id uuid, from_claim_id uuid, to_claim_id uuid, publisher_actor_id uuid,"     \
+    " asserted_by_actor_id uuid"
+/* The fields behind the reference columns, in the order of STAGE_REFERENCES. */
+static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "claim_id", "actor_id",
+                                                "source_id", "via_attribution_id", "from_claim_id",
+                                                "to_claim_id", "publisher_actor_id",
+                                                "asserted_by_actor_id", NULL};
+/* Partitioned by type, so that a check or write of one type reads only
+ * that type's rows (one COPY still fills every partition). */
 #define CREATE_STAGE                                                                               \
     "CREATE TEMP TABLE import_stage (line integer NOT NULL, type text NOT NULL, id uuid NOT NULL," \
-    " unverified text[], rec jsonb NOT NULL) ON COMMIT DROP"
+    " " STAGE_REFERENCES ", unverified text[], rec jsonb NOT NULL) PARTITION BY LIST (type)"
+#define STAGE_PARTITION(type)                                                                      \
+    "CREATE TEMP TABLE import_stage_" type " PARTITION OF import_stage FOR VALUES IN ('" type "')"
 /* CSV with a delimiter and quote that never occur in JSON text (control
  * characters are escaped there) reads every field byte for byte. */
 #define COPY_STAGE "COPY import_stage FROM STDIN (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
+/* Statistics for the planner: autovacuum never analyses a temporary table,
+ * and without them every join over the stage is planned for a handful of
+ * rows. The record itself is left out (wide, and nothing joins on it). */
+#define ANALYZE_STAGE                                                                              \
+    "ANALYZE import_stage (line, type, id, project_id, document_id, claim_id, actor_id, source_id," \
+    " via_attribution_id, from_claim_id, to_claim_id, publisher_actor_id, asserted_by_actor_id)"
 
 #define J(k) "(s.rec->>'" k "')"
 #define JSPAN(k) "(s.rec->'" k "')"
@@ -45,7 +73,7 @@
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'project'"
 #define ACTOR_ROWS                                                                                 \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("name") " AS name,"         \
+    "SELECT s.line, s.id, s.project_id AS project_id, " J("name") " AS name,"         \
     " " J("kind") "::actor_kind AS kind,"                                                          \
     " ARRAY(SELECT jsonb_array_elements_text(s.rec->'aliases')) AS aliases,"                       \
     " " J("description") " AS description, s.rec->'external_ids' AS external_ids,"                 \
@@ -53,7 +81,7 @@
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'actor'"
 #define DOCUMENT_ROWS                                                                              \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("title") " AS title,"       \
+    "SELECT s.line, s.id, s.project_id AS project_id, " J("title") " AS title,"       \
     " " J("text") " AS text, " J("url") " AS url, " J("publisher") " AS publisher,"                \
     " " J("author") " AS author, " J("published_at") "::date AS published_at,"                     \
     " " J("language") " AS language, " J("external_id") " AS external_id,"                         \
@@ -61,8 +89,8 @@
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'document'"
 #define CLAIM_ROWS                                                                                 \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id,"                                \
-    " " J("document_id") "::uuid AS document_id, (s.rec->'target'->>'start')::int AS start,"       \
+    "SELECT s.line, s.id, s.project_id AS project_id,"                                \
+    " s.document_id AS document_id, (s.rec->'target'->>'start')::int AS start,"       \
     " (s.rec->'target'->>'end')::int AS \"end\", s.rec->'target'->>'exact' AS exact,"              \
     " s.rec->'target'->>'prefix' AS prefix, s.rec->'target'->>'suffix' AS suffix,"                 \
     " " J("text") " AS text, " J("kind") "::claim_kind AS kind,"                                   \
@@ -71,31 +99,31 @@
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'claim'"
 #define SOURCE_ROWS                                                                                \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("title") " AS title,"       \
+    "SELECT s.line, s.id, s.project_id AS project_id, " J("title") " AS title,"       \
     " " J("kind") "::source_kind AS kind, " J("url") " AS url,"                                    \
-    " " J("publisher_actor_id") "::uuid AS publisher_actor_id,"                                    \
-    " " J("published_at") "::date AS published_at, " J("document_id") "::uuid AS document_id,"     \
+    " s.publisher_actor_id AS publisher_actor_id,"                                    \
+    " " J("published_at") "::date AS published_at, s.document_id AS document_id,"     \
     " " J("annotator") " AS annotator,"                                                            \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'source'"
 #define ATTRIBUTION_ROWS                                                                           \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("claim_id") "::uuid AS claim_id," \
-    " " J("actor_id") "::uuid AS actor_id, " J("role") " AS role, " J("cue") " AS cue,"            \
+    "SELECT s.line, s.id, s.project_id AS project_id, s.claim_id AS claim_id," \
+    " s.actor_id AS actor_id, " J("role") " AS role, " J("cue") " AS cue,"            \
     " " J("mode") "::attribution_mode AS mode, nullif(" JSPAN("source_span") ", 'null') AS source_span," \
     " nullif(" JSPAN("cue_span") ", 'null') AS cue_span,"                                          \
-    " " J("via_attribution_id") "::uuid AS via_attribution_id, " J("annotator") " AS annotator,"   \
+    " s.via_attribution_id AS via_attribution_id, " J("annotator") " AS annotator,"   \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'attribution'"
 #define RELATION_ROWS                                                                              \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id,"                                \
-    " " J("from_claim_id") "::uuid AS from_claim_id, " J("to_claim_id") "::uuid AS to_claim_id,"   \
+    "SELECT s.line, s.id, s.project_id AS project_id,"                                \
+    " s.from_claim_id AS from_claim_id, s.to_claim_id AS to_claim_id,"   \
     " " J("kind") "::relation_kind AS kind, " J("note") " AS note,"                                \
-    " " J("asserted_by_actor_id") "::uuid AS asserted_by_actor_id, " J("annotator") " AS annotator," \
+    " s.asserted_by_actor_id AS asserted_by_actor_id, " J("annotator") " AS annotator," \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'relation'"
 #define CITATION_ROWS                                                                              \
-    "SELECT s.line, s.id, " J("project_id") "::uuid AS project_id, " J("claim_id") "::uuid AS claim_id," \
-    " " J("source_id") "::uuid AS source_id, " J("locator") " AS locator,"                         \
+    "SELECT s.line, s.id, s.project_id AS project_id, s.claim_id AS claim_id," \
+    " s.source_id AS source_id, " J("locator") " AS locator,"                         \
     " nullif(" JSPAN("span") ", 'null') AS span, " J("annotator") " AS annotator,"                 \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'citation'"
@@ -158,32 +186,42 @@
 #define REFERENCE(type, field, table, target)                                                      \
     "SELECT s.line, s.type, s.id, '" field "', 'unknown_reference',"                               \
     " '" field " does not name a " target " of this project, in the file or the database'"         \
-    " FROM import_stage s WHERE s.type = '" type "' AND s.rec->>'" field "' IS NOT NULL"           \
-    " AND NOT EXISTS (SELECT 1 FROM " table " x WHERE x.id = (s.rec->>'" field "')::uuid"          \
-    "   AND x.project_id = (s.rec->>'project_id')::uuid)"                                          \
+    " FROM import_stage s WHERE s.type = '" type "' AND s." field " IS NOT NULL"                   \
+    " AND NOT EXISTS (SELECT 1 FROM " table " x WHERE x.id = s." field                             \
+    "   AND x.project_id = s.project_id)"                                                          \
     " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = '" target "'"                    \
-    "   AND o.id = (s.rec->>'" field "')::uuid AND o.rec->>'project_id' = s.rec->>'project_id')"
+    "   AND o.id = s." field " AND o.project_id = s.project_id)"
 #define PROJECT_REFERENCE(type)                                                                    \
     "SELECT s.line, s.type, s.id, 'project_id', 'unknown_reference',"                              \
     " 'project_id does not name a project, in the file or the database'"                           \
     " FROM import_stage s WHERE s.type = '" type "'"                                               \
-    " AND NOT EXISTS (SELECT 1 FROM projects x WHERE x.id = (s.rec->>'project_id')::uuid)"         \
-    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'project'"                       \
-    "   AND o.id = (s.rec->>'project_id')::uuid)"
+    " AND NOT EXISTS (SELECT 1 FROM projects x WHERE x.id = s.project_id)"                         \
+    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'project' AND o.id = s.project_id)"
 /* A row never moves between projects (every reference is project-scoped). */
 #define MOVED(type, table)                                                                         \
     "SELECT s.line, s.type, s.id, 'project_id', 'immutable',"                                      \
     " 'this " type " exists in another project; rows cannot move between projects'"               \
     " FROM import_stage s JOIN " table " t ON t.id = s.id"                                         \
-    " WHERE s.type = '" type "' AND t.project_id <> (s.rec->>'project_id')::uuid"
+    " WHERE s.type = '" type "' AND t.project_id <> s.project_id"
+/* Lines of one type that repeat a unique key of an earlier line (`first`
+ * over a partition: one sort, where a per-line search of the stage would
+ * be quadratic) or that of another stored row, keyed on `key`. */
+#define UNIQUE_KEY(type, key, field, message, STORED)                                              \
+    "SELECT k.line, '" type "', k.id, '" field "', 'conflict', '" message "'"                      \
+    " FROM (SELECT s.*, min(s.line) OVER (PARTITION BY " key ") AS first"                          \
+    "   FROM (SELECT s.line, s.id, s.project_id, s.from_claim_id, s.to_claim_id,"                  \
+    "     s.rec->>'" field "' AS value FROM import_stage s WHERE s.type = '" type "') s"           \
+    "   WHERE s.value IS NOT NULL) k"                                                              \
+    " WHERE k.line > k.first OR EXISTS (" STORED ")"
 
 /* Every problem the staged lines have that only the database can see, in
- * line order: (line, type, id, field, code, message). */
+ * line order: (line, type, id, field, code, message). $2: ids may repeat
+ * (the stage's unique index could not be built), so look for them. */
 static const char CHECK_SQL[] =
     /* an id twice in the file */
     "SELECT line, type, id, 'id', 'duplicate_id', 'this id is already on line ' || first"
     " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
-    "   FROM import_stage s) d WHERE line > first"
+    "   FROM import_stage s WHERE $2::bool) d WHERE line > first"
     " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
     " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
     " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
@@ -221,33 +259,25 @@ static const char CHECK_SQL[] =
     " UNION ALL " REFERENCE("citation", "claim_id", "claims", "claim")
     " UNION ALL " REFERENCE("citation", "source_id", "sources", "source")
     /* unique keys: project slugs, document external ids, relation triples */
-    " UNION ALL SELECT s.line, s.type, s.id, 'slug', 'conflict', 'another project has this slug'"
-    " FROM import_stage s WHERE s.type = 'project' AND (EXISTS (SELECT 1 FROM projects t"
-    "   WHERE t.slug = s.rec->>'slug' AND t.id <> s.id) OR EXISTS (SELECT 1 FROM import_stage o"
-    "   WHERE o.type = 'project' AND o.rec->>'slug' = s.rec->>'slug' AND o.line < s.line))"
-    " UNION ALL SELECT s.line, s.type, s.id, 'external_id', 'conflict',"
-    " 'another document of this project has this external_id'"
-    " FROM import_stage s WHERE s.type = 'document' AND s.rec->>'external_id' IS NOT NULL"
-    " AND (EXISTS (SELECT 1 FROM documents t WHERE t.external_id = s.rec->>'external_id'"
-    "   AND t.project_id = (s.rec->>'project_id')::uuid AND t.id <> s.id)"
-    "   OR EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'document' AND o.line < s.line"
-    "   AND o.rec->>'external_id' = s.rec->>'external_id' AND o.rec->>'project_id' = s.rec->>'project_id'))"
-    " UNION ALL SELECT s.line, s.type, s.id, 'kind', 'conflict',"
-    " 'another relation has the same from_claim_id, to_claim_id and kind'"
-    " FROM import_stage s WHERE s.type = 'relation' AND (EXISTS (SELECT 1 FROM relations t"
-    "   WHERE t.from_claim_id = (s.rec->>'from_claim_id')::uuid AND t.to_claim_id = (s.rec->>'to_claim_id')::uuid"
-    "   AND t.kind = (s.rec->>'kind')::relation_kind AND t.id <> s.id)"
-    "   OR EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'relation' AND o.line < s.line"
-    "   AND o.rec->>'from_claim_id' = s.rec->>'from_claim_id' AND o.rec->>'to_claim_id' = s.rec->>'to_claim_id'"
-    "   AND o.rec->>'kind' = s.rec->>'kind'))"
+    " UNION ALL " UNIQUE_KEY("project", "s.value", "slug", "another project has this slug",
+                             "SELECT 1 FROM projects t WHERE t.slug = k.value AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("document", "s.project_id, s.value", "external_id",
+                             "another document of this project has this external_id",
+                             "SELECT 1 FROM documents t WHERE t.external_id = k.value"
+                             " AND t.project_id = k.project_id AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("relation", "s.from_claim_id, s.to_claim_id, s.value", "kind",
+                             "another relation has the same from_claim_id, to_claim_id and kind",
+                             "SELECT 1 FROM relations t WHERE t.from_claim_id = k.from_claim_id"
+                             " AND t.to_claim_id = k.to_claim_id AND t.kind = k.value::relation_kind"
+                             " AND t.id <> k.id")
     /* spans given in full whose text was not at hand while reading */
     " UNION ALL SELECT s.line, s.type, s.id, f.field, 'exact_mismatch',"
     " f.field || ': exact does not match the document text at start..end'"
     " FROM import_stage s CROSS JOIN LATERAL unnest(s.unverified) AS f(field)"
-    " CROSS JOIN LATERAL (SELECT CASE WHEN s.type = 'claim' THEN (s.rec->>'document_id')::uuid"
-    "   ELSE coalesce((SELECT (o.rec->>'document_id')::uuid FROM import_stage o"
-    "     WHERE o.type = 'claim' AND o.id = (s.rec->>'claim_id')::uuid),"
-    "   (SELECT c.document_id FROM claims c WHERE c.id = (s.rec->>'claim_id')::uuid)) END AS doc) d"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN s.type = 'claim' THEN s.document_id"
+    "   ELSE coalesce((SELECT o.document_id FROM import_stage o"
+    "     WHERE o.type = 'claim' AND o.id = s.claim_id),"
+    "   (SELECT c.document_id FROM claims c WHERE c.id = s.claim_id)) END AS doc) d"
     " CROSS JOIN LATERAL (SELECT coalesce((SELECT o.rec->>'text' FROM import_stage o"
     "   WHERE o.type = 'document' AND o.id = d.doc), (SELECT x.text FROM documents x"
     "   WHERE x.id = d.doc)) AS text, s.rec->f.field AS sp) t"
@@ -255,7 +285,7 @@ static const char CHECK_SQL[] =
     "   OR char_length(t.text) < (t.sp->>'end')::int"
     "   OR substr(t.text, (t.sp->>'start')::int + 1, (t.sp->>'end')::int - (t.sp->>'start')::int)"
     "      IS DISTINCT FROM t.sp->>'exact')"
-    " ORDER BY 1, 4";
+" ORDER BY 1, 4";
 
 /* Statements on the import's own connection, prepared once the staging
  * table exists. Order of the writes follows the references. */
@@ -413,6 +443,8 @@ struct import {
 
     struct doc_entry *docs;
     size_t n_docs, cap_docs, cached_bytes;
+    uint32_t *cached;            /* docs[] holding a text, oldest first from cached_head */
+    size_t cached_head, n_cached, cap_cached;
     struct uuid_map doc_index;   /* document id → docs[] */
     struct uuid_map claim_doc;   /* claim id → docs[] of its document (UINT32_MAX-1: none) */
 
@@ -583,10 +615,31 @@ static struct doc_entry *doc_slot(struct import *im, const char *doc_id, uint32_
     return &im->docs[index];
 }
 
+/* Keeps a copy of d's text, dropping the oldest texts kept to stay within
+ * the budget. */
 static void keep_text(struct import *im, struct doc_entry *d, const char *text, size_t len)
 {
-    if (d->text || im->cached_bytes + len > TEXT_CACHE_BUDGET)
+    if (d->text || len > TEXT_CACHE_BUDGET)
         return;
+    while (im->cached_bytes + len > TEXT_CACHE_BUDGET && im->cached_head < im->n_cached) {
+        struct doc_entry *old = &im->docs[im->cached[im->cached_head++]];
+        im->cached_bytes -= old->len;
+        free(old->text);
+        old->text = NULL;
+    }
+    if (im->cached_head > im->n_cached / 2) { /* reuse the queue's free front */
+        memmove(im->cached, im->cached + im->cached_head, (im->n_cached - im->cached_head) * sizeof *im->cached);
+        im->n_cached -= im->cached_head;
+        im->cached_head = 0;
+    }
+    if (im->n_cached == im->cap_cached) {
+        size_t cap = im->cap_cached ? im->cap_cached * 2 : 64;
+        uint32_t *grown = realloc(im->cached, cap * sizeof *grown);
+        if (!grown)
+            return;
+        im->cached = grown;
+        im->cap_cached = cap;
+    }
     d->text = malloc(len + 1);
     if (!d->text)
         return;
@@ -594,6 +647,7 @@ static void keep_text(struct import *im, struct doc_entry *d, const char *text, 
     d->text[len] = '\0';
     d->len = len;
     im->cached_bytes += len;
+    im->cached[im->n_cached++] = (uint32_t)(d - im->docs);
 }
 
 static bool lookup_ready(struct import *im)
@@ -763,7 +817,8 @@ static void chunk_add(struct import *im, const char *s, size_t n)
     im->chunk_len += n;
 }
 
-/* Appends one staging row: line, type, id, unverified spans, record. */
+/* Appends one staging row: line, type, id, the references (validated
+ * UUIDs or absent, which reads as NULL), unverified spans, record. */
 static void stage(struct import *im, const char *type, const char *id, const char *unverified, json_t *rec)
 {
     char *text = json_dumps(rec, JSON_COMPACT);
@@ -771,9 +826,14 @@ static void stage(struct import *im, const char *type, const char *id, const cha
         snprintf(im->fatal, sizeof im->fatal, "out of memory");
         return;
     }
-    char head[160];
-    int n = snprintf(head, sizeof head, "%zu\x01%s\x01%s\x01%s\x01", im->line_no, type, id, unverified);
-    chunk_add(im, head, (size_t)n);
+    char head[600];
+    size_t n = (size_t)snprintf(head, sizeof head, "%zu\x01%s\x01%s\x01", im->line_no, type, id);
+    for (size_t i = 0; STAGED_REFERENCES[i]; i++) {
+        const json_t *ref = json_object_get(rec, STAGED_REFERENCES[i]);
+        n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01", json_is_string(ref) ? json_string_value(ref) : "");
+    }
+    n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01", unverified);
+    chunk_add(im, head, n);
     chunk_add(im, text, strlen(text));
     chunk_add(im, "\n", 1);
     free(text);
@@ -1043,7 +1103,16 @@ struct import *import_begin(const struct import_options *opt, char *err, size_t 
      * compiling the long check statement takes seconds and saves nothing. */
     bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL jit = off", PGRES_COMMAND_OK)
-              && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK);
+              && exec_ok(im, "SET LOCAL work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
+              && exec_ok(im, "SET LOCAL maintenance_work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
+              && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK) && exec_ok(im, STAGE_PARTITION("project"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("actor"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("document"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("claim"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("source"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("attribution"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("relation"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("citation"), PGRES_COMMAND_OK);
     for (const struct db_statement *st = import_statements; ok && st->name; st++) {
         PGresult *res = PQprepare(im->conn, st->name, st->sql, 0, NULL);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -1166,6 +1235,22 @@ static unsigned invalid_lines(struct import *im, json_t **body)
     return 422;
 }
 
+/* Indexes the stage by (id, type). A unique index is built when it can
+ * be: then no id repeats within a type and the check need not look for
+ * repeats (a sort of every staged row); *repeated says which. */
+static bool index_stage(struct import *im, bool *repeated)
+{
+    if (!exec_ok(im, "SAVEPOINT stage_index", PGRES_COMMAND_OK))
+        return false;
+    PGresult *res = PQexec(im->conn, "CREATE UNIQUE INDEX ON import_stage (id, type)");
+    *repeated = PQresultStatus(res) != PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!*repeated)
+        return exec_ok(im, "RELEASE SAVEPOINT stage_index", PGRES_COMMAND_OK);
+    return exec_ok(im, "ROLLBACK TO SAVEPOINT stage_index", PGRES_COMMAND_OK)
+           && exec_ok(im, "CREATE INDEX ON import_stage (id, type)", PGRES_COMMAND_OK);
+}
+
 unsigned import_finish(struct import *im, json_t **body)
 {
     lines_end(&im->lines, take_line, im);
@@ -1174,11 +1259,11 @@ unsigned import_finish(struct import *im, json_t **body)
     if (!end_copy(im))
         return database_failure(im, NULL, body);
     const char *update = im->opt.update ? "true" : "false";
-    const char *params[] = {update};
-    if (!exec_ok(im, "CREATE INDEX ON import_stage (id)", PGRES_COMMAND_OK)
-        || !exec_ok(im, "ANALYZE import_stage", PGRES_COMMAND_OK))
+    bool repeated_ids = false;
+    if (!index_stage(im, &repeated_ids) || !exec_ok(im, ANALYZE_STAGE, PGRES_COMMAND_OK))
         return database_failure(im, NULL, body);
-    PGresult *res = PQexecPrepared(im->conn, "import_check", 1, params, NULL, NULL, 0);
+    const char *params[] = {update, repeated_ids ? "true" : "false"};
+    PGresult *res = PQexecPrepared(im->conn, "import_check", 2, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         unsigned status = database_failure(im, res, body);
         PQclear(res);
@@ -1230,6 +1315,7 @@ void import_free(struct import *im)
     for (size_t i = 0; i < im->n_docs; i++)
         free(im->docs[i].text);
     free(im->docs);
+    free(im->cached);
     uuid_map_free(&im->doc_index);
     uuid_map_free(&im->claim_doc);
     free(im->chunk);

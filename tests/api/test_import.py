@@ -112,6 +112,42 @@ def test_references_are_checked_by_line(fresh):
         (2, "to_claim_id", "unknown_reference"), (3, "actor_id", "unknown_reference")]
 
 
+def test_checks_over_the_whole_file_name_every_line(fresh):
+    """The checks that see several lines at once (repeated ids and unique
+    keys, in the file or against stored rows; references into another
+    project) report each offending line, in line order."""
+    project, other, slug = uid(), uid(), "p-" + uuid.uuid4().hex[:12]
+    stored_doc, ext = uid(), "ext-" + uuid.uuid4().hex[:8]
+    assert counts(post(fresh, line({"type": "document", "id": stored_doc, "title": "S", "text": "stored",
+                                    "external_id": ext}).encode()))["document"]["inserted"] == 1
+    actor, d1, d2, c1, c2 = uid(), uid(), uid(), uid(), uid()
+    relation = {"type": "relation", "from_claim_id": c1, "to_claim_id": c2, "kind": "refutes"}
+    body = "".join([
+        line({"type": "project", "id": project, "slug": slug, "name": "P"}),
+        line({"type": "project", "id": other, "slug": slug, "name": "Q"}),                   # 2 slug again
+        line({"type": "actor", "id": actor, "name": "A"}),
+        line({"type": "actor", "id": actor, "name": "A"}),                                   # 4 id again
+        line({"type": "document", "id": d1, "title": "D", "text": "one two", "external_id": "x"}),
+        line({"type": "document", "id": d2, "title": "E", "text": "three", "external_id": "x"}),  # 6
+        line({"type": "document", "id": uid(), "title": "F", "text": "four", "external_id": ext}),  # 7 stored
+        line({"type": "document", "id": uid(), "title": "G", "text": "five", "external_id": "x",
+              "project_id": project}),                                                       # another project: fine
+        line({"type": "claim", "id": c1, "text": "c1"}),
+        line({"type": "claim", "id": c2, "text": "c2"}),
+        line(dict(relation, id=uid())),
+        line(dict(relation, id=uid())),                                                      # 12 same triple
+        line({"type": "claim", "id": uid(), "project_id": project, "document_id": d1,
+              "target": {"start": 0, "end": 3, "exact": "one"}}),                            # 13 other project's doc
+    ]).encode()
+    err = assert_error(post(fresh, body), 422, "invalid_lines")
+    got = [(e["line"], e["field"], e["code"]) for e in err["lines"]]
+    assert got == [(2, "slug", "conflict"), (4, "id", "duplicate_id"), (6, "external_id", "conflict"),
+                   (7, "external_id", "conflict"), (12, "kind", "conflict"),
+                   (13, "document_id", "unknown_reference")], got
+    assert err["lines"][1]["message"] == "this id is already on line 3"
+    assert row_count(fresh, f"projects WHERE slug = '{slug}'") == 0
+
+
 def test_dry_run_validates_without_writing(fresh):
     actor = uid()
     body = line({"type": "actor", "id": actor, "name": "Dry"}).encode()
