@@ -166,9 +166,11 @@ def test_bad_parameters(loaded):
 
 
 def copy_backends(url):
+    """Backends serving an export: its COPY (CSV, W3C) or its cursors (NDJSON)."""
     return int(subprocess.run(["psql", url, "-XAtqc",
                                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
-                               " AND query LIKE 'COPY%' AND pid <> pg_backend_pid()"],
+                               " AND (query LIKE 'COPY%' OR query ~ '^(DECLARE|FETCH|CLOSE) .*export_(outer|inner)')"
+                               " AND pid <> pg_backend_pid()"],
                               check=True, capture_output=True, text=True).stdout)
 
 
