@@ -25,7 +25,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt lint clean db-reset deps bench compose-check
+.PHONY: all run test check unit api fmt lint clean db-stop db-reset deps bench compose-check
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -104,6 +104,9 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory BUILD=build/bench OPT='-O3 -DNDEBUG' all
 	sh bench/run.sh $(CURDIR)/build/bench/claimdb $(N)
+
+db-stop:
+	@sh scripts/pg.sh stop $(DATA)/pg $(DEV_PGPORT)
 
 db-reset:
 	@sh scripts/pg.sh stop $(DATA)/pg $(DEV_PGPORT)
