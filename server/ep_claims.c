@@ -307,14 +307,15 @@ static void reply_claim(struct request *r, PGconn *conn, const char *id, bool cr
         return;
     if (PQntuples(res) == 0) {
         reply_not_found(r, "claim", id);
+        PQclear(res);
     } else if (created) {
         char location[64];
         snprintf(location, sizeof location, "/v1/claims/%s", id);
         reply_created(r, location, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+        PQclear(res);
     } else {
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+        reply_json_result(r, MHD_HTTP_OK, res, 0, 0); /* the response owns res now */
     }
-    PQclear(res);
 }
 
 static void create_claim(struct request *r)

@@ -192,7 +192,10 @@ static void delete_relation(struct request *r)
 /* Writes column `col` of row `row` as a JSON string or null. */
 static void put_text(struct jsonbuf *jb, const PGresult *res, int row, int col)
 {
-    jb_string_or_null(jb, PQgetvalue(res, row, col), PQgetisnull(res, row, col));
+    if (PQgetisnull(res, row, col))
+        jb_raw(jb, "null", 4);
+    else
+        jb_string(jb, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
 }
 
 /* Writes the start of one counterclaim item from the first row of its

@@ -1,10 +1,15 @@
 #include "jsonbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void reserve(struct jsonbuf *jb, size_t extra)
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+void jb_grow(struct jsonbuf *jb, size_t extra)
 {
     if (jb->len + extra + 1 <= jb->cap)
         return;
@@ -20,79 +25,145 @@ static void reserve(struct jsonbuf *jb, size_t extra)
     jb->cap = cap;
 }
 
-void jb_raw(struct jsonbuf *jb, const char *s, size_t n)
+#ifdef __SSE2__
+/* Bit k set when byte k of the 16 at s needs an escape. */
+static inline unsigned special16(const char *s)
 {
-    reserve(jb, n);
-    memcpy(jb->data + jb->len, s, n);
-    jb->len += n;
-    jb->data[jb->len] = '\0';
+    const __m128i below = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below), x),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    return (unsigned)_mm_movemask_epi8(special);
+}
+#endif
+
+/* Non-zero when one of the 8 bytes at s needs an escape (< 0x20, '"', '\\'):
+ * the usual has-zero-byte tests. Their false positives only ever sit above
+ * (in value) a true hit, so the lowest flagged byte is exact. */
+static inline uint64_t special8(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x, q, b;
+    memcpy(&x, s, 8);
+    q = x ^ (ones * '"');
+    b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
 }
 
-void jb_cstr(struct jsonbuf *jb, const char *s)
+/* The end of the run of bytes from `start` that need no escape. Texts are
+ * most of a list: 16 bytes at a time with SSE2 (else 8 in a word), the last
+ * block overlapping bytes already found plain rather than ending in a byte
+ * loop, and the first special byte found from the mask, not by rescanning. */
+static inline size_t plain_run_end(const char *s, size_t start, size_t n)
 {
-    jb_raw(jb, s, strlen(s));
+    size_t i = start;
+#ifdef __SSE2__
+    if (n - start >= 16)
+        for (;;) {
+            size_t at = n - i >= 16 ? i : n - 16;
+            unsigned mask = special16(s + at);
+            if (mask)
+                return at + (size_t)__builtin_ctz(mask);
+            if (at + 16 == n)
+                return n;
+            i += 16;
+        }
+#endif
+    if (n - start >= 8)
+        for (;;) {
+            size_t at = n - i >= 8 ? i : n - 8;
+            uint64_t hit = special8(s + at);
+            if (hit) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                return at + (size_t)__builtin_ctzll(hit) / 8;
+#else
+                i = at; /* the exact byte is the lowest in value, not the first in memory */
+                break;
+#endif
+            }
+            if (at + 8 == n)
+                return n;
+            i += 8;
+        }
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            break;
+        i++;
+    }
+    return i;
+}
+
+static void escaped_byte(struct jsonbuf *jb, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 0, 0, 0, 0, 0};
+    size_t elen = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    default:
+        esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+        esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+        elen = 6;
+    }
+    jb_raw(jb, esc, elen);
 }
 
 void jb_string(struct jsonbuf *jb, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    reserve(jb, n + 2);
+    jb_reserve(jb, n + 2);
     jb->data[jb->len++] = '"';
-    size_t run = 0; /* start of the pending run of bytes that need no escape */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        jb_raw(jb, s + run, i - run);
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t elen = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-            elen = 6;
-        }
-        jb_raw(jb, esc, elen);
-        run = i + 1;
+    size_t i = 0;
+    for (;;) {
+        size_t run = plain_run_end(s, i, n);
+        jb_raw(jb, s + i, run - i);
+        if (run == n)
+            break;
+        escaped_byte(jb, (unsigned char)s[run]);
+        i = run + 1;
     }
-    jb_raw(jb, s + run, n - run);
     jb_raw(jb, "\"", 1);
 }
 
 void jb_key(struct jsonbuf *jb, const char *key)
 {
     size_t n = strlen(key);
-    reserve(jb, n + 3);
-    jb->data[jb->len++] = '"';
-    memcpy(jb->data + jb->len, key, n);
-    jb->len += n;
-    jb->data[jb->len++] = '"';
-    jb->data[jb->len++] = ':';
-    jb->data[jb->len] = '\0';
+    jb_reserve(jb, n + 3);
+    char *w = jb->data + jb->len;
+    *w++ = '"';
+    memcpy(w, key, n);
+    w += n;
+    *w++ = '"';
+    *w++ = ':';
+    *w = '\0';
+    jb->len = (size_t)(w - jb->data);
 }
 
 void jb_timestamp(struct jsonbuf *jb, const char *pg)
 {
     size_t n = strlen(pg);
-    reserve(jb, n + 6);
-    jb->data[jb->len++] = '"';
-    for (size_t i = 0; i < n; i++)
-        jb->data[jb->len++] = (i == 10 && pg[i] == ' ') ? 'T' : pg[i];
+    jb_reserve(jb, n + 6);
+    char *w = jb->data + jb->len;
+    *w++ = '"';
+    memcpy(w, pg, n);
+    if (n > 10 && w[10] == ' ')
+        w[10] = 'T';
+    w += n;
     /* PostgreSQL abbreviates a whole-hour offset to "+00"; JSON/ISO 8601 as
      * to_json() writes it has "+00:00". */
     if (n >= 3 && (pg[n - 3] == '+' || pg[n - 3] == '-')) {
-        memcpy(jb->data + jb->len, ":00", 3);
-        jb->len += 3;
+        memcpy(w, ":00", 3);
+        w += 3;
     }
-    jb->data[jb->len++] = '"';
-    jb->data[jb->len] = '\0';
+    *w++ = '"';
+    *w = '\0';
+    jb->len = (size_t)(w - jb->data);
 }
 
 void jb_string_or_null(struct jsonbuf *jb, const char *s, int is_null)
@@ -121,7 +192,7 @@ void jb_free(struct jsonbuf *jb)
 char *jb_steal(struct jsonbuf *jb, size_t *len)
 {
     if (!jb->data)
-        reserve(jb, 0);
+        jb_grow(jb, 0);
     char *p = jb->data;
     *len = jb->len;
     jb->data = NULL;

@@ -8,6 +8,7 @@
 #define CLAIMDB_JSONBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct jsonbuf {
     char *data;
@@ -15,10 +16,33 @@ struct jsonbuf {
     size_t cap;
 };
 
+/* Makes room for `extra` more bytes and the terminating NUL (the slow path
+ * of jb_reserve). */
+void jb_grow(struct jsonbuf *jb, size_t extra);
+
+/* Makes room for `extra` more bytes and the terminating NUL. Inline: it is
+ * called for every value of every row of a list. */
+static inline void jb_reserve(struct jsonbuf *jb, size_t extra)
+{
+    if (jb->len + extra + 1 > jb->cap)
+        jb_grow(jb, extra);
+}
+
 /* Appends raw bytes (already valid JSON, or structure like "{" or ","). */
-void jb_raw(struct jsonbuf *jb, const char *s, size_t n);
-/* Appends a NUL-terminated string verbatim. */
-void jb_cstr(struct jsonbuf *jb, const char *s);
+static inline void jb_raw(struct jsonbuf *jb, const char *s, size_t n)
+{
+    jb_reserve(jb, n);
+    memcpy(jb->data + jb->len, s, n);
+    jb->len += n;
+    jb->data[jb->len] = '\0';
+}
+
+/* Appends a NUL-terminated string verbatim (inline, so that the length of a
+ * literal is known at compile time). */
+static inline void jb_cstr(struct jsonbuf *jb, const char *s)
+{
+    jb_raw(jb, s, strlen(s));
+}
 /* Appends s (n bytes of UTF-8) as a quoted, escaped JSON string. */
 void jb_string(struct jsonbuf *jb, const char *s, size_t n);
 /* Appends "key": — key must need no escaping. */

@@ -46,6 +46,33 @@ void reply_json_copy(struct request *r, unsigned status, const char *body, size_
     reply_buffer(r, status, (char *)body, len, MHD_RESPMEM_MUST_COPY);
 }
 
+static void clear_result(void *res)
+{
+    PQclear(res);
+}
+
+void reply_json_result(struct request *r, unsigned status, PGresult *res, int row, int col)
+{
+    size_t len = (size_t)PQgetlength(res, row, col);
+#if MHD_VERSION >= 0x00097302
+    /* The body stays in the PGresult: a single object's reply is most of
+     * what a GET by id does in C, and copying it was a malloc and a memcpy. */
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback_cls(len, PQgetvalue(res, row, col), clear_result, res);
+    if (!resp) {
+        PQclear(res);
+        fputs("claimdb: cannot create a response\n", stderr);
+        abort();
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    reply_response(r, status, resp);
+    r->bytes_out = len;
+#else
+    reply_json_copy(r, status, PQgetvalue(res, row, col), len);
+    clear_result(res);
+#endif
+}
+
 void reply_json(struct request *r, unsigned status, json_t *value)
 {
     char *text = json_dumps(value, JSON_COMPACT);

@@ -14,6 +14,7 @@
 #include "request.h"
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
 
 /* Replies with `len` bytes of JSON text at `body`, taking ownership of the
@@ -22,6 +23,11 @@ void reply_json_owned(struct request *r, unsigned status, char *body, size_t len
 
 /* Replies with a copy of `len` bytes of JSON text (e.g. from a PGresult). */
 void reply_json_copy(struct request *r, unsigned status, const char *body, size_t len);
+
+/* Replies with the JSON text in row `row`, column `col` of res without
+ * copying it: takes ownership of res, which is cleared once the response
+ * has been sent (or dropped). */
+void reply_json_result(struct request *r, unsigned status, PGresult *res, int row, int col);
 
 /* Replies with a JSON value; steals the reference to `value`. */
 void reply_json(struct request *r, unsigned status, json_t *value);

@@ -13,11 +13,12 @@ void reply_not_found(struct request *r, const char *what, const char *id)
 
 void reply_object_or_404(struct request *r, PGresult *res, int col, const char *what, const char *id)
 {
-    if (PQntuples(res) == 0)
+    if (PQntuples(res) == 0) {
         reply_not_found(r, what, id);
-    else
-        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, col), (size_t)PQgetlength(res, 0, col));
-    PQclear(res);
+        PQclear(res);
+    } else {
+        reply_json_result(r, MHD_HTTP_OK, res, 0, col);
+    }
 }
 
 void reply_created_row(struct request *r, PGresult *res, const char *collection)

@@ -4,7 +4,9 @@
 #include <string.h>
 
 /* Matches one pattern against the path in buf (segments separated by NUL
- * bytes after splitting). Returns true and fills params on a match. */
+ * bytes after splitting). Returns true and fills params on a match. Walks
+ * pattern and segment together, without strchr/strlen: every request tries
+ * the patterns in table order until one matches. */
 static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs,
                           struct route_params *params)
 {
@@ -13,20 +15,30 @@ static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs,
     const char *p = pattern;
     while (*p == '/') {
         p++;
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
         if (i >= nsegs)
             return false;
-        if (len >= 2 && p[0] == '{' && p[len - 1] == '}') {
-            if (segs[i][0] == '\0' || params->count == ROUTER_MAX_PARAMS)
-                return false;
-            params->names[params->count] = p + 1; /* up to '}'; callers compare by prefix */
-            params->values[params->count++] = segs[i];
-        } else if (strlen(segs[i]) != len || memcmp(segs[i], p, len) != 0) {
-            return false;
+        const char *s = segs[i];
+        if (p[0] == '{') {
+            const char *end = p;
+            while (*end && *end != '/')
+                end++;
+            if (end - p >= 2 && end[-1] == '}') {
+                if (s[0] == '\0' || params->count == ROUTER_MAX_PARAMS)
+                    return false;
+                params->names[params->count] = p + 1; /* up to '}'; callers compare by prefix */
+                params->values[params->count++] = s;
+                i++;
+                p = end;
+                continue;
+            }
         }
+        while (*p && *p != '/' && *p == *s) {
+            p++;
+            s++;
+        }
+        if (*s != '\0' || (*p && *p != '/'))
+            return false;
         i++;
-        p += len;
     }
     return i == nsegs;
 }
@@ -52,18 +64,23 @@ enum route_status router_match(const struct route *table, size_t n, const char *
             s = strchr(s + 1, '/');
         }
 
-    bool path_known = false;
-    struct route_params scratch;
     if (allow_size)
         allow[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (!match_pattern(table[i].pattern, segs, nsegs, &scratch))
-            continue;
-        if (strcmp(table[i].method, method) == 0) {
+    /* The first route in table order with this method and a matching
+     * pattern; only a request that finds none pays for trying the others
+     * (for 405's Allow). */
+    struct route_params scratch;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].method, method) == 0 && match_pattern(table[i].pattern, segs, nsegs, &scratch)) {
             *found = &table[i];
             *params = scratch;
             return ROUTE_FOUND;
         }
+
+    bool path_known = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!match_pattern(table[i].pattern, segs, nsegs, &scratch))
+            continue;
         path_known = true;
         size_t used = strlen(allow);
         size_t need = strlen(table[i].method) + (used ? 2 : 0);
