@@ -476,113 +476,16 @@ static void add_error(struct import *im, const char *type, const char *id, const
     json_array_append_new(im->errors, e);
 }
 
-/* ------------------------------------------------------------ validation */
-
-static const char *type_words(enum field_type t)
-{
-    switch (t) {
-    case F_STRING: return "a string";
-    case F_UUID: return "a UUID";
-    case F_DATE: return "a date (YYYY-MM-DD)";
-    case F_TIMESTAMP: return "an ISO 8601 date-time with a time zone";
-    case F_INTEGER: return "an integer";
-    case F_BOOLEAN: return "true or false";
-    case F_OBJECT: case F_SPAN: return "an object";
-    case F_STRING_ARRAY: return "an array of non-empty strings";
-    case F_ARRAY: return "an array";
-    }
-    return "a value";
-}
-
-static bool value_ok(const json_t *v, const struct field_spec *s, const char **code)
-{
-    const char *str = json_is_string(v) ? json_string_value(v) : NULL;
-    *code = "invalid_type";
-    switch (s->type) {
-    case F_STRING:
-        if (!str)
-            return false;
-        if (s->allowed) {
-            *code = "invalid_enum";
-            for (size_t i = 0; s->allowed[i]; i++)
-                if (strcmp(s->allowed[i], str) == 0)
-                    return true;
-            return false;
-        }
-        *code = "too_long";
-        return !s->max_len || utf8_count(str, json_string_length(v)) <= s->max_len;
-    case F_UUID: *code = "invalid_uuid"; return str && uuid_valid(str);
-    case F_DATE: *code = "invalid_date"; return str && date_text_valid(str);
-    case F_TIMESTAMP: *code = "invalid_timestamp"; return str && timestamp_text_valid(str);
-    case F_INTEGER: return json_is_integer(v);
-    case F_BOOLEAN: return json_is_boolean(v);
-    case F_OBJECT: case F_SPAN: return json_is_object(v);
-    case F_ARRAY: return json_is_array(v);
-    case F_STRING_ARRAY: {
-        if (!json_is_array(v))
-            return false;
-        size_t i;
-        const json_t *item;
-        json_array_foreach(v, i, item) {
-            if (!json_is_string(item) || json_string_length(item) == 0)
-                return false;
-            if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len) {
-                *code = "too_long";
-                return false;
-            }
-        }
-        return true;
-    }
-    }
-    return false;
-}
-
-/* Checks obj against specs; adds the first problem as the line's error. */
+/* Checks obj against specs with the API's own rules (validate.h); adds the
+ * first problem as the line's error. */
 static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, const struct field_spec *specs,
                       const char *type, const char *id)
 {
-    char field[160];
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        const struct field_spec *s = specs;
-        while (s->name && strcmp(s->name, key) != 0)
-            s++;
-        snprintf(field, sizeof field, "%s%s", prefix, key);
-        if (!s->name) {
-            add_error(im, type, id, field, "unknown_field", "%s is not a field of a %s", field, type);
-            return false;
-        }
-        if (json_is_null(v)) {
-            if (s->nullable && !s->required)
-                continue;
-            add_error(im, type, id, field, "invalid_type", "%s must not be null", field);
-            return false;
-        }
-        const char *code;
-        if (!value_ok(v, s, &code)) {
-            if (strcmp(code, "invalid_enum") == 0) {
-                char allowed[256] = "";
-                for (size_t i = 0; s->allowed[i]; i++)
-                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", i ? ", " : "",
-                             s->allowed[i]);
-                add_error(im, type, id, field, code, "%s must be one of: %s", field, allowed);
-            } else if (strcmp(code, "too_long") == 0) {
-                add_error(im, type, id, field, code, "%s is longer than %zu characters", field, s->max_len);
-            } else {
-                add_error(im, type, id, field, code, "%s must be %s%s", field, type_words(s->type),
-                          s->nullable ? " or null" : "");
-            }
-            return false;
-        }
-    }
-    for (const struct field_spec *s = specs; s->name; s++)
-        if (s->required && !json_object_get(obj, s->name)) {
-            snprintf(field, sizeof field, "%s%s", prefix, s->name);
-            add_error(im, type, id, field, "missing_field", "%s is required", field);
-            return false;
-        }
-    return true;
+    struct field_problem p;
+    if (fields_check(obj, prefix, specs, VALIDATE_CREATE, &p))
+        return true;
+    add_error(im, type, id, p.field, p.code, "%s", p.message);
+    return false;
 }
 
 /* ------------------------------------------------------------ document texts */

@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,20 @@ static json_t *allowed_list(const char *const *allowed)
     return list;
 }
 
-static bool check_value(struct request *r, const json_t *v, const char *field, const struct field_spec *s)
+/* Fills p and returns false. */
+__attribute__((format(printf, 4, 5)))
+static bool problem(struct field_problem *p, const char *code, const struct field_spec *spec, const char *fmt, ...)
+{
+    p->code = code;
+    p->spec = spec;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->message, sizeof p->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool check_value(const json_t *v, const char *field, const struct field_spec *s, struct field_problem *p)
 {
     bool type_ok;
     switch (s->type) {
@@ -139,11 +153,9 @@ static bool check_value(struct request *r, const json_t *v, const char *field, c
     case F_STRING_ARRAY: case F_ARRAY: type_ok = json_is_array(v); break;
     default: type_ok = false;
     }
-    if (!type_ok) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be %s%s", field,
-                    type_name(s->type), s->nullable ? " or null" : "");
-        return false;
-    }
+    if (!type_ok)
+        return problem(p, "invalid_type", s, "%s must be %s%s", field, type_name(s->type),
+                       s->nullable ? " or null" : "");
     const char *str = json_is_string(v) ? json_string_value(v) : NULL;
     switch (s->type) {
     case F_STRING:
@@ -151,47 +163,31 @@ static bool check_value(struct request *r, const json_t *v, const char *field, c
             for (size_t i = 0; s->allowed[i]; i++)
                 if (strcmp(s->allowed[i], str) == 0)
                     return true;
-            reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_enum", field,
-                              json_pack("{s:o}", "allowed", allowed_list(s->allowed)),
-                              "%s must be one of the allowed values", field);
-            return false;
+            char list[256] = "";
+            for (size_t i = 0; s->allowed[i]; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", s->allowed[i]);
+            return problem(p, "invalid_enum", s, "%s must be one of: %s", field, list);
         }
-        if (s->max_len && utf8_count(str, json_string_length(v)) > s->max_len) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "too_long", field, "%s is longer than %zu characters",
-                        field, s->max_len);
-            return false;
-        }
+        if (s->max_len && utf8_count(str, json_string_length(v)) > s->max_len)
+            return problem(p, "too_long", s, "%s is longer than %zu characters", field, s->max_len);
         return true;
     case F_UUID:
-        if (uuid_valid(str))
-            return true;
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_uuid", field, "%s must be a UUID", field);
-        return false;
+        return uuid_valid(str) || problem(p, "invalid_uuid", s, "%s must be a UUID", field);
     case F_DATE:
-        if (strlen(str) == 10 && date_valid(str))
-            return true;
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_date", field, "%s must be a date, YYYY-MM-DD", field);
-        return false;
+        return (strlen(str) == 10 && date_valid(str))
+            || problem(p, "invalid_date", s, "%s must be a date, YYYY-MM-DD", field);
     case F_TIMESTAMP:
-        if (timestamp_valid(str))
-            return true;
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_timestamp", field,
-                    "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z", field);
-        return false;
+        return timestamp_valid(str)
+            || problem(p, "invalid_timestamp", s,
+                       "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z", field);
     case F_STRING_ARRAY: {
         size_t i;
         const json_t *item;
         json_array_foreach(v, i, item) {
-            if (!json_is_string(item) || json_string_length(item) == 0) {
-                reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field,
-                            "%s[%zu] must be a non-empty string", field, i);
-                return false;
-            }
-            if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len) {
-                reply_error(r, MHD_HTTP_BAD_REQUEST, "too_long", field, "%s[%zu] is longer than %zu characters",
-                            field, i, s->max_len);
-                return false;
-            }
+            if (!json_is_string(item) || json_string_length(item) == 0)
+                return problem(p, "invalid_type", s, "%s[%zu] must be a non-empty string", field, i);
+            if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len)
+                return problem(p, "too_long", s, "%s[%zu] is longer than %zu characters", field, i, s->max_len);
         }
         return true;
     }
@@ -200,42 +196,53 @@ static bool check_value(struct request *r, const json_t *v, const char *field, c
     }
 }
 
-bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
-                           const struct field_spec *specs, enum validate_mode mode)
+bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
+                  enum validate_mode mode, struct field_problem *p)
 {
-    char field[256];
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
         const struct field_spec *s = specs;
         while (s->name && strcmp(s->name, key) != 0)
             s++;
-        snprintf(field, sizeof field, "%s%s", prefix, key);
-        if (!s->name) {
-            json_t *known = json_array();
-            for (const struct field_spec *k = specs; k->name; k++)
-                json_array_append_new(known, json_string(k->name));
-            reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "unknown_field", field,
-                              json_pack("{s:o}", "allowed", known), "%s is not a field of this object", field);
-            return false;
-        }
+        snprintf(p->field, sizeof p->field, "%s%s", prefix, key);
+        if (!s->name)
+            return problem(p, "unknown_field", NULL, "%s is not a field of this object", p->field);
         if (json_is_null(v)) {
             if (s->nullable && !(mode == VALIDATE_CREATE && s->required))
                 continue;
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must not be null", field);
-            return false;
+            return problem(p, "invalid_type", s, "%s must not be null", p->field);
         }
-        if (!check_value(r, v, field, s))
+        if (!check_value(v, p->field, s, p))
             return false;
     }
     if (mode == VALIDATE_CREATE)
         for (const struct field_spec *s = specs; s->name; s++)
             if (s->required && !json_object_get(obj, s->name)) {
-                snprintf(field, sizeof field, "%s%s", prefix, s->name);
-                reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", field, "%s is required", field);
-                return false;
+                snprintf(p->field, sizeof p->field, "%s%s", prefix, s->name);
+                return problem(p, "missing_field", s, "%s is required", p->field);
             }
     return true;
+}
+
+bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
+                           const struct field_spec *specs, enum validate_mode mode)
+{
+    struct field_problem p;
+    if (fields_check(obj, prefix, specs, mode, &p))
+        return true;
+    /* Unknown members and bad enumerations list what would have been accepted. */
+    json_t *extra = NULL;
+    if (strcmp(p.code, "unknown_field") == 0) {
+        json_t *known = json_array();
+        for (const struct field_spec *k = specs; k->name; k++)
+            json_array_append_new(known, json_string(k->name));
+        extra = json_pack("{s:o}", "allowed", known);
+    } else if (strcmp(p.code, "invalid_enum") == 0) {
+        extra = json_pack("{s:o}", "allowed", allowed_list(p.spec->allowed));
+    }
+    reply_error_extra(r, MHD_HTTP_BAD_REQUEST, p.code, p.field, extra, "%s", p.message);
+    return false;
 }
 
 const char *uuid_param_or_reply(struct request *r, const char *name)

@@ -37,6 +37,23 @@ struct field_spec {
 
 enum validate_mode { VALIDATE_CREATE, VALIDATE_PATCH };
 
+/* The first problem fields_check finds: an error code ("unknown_field",
+ * "invalid_type", "invalid_enum", "too_long", "missing_field", …), the field
+ * with its prefix, a message naming it, and the spec concerned (NULL for an
+ * unknown member). */
+struct field_problem {
+    const char *code;
+    char field[256];
+    char message[512];
+    const struct field_spec *spec;
+};
+
+/* The checks of fields_valid_or_reply, reporting instead of replying (the
+ * import collects problems per line). Returns true when obj is valid, else
+ * false with *p filled. */
+bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
+                  enum validate_mode mode, struct field_problem *p);
+
 /* Checks obj against specs (terminated by {NULL}): unknown members, missing
  * required members (CREATE only), types, enumerations, formats. Field names
  * in errors are prefixed with `prefix` ("" or "attributions[2]."). Returns
