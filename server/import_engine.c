@@ -3,6 +3,7 @@
 #include "anchor.h"
 #include "db.h"
 #include "import_util.h"
+#include "span.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -400,14 +401,6 @@ static const struct field_spec citation_fields[] = {
     {"source_id", F_UUID, true, false, NULL, 0},
     {"locator", F_STRING, false, true, NULL, 0},
     {"span", F_SPAN, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec span_fields[] = {
-    {"start", F_INTEGER, false, false, NULL, 0},
-    {"end", F_INTEGER, false, false, NULL, 0},
-    {"exact", F_STRING, false, false, NULL, 0},
-    {"prefix", F_STRING, false, true, NULL, 0},
-    {"suffix", F_STRING, false, true, NULL, 0},
     END_FIELDS,
 };
 

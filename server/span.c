@@ -13,7 +13,7 @@ const struct db_statement span_statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec span_fields[] = {
+const struct field_spec span_fields[] = {
     {"start", F_INTEGER, false, false, NULL, 0},
     {"end", F_INTEGER, false, false, NULL, 0},
     {"exact", F_STRING, false, false, NULL, 0},

@@ -7,9 +7,14 @@
 #include "anchor.h"
 #include "db.h"
 #include "request.h"
+#include "validate.h"
 
 #include <jansson.h>
 #include <stdbool.h>
+
+/* The members a span object may have (for validators that check spans
+ * outside a request, like the import). */
+extern const struct field_spec span_fields[];
 
 /* Statements span.c prepares (registered in db_registry.c). */
 extern const struct db_statement span_statements[];
