@@ -137,10 +137,7 @@ const struct db_statement attribution_statements[] = {
      "SELECT " ATTRIBUTION_JSON " FROM attributions a" ATTRIBUTION_JOINS " WHERE a.id = $1::uuid"},
     /* The claim's project and, when $2, its document's text (NULL when the
      * claim has no document). No row: no such claim. */
-    {"attribution_claim",
-     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
-     " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
-    /* As attribution_claim, reached from an attribution. */
+    /* As span_claim (span.c), reached from an attribution. */
     {"attribution_document",
      "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
      " FROM attributions a JOIN claims c ON c.id = a.claim_id"
@@ -313,7 +310,7 @@ static void create_attribution(struct request *r)
     PGconn *conn = claim_id ? db_conn_or_reply(r) : NULL;
     if (!conn)
         return;
-    PGresult *claim = anchor_row_or_reply(r, conn, "attribution_claim", claim_id, has_span(r->json), "claim");
+    PGresult *claim = span_claim_or_reply(r, conn, claim_id, has_span(r->json));
     if (!claim)
         return;
     bool no_text = PQgetisnull(claim, 0, 1);

@@ -97,11 +97,6 @@ const struct db_statement source_statements[] = {
      " RETURNING " SOURCE_JSON},
     {"source_delete", "DELETE FROM sources WHERE id = $1::uuid RETURNING id"},
 
-    /* The claim a citation is added to: its project, and its document's
-     * text only when a span must be resolved ($2), as texts can be large. */
-    {"citation_claim",
-     "SELECT k.project_id, k.document_id, CASE WHEN $2::bool THEN d.text END"
-     " FROM claims k LEFT JOIN documents d ON d.id = k.document_id WHERE k.id = $1::uuid"},
     /* $1 claim, $2 its project (NULL: the claim's), $3 the body, $4 the
      * resolved span. No row when the source is not one of the claim's
      * project: the caller names the field. */
@@ -276,19 +271,12 @@ static void create_citation(struct request *r)
     if (!conn)
         return;
     const json_t *span = json_object_get(r->json, "span");
-    const char *claim_params[] = {claim_id, span && !json_is_null(span) ? "true" : "false"};
-    PGresult *claim = db_exec_or_reply(r, conn, "citation_claim", 2, claim_params);
+    PGresult *claim = span_claim_or_reply(r, conn, claim_id, span && !json_is_null(span));
     if (!claim)
         return;
-    if (PQntuples(claim) == 0) {
-        reply_not_found(r, "claim", claim_id);
-        PQclear(claim);
-        return;
-    }
-    bool has_document = !PQgetisnull(claim, 0, 1);
     PGresult *res = citation_insert(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "",
-                                    has_document ? PQgetvalue(claim, 0, 2) : NULL,
-                                    (size_t)PQgetlength(claim, 0, 2));
+                                    PQgetisnull(claim, 0, 1) ? NULL : PQgetvalue(claim, 0, 1),
+                                    (size_t)PQgetlength(claim, 0, 1));
     PQclear(claim);
     if (res)
         reply_created_row(r, res, "/v1/citations");

@@ -10,6 +10,9 @@ const struct db_statement span_statements[] = {
     {"span_document_text",
      "SELECT text FROM documents WHERE id = $1::uuid"
      " AND project_id = coalesce($2::uuid, '00000000-0000-7000-8000-000000000001')"},
+    {"span_claim",
+     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
+     " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
     {NULL, NULL},
 };
 
@@ -111,6 +114,18 @@ PGresult *span_document_text_or_reply(struct request *r, PGconn *conn, const cha
     if (res && PQntuples(res) == 0) {
         PQclear(res);
         reply_error(r, 422, "unknown_reference", field, "%s does not name a document of this project", field);
+        return NULL;
+    }
+    return res;
+}
+
+PGresult *span_claim_or_reply(struct request *r, PGconn *conn, const char *claim_id, bool with_text)
+{
+    const char *params[] = {claim_id, with_text ? "true" : "false"};
+    PGresult *res = db_exec_or_reply(r, conn, "span_claim", 2, params);
+    if (res && PQntuples(res) == 0) {
+        PQclear(res);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "no claim with id %s", claim_id);
         return NULL;
     }
     return res;

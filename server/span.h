@@ -43,4 +43,11 @@ json_t *span_from_body_or_reply(struct request *r, const json_t *span, const cha
 PGresult *span_document_text_or_reply(struct request *r, PGconn *conn, const char *document_id,
                                       const char *project_id, const char *field);
 
+/* The claim that attributions and citations hang on, with what their spans
+ * resolve against: its project in column 0 and, when with_text, its
+ * document's text in column 1 (NULL when the claim has no document). Returns
+ * the result (the caller clears it) or NULL after replying: 404 when there
+ * is no such claim, or a database error. */
+PGresult *span_claim_or_reply(struct request *r, PGconn *conn, const char *claim_id, bool with_text);
+
 #endif
