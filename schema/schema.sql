@@ -1,4 +1,8 @@
 
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
 CREATE TYPE public.actor_kind AS ENUM (
     'person',
     'organisation',
@@ -64,6 +68,90 @@ CREATE FUNCTION public.actor_names(name text, aliases text[]) RETURNS text[]
 $$;
 
 COMMENT ON FUNCTION public.actor_names(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, for case-insensitive lookup.';
+
+CREATE FUNCTION public.claimdb_prefix_regex(q text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  SELECT CASE WHEN char_length(btrim(q)) >= 3 AND q !~* '"|(^|\s)-|\sor\s'
+    THEN '\m' || regexp_replace(btrim(q), '([.^$*+?()[\]{}|\\])', '\\\1', 'g') END
+$_$;
+
+COMMENT ON FUNCTION public.claimdb_prefix_regex(q text) IS 'Regular expression matching q literally at the start of a word, or NULL when q is too short or uses websearch operators.';
+
+CREATE FUNCTION public.claimdb_ts_config(language text) RETURNS regconfig
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE split_part(lower(coalesce(language, '')), '-', 1)
+    WHEN 'ar' THEN 'pg_catalog.arabic'::regconfig WHEN 'hy' THEN 'pg_catalog.armenian'
+    WHEN 'eu' THEN 'pg_catalog.basque' WHEN 'ca' THEN 'pg_catalog.catalan'
+    WHEN 'da' THEN 'pg_catalog.danish' WHEN 'nl' THEN 'pg_catalog.dutch'
+    WHEN 'en' THEN 'pg_catalog.english' WHEN 'fi' THEN 'pg_catalog.finnish'
+    WHEN 'fr' THEN 'pg_catalog.french' WHEN 'de' THEN 'pg_catalog.german'
+    WHEN 'el' THEN 'pg_catalog.greek' WHEN 'hi' THEN 'pg_catalog.hindi'
+    WHEN 'hu' THEN 'pg_catalog.hungarian' WHEN 'id' THEN 'pg_catalog.indonesian'
+    WHEN 'ga' THEN 'pg_catalog.irish' WHEN 'it' THEN 'pg_catalog.italian'
+    WHEN 'lt' THEN 'pg_catalog.lithuanian' WHEN 'ne' THEN 'pg_catalog.nepali'
+    WHEN 'no' THEN 'pg_catalog.norwegian' WHEN 'nb' THEN 'pg_catalog.norwegian'
+    WHEN 'nn' THEN 'pg_catalog.norwegian' WHEN 'pt' THEN 'pg_catalog.portuguese'
+    WHEN 'ro' THEN 'pg_catalog.romanian' WHEN 'ru' THEN 'pg_catalog.russian'
+    WHEN 'sr' THEN 'pg_catalog.serbian' WHEN 'es' THEN 'pg_catalog.spanish'
+    WHEN 'sv' THEN 'pg_catalog.swedish' WHEN 'ta' THEN 'pg_catalog.tamil'
+    WHEN 'tr' THEN 'pg_catalog.turkish' WHEN 'yi' THEN 'pg_catalog.yiddish'
+    ELSE 'pg_catalog.simple' END
+$$;
+
+COMMENT ON FUNCTION public.claimdb_ts_config(language text) IS 'Text-search configuration for a BCP 47 language tag; simple when unknown.';
+
+CREATE FUNCTION public.claimdb_tsquery(q text) RETURNS tsquery
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET client_min_messages TO 'warning'
+    AS $$
+  SELECT coalesce(string_agg(websearch_to_tsquery(config, q)::text, ' | ')::tsquery, ''::tsquery)
+  FROM (SELECT config FROM search_configs ORDER BY config) s
+  WHERE websearch_to_tsquery(config, q) <> ''::tsquery
+$$;
+
+COMMENT ON FUNCTION public.claimdb_tsquery(q text) IS 'A websearch query parsed with every configuration in use, OR''ed: one GIN lookup for all languages.';
+
+CREATE FUNCTION public.claimdb_tsvector(config regconfig, title text, body text) RETURNS tsvector
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+  RETURN setweight(to_tsvector(config, coalesce(title, '')), 'A')
+      || setweight(to_tsvector(config, coalesce(body, '')), 'B');
+EXCEPTION WHEN program_limit_exceeded THEN
+  RETURN setweight(to_tsvector(config, coalesce(title, '')), 'A')
+      || setweight(to_tsvector(config, left(coalesce(body, ''), 100000)), 'B');
+END $$;
+
+COMMENT ON FUNCTION public.claimdb_tsvector(config regconfig, title text, body text) IS 'Weighted search vector (title A, body B) that degrades instead of failing on huge texts.';
+
+CREATE FUNCTION public.claims_search_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.search_config := coalesce((SELECT claimdb_ts_config(d.language) FROM documents d
+                                 WHERE d.id = NEW.document_id), 'pg_catalog.simple');
+  NEW.search := claimdb_tsvector(NEW.search_config, NEW.text, NEW.exact);
+  RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION public.claims_search_update() IS 'Indexes a claim''s text and quote in its document''s language.';
+
+CREATE FUNCTION public.documents_search_config() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO search_configs VALUES (claimdb_ts_config(NEW.language)) ON CONFLICT DO NOTHING;
+  IF TG_OP = 'UPDATE' AND claimdb_ts_config(NEW.language) IS DISTINCT FROM claimdb_ts_config(OLD.language) THEN
+    UPDATE claims SET search_config = claimdb_ts_config(NEW.language),
+                      search = claimdb_tsvector(claimdb_ts_config(NEW.language), text, exact)
+    WHERE document_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION public.documents_search_config() IS 'Records a document''s configuration as in use and re-indexes its claims when its language changes.';
 
 CREATE FUNCTION public.forbid_text_change() RETURNS trigger
     LANGUAGE plpgsql
@@ -248,6 +336,8 @@ CREATE TABLE public.claims (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    search_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
+    search tsvector NOT NULL,
     CONSTRAINT claims_check CHECK ((((start IS NULL) = ("end" IS NULL)) AND ((start IS NULL) = (exact IS NULL)) AND ((start IS NULL) OR ((document_id IS NOT NULL) AND ("end" > start))))),
     CONSTRAINT claims_prefix_check CHECK ((char_length(prefix) <= 32)),
     CONSTRAINT claims_start_check CHECK ((start >= 0)),
@@ -288,6 +378,10 @@ COMMENT ON COLUMN public.claims.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.claims.annotator IS 'Who made the annotation.';
 
+COMMENT ON COLUMN public.claims.search_config IS 'Text-search configuration of the claim''s document language (simple without one).';
+
+COMMENT ON COLUMN public.claims.search IS 'Full-text vector of text (weight A) and exact (B), kept by a trigger.';
+
 CREATE TABLE public.documents (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -305,6 +399,7 @@ CREATE TABLE public.documents (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    search tsvector GENERATED ALWAYS AS (public.claimdb_tsvector(public.claimdb_ts_config(language), title, text)) STORED,
     CONSTRAINT documents_language_check CHECK ((language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'::text)),
     CONSTRAINT documents_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
@@ -343,6 +438,8 @@ COMMENT ON COLUMN public.documents.created_at IS 'When the row was created.';
 COMMENT ON COLUMN public.documents.updated_at IS 'When the metadata last changed.';
 
 COMMENT ON COLUMN public.documents.annotator IS 'Who added the document.';
+
+COMMENT ON COLUMN public.documents.search IS 'Full-text vector of title (weight A) and text (B), in the configuration of language.';
 
 CREATE TABLE public.projects (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -407,6 +504,14 @@ COMMENT ON COLUMN public.relations.created_at IS 'When the row was created.';
 COMMENT ON COLUMN public.relations.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.relations.annotator IS 'Who made the annotation.';
+
+CREATE TABLE public.search_configs (
+    config regconfig NOT NULL
+);
+
+COMMENT ON TABLE public.search_configs IS 'Text-search configurations in use; a query is parsed once with each.';
+
+COMMENT ON COLUMN public.search_configs.config IS 'A configuration some document or claim is indexed with.';
 
 CREATE TABLE public.sources (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -489,6 +594,9 @@ ALTER TABLE ONLY public.relations
 ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_unique UNIQUE (from_claim_id, to_claim_id, kind);
 
+ALTER TABLE ONLY public.search_configs
+    ADD CONSTRAINT search_configs_pkey PRIMARY KEY (config);
+
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_id_project_id_key UNIQUE (id, project_id);
 
@@ -509,9 +617,19 @@ CREATE INDEX citations_source ON public.citations USING btree (source_id);
 
 CREATE INDEX claims_document ON public.claims USING btree (document_id, start, id);
 
+CREATE INDEX claims_exact_trgm ON public.claims USING gin (exact public.gin_trgm_ops);
+
 CREATE INDEX claims_project ON public.claims USING btree (project_id, id);
 
+CREATE INDEX claims_search ON public.claims USING gin (search);
+
 CREATE INDEX claims_tags ON public.claims USING gin (tags);
+
+CREATE INDEX claims_text_trgm ON public.claims USING gin (text public.gin_trgm_ops);
+
+CREATE INDEX documents_search ON public.documents USING gin (search);
+
+CREATE INDEX documents_title_trgm ON public.documents USING gin (title public.gin_trgm_ops);
 
 CREATE INDEX relations_to ON public.relations USING btree (to_claim_id, kind);
 
@@ -525,7 +643,11 @@ CREATE TRIGGER attributions_touch BEFORE UPDATE ON public.attributions FOR EACH 
 
 CREATE TRIGGER citations_touch BEFORE UPDATE ON public.citations FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
+CREATE TRIGGER claims_search BEFORE INSERT OR UPDATE OF text, exact, document_id ON public.claims FOR EACH ROW EXECUTE FUNCTION public.claims_search_update();
+
 CREATE TRIGGER claims_touch BEFORE UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER documents_search_config AFTER INSERT OR UPDATE OF language ON public.documents FOR EACH ROW EXECUTE FUNCTION public.documents_search_config();
 
 CREATE TRIGGER documents_text_immutable BEFORE UPDATE OF text ON public.documents FOR EACH ROW EXECUTE FUNCTION public.forbid_text_change();
 

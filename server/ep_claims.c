@@ -102,8 +102,9 @@ static const struct col list_cols[] = {
 /* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,
  * $8 annotator, $9 created_after, $10 created_before, $11 project_id, $12 q.
- * q is matched with strpos rather than LIKE so that % _ \ in it are plain
- * characters. */
+ * q matches as GET /v1/search does (ep_search.c): full text in websearch
+ * syntax, or as the start of a word ignoring case; the list keeps its id
+ * order. */
 #define CLAIM_FILTERS_REST                                                                  \
     " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                            \
     " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                  \
@@ -114,8 +115,8 @@ static const struct col list_cols[] = {
     " AND ($9::timestamptz IS NULL OR c.created_at >= $9::timestamptz)"                     \
     " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                    \
     " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                  \
-    " AND ($12::text IS NULL OR strpos(lower(c.text), lower($12::text)) > 0"                \
-    "  OR strpos(lower(c.exact), lower($12::text)) > 0)"                                    \
+    " AND ($12::text IS NULL OR c.search @@ (SELECT claimdb_tsquery($12::text))"            \
+    "  OR c.text ~* claimdb_prefix_regex($12::text) OR c.exact ~* claimdb_prefix_regex($12::text))" \
     " ORDER BY c.id LIMIT $2::int"
 
 #define DOCUMENT_FILTER_OPTIONAL " AND ($3::uuid IS NULL OR c.document_id = $3::uuid)"

@@ -59,6 +59,9 @@ const struct db_statement document_statements[] = {
      " WHERE ($1::uuid IS NULL OR d.id > $1::uuid)"
      " AND ($2::uuid IS NULL OR d.project_id = $2::uuid)"
      " AND ($3::text IS NULL OR d.external_id = $3)"
+     /* q as in GET /v1/search: full text of title and text, or a word start in the title */
+     " AND ($5::text IS NULL OR d.search @@ (SELECT claimdb_tsquery($5::text))"
+     "  OR d.title ~* claimdb_prefix_regex($5::text))"
      " ORDER BY d.id LIMIT $4::int"},
     {"document_patch",
      "UPDATE documents d SET"
@@ -110,7 +113,7 @@ static void get_document(struct request *r)
 
 static void list_documents(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", "project_id", "external_id", NULL};
+    static const char *const known[] = {"limit", "after", "project_id", "external_id", "q", NULL};
     struct page pg;
     const char *project_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -119,8 +122,9 @@ static void list_documents(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {pg.after[0], project_id, request_query(r, "external_id"), pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "document_list", 4, params);
+    const char *params[] = {pg.after[0], project_id, request_query(r, "external_id"), pg.fetch,
+                            request_query(r, "q")};
+    PGresult *res = db_exec_or_reply(r, conn, "document_list", 5, params);
     if (!res)
         return;
     reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);

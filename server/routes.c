@@ -9,7 +9,7 @@ size_t routes_count;
 static const struct route *const resource_tables[] = {
     health_routes, document_routes, actor_routes, claim_routes, attribution_routes,
     relation_routes, source_routes, export_routes, import_routes,
-    tag_routes, openapi_routes,
+    tag_routes, openapi_routes, search_routes,
 };
 
 int routes_init(void)

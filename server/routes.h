@@ -18,6 +18,7 @@ extern const struct route export_routes[];
 extern const struct route import_routes[];
 extern const struct route tag_routes[];
 extern const struct route openapi_routes[];
+extern const struct route search_routes[];
 
 /* The whole table, built once by routes_init(); routes_count entries. */
 extern const struct route *routes_table;

@@ -13,5 +13,6 @@ extern const struct db_statement attribution_statements[];
 extern const struct db_statement relation_statements[];
 extern const struct db_statement source_statements[];
 extern const struct db_statement tag_statements[];
+extern const struct db_statement search_statements[];
 
 #endif

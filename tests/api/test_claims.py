@@ -499,14 +499,16 @@ def test_list_q_matches_text_or_exact_ignoring_case(api):
     assert claim_ids(api, q=tok + " was fine", limit=1) in ([by_exact["id"]], [by_text["id"]])
 
 
-def test_list_q_treats_like_metacharacters_literally(api):
+def test_list_q_reads_words_and_takes_pattern_characters_literally(api):
+    """q is full text (issue 13): words, not a LIKE pattern; a word prefix
+    matches through a regular expression in which q's characters are literal."""
     tok = unique("meta")
     literal = api.create("/v1/claims", {"text": f"{tok} 100% of_it a\\b"})
-    api.create("/v1/claims", {"text": f"{tok} 100x ofYit aXb"})  # what % _ \ would match as LIKE wildcards
-    assert claim_ids(api, q=f"{tok} 100% of_it a\\b") == [literal["id"]]
+    other = api.create("/v1/claims", {"text": f"{tok} 100x ofYit aXb"})
     assert claim_ids(api, q=f"{tok} 100%") == [literal["id"]]
-    assert claim_ids(api, q=f"{tok} 100% of_it a\\") == [literal["id"]]
-    assert claim_ids(api, q=f"{tok} 100_") == []
-    assert claim_ids(api, q=f"{tok}%") == []
-    assert claim_ids(api, q="\\") is not None and claim_ids(api, q="%") is not None
+    assert claim_ids(api, q=f"{tok} ofYit") == [other["id"]]
+    assert claim_ids(api, q=tok[:-2]) == sorted([literal["id"], other["id"]])  # a word prefix
+    assert claim_ids(api, q=tok[:-2] + "..") == []  # . is not a wildcard
+    for q in ("\\", "%", "(((", "[a-", "a|b", "*"):
+        assert claim_ids(api, q=q) is not None
     assert_error(api.get("/v1/claims", params={"q": tok, "qq": "x"}), 400, "unknown_parameter", "qq")

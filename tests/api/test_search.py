@@ -1,0 +1,165 @@
+"""GET /v1/search and q on the claim and document lists: full text in each
+document's language (websearch syntax), word prefixes through trigrams, ranked
+hits with highlighted snippets, code-point offsets of a document's matches."""
+import re
+
+import pytest
+
+from conftest import assert_error, unique
+
+
+def make_document(api, text, language=None, title=None):
+    body = {"title": title or unique("doc"), "text": text}
+    if language:
+        body["language"] = language
+    return api.create("/v1/documents", body)
+
+
+def make_claim(api, doc, quote, text=None):
+    body = {"document_id": doc["id"], "target": {"exact": quote}}
+    if text:
+        body["text"] = text
+    return api.create("/v1/claims", body)
+
+
+def search(api, **params):
+    r = api.get("/v1/search", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def corpus(api):
+    """Documents sharing a marker word, so that other tests' rows do not interfere."""
+    marker = unique("zq").replace("-", "")
+    en = make_document(api, f"{marker}: The ministry rejected the report. Detention may constitute crimes against"
+                            f" humanity, the report found. Crimes were documented; humanity was not spared."
+                            f" Spokesperson Wenbinski said the claims were lies.", language="en")
+    fr = make_document(api, f"{marker} : Les autorités ont rejeté les accusations du rapport.", language="fr")
+    plain = make_document(api, f"{marker} the ministry rejected nothing here.")
+    claims = {
+        "rejected": make_claim(api, en, "The ministry rejected the report."),
+        "phrase": make_claim(api, en, "Detention may constitute crimes against humanity"),
+        "scattered": make_claim(api, en, "Crimes were documented; humanity was not spared."),
+        "name": make_claim(api, en, "Spokesperson Wenbinski said the claims were lies."),
+        "fr": make_claim(api, fr, "Les autorités ont rejeté les accusations du rapport."),
+        "plain": make_claim(api, plain, "the ministry rejected nothing here."),
+    }
+    return {"marker": marker, "en": en, "fr": fr, "plain": plain, "claims": claims}
+
+
+def ids(items):
+    return [i["id"] for i in items]
+
+
+def test_a_stemmed_word_finds_its_forms_in_the_documents_language(api, corpus):
+    c = corpus["claims"]
+    hits = search(api, q="rejects", limit=1000)["items"]
+    found = set(ids(hits))
+    assert c["rejected"]["id"] in found          # English: rejects ~ rejected
+    assert c["plain"]["id"] not in found         # no language: 'simple', no stemming
+    assert c["fr"]["id"] in set(ids(search(api, q="rejetées", limit=1000)["items"]))  # French stemmer
+    assert c["plain"]["id"] in set(ids(search(api, q="rejected", limit=1000)["items"]))
+    hit = next(h for h in hits if h["id"] == c["rejected"]["id"])
+    assert hit["type"] == "claim" and hit["document"] == {"id": corpus["en"]["id"], "title": corpus["en"]["title"]}
+    assert "<mark>rejected</mark>" in hit["snippet"] and hit["exact"] == "The ministry rejected the report."
+    ranks = [h["rank"] for h in hits]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_a_phrase_finds_only_the_phrase(api, corpus):
+    c = corpus["claims"]
+    words = set(ids(search(api, q="crimes against humanity", limit=1000)["items"]))
+    phrase = search(api, q='"crimes against humanity"', limit=1000)["items"]
+    assert c["phrase"]["id"] in set(ids(phrase)) and c["scattered"]["id"] not in set(ids(phrase))
+    assert {c["phrase"]["id"], c["scattered"]["id"]} <= words
+    assert all(re.search(r"crimes\W+against\W+humanity", h["text"], re.I) for h in phrase)
+
+
+def test_or_and_minus(api, corpus):
+    m, c = corpus["marker"], corpus["claims"]
+    either = set(ids(search(api, q="spared or lies", limit=1000)["items"]))
+    assert {c["scattered"]["id"], c["name"]["id"]} <= either
+    without = set(ids(search(api, q="crimes -spared", limit=1000)["items"]))
+    assert c["phrase"]["id"] in without and c["scattered"]["id"] not in without
+    assert m  # the marker keeps these documents apart from others'
+
+
+def test_a_word_prefix_finds_partial_words_and_names(api, corpus):
+    c = corpus["claims"]
+    hits = search(api, q="Wenbin", limit=1000)["items"]  # the text says Wenbinski
+    assert c["name"]["id"] in set(ids(hits))
+    assert c["name"]["id"] not in set(ids(search(api, q="enbinski", limit=1000)["items"]))  # not mid-word
+
+
+def test_document_hits_carry_code_point_offsets(api, corpus):
+    m = corpus["marker"]
+    [hit] = [h for h in search(api, q=f"{m} humanity", type="document", limit=1000)["items"]
+             if h["id"] == corpus["en"]["id"]]
+    text = corpus["en"]["text"]
+    assert hit["type"] == "document" and hit["title"] == corpus["en"]["title"] and hit["language"] == "en"
+    assert hit["match_count"] == len(hit["matches"]) >= 3
+    words = {text[x["start"]:x["end"]].lower() for x in hit["matches"]}
+    assert words == {m.lower(), "humanity"}
+    assert "<mark>" in hit["snippet"]
+
+
+def test_offsets_count_code_points_not_bytes(api):
+    doc = make_document(api, "Ünïcödé “quoted” — détente 🙂 detention happened; detention again.", language="en")
+    [hit] = [h for h in search(api, q="detention", type="document", limit=1000)["items"] if h["id"] == doc["id"]]
+    assert [doc["text"][x["start"]:x["end"]] for x in hit["matches"]] == ["detention", "detention"]
+
+
+def test_lists_take_q(api, corpus):
+    c = corpus["claims"]
+    listed = ids(api.get("/v1/claims", params={"q": "rejects", "document_id": corpus["en"]["id"]}).json()["items"])
+    assert listed == [c["rejected"]["id"]]
+    docs = ids(api.get("/v1/documents", params={"q": f"{corpus['marker']} accusations", "limit": 1000}).json()["items"])
+    assert docs == [corpus["fr"]["id"]]
+
+
+def test_changing_a_documents_language_reindexes_its_claims(api):
+    doc = make_document(api, "Officials denied the allegations outright.")
+    claim = make_claim(api, doc, "Officials denied the allegations outright.")
+    assert claim["id"] not in set(ids(search(api, q="denies allegation", limit=1000)["items"]))
+    assert api.patch(f"/v1/documents/{doc['id']}", {"language": "en"}).status_code == 200
+    assert claim["id"] in set(ids(search(api, q="denies allegation", limit=1000)["items"]))
+
+
+def test_pages_follow_rank_then_id(api, corpus):
+    q = "crimes OR rejected OR ministry OR lies OR rapport"
+    whole = search(api, q=q, limit=1000)["items"]
+    assert len(whole) >= 5
+    seen, after = [], None
+    while True:
+        params = {"q": q, "limit": 2}
+        if after:
+            params["after"] = after
+        page = search(api, **params)
+        seen += ids(page["items"])
+        after = page["next"]
+        if not after:
+            break
+    assert seen == ids(whole)
+
+
+@pytest.mark.parametrize("params,code,field", [
+    ({}, "missing_parameter", "q"),
+    ({"q": "  "}, "invalid_value", "q"),
+    ({"q": "x", "type": "actor"}, "invalid_enum", "type"),
+    ({"q": "x", "project_id": "nope"}, "invalid_uuid", "project_id"),
+    ({"q": "x", "after": "bogus"}, "invalid_cursor", "after"),
+    ({"q": "x", "limit": "0"}, "invalid_limit", "limit"),
+    ({"q": "x", "sort": "rank"}, "unknown_parameter", "sort"),
+])
+def test_bad_requests_are_400_naming_the_field(api, params, code, field):
+    assert_error(api.get("/v1/search", params=params), 400, code, field)
+
+
+@pytest.mark.parametrize("q", ["the", "a", "!!", "\"", "-", "or", "((", "'", "\\", "%_", "a:*", "x & y | !z <-> w"])
+def test_odd_queries_answer_200(api, q):
+    r = api.get("/v1/search", params={"q": q})
+    assert r.status_code == 200, (q, r.text)
+    assert isinstance(r.json()["items"], list)
+    r = api.get("/v1/search", params={"q": q, "type": "document"})
+    assert r.status_code == 200, (q, r.text)
