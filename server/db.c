@@ -1,5 +1,7 @@
 #include "db.h"
 
+#include "errors.h"
+#include "registry.h"
 #include "reply.h"
 
 #include <poll.h>
@@ -28,8 +30,8 @@ void db_configure(const char *conninfo, unsigned statement_timeout_ms)
 
 static bool prepare_all(PGconn *conn, const char **error)
 {
-    for (size_t s = 0; db_statement_sets[s]; s++)
-        for (const struct db_statement *st = db_statement_sets[s]; st->name; st++) {
+    for (const struct resource *const *rs = resources; *rs; rs++)
+        for (const struct db_statement *st = (*rs)->statements; st && st->name; st++) {
             PGresult *res = PQprepare(conn, st->name, st->sql, 0, NULL);
             bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok) {
@@ -80,13 +82,6 @@ PGconn *db_connect(bool prepare, const char **error)
     return conn;
 }
 
-static void reply_unavailable(struct request *r, const char *why)
-{
-    reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database_unavailable", NULL,
-                "the database is not reachable right now (%s); retry shortly", why);
-    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-}
-
 /* True when the server has closed this idle connection (a restart, an
  * administrator's terminate): it sends a FATAL message and EOF, which sit
  * unread on the socket, and libpq only notices on the next query, which
@@ -122,7 +117,7 @@ PGconn *db_conn_or_reply(struct request *r)
         conn = db_connect(true, &error);
         if (!conn) {
             fprintf(stderr, "{\"level\":\"error\",\"event\":\"db_connect\",\"message\":\"%s\"}\n", error);
-            reply_unavailable(r, "cannot connect");
+            db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
             return NULL;
         }
         thread_slot->conn = conn;
@@ -130,8 +125,7 @@ PGconn *db_conn_or_reply(struct request *r)
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
         /* A handler left a transaction open or failed inside one; never let
          * it leak into this request. */
-        PGresult *res = PQexec(conn, "ROLLBACK");
-        PQclear(res);
+        db_rollback(conn);
     }
     return conn;
 }
@@ -148,7 +142,7 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
     return NULL;
 }
 
-bool db_command_or_reply(struct request *r, PGconn *conn, const char *sql)
+static bool command_or_reply(struct request *r, PGconn *conn, const char *sql)
 {
     PGresult *res = PQexec(conn, sql);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -158,101 +152,34 @@ bool db_command_or_reply(struct request *r, PGconn *conn, const char *sql)
     return ok;
 }
 
-/* Constraints whose violation the client should read in the model's terms
- * rather than PostgreSQL's. */
-static const struct {
-    const char *constraint;
-    unsigned status;
-    const char *code, *field, *message;
-} worded[] = {
-    {"relations_no_self", 422, "self_relation", "to_claim_id",
-     "a claim cannot be related to itself: from_claim_id and to_claim_id must differ"},
-    {"relations_unique", MHD_HTTP_CONFLICT, "duplicate_relation", "kind",
-     "a relation with the same from_claim_id, to_claim_id and kind already exists"},
-};
-
-/* The field a constraint guards, from PostgreSQL's default constraint names
- * ("attributions_actor_id_project_id_fkey" on table "attributions" →
- * "actor_id") or from the named ones below. Writes into buf. */
-static const char *constraint_field(const char *table, const char *constraint, char *buf, size_t size)
+bool db_begin_or_reply(struct request *r, PGconn *conn)
 {
-    static const struct { const char *name, *field; } named[] = {
-        {"documents_project_id_external_id_key", "external_id"},
-        {"claims_check", "target"},
-    };
-    if (!constraint)
-        return NULL;
-    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
-        if (strcmp(named[i].name, constraint) == 0)
-            return named[i].field;
-    size_t tl = table ? strlen(table) : 0;
-    const char *start = constraint;
-    if (tl && strncmp(constraint, table, tl) == 0 && constraint[tl] == '_')
-        start += tl + 1;
-    snprintf(buf, size, "%s", start);
-    static const char *const suffixes[] = {"_project_id_fkey", "_fkey", "_key", "_check"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        size_t bl = strlen(buf), sl = strlen(suffixes[i]);
-        if (bl > sl && strcmp(buf + bl - sl, suffixes[i]) == 0) {
-            buf[bl - sl] = '\0';
-            break;
-        }
-    }
-    return buf;
+    return command_or_reply(r, conn, "BEGIN");
+}
+
+bool db_commit_or_reply(struct request *r, PGconn *conn)
+{
+    if (command_or_reply(r, conn, "COMMIT"))
+        return true;
+    db_rollback(conn);
+    return false;
+}
+
+void db_rollback(PGconn *conn)
+{
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        PQclear(PQexec(conn, "ROLLBACK"));
 }
 
 void db_reply_error(struct request *r, PGconn *conn, const PGresult *res)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    const char *table = res ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) : NULL;
-    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
-    char buf[128];
-    const char *field = constraint ? constraint_field(table, constraint, buf, sizeof buf) : column;
-    if (!primary)
-        primary = "database error";
-    for (size_t i = 0; constraint && i < sizeof worded / sizeof *worded; i++)
-        if (strcmp(worded[i].constraint, constraint) == 0) {
-            reply_error(r, worded[i].status, worded[i].code, worded[i].field, "%s", worded[i].message);
-            return;
-        }
-
-    if (!state || PQstatus(conn) != CONNECTION_OK || strncmp(state, "08", 2) == 0
-        || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
-        reply_unavailable(r, "connection lost");
-    } else if (strcmp(state, "23505") == 0) {
-        reply_error(r, MHD_HTTP_CONFLICT, "conflict", field, "%s already exists with that value",
-                    field ? field : "a row");
-    } else if (strcmp(state, "23503") == 0) {
-        /* PostgreSQL words the two directions differently: a row that points
-         * at nothing (the client's reference is wrong: 422), or a row still
-         * pointed at by others (the delete conflicts with them: 409). */
-        if (strncmp(primary, "insert or update", 16) == 0)
-            reply_error(r, 422, "unknown_reference", field,
-                        "%s does not name an existing row of this project", field ? field : "a reference");
-        else
-            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", NULL,
-                        "the row is still referenced by %s; remove those first", table ? table : "other rows");
-    } else if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 || strcmp(state, "22001") == 0
-               || strcmp(state, "54000") == 0) {
-        reply_error(r, 422, "invalid_value", field, "%s", primary);
-    } else if (strncmp(state, "22", 2) == 0) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", field, "%s", primary);
-    } else if (strcmp(state, "P0001") == 0) {
-        const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", hint, "%s", primary);
-    } else if (strcmp(state, "57014") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0
-               || strcmp(state, "55P03") == 0 || strcmp(state, "53300") == 0) {
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", NULL,
-                    "the database could not finish in time (%s); retry", primary);
+    struct db_error e;
+    db_error_classify(res, PQstatus(conn) == CONNECTION_OK, &e);
+    if (e.unexpected)
+        db_error_log("sql", res);
+    reply_error(r, e.status, e.code, e.field, "%s", e.message);
+    if (e.retry)
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    } else {
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"sql\",\"sqlstate\":\"%s\"}\n%s", state,
-                PQresultErrorMessage(res));
-        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
-                    "unexpected database error %s", state);
-    }
 }
 
 void db_close_all(void)

@@ -1,9 +1,20 @@
 /* db: one PostgreSQL connection per server thread, with every statement
- * prepared at connect, and the one place SQLSTATEs become HTTP statuses.
+ * prepared at connect, and the API's side of the one SQLSTATE classifier
+ * (errors.h).
  *
- * Statements are registered in statement sets (struct db_statement arrays
- * ending with {NULL}); db_registry.c lists the sets. Handlers execute them
- * by name with text parameters; SQL is never built from input. */
+ * Statements are declared by the resource files in their struct resource
+ * (registry.h); db_connect prepares every resource's statements. Handlers
+ * execute them by name with text parameters; SQL is never built from input.
+ *
+ * PGresult ownership, the one rule every function in claimdb follows:
+ *   - A function that RETURNS a PGresult gives it to the caller, who clears
+ *     it (PQclear) on every path, or hands it on.
+ *   - A function that TAKES a `PGresult *` (non-const) takes ownership: it
+ *     clears it, now or later (reply_json_result clears it once the response
+ *     is sent). The caller must not touch it afterwards.
+ *   - A function that takes a `const PGresult *` only reads it; the caller
+ *     still owns it.
+ * So the constness of the parameter says who clears. */
 #ifndef CLAIMDB_DB_H
 #define CLAIMDB_DB_H
 
@@ -12,13 +23,16 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+/* The default project: rows created without a project_id belong to it
+ * (migrations/0001 creates it). The only place the literal is written in C. */
+#define DEFAULT_PROJECT_ID "00000000-0000-7000-8000-000000000001"
+/* The same as a SQL expression, for statements. */
+#define DEFAULT_PROJECT_SQL "'" DEFAULT_PROJECT_ID "'::uuid"
+
 struct db_statement {
     const char *name;
     const char *sql;
 };
-
-/* The NULL-terminated list of statement sets (db_registry.c). */
-extern const struct db_statement *const db_statement_sets[];
 
 /* Sets the connection string and statement timeout used by every connection
  * made afterwards. conninfo is borrowed and must outlive the server. */
@@ -43,13 +57,20 @@ PGconn *db_conn_or_reply(struct request *r);
 PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
                            const char *const *params);
 
-/* Runs a transaction-control command (BEGIN, COMMIT, ROLLBACK, or a
- * SAVEPOINT form). Returns true, or false after replying with the mapped
- * error. */
-bool db_command_or_reply(struct request *r, PGconn *conn, const char *sql);
+/* Opens a transaction on conn. Returns true, or false after replying with
+ * the classified error. */
+bool db_begin_or_reply(struct request *r, PGconn *conn);
 
-/* Replies with the HTTP error for a failed result (see the mapping in
- * db.c); does not clear it. */
+/* Commits the transaction. Returns true, or false after replying (the
+ * transaction is then rolled back). */
+bool db_commit_or_reply(struct request *r, PGconn *conn);
+
+/* Rolls back the open transaction, if any, after a failure a reply has
+ * already been given for; never replies. */
+void db_rollback(PGconn *conn);
+
+/* Replies with the HTTP error db_error_classify gives for a failed result
+ * (res is only read: the caller still owns it). */
 void db_reply_error(struct request *r, PGconn *conn, const PGresult *res);
 
 /* Closes every thread's connection. Call once, after the HTTP daemon has

@@ -5,11 +5,10 @@
  * objects built by json_build_object, lists serialized in C. */
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -17,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
 
 /* The actor as the API shows it; `a` is the row. */
 #define ACTOR_JSON                                                                         \
@@ -47,10 +45,10 @@ static const struct col list_cols[] = {
     {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
 };
 
-const struct db_statement actor_statements[] = {
+static const struct db_statement statements[] = {
     {"actor_create",
      "INSERT INTO actors AS a (project_id, name, kind, aliases, description, external_ids, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), b->>'name',"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'name',"
      " coalesce((b->>'kind')::actor_kind, 'other'), " BODY_TEXT_ARRAY("aliases") ","
      " b->>'description', coalesce(nullif(b->'external_ids', 'null'), '{}'), b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b) AS input"
@@ -179,20 +177,8 @@ static void patch_actor(struct request *r)
 
 static void delete_actor(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "actor_delete", 1, params);
-    if (!res) {
-        if (r->status == MHD_HTTP_CONFLICT)
-            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", "id",
-                        "the actor is still referenced by attributions, relations or sources;"
-                        " remove those or merge the actor into another (POST /v1/actors/%s/merge)", id);
-        return;
-    }
-    reply_deleted_or_404(r, res, "actor", id);
+    /* Rows still pointing at it give 409 still_referenced, worded in errors.c. */
+    reply_delete_by_id(r, "actor_delete", "actor");
 }
 
 /* Checks the locked rows of a merge: both actors exist, in one project.
@@ -233,7 +219,7 @@ static void merge_actor(struct request *r)
         return;
     }
     PGconn *conn = db_conn_or_reply(r);
-    if (!conn || !db_command_or_reply(r, conn, "BEGIN"))
+    if (!conn || !db_begin_or_reply(r, conn))
         return;
     const char *params[] = {id, into};
     PGresult *res = db_exec_or_reply(r, conn, "actor_merge_lock", 2, params);
@@ -245,22 +231,23 @@ static void merge_actor(struct request *r)
         PQclear(res);
     }
     PGresult *survivor = ok ? db_exec_or_reply(r, conn, "actor_merge_drop", 2, params) : NULL;
-    if (!survivor || !db_command_or_reply(r, conn, "COMMIT")) {
+    if (!survivor || !db_commit_or_reply(r, conn)) {
         PQclear(survivor);
-        PGresult *rollback = PQexec(conn, "ROLLBACK");
-        PQclear(rollback);
+        db_rollback(conn);
         return;
     }
     reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(survivor, 0, 0), (size_t)PQgetlength(survivor, 0, 0));
     PQclear(survivor);
 }
 
-const struct route actor_routes[] = {
-    {"POST", "/v1/actors", create_actor, BODY_JSON, NULL},
-    {"GET", "/v1/actors", list_actors, BODY_NONE, NULL},
-    {"GET", "/v1/actors/{id}", get_actor, BODY_NONE, NULL},
-    {"PATCH", "/v1/actors/{id}", patch_actor, BODY_JSON, NULL},
-    {"DELETE", "/v1/actors/{id}", delete_actor, BODY_NONE, NULL},
-    {"POST", "/v1/actors/{id}/merge", merge_actor, BODY_JSON, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/actors", .handler = create_actor, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/actors", .handler = list_actors, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/actors/{id}", .handler = get_actor, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/actors/{id}", .handler = patch_actor, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/actors/{id}", .handler = delete_actor, .access = ACCESS_CURATE},
+    {.method = "POST", .pattern = "/v1/actors/{id}/merge", .handler = merge_actor, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = NULL},
 };
+
+const struct resource actor_resource = {.name = "actors", .routes = routes, .statements = statements};

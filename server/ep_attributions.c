@@ -12,12 +12,11 @@
 
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
 #include "span.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -113,7 +112,7 @@ static const struct col search_cols[] = {
     "WITH r AS MATERIALIZED (" ATTRIBUTION_ROWS " WHERE " condition ") SELECT * FROM r"     \
     ATTRIBUTION_FILTERS
 
-const struct db_statement attribution_statements[] = {
+static const struct db_statement statements[] = {
     /* $1 claim, $2 project, $3 body, $4 resolved source_span, $5 resolved
      * cue_span. Returns one row: the new attribution (id, JSON) or NULLs,
      * and whether actor and via name rows of the project. */
@@ -451,28 +450,18 @@ static void patch_attribution(struct request *r)
 
 static void delete_attribution(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "attribution_delete", 1, params);
-    if (!res) {
-        if (r->status == MHD_HTTP_CONFLICT)
-            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", "id",
-                        "other attributions are reported via this one; delete them or change their"
-                        " via_attribution_id first");
-        return;
-    }
-    reply_deleted_or_404(r, res, "attribution", id);
+    /* Rows still pointing at it give 409 still_referenced, worded in errors.c. */
+    reply_delete_by_id(r, "attribution_delete", "attribution");
 }
 
-const struct route attribution_routes[] = {
-    {"POST", "/v1/claims/{id}/attributions", create_attribution, BODY_JSON, NULL},
-    {"GET", "/v1/claims/{id}/attributions", list_claim_attributions, BODY_NONE, NULL},
-    {"GET", "/v1/attributions", list_attributions, BODY_NONE, NULL},
-    {"GET", "/v1/attributions/{id}", get_attribution, BODY_NONE, NULL},
-    {"PATCH", "/v1/attributions/{id}", patch_attribution, BODY_JSON, NULL},
-    {"DELETE", "/v1/attributions/{id}", delete_attribution, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/claims/{id}/attributions", .handler = create_attribution, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/claims/{id}/attributions", .handler = list_claim_attributions, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/attributions", .handler = list_attributions, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/attributions/{id}", .handler = get_attribution, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/attributions/{id}", .handler = patch_attribution, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/attributions/{id}", .handler = delete_attribution, .access = ACCESS_ANNOTATE},
+    {.method = NULL},
 };
+
+const struct resource attribution_resource = {.name = "attributions", .routes = routes, .statements = statements};

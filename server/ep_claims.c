@@ -12,12 +12,11 @@
 #include "citations.h"
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
 #include "span.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <limits.h>
@@ -26,7 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
 #define UUID_TEXT_SIZE 37
 
 /* The tags of body b, deduplicated in the order first given. */
@@ -138,12 +136,12 @@ static const struct col list_cols[] = {
     " LIMIT $5::int) page ON true"                                                          \
     " WHERE d.id = $1::uuid ORDER BY page.start, page.id"
 
-const struct db_statement claim_statements[] = {
+static const struct db_statement statements[] = {
     /* $1 body, $2 resolved target (or NULL). */
     {"claim_create",
      "INSERT INTO claims (project_id, document_id, start, \"end\", exact, prefix, suffix, text,"
      " kind, tags, note, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), (b->>'document_id')::uuid,"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), (b->>'document_id')::uuid,"
      " (s->>'start')::int, (s->>'end')::int, s->>'exact', s->>'prefix', s->>'suffix',"
      " coalesce(b->>'text', s->>'exact'), coalesce((b->>'kind')::claim_kind, 'factual'),"
      " " TAGS_FROM_BODY ", b->>'note', b->>'annotator'"
@@ -254,7 +252,7 @@ static bool claim_complete_or_reply(struct request *r, const json_t *body)
 static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *target,
                                   const char *doc_text, size_t doc_len, char id[UUID_TEXT_SIZE])
 {
-    if (!db_command_or_reply(r, conn, "BEGIN"))
+    if (!db_begin_or_reply(r, conn))
         return false;
     char *body = json_text(r->json);
     const char *params[] = {body, target};
@@ -277,9 +275,9 @@ static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *t
     if (ok)
         snprintf(id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    if (ok && db_command_or_reply(r, conn, "COMMIT"))
+    if (ok && db_commit_or_reply(r, conn))
         return true;
-    PQclear(PQexec(conn, "ROLLBACK"));
+    db_rollback(conn);
     return false;
 }
 
@@ -503,28 +501,18 @@ static void patch_claim(struct request *r)
 
 static void delete_claim(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_delete", 1, params);
-    if (!res) {
-        if (r->status == MHD_HTTP_CONFLICT)
-            reply_error(r, MHD_HTTP_CONFLICT, "still_referenced", "id",
-                        "attributions of other claims are reported via this claim's attributions;"
-                        " change their via_attribution_id first");
-        return;
-    }
-    reply_deleted_or_404(r, res, "claim", id);
+    /* Rows still pointing at it give 409 still_referenced, worded in errors.c. */
+    reply_delete_by_id(r, "claim_delete", "claim");
 }
 
-const struct route claim_routes[] = {
-    {"POST", "/v1/claims", create_claim, BODY_JSON, NULL},
-    {"GET", "/v1/claims", list_claims, BODY_NONE, NULL},
-    {"GET", "/v1/claims/{id}", get_claim, BODY_NONE, NULL},
-    {"PATCH", "/v1/claims/{id}", patch_claim, BODY_JSON, NULL},
-    {"DELETE", "/v1/claims/{id}", delete_claim, BODY_NONE, NULL},
-    {"GET", "/v1/documents/{id}/claims", list_document_claims, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/claims", .handler = create_claim, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/claims", .handler = list_claims, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/claims/{id}", .handler = get_claim, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/claims/{id}", .handler = patch_claim, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = delete_claim, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/documents/{id}/claims", .handler = list_document_claims, .access = ACCESS_READ},
+    {.method = NULL},
 };
+
+const struct resource claim_resource = {.name = "claims", .routes = routes, .statements = statements};

@@ -7,18 +7,16 @@
  * return plain columns serialized in C (rowjson). */
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
 
 /* The document as the API shows it; `d` is the row. */
 #define DOCUMENT_JSON                                                                     \
@@ -44,11 +42,11 @@ static const struct col list_cols[] = {
     {NULL, COL_END},
 };
 
-const struct db_statement document_statements[] = {
+static const struct db_statement statements[] = {
     {"document_create",
      "INSERT INTO documents AS d (project_id, title, text, url, publisher, author, published_at,"
      " language, external_id, metadata, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), b->>'title', b->>'text',"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'title', b->>'text',"
      " b->>'url', b->>'publisher', b->>'author', (b->>'published_at')::date, b->>'language',"
      " b->>'external_id', coalesce(b->'metadata', '{}'), b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b) AS input"
@@ -163,30 +161,21 @@ static void delete_document(struct request *r)
 {
     static const char *const known[] = {"cascade", NULL};
     bool cascade;
-    const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !query_known_or_reply(r, known) || !query_bool_or_reply(r, "cascade", false, &cascade))
+    if (!uuid_param_or_reply(r, "id") || !query_known_or_reply(r, known)
+        || !query_bool_or_reply(r, "cascade", false, &cascade))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, cascade ? "document_delete_cascade" : "document_delete", 1, params);
-    if (!res) {
-        /* A document with claims: say how to delete it anyway. */
-        if (r->status == MHD_HTTP_CONFLICT)
-            reply_error(r, MHD_HTTP_CONFLICT, "has_claims", "cascade",
-                        "the document has claims or is a source's text; delete with ?cascade=true to remove its"
-                        " claims (and unlink sources) too");
-        return;
-    }
-    reply_deleted_or_404(r, res, "document", id);
+    /* A document with claims gives 409 has_claims, naming ?cascade=true
+     * (the wording of claims_document_id_project_id_fkey in errors.c). */
+    reply_delete_by_id(r, cascade ? "document_delete_cascade" : "document_delete", "document");
 }
 
-const struct route document_routes[] = {
-    {"POST", "/v1/documents", create_document, BODY_JSON, NULL},
-    {"GET", "/v1/documents", list_documents, BODY_NONE, NULL},
-    {"GET", "/v1/documents/{id}", get_document, BODY_NONE, NULL},
-    {"PATCH", "/v1/documents/{id}", patch_document, BODY_JSON, NULL},
-    {"DELETE", "/v1/documents/{id}", delete_document, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/documents", .handler = create_document, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET", .pattern = "/v1/documents", .handler = list_documents, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/documents/{id}", .handler = get_document, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/documents/{id}", .handler = patch_document, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/documents/{id}", .handler = delete_document, .access = ACCESS_CURATE},
+    {.method = NULL},
 };
+
+const struct resource document_resource = {.name = "documents", .routes = routes, .statements = statements};

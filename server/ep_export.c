@@ -2,9 +2,10 @@
  * JSON-LD, streamed from PostgreSQL (export_engine.h) through a callback
  * response: the export has its own connection, so it never holds a request
  * thread's, and memory stays constant whatever its size. */
+#include "db.h"
 #include "export_engine.h"
+#include "registry.h"
 #include "reply.h"
-#include "routes.h"
 #include "validate.h"
 
 #include "config.h"
@@ -122,9 +123,7 @@ static void export_dataset(struct request *r)
         free(st);
         atomic_fetch_sub(&running_exports, 1);
         if (st && unavailable) {
-            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database_unavailable", NULL,
-                        "the database is not reachable right now; retry shortly");
-            reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+            db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
         } else {
             fprintf(stderr, "{\"level\":\"error\",\"event\":\"export_open\"}\n%s\n", st ? err : "out of memory");
             reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "the export could not start");
@@ -147,7 +146,9 @@ static void export_dataset(struct request *r)
     reply_response(r, MHD_HTTP_OK, resp);
 }
 
-const struct route export_routes[] = {
-    {"GET", "/v1/export", export_dataset, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "GET", .pattern = "/v1/export", .handler = export_dataset, .access = ACCESS_READ},
+    {.method = NULL},
 };
+
+const struct resource export_resource = {.name = "export", .routes = routes};

@@ -1,8 +1,8 @@
 /* GET /healthz, GET /readyz, GET /v1: liveness, readiness and the API root. */
 #include "db.h"
 #include "migrate.h"
+#include "registry.h"
 #include "reply.h"
-#include "routes.h"
 
 #include <string.h>
 
@@ -10,7 +10,7 @@
 #define CLAIMDB_VERSION "dev"
 #endif
 
-const struct db_statement health_statements[] = {
+static const struct db_statement statements[] = {
     {"health_schema", "SELECT max(name) FROM schema_migrations"},
     {NULL, NULL},
 };
@@ -55,9 +55,11 @@ static void get_root(struct request *r)
                          "health", "/healthz"));
 }
 
-const struct route health_routes[] = {
-    {"GET", "/healthz", get_healthz, BODY_NONE, NULL},
-    {"GET", "/readyz", get_readyz, BODY_NONE, NULL},
-    {"GET", "/v1", get_root, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "GET", .pattern = "/healthz", .handler = get_healthz, .access = ACCESS_PUBLIC},
+    {.method = "GET", .pattern = "/readyz", .handler = get_readyz, .access = ACCESS_PUBLIC},
+    {.method = "GET", .pattern = "/v1", .handler = get_root, .access = ACCESS_PUBLIC},
+    {.method = NULL},
 };
+
+const struct resource health_resource = {.name = "health", .routes = routes, .statements = statements};

@@ -1,9 +1,10 @@
 /* /v1/import: an NDJSON dataset, consumed as it arrives (a BODY_STREAM
  * route) by the import engine (import_engine.h): all or nothing, idempotent
  * by id, every bad line listed. */
+#include "db.h"
 #include "import_engine.h"
+#include "registry.h"
 #include "reply.h"
-#include "routes.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -24,9 +25,7 @@ static void *import_start(struct request *r)
     struct import *im = import_begin(&opt, err, sizeof err);
     if (!im) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"import_begin\"}\n%s\n", err);
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database_unavailable", NULL,
-                    "the database is not reachable right now; retry shortly");
-        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
     }
     return im;
 }
@@ -54,7 +53,9 @@ static void import_dataset(struct request *r)
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 }
 
-const struct route import_routes[] = {
-    {"POST", "/v1/import", import_dataset, BODY_STREAM, &import_stream},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/import", .handler = import_dataset, .body = BODY_STREAM, .stream = &import_stream, .access = ACCESS_MANAGE},
+    {.method = NULL},
 };
+
+const struct resource import_resource = {.name = "import", .routes = routes};

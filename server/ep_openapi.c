@@ -1,8 +1,8 @@
 /* GET /v1/openapi.json: the API's OpenAPI 3.1 description (schema/openapi.json,
  * embedded at build time so the binary always serves its own contract). */
 #include "openapi.h"
+#include "registry.h"
 #include "reply.h"
-#include "routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,9 @@ static void get_openapi(struct request *r)
     r->bytes_out = openapi_json_size;
 }
 
-const struct route openapi_routes[] = {
-    {"GET", "/v1/openapi.json", get_openapi, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "GET", .pattern = "/v1/openapi.json", .handler = get_openapi, .access = ACCESS_PUBLIC},
+    {.method = NULL},
 };
+
+const struct resource openapi_resource = {.name = "openapi", .routes = routes};

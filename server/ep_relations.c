@@ -7,18 +7,16 @@
  * columns serialized here with rowjson. */
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
 
 /* The relation as the API shows it, with both claims and the asserting actor
  * embedded; `r` is the row. The subqueries are primary-key lookups. */
@@ -60,12 +58,12 @@ enum {
     CC_PREFIX, CC_SUFFIX, CC_ACTOR_ID, CC_ACTOR_NAME, CC_ROLE, CC_CUE, CC_MODE, CC_ATTRIBUTION_ID,
 };
 
-const struct db_statement relation_statements[] = {
+static const struct db_statement statements[] = {
     {"relation_create",
      "WITH r AS (INSERT INTO relations (project_id, from_claim_id, to_claim_id, kind, note,"
      " asserted_by_actor_id, annotator)"
      " SELECT coalesce((b->>'project_id')::uuid,"
-     "   (SELECT project_id FROM claims WHERE id = (b->>'from_claim_id')::uuid), " DEFAULT_PROJECT "),"
+     "   (SELECT project_id FROM claims WHERE id = (b->>'from_claim_id')::uuid), " DEFAULT_PROJECT_SQL "),"
      " (b->>'from_claim_id')::uuid, (b->>'to_claim_id')::uuid, (b->>'kind')::relation_kind,"
      " b->>'note', (b->>'asserted_by_actor_id')::uuid, b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b) AS input RETURNING *)"
@@ -313,12 +311,14 @@ static void get_counterclaims(struct request *r)
     reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
-const struct route relation_routes[] = {
-    {"POST", "/v1/relations", create_relation, BODY_JSON, NULL},
-    {"GET", "/v1/relations", list_relations, BODY_NONE, NULL},
-    {"GET", "/v1/relations/{id}", get_relation, BODY_NONE, NULL},
-    {"PATCH", "/v1/relations/{id}", patch_relation, BODY_JSON, NULL},
-    {"DELETE", "/v1/relations/{id}", delete_relation, BODY_NONE, NULL},
-    {"GET", "/v1/claims/{id}/counterclaims", get_counterclaims, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/relations", .handler = create_relation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/relations", .handler = list_relations, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/relations/{id}", .handler = get_relation, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/relations/{id}", .handler = patch_relation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/relations/{id}", .handler = delete_relation, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/claims/{id}/counterclaims", .handler = get_counterclaims, .access = ACCESS_READ},
+    {.method = NULL},
 };
+
+const struct resource relation_resource = {.name = "relations", .routes = routes, .statements = statements};

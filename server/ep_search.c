@@ -14,10 +14,9 @@
  * offsets are counted here while the markers are skipped. */
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
-#include "routes.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -34,7 +33,7 @@
 
 /* Parameters: $1 q, $2 project_id, $3 rank and $4 id of the last hit seen,
  * $5 limit. */
-const struct db_statement search_statements[] = {
+static const struct db_statement statements[] = {
     {"search_claims",
      "SELECT c.id, c.text, c.exact, c.document_id, d.title, c.kind, hit.rank,"
      " ts_headline(c.search_config, c.text, tq.q,"
@@ -199,7 +198,9 @@ static void search(struct request *r)
     reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
-const struct route search_routes[] = {
-    {"GET", "/v1/search", search, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "GET", .pattern = "/v1/search", .handler = search, .access = ACCESS_READ},
+    {.method = NULL},
 };
+
+const struct resource search_resource = {.name = "search", .routes = routes, .statements = statements};

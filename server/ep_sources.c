@@ -7,19 +7,17 @@
 #include "citations.h"
 #include "db.h"
 #include "page.h"
+#include "registry.h"
 #include "reply.h"
 #include "resource.h"
 #include "rowjson.h"
-#include "routes.h"
 #include "span.h"
-#include "statements.h"
 #include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_PROJECT "'00000000-0000-7000-8000-000000000001'::uuid"
 
 /* The members every source object has; `s` is the row. */
 #define SOURCE_MEMBERS                                                                     \
@@ -65,11 +63,11 @@ static const struct col citation_cols[] = {
     {NULL, COL_END},
 };
 
-const struct db_statement source_statements[] = {
+static const struct db_statement statements[] = {
     {"source_create",
      "INSERT INTO sources AS s (project_id, title, kind, url, publisher_actor_id, published_at,"
      " document_id, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT "), b->>'title',"
+     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'title',"
      " coalesce((b->>'kind')::source_kind, 'other'), b->>'url', (b->>'publisher_actor_id')::uuid,"
      " (b->>'published_at')::date, (b->>'document_id')::uuid, b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b) AS input"
@@ -318,15 +316,17 @@ static void delete_citation(struct request *r)
     reply_delete_by_id(r, "citation_delete", "citation");
 }
 
-const struct route source_routes[] = {
-    {"POST", "/v1/sources", create_source, BODY_JSON, NULL},
-    {"GET", "/v1/sources", list_sources, BODY_NONE, NULL},
-    {"GET", "/v1/sources/{id}", get_source, BODY_NONE, NULL},
-    {"PATCH", "/v1/sources/{id}", patch_source, BODY_JSON, NULL},
-    {"DELETE", "/v1/sources/{id}", delete_source, BODY_NONE, NULL},
-    {"POST", "/v1/claims/{id}/citations", create_citation, BODY_JSON, NULL},
-    {"GET", "/v1/claims/{id}/citations", list_claim_citations, BODY_NONE, NULL},
-    {"GET", "/v1/citations/{id}", get_citation, BODY_NONE, NULL},
-    {"DELETE", "/v1/citations/{id}", delete_citation, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/sources", .handler = create_source, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET", .pattern = "/v1/sources", .handler = list_sources, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/sources/{id}", .handler = get_source, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/sources/{id}", .handler = patch_source, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/sources/{id}", .handler = delete_source, .access = ACCESS_CURATE},
+    {.method = "POST", .pattern = "/v1/claims/{id}/citations", .handler = create_citation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET", .pattern = "/v1/claims/{id}/citations", .handler = list_claim_citations, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/citations/{id}", .handler = get_citation, .access = ACCESS_READ},
+    {.method = "DELETE", .pattern = "/v1/citations/{id}", .handler = delete_citation, .access = ACCESS_ANNOTATE},
+    {.method = NULL},
 };
+
+const struct resource source_resource = {.name = "sources", .routes = routes, .statements = statements};

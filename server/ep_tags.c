@@ -3,15 +3,14 @@
  * One aggregate query; the rows are serialized here (no json_agg). */
 #include "db.h"
 #include "jsonbuf.h"
+#include "registry.h"
 #include "reply.h"
 #include "rowjson.h"
-#include "routes.h"
-#include "statements.h"
 #include "validate.h"
 
 /* Ties sort by tag in byte order (COLLATE "C") so that the order does not
  * depend on the database's locale. */
-const struct db_statement tag_statements[] = {
+static const struct db_statement statements[] = {
     {"tag_counts",
      "SELECT t.tag, count(*) FROM claims c CROSS JOIN LATERAL unnest(c.tags) AS t(tag)"
      " WHERE ($1::text IS NULL OR starts_with(t.tag, $1::text))"
@@ -51,7 +50,9 @@ static void list_tags(struct request *r)
     reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
-const struct route tag_routes[] = {
-    {"GET", "/v1/tags", list_tags, BODY_NONE, NULL},
-    {NULL, NULL, NULL, BODY_NONE, NULL},
+static const struct route routes[] = {
+    {.method = "GET", .pattern = "/v1/tags", .handler = list_tags, .access = ACCESS_READ},
+    {.method = NULL},
 };
+
+const struct resource tag_resource = {.name = "tags", .routes = routes, .statements = statements};

@@ -4,7 +4,7 @@
 #include "jsonbuf.h"
 #include "reply.h"
 #include "request.h"
-#include "routes.h"
+#include "registry.h"
 #include "utf8.h"
 
 #include <pthread.h>
@@ -19,20 +19,6 @@
 #include <unistd.h>
 
 static atomic_int in_flight;
-
-const char *request_param(const struct request *r, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; i < r->params.count; i++)
-        if (strncmp(r->params.names[i], name, n) == 0 && r->params.names[i][n] == '}')
-            return r->params.values[i];
-    return NULL;
-}
-
-const char *request_query(const struct request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
 
 /* Appends v in decimal. */
 static void put_uint(struct jsonbuf *jb, unsigned long long v)
@@ -141,6 +127,8 @@ static bool begin(struct request *r)
         return false;
     }
     r->route = found;
+    /* found->access is the access the route needs (router.h): the one place
+     * it is checked, before any body is read or handler runs, is here. */
     r->body_limit = found->body == BODY_STREAM ? r->cfg->import_limit : r->cfg->body_limit;
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     size_t declared;

@@ -2,6 +2,7 @@
 
 #include "anchor.h"
 #include "db.h"
+#include "errors.h"
 #include "import_util.h"
 #include "span.h"
 #include "utf8.h"
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_PROJECT_ID "00000000-0000-7000-8000-000000000001"
 /* Bad lines listed in a 422 at most; the count says how many there were. */
 #define MAX_LISTED_ERRORS 1000
 /* Document texts kept in memory to resolve spans against, in bytes. The
@@ -1036,39 +1036,20 @@ size_t import_records(const struct import *im)
     return im->records;
 }
 
-static json_t *error_body(unsigned status, const char *code, const char *message, json_t *extra)
-{
-    json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code, "message", message);
-    if (extra) {
-        json_object_update(err, extra);
-        json_decref(extra);
-    }
-    return json_pack("{s:o}", "error", err);
-}
-
-/* A database failure while checking or writing: the transaction is gone. */
+/* A database failure while checking or writing: the transaction is gone.
+ * Classified as the API classifies it (errors.h), worded for an import. */
 static unsigned database_failure(struct import *im, const PGresult *res, json_t **body)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : im->fatal;
+    struct db_error e;
+    db_error_classify(res, PQstatus(im->conn) == CONNECTION_OK, &e);
+    if (!res && e.status == 503)
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"import_failed\"}\n%s\n", im->fatal);
+    else if (e.unexpected)
+        db_error_log("import_failed", res);
     char message[600];
-    snprintf(message, sizeof message, "nothing was imported: %s", primary && *primary ? primary : "database error");
-    if (!state || strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 || strcmp(state, "40001") == 0
-        || strcmp(state, "40P01") == 0) {
-        *body = error_body(503, "database_unavailable", message, NULL);
-        return 503;
-    }
-    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
-        const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
-        const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-        *body = error_body(422, "invalid_value", message,
-                           json_pack("{s:s?, s:s?}", "field", column, "constraint", constraint));
-        return 422;
-    }
-    fprintf(stderr, "{\"level\":\"error\",\"event\":\"import_failed\",\"sqlstate\":\"%s\"}\n%s", state,
-            PQresultErrorMessage(res));
-    *body = error_body(500, "internal", message, NULL);
-    return 500;
+    snprintf(message, sizeof message, "nothing was imported: %s", e.message);
+    *body = error_body(e.status, e.code, e.field, message, NULL);
+    return e.status;
 }
 
 static bool end_copy(struct import *im)
@@ -1125,7 +1106,7 @@ static unsigned invalid_lines(struct import *im, json_t **body)
     char message[200];
     snprintf(message, sizeof message, "%zu line%s invalid; nothing was imported", im->n_errors,
              im->n_errors == 1 ? " is" : "s are");
-    *body = error_body(422, "invalid_lines", message,
+    *body = error_body(422, "invalid_lines", NULL, message,
                        json_pack("{s:I, s:b, s:o}", "invalid", (json_int_t)im->n_errors, "truncated",
                                  im->n_errors > MAX_LISTED_ERRORS, "lines", sorted));
     return 422;

@@ -4,7 +4,7 @@
 #include "db.h"
 #include "http.h"
 #include "migrate.h"
-#include "routes.h"
+#include "registry.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -1,7 +1,9 @@
 #include "reply.h"
 
+#include "errors.h"
 #include "utf8.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,16 @@
 
 void reply_response(struct request *r, unsigned status, struct MHD_Response *response)
 {
-    if (r->response)
-        MHD_destroy_response(r->response);
+    if (r->response) {
+        /* A handler replied over a reply already made (usually the error
+         * that should have stopped it): a bug. The first reply stands; debug
+         * builds (the tests) stop here so that it is found. */
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"double_reply\",\"kept\":%u,\"dropped\":%u}\n",
+                r->status, status);
+        assert(!"a handler replied twice");
+        MHD_destroy_response(response);
+        return;
+    }
     r->response = response;
     r->status = status;
 }
@@ -33,7 +43,8 @@ static void reply_buffer(struct request *r, unsigned status, char *body, size_t 
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     reply_response(r, status, resp);
-    r->bytes_out = len;
+    if (r->response == resp)
+        r->bytes_out = len;
 }
 
 void reply_json_owned(struct request *r, unsigned status, char *body, size_t len)
@@ -114,18 +125,11 @@ static void error_v(struct request *r, unsigned status, const char *code, const 
     char message[1024], field_text[256];
     vsnprintf(message, sizeof message, fmt, ap);
     utf8_scrub(message);
-    json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code,
-                            "message", message);
     if (field) {
         snprintf(field_text, sizeof field_text, "%s", field);
         utf8_scrub(field_text);
-        json_object_set_new(err, "field", json_string(field_text));
     }
-    if (extra) {
-        json_object_update(err, extra);
-        json_decref(extra);
-    }
-    reply_json(r, status, json_pack("{s:o}", "error", err));
+    reply_json(r, status, error_body(status, code, field ? field_text : NULL, message, extra));
 }
 
 void reply_error(struct request *r, unsigned status, const char *code, const char *field,

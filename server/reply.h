@@ -2,8 +2,10 @@
  *
  * Every reply function stores the response in r (r->response, r->status);
  * the core queues it after the handler returns. A handler replies exactly
- * once; a second reply replaces the first (the first is destroyed), which
- * lets an *_or_reply helper's error stand when the handler then bails out.
+ * once: after an *_or_reply helper has replied (returned false/NULL) it
+ * returns without replying again. A second reply is a bug: it is logged and
+ * dropped (the first stands), and debug builds abort on it. The body is
+ * built by error_body() (errors.h).
  *
  * Errors have one shape:
  *   {"error": {"status": 422, "code": "invalid_span", "message": "…", "field": "target.start"}}

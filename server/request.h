@@ -1,4 +1,6 @@
-/* request: the per-request context (MHD's req_cls) that handlers receive. */
+/* request: the per-request context (MHD's req_cls) that handlers receive,
+ * and what a handler reads of the request: path parameters and query
+ * arguments (request.c). */
 #ifndef CLAIMDB_REQUEST_H
 #define CLAIMDB_REQUEST_H
 

@@ -27,8 +27,10 @@ void reply_deleted_or_404(struct request *r, PGresult *res, const char *what, co
  * replies as reply_object_or_404 (column 0). */
 void reply_get_by_id(struct request *r, const char *statement, const char *what);
 
-/* DELETE …/{id} in full: validates the path id, runs `statement` (a DELETE
- * … RETURNING) with it and replies as reply_deleted_or_404. */
+/* DELETE …/{id} in full, the one way every resource deletes: validates the
+ * path id, runs `statement` (a DELETE … RETURNING) with it and replies as
+ * reply_deleted_or_404. A delete that rows still point at gets the 409 the
+ * constraint table in errors.c words for that foreign key. */
 void reply_delete_by_id(struct request *r, const char *statement, const char *what);
 
 /* POST to a collection whose `statement` takes the body as its one jsonb

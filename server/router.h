@@ -31,12 +31,34 @@ struct body_stream {
     void (*release)(void *state);
 };
 
+/* The access a route needs, checked in one place (http.c) before the
+ * handler runs. Each level includes the ones before it, as the project
+ * roles do (viewer < annotator < curator < manager < owner); server admins
+ * have every level. ACCESS_UNSET (0) is what a route entry that forgets the
+ * field gets: routes_init() refuses it, so every route states its access.
+ * Until the teams issue enforces them, the levels document intent only. */
+enum route_access {
+    ACCESS_UNSET = 0,
+    ACCESS_PUBLIC,   /* anyone, without credentials (health, the API description) */
+    ACCESS_USER,     /* any signed-in identity, no project role (e.g. /v1/me) */
+    ACCESS_READ,     /* viewer of the row's project (anyone, for public projects) */
+    ACCESS_ANNOTATE, /* annotator: create annotations, edit and delete their own */
+    ACCESS_CURATE,   /* curator: edit anyone's annotations, merge actors, sources and documents */
+    ACCESS_MANAGE,   /* manager: members, settings, import */
+    ACCESS_OWN,      /* owner: delete or transfer the project */
+    ACCESS_ADMIN,    /* server administrator */
+};
+
+/* A route table entry. Written with designated initializers:
+ *   {.method = "GET", .pattern = "/v1/claims/{id}", .handler = get_claim, .access = ACCESS_READ}
+ * (body defaults to BODY_NONE, stream to NULL). */
 struct route {
     const char *method;
     const char *pattern;
     route_handler handler;
     enum route_body body;
     const struct body_stream *stream;
+    enum route_access access;
 };
 
 struct route_params {

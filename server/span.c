@@ -1,15 +1,16 @@
 #include "span.h"
 
+#include "registry.h"
 #include "reply.h"
 #include "validate.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const struct db_statement span_statements[] = {
+static const struct db_statement statements[] = {
     {"span_document_text",
      "SELECT text FROM documents WHERE id = $1::uuid"
-     " AND project_id = coalesce($2::uuid, '00000000-0000-7000-8000-000000000001')"},
+     " AND project_id = coalesce($2::uuid, " DEFAULT_PROJECT_SQL ")"},
     {"span_claim",
      "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
      " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
@@ -130,3 +131,5 @@ PGresult *span_claim_or_reply(struct request *r, PGconn *conn, const char *claim
     }
     return res;
 }
+
+const struct resource span_resource = {.name = "spans", .statements = statements};

@@ -16,9 +16,6 @@
  * outside a request, like the import). */
 extern const struct field_spec span_fields[];
 
-/* Statements span.c prepares (registered in db_registry.c). */
-extern const struct db_statement span_statements[];
-
 /* Validates a span object named `field` ("target", "cue_span") and fills
  * req (pointing into `span`, which must outlive req). Returns false after
  * replying 400 (unknown member, wrong type, start without end, …). */

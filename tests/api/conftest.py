@@ -5,6 +5,7 @@ cores). Tests speak HTTP to it with requests. CLAIMDB_BIN names the binary
 (the Makefile sets it; build/claimdb by default).
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -156,6 +157,20 @@ def api(server):
     return Api(server.base)
 
 
+# What PostgreSQL's own error text looks like: error bodies must carry none
+# of it (no constraint or table names, no SQLSTATE, no PostgreSQL wording).
+DATABASE_INSIDES = re.compile(
+    r"SQLSTATE|violates|constraint|_fkey|_pkey|_key\b|_check\b|\brelation \"|duplicate key|PostgreSQL|"
+    r"invalid input syntax|value too long|\bERROR:|\b(?:08|22|23|40|42|53|54|55|57)[0-9][0-9A-Z]{2}\b|\bP0001\b")
+
+
+def assert_no_database_insides(err):
+    """An error object says nothing about the database's insides."""
+    for key in ("message", "field", "code"):
+        value = err.get(key)
+        assert not (isinstance(value, str) and DATABASE_INSIDES.search(value)), (key, err)
+
+
 def assert_error(response, status, code=None, field=None):
     """Asserts the one error shape, and returns the error object."""
     assert response.status_code == status, (response.status_code, response.text)
@@ -163,6 +178,7 @@ def assert_error(response, status, code=None, field=None):
     err = response.json()["error"]
     assert err["status"] == status
     assert isinstance(err["message"], str) and err["message"]
+    assert_no_database_insides(err)
     if code is not None:
         assert err["code"] == code, err
     if field is not None:

@@ -18,7 +18,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import ROOT, Server, assert_error, unique
+from conftest import assert_no_database_insides, ROOT, Server, assert_error, unique
 
 SEED = 20261124
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))  # to read back metadata nested 2000 deep
@@ -70,8 +70,11 @@ def route_table():
     routes = set()
     for path in glob.glob(os.path.join(ROOT, "server", "ep_*.c")):
         with open(path, encoding="utf-8") as f:
-            routes |= set(re.findall(
-                r'\{\s*"(GET|POST|PUT|PATCH|DELETE)"\s*,\s*"([^"]+)"\s*,\s*\w+\s*,\s*(BODY_\w+)', f.read()))
+            for entry in re.findall(r'^\s*\{\.method = "(?:GET|POST|PUT|PATCH|DELETE)".*$', f.read(), re.M):
+                method = re.search(r'\.method = "(\w+)"', entry).group(1)
+                pattern = re.search(r'\.pattern = "([^"]+)"', entry).group(1)
+                body = re.search(r'\.body = (BODY_\w+)', entry)
+                routes.add((method, pattern, body.group(1) if body else "BODY_NONE"))
     return sorted(routes)
 
 
@@ -126,6 +129,7 @@ def check(response, where):
     assert err["status"] == status, (where, err)
     assert isinstance(err["code"], str) and err["code"], (where, err)
     assert isinstance(err["message"], str) and err["message"], (where, err)
+    assert_no_database_insides(err)
     return err
 
 

@@ -23,7 +23,7 @@ def server_routes():
     routes = set()
     for path in glob.glob(os.path.join(ROOT, "server", "ep_*.c")):
         with open(path, encoding="utf-8") as f:
-            routes |= set(re.findall(r'\{\s*"(GET|POST|PUT|PATCH|DELETE)"\s*,\s*"([^"]+)"', f.read()))
+            routes |= set(re.findall(r'\.method = "(GET|POST|PUT|PATCH|DELETE)", \.pattern = "([^"]+)"', f.read()))
     return routes
 
 

@@ -5,12 +5,12 @@ static void h1(struct request *r) { (void)r; }
 static void h2(struct request *r) { (void)r; }
 
 static const struct route table[] = {
-    {"GET", "/v1/claims", h1, BODY_NONE, NULL},
-    {"POST", "/v1/claims", h2, BODY_JSON, NULL},
-    {"GET", "/v1/claims/{id}", h1, BODY_NONE, NULL},
-    {"DELETE", "/v1/claims/{id}", h2, BODY_NONE, NULL},
-    {"POST", "/v1/claims/{id}/attributions", h2, BODY_JSON, NULL},
-    {"GET", "/v1/claims/{id}/relations/{kind}", h1, BODY_NONE, NULL},
+    {.method = "GET", .pattern = "/v1/claims", .handler = h1, .access = ACCESS_READ},
+    {.method = "POST", .pattern = "/v1/claims", .handler = h2, .body = BODY_JSON, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/claims/{id}", .handler = h1, .access = ACCESS_READ},
+    {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = h2, .access = ACCESS_READ},
+    {.method = "POST", .pattern = "/v1/claims/{id}/attributions", .handler = h2, .body = BODY_JSON, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/claims/{id}/relations/{kind}", .handler = h1, .access = ACCESS_READ},
 };
 
 static enum route_status match(const char *method, const char *path, const struct route **found,
