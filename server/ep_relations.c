@@ -94,19 +94,22 @@ static const struct db_statement statements[] = {
      " SELECT " RELATION_JSON " FROM r"},
     {"relation_delete", "DELETE FROM relations WHERE id = $1::uuid RETURNING id"},
     /* The claim itself, then (LEFT JOIN: none when it has no counterclaims)
-     * each refutes/disputes relation in either direction with the claim on
-     * the other side, its document and one row per attribution. No rows:
-     * the claim does not exist. */
+     * a page of its refutes/disputes relations in either direction — after
+     * ($2 direction, $3 relation id), $4 of them (the limit + 1) — with the
+     * claim on the other side, its document and one row per attribution. No
+     * rows: the claim does not exist. */
     {"claim_counterclaims",
      "SELECT q.id, q.text, x.relation_id, x.kind, x.direction, c.id, c.text, c.kind, d.id, d.title,"
      " c.start, c.\"end\", c.exact, c.prefix, c.suffix, ac.id, ac.name, a.role, a.cue, a.mode, a.id"
      " FROM claims q"
-     " LEFT JOIN LATERAL ("
+     " LEFT JOIN LATERAL (SELECT * FROM ("
      "   SELECT r.id AS relation_id, r.kind, 'incoming' AS direction, r.from_claim_id AS other_id"
      "   FROM relations r WHERE r.to_claim_id = q.id AND r.kind = ANY (" COUNTERCLAIM_KINDS ")"
      "   UNION ALL"
      "   SELECT r.id, r.kind, 'outgoing', r.to_claim_id"
      "   FROM relations r WHERE r.from_claim_id = q.id AND r.kind = ANY (" COUNTERCLAIM_KINDS ")"
+     "  ) u WHERE $2::text IS NULL OR (u.direction, u.relation_id) > ($2::text, $3::uuid)"
+     "  ORDER BY u.direction, u.relation_id LIMIT $4::int"
      " ) x ON true"
      " LEFT JOIN claims c ON c.id = x.other_id"
      " LEFT JOIN documents d ON d.id = c.document_id"
@@ -258,14 +261,29 @@ static void speaker_write(struct jsonbuf *jb, const PGresult *res, int row)
     jb_cstr(jb, "}");
 }
 
+/* The cursor is (direction, relation id) of the last item shown. */
+static bool counterclaims_cursor_or_reply(struct request *r, const struct page *pg)
+{
+    if (!pg->after[0] || ((strcmp(pg->after[0], "incoming") == 0 || strcmp(pg->after[0], "outgoing") == 0)
+                          && uuid_valid(pg->after[1])))
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+    return false;
+}
+
 static void get_counterclaims(struct request *r)
 {
+    static const char *const known[] = {"limit", "after", NULL};
+    struct page pg;
     const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
+    if (!id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 2)
+        || !counterclaims_cursor_or_reply(r, &pg))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_counterclaims", 1, params);
+    const char *params[] = {id, pg.after[0], pg.after[1], pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "claim_counterclaims", 4, params);
     if (!res)
         return;
     int n = PQntuples(res);
@@ -284,17 +302,25 @@ static void get_counterclaims(struct request *r)
      * open an item when the relation changes, add a speaker per row that
      * has an attribution. */
     const char *open_relation = NULL;
-    int speakers = 0;
+    int speakers = 0, last = 0;
+    unsigned items = 0;
+    bool more = false;
     for (int i = 0; i < n; i++) {
         if (PQgetisnull(res, i, CC_RELATION_ID))
             continue;
         const char *relation = PQgetvalue(res, i, CC_RELATION_ID);
         if (!open_relation || strcmp(open_relation, relation) != 0) {
+            if (items == pg.limit) { /* the row of the limit + 1st relation: a next page exists */
+                more = true;
+                break;
+            }
             if (open_relation)
                 jb_cstr(&jb, "]},");
             counterclaim_begin(&jb, res, i);
             open_relation = relation;
             speakers = 0;
+            items++;
+            last = i;
         }
         if (!PQgetisnull(res, i, CC_ATTRIBUTION_ID)) {
             if (speakers++)
@@ -304,7 +330,16 @@ static void get_counterclaims(struct request *r)
     }
     if (open_relation)
         jb_cstr(&jb, "]}");
-    jb_cstr(&jb, "]}");
+    jb_cstr(&jb, "]");
+    const char *key[] = {PQgetvalue(res, last, CC_DIRECTION), PQgetvalue(res, last, CC_RELATION_ID)};
+    char cursor[CURSOR_MAX_LEN];
+    if (more && cursor_encode(key, 2, cursor)) {
+        jb_cstr(&jb, ",\"next\":\"");
+        jb_cstr(&jb, cursor);
+        jb_cstr(&jb, "\"}");
+    } else {
+        jb_cstr(&jb, ",\"next\":null}");
+    }
     PQclear(res);
     size_t len;
     char *text = jb_steal(&jb, &len);

@@ -346,6 +346,69 @@ bool query_enum_or_reply(struct request *r, const char *name, const char *const 
     return false;
 }
 
+bool query_uint_or_reply(struct request *r, const char *name, unsigned fallback, unsigned min, unsigned max,
+                         unsigned *out)
+{
+    const char *v = request_query(r, name);
+    *out = fallback;
+    if (!v)
+        return true;
+    unsigned long n = 0;
+    bool ok = *v && strlen(v) <= 9;
+    for (const char *p = v; ok && *p; p++)
+        if (*p < '0' || *p > '9')
+            ok = false;
+        else
+            n = n * 10 + (unsigned long)(*p - '0');
+    if (ok && n >= min && n <= max) {
+        *out = (unsigned)n;
+        return true;
+    }
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name, "%s must be a whole number from %u to %u", name,
+                min, max);
+    return false;
+}
+
+bool query_enum_list_or_reply(struct request *r, const char *name, const char *const *allowed, char *buf,
+                              size_t size)
+{
+    const char *v = request_query(r, name);
+    buf[0] = '\0';
+    if (!v)
+        return true;
+    size_t len = 0;
+    const char *p = v;
+    bool ok = size > 2;
+    if (ok)
+        buf[len++] = '{';
+    while (ok) {
+        size_t n = strcspn(p, ",");
+        bool known = false;
+        for (size_t i = 0; allowed[i] && !known; i++)
+            known = strlen(allowed[i]) == n && strncmp(allowed[i], p, n) == 0;
+        ok = known && len + n + 2 < size;
+        if (ok) {
+            if (len > 1)
+                buf[len++] = ',';
+            memcpy(buf + len, p, n);
+            len += n;
+        }
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    if (ok) {
+        buf[len++] = '}';
+        buf[len] = '\0';
+        return true;
+    }
+    buf[0] = '\0';
+    reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_enum", name,
+                      json_pack("{s:o}", "allowed", allowed_list(allowed)),
+                      "%s must be a comma-separated list of the allowed values", name);
+    return false;
+}
+
 char *json_text(const json_t *value)
 {
     char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);

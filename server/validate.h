@@ -89,6 +89,18 @@ bool query_timestamp_or_reply(struct request *r, const char *name, const char **
 bool query_enum_or_reply(struct request *r, const char *name, const char *const *allowed,
                          const char **out);
 
+/* Query argument `name` as a whole number in [min, max]; fallback when
+ * absent. Returns false after replying 400 (invalid_value). */
+bool query_uint_or_reply(struct request *r, const char *name, unsigned fallback, unsigned min, unsigned max,
+                         unsigned *out);
+
+/* Query argument `name` as a comma-separated list of values of `allowed`,
+ * written into buf as a PostgreSQL array literal ("{a,b}"); buf is "" when
+ * absent. Returns false after replying 400 (invalid_enum, with the allowed
+ * values) when a value is unknown or the list does not fit in size bytes. */
+bool query_enum_list_or_reply(struct request *r, const char *name, const char *const *allowed, char *buf,
+                              size_t size);
+
 /* True when s is a date "YYYY-MM-DD", as F_DATE accepts (for validators
  * that collect errors rather than reply, e.g. the import). */
 bool date_text_valid(const char *s);

@@ -396,7 +396,30 @@ def test_counterclaims_seen_from_the_other_side(api, debate):
 def test_counterclaims_of_a_claim_without_any(api, debate):
     lonely = make_claim(api, None, "Nobody disputes this.")
     assert api.get(f"/v1/claims/{lonely}/counterclaims").json() == {
-        "claim": {"id": lonely, "text": "Nobody disputes this."}, "items": []}
+        "claim": {"id": lonely, "text": "Nobody disputes this."}, "items": [], "next": None}
+
+
+def test_counterclaims_page_keeping_their_shape(api, debate):
+    target = make_claim(api, None, "Much disputed.")
+    others = [make_claim(api, None, f"Rebuttal {i}.") for i in range(5)]
+    for i, o in enumerate(others):
+        api.create("/v1/relations", {"from_claim_id": o, "to_claim_id": target,
+                                     "kind": "refutes" if i % 2 else "disputes"})
+    whole = api.get(f"/v1/claims/{target}/counterclaims").json()
+    assert whole["next"] is None and len(whole["items"]) == 5
+    seen, after = [], None
+    while True:
+        params = {"limit": 2} | ({"after": after} if after else {})
+        page = api.get(f"/v1/claims/{target}/counterclaims", params=params).json()
+        assert page["claim"] == whole["claim"] and len(page["items"]) <= 2
+        seen += page["items"]
+        after = page["next"]
+        if not after:
+            break
+    assert seen == whole["items"]
+    assert_error(api.get(f"/v1/claims/{target}/counterclaims", params={"after": "bogus"}), 400, "invalid_cursor")
+    assert_error(api.get(f"/v1/claims/{target}/counterclaims", params={"limit": 0}), 400, "invalid_limit")
+    assert_error(api.get(f"/v1/claims/{target}/counterclaims", params={"x": 1}), 400, "unknown_parameter")
 
 
 def test_counterclaim_without_span_or_document(api, debate):

@@ -20,6 +20,7 @@ extern int unit_checks, unit_failures;
 #define CHECK_STR(a, b) CHECK(strcmp((a), (b)) == 0)
 
 void test_utf8(void);
+void test_graph_format(void);
 void test_anchor(void);
 void test_router(void);
 void test_cursor(void);
