@@ -25,7 +25,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util graph_format
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt lint clean db-stop db-reset deps bench compose-check
+.PHONY: all run test check unit api fmt lint clean db-stop db-reset deps bench compose-check jsonld-deps
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -78,12 +78,18 @@ api: $(BUILD)/claimdb
 
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory unit api compose-check
+	@$(MAKE) --no-print-directory jsonld-deps unit api compose-check
+
+# jsonld.js for the JSON-LD check of the W3C export (tests/jsonld), pinned by
+# its package-lock.json; installed once from the npm registry.
+jsonld-deps:
+	@[ -d tests/jsonld/node_modules/jsonld ] || npm ci --prefix tests/jsonld --no-audit --no-fund
 
 # The same suite, built with AddressSanitizer and UndefinedBehaviorSanitizer;
 # the server must exit cleanly (no leaks) when the API tests stop it.
 check:
 	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory jsonld-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' unit api \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1

@@ -8,7 +8,7 @@ server="postgresql-15 postgresql-client-15"
 case "${1:-build}" in
   build) want="$build" ;;
   run)   want="$build $server curl jq" ;;
-  test)  want="$build $server python3 python3-pytest python3-requests docker-compose" ;;
+  test)  want="$build $server python3 python3-pytest python3-requests docker-compose nodejs" ;;
   lint)  want="$build cppcheck clang-format docker-compose" ;;
   bench) want="$build $server python3 wrk curl util-linux" ;;
   *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;

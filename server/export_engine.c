@@ -38,7 +38,10 @@ static const struct db_statement export_statements[] = {
 
 /* The claims a filtered export is about (base) and the closure that keeps
  * the file self-contained: via chains pull in the attributions they reach
- * and those attributions' claims; then what all of them reference. */
+ * and those attributions' claims (core); every relation that touches a base
+ * claim is kept, with the claim at its other end (and that claim's document)
+ * so that it resolves on import — a filter never drops a relation silently;
+ * then what all of them reference. */
 #define SELECTION                                                                                  \
     "WITH RECURSIVE base AS (SELECT c.id FROM claims c WHERE"                                      \
     " (" F_DOCUMENT " IS NULL OR c.document_id = " F_DOCUMENT ")"                                  \
@@ -54,12 +57,14 @@ static const struct db_statement export_statements[] = {
     "   JOIN base b ON a.claim_id = b.id"                                                          \
     "   UNION SELECT a.id, a.claim_id, a.via_attribution_id FROM attributions a"                   \
     "   JOIN chain ch ON a.id = ch.via_attribution_id),"                                           \
-    " sel_claims AS (SELECT id FROM base UNION SELECT claim_id FROM chain),"                       \
-    " sel_relations AS (SELECT r.id FROM relations r"                                              \
-    "   WHERE r.from_claim_id IN (SELECT id FROM sel_claims)"                                      \
-    "   AND r.to_claim_id IN (SELECT id FROM sel_claims)),"                                        \
+    " core AS (SELECT id FROM base UNION SELECT claim_id FROM chain),"                             \
+    " sel_relations AS (SELECT r.id, r.from_claim_id, r.to_claim_id FROM relations r"              \
+    "   WHERE r.from_claim_id IN (SELECT id FROM base) OR r.to_claim_id IN (SELECT id FROM base)"  \
+    "   OR (r.from_claim_id IN (SELECT id FROM core) AND r.to_claim_id IN (SELECT id FROM core))),"  \
+    " sel_claims AS (SELECT id FROM core UNION SELECT from_claim_id FROM sel_relations"            \
+    "   UNION SELECT to_claim_id FROM sel_relations),"                                             \
     " sel_citations AS (SELECT ci.id, ci.source_id FROM citations ci"                              \
-    "   WHERE ci.claim_id IN (SELECT id FROM sel_claims)),"                                        \
+    "   WHERE ci.claim_id IN (SELECT id FROM core)),"                                              \
     " sel_sources AS (SELECT DISTINCT source_id AS id FROM sel_citations),"                        \
     " sel_documents AS (SELECT document_id AS id FROM claims"                                      \
     "   WHERE id IN (SELECT id FROM sel_claims) AND document_id IS NOT NULL"                       \
@@ -525,7 +530,7 @@ static const char *const csv_copies[][2][2] = {
     {{COPY_CSV(CSV_ACTORS " ORDER BY a.id"), NULL},
      {COPY_CSV(SELECTION CSV_ACTORS " WHERE a.id IN (SELECT id FROM sel_actors) ORDER BY a.id"), NULL}},
     {{COPY_CSV(CSV_CLAIMS " ORDER BY c.id"), NULL},
-     {COPY_CSV(SELECTION CSV_CLAIMS " WHERE c.id IN (SELECT id FROM base) ORDER BY c.id"), NULL}},
+     {COPY_CSV(SELECTION CSV_CLAIMS " WHERE c.id IN (SELECT id FROM sel_claims) ORDER BY c.id"), NULL}},
     {{COPY_CSV(CSV_ATTRIBUTIONS " ORDER BY t.id"), NULL},
      {COPY_CSV(SELECTION CSV_ATTRIBUTIONS " WHERE t.claim_id IN (SELECT id FROM base) ORDER BY t.id"), NULL}},
     {{COPY_CSV(CSV_RELATIONS " ORDER BY r.id"), NULL},
@@ -547,44 +552,56 @@ static const char *const csv_copies[][2][2] = {
 #define COPY_LINES(query) "COPY (" query ") TO STDOUT (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
 
 /* Each claim an Annotation: its text and tags as bodies, the document span
- * as target with both selectors; everything else under claimdb:. A claim
- * with no document targets its own proposition (an embedded TextualBody). */
+ * as target with both selectors; everything else under claimdb: terms (the
+ * export's second context defines them, so a JSON-LD processor keeps every
+ * key). Nested records are nodes with urn:uuid ids, references are urn:uuid
+ * IRIs, the annotator is a Person, and nulls are left out (json_strip_nulls):
+ * JSON-LD drops a null value, so an absent key says the same and survives
+ * expansion and compaction. A claim with no document targets its own
+ * proposition (an embedded TextualBody). */
+#define URN(col) "'urn:uuid:' || " col
+#define AGENT(name) "CASE WHEN " name " IS NOT NULL THEN json_build_object('type', 'Person', 'name', " name ") END"
 #define W3C_CLAIM                                                                                  \
-    "json_build_object('id', 'urn:uuid:' || c.id, 'type', 'Annotation', 'motivation', 'describing'," \
-    " 'created', c.created_at, 'modified', c.updated_at, 'creator', c.annotator,"                  \
+    "json_strip_nulls(json_build_object('id', " URN("c.id") ", 'type', 'Annotation',"             \
+    " 'motivation', 'describing', 'created', c.created_at, 'modified', c.updated_at,"              \
+    " 'creator', " AGENT("c.annotator") ","                                                         \
     " 'body', (SELECT json_agg(b.v ORDER BY b.o) FROM (SELECT 0::bigint AS o,"                     \
     "   json_build_object('type', 'TextualBody', 'purpose', 'describing', 'format', 'text/plain',"  \
     "   'value', c.text) AS v UNION ALL SELECT g.o, json_build_object('type', 'TextualBody',"      \
     "   'purpose', 'tagging', 'value', g.tag) FROM unnest(c.tags) WITH ORDINALITY AS g(tag, o)) b)," \
     " 'target', CASE WHEN c.start IS NOT NULL THEN json_build_object("                             \
-    "   'source', 'urn:uuid:' || c.document_id, 'selector', json_build_array("                     \
+    "   'source', " URN("c.document_id") ", 'selector', json_build_array("                          \
     "   json_build_object('type', 'TextQuoteSelector', 'exact', c.exact, 'prefix', c.prefix,"      \
     "   'suffix', c.suffix),"                                                                      \
     "   json_build_object('type', 'TextPositionSelector', 'start', c.start, 'end', c.\"end\")))"   \
-    "   WHEN c.document_id IS NOT NULL THEN to_json('urn:uuid:' || c.document_id)"                 \
+    "   WHEN c.document_id IS NOT NULL THEN to_json(" URN("c.document_id") ")"                      \
     "   ELSE json_build_object('type', 'TextualBody', 'value', c.text) END,"                       \
-    " 'claimdb:id', c.id, 'claimdb:project_id', c.project_id, 'claimdb:document_id', c.document_id," \
+    " 'claimdb:id', c.id, 'claimdb:project_id', " URN("c.project_id") ","                           \
+    " 'claimdb:document_id', " URN("c.document_id") ","                                             \
     " 'claimdb:document_title', (SELECT d.title FROM documents d WHERE d.id = c.document_id),"     \
     " 'claimdb:kind', c.kind, 'claimdb:tags', c.tags, 'claimdb:note', c.note,"                     \
-    " 'claimdb:attributions', (SELECT coalesce(json_agg(json_build_object('id', t.id,"             \
-    "   'actor_id', t.actor_id, 'actor_name', a.name, 'actor_kind', a.kind, 'role', t.role,"       \
-    "   'cue', t.cue, 'mode', t.mode, 'source_span', t.source_span, 'cue_span', t.cue_span,"       \
-    "   'via_attribution_id', t.via_attribution_id, 'annotator', t.annotator,"                     \
-    "   'created_at', t.created_at, 'updated_at', t.updated_at) ORDER BY t.id), '[]')"             \
-    "   FROM attributions t JOIN actors a ON a.id = t.actor_id WHERE t.claim_id = c.id),"          \
-    " 'claimdb:citations', (SELECT coalesce(json_agg(json_build_object('id', ci.id,"               \
-    "   'source_id', ci.source_id, 'source_title', s.title, 'source_url', s.url,"                  \
-    "   'locator', ci.locator, 'span', ci.span, 'annotator', ci.annotator,"                        \
-    "   'created_at', ci.created_at, 'updated_at', ci.updated_at) ORDER BY ci.id), '[]')"          \
-    "   FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id))"
+    " 'claimdb:attributions', (SELECT json_agg(json_build_object('id', " URN("t.id") ","          \
+    "   'type', 'claimdb:Attribution', 'claimdb:id', t.id, 'claimdb:actor_id', " URN("t.actor_id") "," \
+    "   'claimdb:actor_name', a.name, 'claimdb:actor_kind', a.kind, 'claimdb:role', t.role,"       \
+    "   'claimdb:cue', t.cue, 'claimdb:mode', t.mode, 'claimdb:source_span', t.source_span,"       \
+    "   'claimdb:cue_span', t.cue_span, 'claimdb:via_attribution_id', " URN("t.via_attribution_id") "," \
+    "   'creator', " AGENT("t.annotator") ", 'created', t.created_at, 'modified', t.updated_at)"   \
+    "   ORDER BY t.id) FROM attributions t JOIN actors a ON a.id = t.actor_id WHERE t.claim_id = c.id)," \
+    " 'claimdb:citations', (SELECT json_agg(json_build_object('id', " URN("ci.id") ","            \
+    "   'type', 'claimdb:Citation', 'claimdb:id', ci.id, 'claimdb:source_id', " URN("ci.source_id") "," \
+    "   'claimdb:source_title', s.title, 'claimdb:source_url', s.url,"                             \
+    "   'claimdb:locator', ci.locator, 'claimdb:span', ci.span, 'creator', " AGENT("ci.annotator") "," \
+    "   'created', ci.created_at, 'modified', ci.updated_at) ORDER BY ci.id)"                      \
+    "   FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id)))"
 /* A relation is a `linking` Annotation from the `from` claim (target) to the
  * `to` claim (body), both named by their annotations' ids. */
 #define W3C_RELATION                                                                               \
-    "json_build_object('id', 'urn:uuid:' || r.id, 'type', 'Annotation', 'motivation', 'linking',"  \
-    " 'created', r.created_at, 'modified', r.updated_at, 'creator', r.annotator,"                  \
-    " 'body', 'urn:uuid:' || r.to_claim_id, 'target', 'urn:uuid:' || r.from_claim_id,"             \
-    " 'claimdb:id', r.id, 'claimdb:project_id', r.project_id, 'claimdb:relation', r.kind,"         \
-    " 'claimdb:note', r.note, 'claimdb:asserted_by_actor_id', r.asserted_by_actor_id)"
+    "json_strip_nulls(json_build_object('id', " URN("r.id") ", 'type', 'Annotation',"             \
+    " 'motivation', 'linking', 'created', r.created_at, 'modified', r.updated_at,"                 \
+    " 'creator', " AGENT("r.annotator") ","                                                         \
+    " 'body', " URN("r.to_claim_id") ", 'target', " URN("r.from_claim_id") ","                      \
+    " 'claimdb:id', r.id, 'claimdb:project_id', " URN("r.project_id") ", 'claimdb:relation', r.kind," \
+    " 'claimdb:note', r.note, 'claimdb:asserted_by_actor_id', " URN("r.asserted_by_actor_id") "))"
 
 static const char *const w3c_all[] = {
     COPY_LINES("SELECT " W3C_CLAIM " FROM claims c ORDER BY c.id"),
@@ -593,17 +610,71 @@ static const char *const w3c_all[] = {
 };
 
 static const char *const w3c_filtered[] = {
-    COPY_LINES(SELECTION "SELECT " W3C_CLAIM " FROM claims c WHERE c.id IN (SELECT id FROM base) ORDER BY c.id"),
+    COPY_LINES(SELECTION "SELECT " W3C_CLAIM " FROM claims c WHERE c.id IN (SELECT id FROM sel_claims) ORDER BY c.id"),
     COPY_LINES(SELECTION "SELECT " W3C_RELATION " FROM relations r WHERE r.id IN (SELECT id FROM sel_relations)"
                          " ORDER BY r.id"),
     NULL,
 };
 
-static const char W3C_PROLOGUE[] =
-    "{\"@context\":[\"http://www.w3.org/ns/anno.jsonld\",{\"claimdb\":\"https://claimdb.org/ns#\"}],"
-    "\"type\":\"AnnotationCollection\",\"label\":\"claimdb export\",\"generator\":\"claimdb " CLAIMDB_VERSION "\","
-    "\"first\":{\"type\":\"AnnotationPage\",\"items\":[\n";
-static const char W3C_EPILOGUE[] = "\n]}}\n";
+/* The number of annotations, counted in the export's snapshot before any is
+ * written (the collection says its total first, and each page whether a
+ * next one follows), with a fresh id for the collection. */
+static const char *const w3c_count[2] = {
+    "SELECT gen_random_uuid(), (SELECT count(*) FROM claims) + (SELECT count(*) FROM relations)",
+    SELECTION "SELECT gen_random_uuid(), (SELECT count(*) FROM sel_claims) + (SELECT count(*) FROM sel_relations)",
+};
+
+/* Annotations per page of the collection. */
+#define W3C_PAGE_SIZE 1000
+
+/* The collection and its pages are nodes of one @graph, written as the rows
+ * stream: the collection (id, total, first, last), then each page (id,
+ * partOf, startIndex, next but on the last) with its items. Pages are
+ * "<collection id>#page-N". claimdb's own terms are defined in a second
+ * context: the prefix, and which of them hold IRIs. */
+#define W3C_CONTEXT                                                                                \
+    "[\"http://www.w3.org/ns/anno.jsonld\",{\"claimdb\":\"https://claimdb.org/ns#\","              \
+    "\"claimdb:project_id\":{\"@type\":\"@id\"},\"claimdb:document_id\":{\"@type\":\"@id\"},"     \
+    "\"claimdb:actor_id\":{\"@type\":\"@id\"},\"claimdb:via_attribution_id\":{\"@type\":\"@id\"},"  \
+    "\"claimdb:source_id\":{\"@type\":\"@id\"},\"claimdb:asserted_by_actor_id\":{\"@type\":\"@id\"}," \
+    "\"claimdb:attributions\":{\"@container\":\"@set\"},\"claimdb:citations\":{\"@container\":\"@set\"}," \
+    "\"claimdb:tags\":{\"@container\":\"@set\"}}]"
+
+/* Writes the page header of page `page` (1-based) into buf. */
+static void w3c_page_header(char *buf, size_t size, const char *collection, long long page, long long total)
+{
+    long long pages = (total + W3C_PAGE_SIZE - 1) / W3C_PAGE_SIZE;
+    char next[128] = "";
+    if (page < pages)
+        snprintf(next, sizeof next, "\"next\":\"urn:uuid:%s#page-%lld\",", collection, page + 1);
+    snprintf(buf, size,
+             "{\"id\":\"urn:uuid:%s#page-%lld\",\"type\":\"AnnotationPage\",\"partOf\":\"urn:uuid:%s\","
+             "\"startIndex\":%lld,%s\"items\":[\n",
+             collection, page, collection, (page - 1) * W3C_PAGE_SIZE, next);
+}
+
+/* The document's start and the collection node (and the first page's header). */
+static void w3c_prologue(char *buf, size_t size, const char *collection, long long total)
+{
+    long long pages = (total + W3C_PAGE_SIZE - 1) / W3C_PAGE_SIZE;
+    int n = snprintf(buf, size,
+                     "{\"@context\":" W3C_CONTEXT ",\"@graph\":[\n{\"id\":\"urn:uuid:%s\","
+                     "\"type\":\"AnnotationCollection\",\"label\":\"claimdb export\","
+                     "\"generator\":{\"type\":\"Software\",\"name\":\"claimdb " CLAIMDB_VERSION "\"},"
+                     "\"total\":%lld",
+                     collection, total);
+    if (n < 0 || (size_t)n >= size)
+        return;
+    if (pages == 0) {
+        snprintf(buf + n, size - (size_t)n, "}");
+        return;
+    }
+    n += snprintf(buf + n, size - (size_t)n,
+                  ",\"first\":\"urn:uuid:%s#page-1\",\"last\":\"urn:uuid:%s#page-%lld\"},\n", collection,
+                  collection, pages);
+    if ((size_t)n < size)
+        w3c_page_header(buf + n, size - (size_t)n, collection, 1, total);
+}
 
 /* -------------------------------------------------------------- engine */
 
@@ -623,6 +694,10 @@ struct export {
     const char *const *parts;  /* the COPY statements still to run, NULL-terminated */
     bool in_copy;
     bool first_item;           /* W3C: no separator before the first annotation */
+    long long w3c_items;       /* W3C: annotations written so far */
+    long long w3c_total;       /* W3C: annotations in the snapshot */
+    char w3c_collection[40];   /* W3C: the collection's uuid */
+    char w3c_text[2048];       /* W3C: the prologue, then each page break */
     /* Bytes waiting to be written: up to three segments (W3C separator, a
      * line, the prologue or epilogue); row points at PQgetCopyData memory. */
     const char *pending[3];
@@ -696,6 +771,21 @@ static bool set_filters(PGconn *conn, const struct export_filters *f, char *err,
     return ok;
 }
 
+/* Counts the W3C export's annotations and draws the collection's id. */
+static bool w3c_count_items(struct export *ex, bool narrowed, char *err, size_t size)
+{
+    PGresult *res = PQexec(ex->conn, w3c_count[narrowed ? 1 : 0]);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok) {
+        snprintf(ex->w3c_collection, sizeof ex->w3c_collection, "%s", PQgetvalue(res, 0, 0));
+        ex->w3c_total = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    } else {
+        set_error(err, size, "counting the annotations", ex->conn, res);
+    }
+    PQclear(res);
+    return ok;
+}
+
 static bool filtered(const struct export_filters *f)
 {
     return f->document_id || f->actor_id || f->tag || f->kind || f->created_after || f->created_before || f->q;
@@ -749,13 +839,15 @@ struct export *export_open(enum export_format format, const char *table,
         || !command(conn, "SET LOCAL jit = off", err, err_size)
         || !command(conn, "SET LOCAL cursor_tuple_fraction = 1", err, err_size)
         || !set_filters(conn, filters, err, err_size)
+        || (format == EXPORT_W3C && !w3c_count_items(ex, narrowed, err, err_size))
         || (format != EXPORT_NDJSON && !start_next_copy(ex, err, err_size))) {
         export_close(ex);
         return NULL;
     }
     if (format == EXPORT_W3C) {
-        ex->pending[2] = W3C_PROLOGUE;
-        ex->pending_len[2] = sizeof W3C_PROLOGUE - 1;
+        w3c_prologue(ex->w3c_text, sizeof ex->w3c_text, ex->w3c_collection, ex->w3c_total);
+        ex->pending[2] = ex->w3c_text;
+        ex->pending_len[2] = strlen(ex->w3c_text);
     }
     return ex;
 }
@@ -937,9 +1029,21 @@ static int next_row(struct export *ex, char *err, size_t size)
             if (ex->format == EXPORT_W3C) {
                 /* items of one JSON array: a comma between, no trailing newline */
                 n -= ex->row[n - 1] == '\n';
-                ex->pending[0] = ex->first_item ? "" : ",\n";
-                ex->pending_len[0] = ex->first_item ? 0 : 2;
+                if (ex->first_item) {
+                    ex->pending[0] = "";
+                } else if (ex->w3c_items % W3C_PAGE_SIZE == 0) { /* close the page, open the next */
+                    static const char close_page[] = "\n]},\n";
+                    memcpy(ex->w3c_text, close_page, sizeof close_page - 1);
+                    w3c_page_header(ex->w3c_text + sizeof close_page - 1, sizeof ex->w3c_text - sizeof close_page + 1,
+                                    ex->w3c_collection,
+                                    ex->w3c_items / W3C_PAGE_SIZE + 1, ex->w3c_total);
+                    ex->pending[0] = ex->w3c_text;
+                } else {
+                    ex->pending[0] = ",\n";
+                }
+                ex->pending_len[0] = strlen(ex->pending[0]);
                 ex->first_item = false;
+                ex->w3c_items++;
             }
             ex->pending[1] = ex->row;
             ex->pending_len[1] = n;
@@ -970,8 +1074,9 @@ ssize_t export_read(struct export *ex, char *buf, size_t max, char *err, size_t 
         if (got == 0) {
             ex->done = true;
             if (ex->format == EXPORT_W3C) {
-                ex->pending[2] = W3C_EPILOGUE;
-                ex->pending_len[2] = sizeof W3C_EPILOGUE - 1;
+                /* the last page and the graph; with no annotation, the graph only */
+                ex->pending[2] = ex->w3c_items ? "\n]}\n]}\n" : "\n]}\n";
+                ex->pending_len[2] = strlen(ex->pending[2]);
                 n += drain(ex, buf + n, max - n);
             }
             break;

@@ -118,7 +118,10 @@ def test_w3c_web_annotation(loaded):
     assert r.headers["Content-Type"].startswith("application/ld+json")
     doc = r.json()
     assert doc["@context"][0] == "http://www.w3.org/ns/anno.jsonld" and "claimdb" in doc["@context"][1]
-    items = doc["first"]["items"]
+    collection, *pages = doc["@graph"]
+    assert collection["type"] == "AnnotationCollection" and collection["total"] == 5
+    assert [p["id"] for p in pages] == [collection["first"]] and pages[0]["partOf"] == collection["id"]
+    items = pages[0]["items"]
     claims = {a["claimdb:id"]: a for a in items if a["motivation"] == "describing"}
     links = [a for a in items if a["motivation"] == "linking"]
     assert len(claims) == 4 and len(links) == 1
@@ -131,7 +134,8 @@ def test_w3c_web_annotation(loaded):
     assert c2["target"]["source"] == "urn:uuid:" + loaded.ids["doc"]
     c1 = claims[loaded.ids["c1"]]
     assert {"type": "TextualBody", "purpose": "tagging", "value": "x,y"} in c1["body"]
-    assert c1["claimdb:attributions"][0]["actor_name"] == "Newswire"
+    assert c1["claimdb:attributions"][0]["claimdb:actor_name"] == "Newswire"
+    assert c1["claimdb:attributions"][0]["id"].startswith("urn:uuid:")
     assert links[0]["target"] == "urn:uuid:" + loaded.ids["c2"] and links[0]["body"] == "urn:uuid:" + loaded.ids["c1"]
     assert links[0]["claimdb:relation"] == "refutes"
 
@@ -192,8 +196,8 @@ def test_cap_on_concurrent_exports_and_disconnect_frees_the_connection(loaded):
     gone = time.time()
     while copy_backends(loaded.url) and time.time() - gone < 5:
         time.sleep(0.05)
+    # Polled up to 5 s rather than timed: how fast is for make bench, not a test on a busy machine.
     assert copy_backends(loaded.url) == 0
-    assert time.time() - gone < 1.5, time.time() - gone
     # the slot is free again
     deadline = time.time() + 5
     while requests.get(loaded.base + "/v1/export", params={"format": "csv", "table": "actors"}).status_code == 503:
@@ -237,7 +241,9 @@ def test_cli_export_matches_the_endpoint(loaded):
 def test_q_filter_matches_text_or_exact_ignoring_case(loaded):
     recs = records(export(loaded, q="gREETS").content.decode())
     assert recs[0]["filters"] == {"q": "gREETS"}
-    assert [x["id"] for x in recs if x["type"] == "claim"] == [loaded.ids["c2"]]
+    # c2 refutes c1: the relation comes along, with c1 to resolve its other end (issue 13)
+    assert {x["id"] for x in recs if x["type"] == "claim"} == {loaded.ids["c2"], loaded.ids["c1"]}
+    assert [x["from_claim_id"] for x in recs if x["type"] == "relation"] == [loaded.ids["c2"]]
     # c4 is reported via an attribution of c1, which comes along
     assert {x["id"] for x in records(export(loaded, q="KNOWN ONLY").content.decode()) if x["type"] == "claim"} \
         == {loaded.ids["c4"], loaded.ids["c1"]}
