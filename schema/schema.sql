@@ -69,6 +69,12 @@ $$;
 
 COMMENT ON FUNCTION public.actor_names(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, for case-insensitive lookup.';
 
+CREATE FUNCTION public.claimdb_longest(items text[]) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT coalesce(max(char_length(item)), 0) FROM unnest(items) AS item $$;
+
+COMMENT ON FUNCTION public.claimdb_longest(items text[]) IS 'The longest item of a text array in code points, for CHECKs on tags and aliases.';
+
 CREATE FUNCTION public.claimdb_prefix_regex(q text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -214,6 +220,8 @@ CREATE TABLE public.actors (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
     CONSTRAINT actors_aliases_check CHECK ((array_position(aliases, NULL::text) IS NULL)),
+    CONSTRAINT actors_aliases_length CHECK (((public.claimdb_longest(aliases) <= 500) AND (''::text <> ALL (aliases)))),
+    CONSTRAINT actors_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT actors_external_ids_check CHECK ((jsonb_typeof(external_ids) = 'object'::text)),
     CONSTRAINT actors_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500)))
 );
@@ -254,8 +262,11 @@ CREATE TABLE public.attributions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    CONSTRAINT attributions_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT attributions_check CHECK ((via_attribution_id IS DISTINCT FROM id)),
+    CONSTRAINT attributions_cue_length CHECK ((char_length(cue) <= 1000)),
     CONSTRAINT attributions_cue_span_check CHECK ((jsonb_typeof(cue_span) = 'object'::text)),
+    CONSTRAINT attributions_role_length CHECK ((char_length(role) <= 500)),
     CONSTRAINT attributions_source_span_check CHECK ((jsonb_typeof(source_span) = 'object'::text))
 );
 
@@ -297,6 +308,8 @@ CREATE TABLE public.citations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    CONSTRAINT citations_annotator_length CHECK ((char_length(annotator) <= 200)),
+    CONSTRAINT citations_locator_length CHECK ((char_length(locator) <= 1000)),
     CONSTRAINT citations_span_check CHECK ((jsonb_typeof(span) = 'object'::text))
 );
 
@@ -338,11 +351,13 @@ CREATE TABLE public.claims (
     annotator text,
     search_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
     search tsvector NOT NULL,
+    CONSTRAINT claims_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT claims_check CHECK ((((start IS NULL) = ("end" IS NULL)) AND ((start IS NULL) = (exact IS NULL)) AND ((start IS NULL) OR ((document_id IS NOT NULL) AND ("end" > start))))),
     CONSTRAINT claims_prefix_check CHECK ((char_length(prefix) <= 32)),
     CONSTRAINT claims_start_check CHECK ((start >= 0)),
     CONSTRAINT claims_suffix_check CHECK ((char_length(suffix) <= 32)),
     CONSTRAINT claims_tags_check CHECK ((array_position(tags, NULL::text) IS NULL)),
+    CONSTRAINT claims_tags_length CHECK (((public.claimdb_longest(tags) <= 200) AND (''::text <> ALL (tags)))),
     CONSTRAINT claims_text_check CHECK ((length(text) >= 1))
 );
 
@@ -400,9 +415,15 @@ CREATE TABLE public.documents (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
     search tsvector GENERATED ALWAYS AS (public.claimdb_tsvector(public.claimdb_ts_config(language), title, text)) STORED,
+    CONSTRAINT documents_annotator_length CHECK ((char_length(annotator) <= 200)),
+    CONSTRAINT documents_author_length CHECK ((char_length(author) <= 500)),
+    CONSTRAINT documents_external_id_length CHECK ((char_length(external_id) <= 500)),
     CONSTRAINT documents_language_check CHECK ((language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'::text)),
+    CONSTRAINT documents_language_length CHECK ((char_length(language) <= 35)),
     CONSTRAINT documents_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
-    CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
+    CONSTRAINT documents_publisher_length CHECK ((char_length(publisher) <= 500)),
+    CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
+    CONSTRAINT documents_url_length CHECK ((char_length(url) <= 2000))
 );
 
 COMMENT ON TABLE public.documents IS 'A text as received, stored verbatim and never altered; claims point into it by code-point offsets.';
@@ -449,8 +470,10 @@ CREATE TABLE public.projects (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    CONSTRAINT projects_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
-    CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text))
+    CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text)),
+    CONSTRAINT projects_slug_length CHECK ((char_length(slug) <= 63))
 );
 
 COMMENT ON TABLE public.projects IS 'A research project: the unit that owns every other row (access control will hang off it).';
@@ -480,6 +503,7 @@ CREATE TABLE public.relations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    CONSTRAINT relations_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT relations_no_self CHECK ((from_claim_id <> to_claim_id))
 );
 
@@ -525,7 +549,9 @@ CREATE TABLE public.sources (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
-    CONSTRAINT sources_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000)))
+    CONSTRAINT sources_annotator_length CHECK ((char_length(annotator) <= 200)),
+    CONSTRAINT sources_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
+    CONSTRAINT sources_url_length CHECK ((char_length(url) <= 2000))
 );
 
 COMMENT ON TABLE public.sources IS 'What claims cite as evidence: reports, statements, statistics, testimony, laws.';

@@ -4,6 +4,7 @@
  * Follows ep_documents.c: validated body as one jsonb parameter, single
  * objects built by json_build_object, lists serialized in C. */
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -105,25 +106,15 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec actor_fields[] = {
-    {"project_id", F_UUID, false, false, NULL, 0},
-    {"name", F_STRING, true, false, NULL, 500},
-    {"kind", F_STRING, false, false, ACTOR_KINDS, 0},
-    {"aliases", F_STRING_ARRAY, false, false, NULL, ALIAS_MAX_LEN},
-    {"description", F_STRING, false, true, NULL, 0},
-    {"external_ids", F_OBJECT, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 static const struct field_spec merge_fields[] = {
-    {"into", F_UUID, true, false, NULL, 0},
-    {NULL, F_STRING, false, false, NULL, 0},
+    {.name = "into", .type = F_UUID, .required = true, .flags = FIELD_CREATE},
+    {.name = NULL},
 };
 
 static void create_actor(struct request *r)
 {
-    reply_create_from_body(r, "actor_create", actor_fields, "/v1/actors");
+    reply_create_from_body(r, "actor_create", ENTITY_ACTOR.fields, "/v1/actors");
 }
 
 static void get_actor(struct request *r)
@@ -156,16 +147,8 @@ static void list_actors(struct request *r)
 static void patch_actor(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !fields_valid_or_reply(r, r->json, "", actor_fields, VALIDATE_PATCH))
+    if (!id || !fields_valid_or_reply(r, r->json, "", ENTITY_ACTOR.fields, VALIDATE_PATCH))
         return;
-    if (json_object_get(r->json, "project_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "an actor cannot move between projects");
-        return;
-    }
-    if (json_is_null(json_object_get(r->json, "name"))) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", "name", "name must not be null");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;

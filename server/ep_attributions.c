@@ -11,6 +11,7 @@
 #include "attributions.h"
 
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -183,17 +184,6 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec attribution_fields[] = {
-    {"actor_id", F_UUID, true, false, NULL, 0},
-    {"role", F_STRING, false, true, NULL, 500},
-    {"cue", F_STRING, false, true, NULL, 1000},
-    {"mode", F_STRING, false, false, ATTRIBUTION_MODES, 0},
-    {"source_span", F_SPAN, false, true, NULL, 0},
-    {"cue_span", F_SPAN, false, true, NULL, 0},
-    {"via_attribution_id", F_UUID, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 static bool has_span(const json_t *body)
 {
@@ -258,7 +248,7 @@ static PGresult *insert_attribution(struct request *r, PGconn *conn, const char 
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be an object", field);
         return NULL;
     }
-    if (!fields_valid_or_reply(r, body, prefix, attribution_fields, VALIDATE_CREATE))
+    if (!fields_valid_or_reply(r, body, prefix, ENTITY_ATTRIBUTION.fields, VALIDATE_CREATE))
         return NULL;
     char *source_span, *cue_span = NULL;
     if (!span_param_or_reply(r, body, "source_span", prefix, doc_text, doc_len, &source_span)
@@ -385,30 +375,13 @@ static void get_attribution(struct request *r)
     reply_object_or_404(r, res, 0, "attribution", id);
 }
 
-/* Fields a PATCH may not null (the row needs them). */
-static bool required_not_nulled_or_reply(struct request *r)
-{
-    static const char *const required[] = {"actor_id", "mode", NULL};
-    for (size_t i = 0; required[i]; i++)
-        if (json_is_null(json_object_get(r->json, required[i]))) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", required[i], "%s must not be null", required[i]);
-            return false;
-        }
-    return true;
-}
-
 static void patch_attribution(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
     if (!id)
         return;
-    if (json_object_get(r->json, "claim_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "claim_id",
-                    "an attribution cannot move to another claim; delete it and create a new one");
-        return;
-    }
-    if (!fields_valid_or_reply(r, r->json, "", attribution_fields, VALIDATE_PATCH)
-        || !required_not_nulled_or_reply(r))
+    /* claim_id and project_id are set once: 409 immutable (fields_check). */
+    if (!fields_valid_or_reply(r, r->json, "", ENTITY_ATTRIBUTION.fields, VALIDATE_PATCH))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)

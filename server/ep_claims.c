@@ -11,6 +11,7 @@
 #include "attributions.h"
 #include "citations.h"
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -187,33 +188,6 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec claim_fields[] = {
-    {"project_id", F_UUID, false, false, NULL, 0},
-    {"document_id", F_UUID, false, true, NULL, 0},
-    {"target", F_SPAN, false, true, NULL, 0},
-    {"text", F_STRING, false, false, NULL, 0},
-    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
-    {"note", F_STRING, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {"attributions", F_ARRAY, false, false, NULL, 0},
-    {"citations", F_ARRAY, false, false, NULL, 0},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
-
-/* PATCH: the claim's own fields; attributions and citations have their own
- * endpoints, and the project never changes. */
-static const struct field_spec claim_patch_fields[] = {
-    {"document_id", F_UUID, false, true, NULL, 0},
-    {"target", F_SPAN, false, true, NULL, 0},
-    {"text", F_STRING, false, false, NULL, 0},
-    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
-    {"note", F_STRING, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
-
 static const char *string_member(const json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
@@ -319,7 +293,7 @@ static void reply_claim(struct request *r, PGconn *conn, const char *id, bool cr
 
 static void create_claim(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", claim_fields, VALIDATE_CREATE)
+    if (!fields_valid_or_reply(r, r->json, "", ENTITY_CLAIM.fields, VALIDATE_CREATE)
         || !claim_complete_or_reply(r, r->json))
         return;
     PGconn *conn = db_conn_or_reply(r);
@@ -469,22 +443,12 @@ static bool reanchor_or_reply(struct request *r, PGconn *conn, const char *id, c
 
 static void patch_claim(struct request *r)
 {
-    static const char *const not_null[] = {"text", "kind", "tags", NULL};
     const char *id = uuid_param_or_reply(r, "id");
     if (!id)
         return;
-    if (json_object_get(r->json, "project_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a claim cannot move between projects");
-        return;
-    }
-    if (!fields_valid_or_reply(r, r->json, "", claim_patch_fields, VALIDATE_PATCH)
+    if (!fields_valid_or_reply(r, r->json, "", ENTITY_CLAIM.fields, VALIDATE_PATCH)
         || !text_not_empty_or_reply(r, r->json))
         return;
-    for (size_t i = 0; not_null[i]; i++)
-        if (json_is_null(json_object_get(r->json, not_null[i]))) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", not_null[i], "%s must not be null", not_null[i]);
-            return;
-        }
     PGconn *conn = db_conn_or_reply(r);
     char *target;
     if (!conn || !reanchor_or_reply(r, conn, id, &target))

@@ -6,6 +6,7 @@
  * the database no more than plain columns), and reply with that text. Lists
  * return plain columns serialized in C (rowjson). */
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -84,24 +85,10 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec document_fields[] = {
-    {"project_id", F_UUID, false, false, NULL, 0},
-    {"title", F_STRING, true, false, NULL, 1000},
-    {"text", F_STRING, true, false, NULL, 0},
-    {"url", F_STRING, false, true, NULL, 2000},
-    {"publisher", F_STRING, false, true, NULL, 500},
-    {"author", F_STRING, false, true, NULL, 500},
-    {"published_at", F_DATE, false, true, NULL, 0},
-    {"language", F_STRING, false, true, NULL, 35},
-    {"external_id", F_STRING, false, true, NULL, 500},
-    {"metadata", F_OBJECT, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 static void create_document(struct request *r)
 {
-    reply_create_from_body(r, "document_create", document_fields, "/v1/documents");
+    reply_create_from_body(r, "document_create", ENTITY_DOCUMENT.fields, "/v1/documents");
 }
 
 static void get_document(struct request *r)
@@ -134,21 +121,9 @@ static void patch_document(struct request *r)
     const char *id = uuid_param_or_reply(r, "id");
     if (!id)
         return;
-    if (json_object_get(r->json, "text")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "text",
-                    "a document's text never changes (claims point into it); create a new document instead");
+    /* text and project_id are set once: 409 immutable (fields_check). */
+    if (!fields_valid_or_reply(r, r->json, "", ENTITY_DOCUMENT.fields, VALIDATE_PATCH))
         return;
-    }
-    if (!fields_valid_or_reply(r, r->json, "", document_fields, VALIDATE_PATCH))
-        return;
-    if (json_object_get(r->json, "project_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a document cannot move between projects");
-        return;
-    }
-    if (json_is_null(json_object_get(r->json, "title"))) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", "title", "title must not be null");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;

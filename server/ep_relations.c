@@ -6,6 +6,7 @@
  * parameter, single objects come back as json_build_object, lists as plain
  * columns serialized here with rowjson. */
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -120,20 +121,10 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec relation_fields[] = {
-    {"project_id", F_UUID, false, false, NULL, 0},
-    {"from_claim_id", F_UUID, true, false, NULL, 0},
-    {"to_claim_id", F_UUID, true, false, NULL, 0},
-    {"kind", F_STRING, true, false, RELATION_KINDS, 0},
-    {"note", F_STRING, false, true, NULL, 0},
-    {"asserted_by_actor_id", F_UUID, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 static void create_relation(struct request *r)
 {
-    reply_create_from_body(r, "relation_create", relation_fields, "/v1/relations");
+    reply_create_from_body(r, "relation_create", ENTITY_RELATION.fields, "/v1/relations");
 }
 
 static void get_relation(struct request *r)
@@ -170,12 +161,8 @@ static void list_relations(struct request *r)
 static void patch_relation(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !fields_valid_or_reply(r, r->json, "", relation_fields, VALIDATE_PATCH))
+    if (!id || !fields_valid_or_reply(r, r->json, "", ENTITY_RELATION.fields, VALIDATE_PATCH))
         return;
-    if (json_object_get(r->json, "project_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a relation cannot move between projects");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;

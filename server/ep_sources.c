@@ -6,6 +6,7 @@
  * objects built by json_build_object, lists serialized in C. */
 #include "citations.h"
 #include "db.h"
+#include "entities.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -121,31 +122,13 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec source_fields[] = {
-    {"project_id", F_UUID, false, false, NULL, 0},
-    {"title", F_STRING, true, false, NULL, 1000},
-    {"kind", F_STRING, false, false, SOURCE_KINDS, 0},
-    {"url", F_STRING, false, true, NULL, 2000},
-    {"publisher_actor_id", F_UUID, false, true, NULL, 0},
-    {"published_at", F_DATE, false, true, NULL, 0},
-    {"document_id", F_UUID, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
-static const struct field_spec citation_fields[] = {
-    {"source_id", F_UUID, true, false, NULL, 0},
-    {"locator", F_STRING, false, true, NULL, 1000},
-    {"span", F_SPAN, false, true, NULL, 0},
-    {"annotator", F_STRING, false, true, NULL, 200},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 /* ---------------------------------------------------------------- sources */
 
 static void create_source(struct request *r)
 {
-    reply_create_from_body(r, "source_create", source_fields, "/v1/sources");
+    reply_create_from_body(r, "source_create", ENTITY_SOURCE.fields, "/v1/sources");
 }
 
 static void get_source(struct request *r)
@@ -179,16 +162,8 @@ static void list_sources(struct request *r)
 static void patch_source(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !fields_valid_or_reply(r, r->json, "", source_fields, VALIDATE_PATCH))
+    if (!id || !fields_valid_or_reply(r, r->json, "", ENTITY_SOURCE.fields, VALIDATE_PATCH))
         return;
-    if (json_object_get(r->json, "project_id")) {
-        reply_error(r, MHD_HTTP_CONFLICT, "immutable", "project_id", "a source cannot move between projects");
-        return;
-    }
-    if (json_is_null(json_object_get(r->json, "title"))) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", "title", "title must not be null");
-        return;
-    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
@@ -219,7 +194,7 @@ static PGresult *citation_insert(struct request *r, PGconn *conn, const char *cl
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", n ? field : NULL, "a citation must be an object");
         return NULL;
     }
-    if (!fields_valid_or_reply(r, body, prefix, citation_fields, VALIDATE_CREATE))
+    if (!fields_valid_or_reply(r, body, prefix, ENTITY_CITATION.fields, VALIDATE_CREATE))
         return NULL;
     const json_t *span = json_object_get(body, "span");
     char *span_text = NULL;
@@ -263,7 +238,7 @@ bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim
 static void create_citation(struct request *r)
 {
     const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !fields_valid_or_reply(r, r->json, "", citation_fields, VALIDATE_CREATE))
+    if (!claim_id || !fields_valid_or_reply(r, r->json, "", ENTITY_CITATION.fields, VALIDATE_CREATE))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)

@@ -2,6 +2,7 @@
 
 #include "anchor.h"
 #include "db.h"
+#include "entities.h"
 #include "errors.h"
 #include "import_util.h"
 #include "span.h"
@@ -312,101 +313,10 @@ static const struct db_statement lookup_statements[] = {
 
 /* ------------------------------------------------------------ record rules */
 
+/* In ENTITIES order (entities.c). */
 static const char *const TYPES[] = {"project", "actor", "document", "claim", "source",
                                     "attribution", "relation", "citation", NULL};
 
-#define COMMON_FIELDS                                                                              \
-    {"type", F_STRING, true, false, NULL, 0}, {"id", F_UUID, true, false, NULL, 0},                \
-        {"annotator", F_STRING, false, true, NULL, 200},                                           \
-        {"created_at", F_TIMESTAMP, false, false, NULL, 0},                                        \
-        {"updated_at", F_TIMESTAMP, false, false, NULL, 0}
-#define PROJECT_FIELD {"project_id", F_UUID, false, false, NULL, 0}
-#define END_FIELDS {NULL, F_STRING, false, false, NULL, 0}
-
-static const struct field_spec project_fields[] = {
-    COMMON_FIELDS,
-    {"slug", F_STRING, true, false, NULL, 63},
-    {"name", F_STRING, true, false, NULL, 500},
-    {"description", F_STRING, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec actor_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"name", F_STRING, true, false, NULL, 500},
-    {"kind", F_STRING, false, false, ACTOR_KINDS, 0},
-    {"aliases", F_STRING_ARRAY, false, false, NULL, ALIAS_MAX_LEN},
-    {"description", F_STRING, false, true, NULL, 0},
-    {"external_ids", F_OBJECT, false, false, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec document_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"title", F_STRING, true, false, NULL, 1000},
-    {"text", F_STRING, true, false, NULL, 0},
-    {"sha256", F_STRING, false, false, NULL, 64},
-    {"length", F_INTEGER, false, false, NULL, 0},
-    {"url", F_STRING, false, true, NULL, 2000},
-    {"publisher", F_STRING, false, true, NULL, 500},
-    {"author", F_STRING, false, true, NULL, 500},
-    {"published_at", F_DATE, false, true, NULL, 0},
-    {"language", F_STRING, false, true, NULL, 35},
-    {"external_id", F_STRING, false, true, NULL, 500},
-    {"metadata", F_OBJECT, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec claim_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"document_id", F_UUID, false, true, NULL, 0},
-    {"target", F_SPAN, false, true, NULL, 0},
-    {"text", F_STRING, false, false, NULL, 0},
-    {"kind", F_STRING, false, false, CLAIM_KINDS, 0},
-    {"tags", F_STRING_ARRAY, false, false, NULL, TAG_MAX_LEN},
-    {"note", F_STRING, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec source_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"title", F_STRING, true, false, NULL, 1000},
-    {"kind", F_STRING, false, false, SOURCE_KINDS, 0},
-    {"url", F_STRING, false, true, NULL, 2000},
-    {"publisher_actor_id", F_UUID, false, true, NULL, 0},
-    {"published_at", F_DATE, false, true, NULL, 0},
-    {"document_id", F_UUID, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec attribution_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"claim_id", F_UUID, true, false, NULL, 0},
-    {"actor_id", F_UUID, true, false, NULL, 0},
-    {"role", F_STRING, false, true, NULL, 0},
-    {"cue", F_STRING, false, true, NULL, 0},
-    {"mode", F_STRING, false, false, ATTRIBUTION_MODES, 0},
-    {"source_span", F_SPAN, false, true, NULL, 0},
-    {"cue_span", F_SPAN, false, true, NULL, 0},
-    {"via_attribution_id", F_UUID, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec relation_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"from_claim_id", F_UUID, true, false, NULL, 0},
-    {"to_claim_id", F_UUID, true, false, NULL, 0},
-    {"kind", F_STRING, true, false, RELATION_KINDS, 0},
-    {"note", F_STRING, false, true, NULL, 0},
-    {"asserted_by_actor_id", F_UUID, false, true, NULL, 0},
-    END_FIELDS,
-};
-static const struct field_spec citation_fields[] = {
-    COMMON_FIELDS, PROJECT_FIELD,
-    {"claim_id", F_UUID, true, false, NULL, 0},
-    {"source_id", F_UUID, true, false, NULL, 0},
-    {"locator", F_STRING, false, true, NULL, 0},
-    {"span", F_SPAN, false, true, NULL, 0},
-    END_FIELDS,
-};
-
-static const struct field_spec *const FIELDS[] = {project_fields, actor_fields, document_fields,
-                                                  claim_fields, source_fields, attribution_fields,
-                                                  relation_fields, citation_fields};
 enum record_type { T_PROJECT, T_ACTOR, T_DOCUMENT, T_CLAIM, T_SOURCE, T_ATTRIBUTION, T_RELATION, T_CITATION, T_COUNT };
 
 /* ------------------------------------------------------------ state */
@@ -475,7 +385,7 @@ static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, 
                       const char *type, const char *id)
 {
     struct field_problem p;
-    if (fields_check(obj, prefix, specs, VALIDATE_CREATE, &p))
+    if (fields_check(obj, prefix, specs, VALIDATE_IMPORT, &p))
         return true;
     add_error(im, type, id, p.field, p.code, "%s", p.message);
     return false;
@@ -849,6 +759,8 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
     case T_ACTOR:
         set_default(rec, "kind", json_string("other"));
         set_default(rec, "aliases", json_array());
+        if (json_is_null(json_object_get(rec, "external_ids")))
+            json_object_del(rec, "external_ids");
         set_default(rec, "external_ids", json_object());
         break;
     case T_DOCUMENT: {
@@ -955,12 +867,15 @@ static void take_line(void *cls, const char *line, size_t len)
         add_error(im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
                   "type must be one of: header, project, actor, document, source, claim, attribution,"
                   " relation, citation");
-    } else if (fields_ok(im, rec, "", FIELDS[t], tname, id)) {
+    } else {
+        /* The rest is the entity's own fields, checked as its description
+         * says (entities.c): what the export writes, the import reads. */
+        json_object_del(rec, "type");
         char unverified[64] = "";
-        if (record_ok(im, t, rec, id, unverified, sizeof unverified) && im->n_errors == 0) {
+        if (fields_ok(im, rec, "", ENTITIES[t]->fields, TYPES[t], id)
+            && record_ok(im, t, rec, id, unverified, sizeof unverified) && im->n_errors == 0) {
             /* Once a line is bad nothing will be written: stop staging, but
              * keep validating to report every bad line. */
-            json_object_del(rec, "type");
             stage(im, TYPES[t], id, unverified, rec);
         }
     }

@@ -1,8 +1,9 @@
-/* claimdb: command-line entry point (serve, migrate, import, export). */
+/* claimdb: command-line entry point (serve, migrate, import, export, describe). */
 #include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "entities.h"
 #include "migrate.h"
 #include "registry.h"
 
@@ -27,6 +28,7 @@ static void usage(FILE *out)
           "  migrate [--check]      apply pending migrations (--check: only verify) and exit\n"
           "  import FILE...         load NDJSON datasets (all or nothing per file)\n"
           "  export [filters]       write the dataset as NDJSON to standard output\n"
+          "  describe               print the entity descriptions and the route table as JSON\n"
           "\n"
           "settings (flag, environment variable, meaning):\n",
           out);
@@ -113,6 +115,29 @@ static int cmd_serve(struct config *cfg)
     return rc;
 }
 
+/* claimdb describe: the entities (entities.c) and the routes (registry.c)
+ * as JSON, for the tests that check the OpenAPI description, the schema and
+ * the export against them. */
+static int cmd_describe(void)
+{
+    static const char *const bodies[] = {"none", "json", "stream"};
+    static const char *const access[] = {"unset", "public", "user", "read", "annotate",
+                                         "curate", "manage", "own", "admin"};
+    if (routes_init() != 0)
+        return 1;
+    json_t *routes = json_array();
+    for (size_t i = 0; i < routes_count; i++)
+        json_array_append_new(routes, json_pack("{s:s, s:s, s:s, s:s}", "method", routes_table[i].method, "pattern",
+                                                routes_table[i].pattern, "body", bodies[routes_table[i].body],
+                                                "access", access[routes_table[i].access]));
+    routes_free();
+    json_t *all = entities_describe();
+    json_object_set_new(all, "routes", routes);
+    int rc = json_dumpf(all, stdout, JSON_INDENT(1)) == 0 && putchar('\n') != EOF ? 0 : 1;
+    json_decref(all);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -147,6 +172,8 @@ int main(int argc, char **argv)
             return 2;
         return cmd_migrate(&cfg, !(seen & 1));
     }
+    if (strcmp(cmd, "describe") == 0)
+        return cmd_describe();
     if (strcmp(cmd, "import") == 0 || strcmp(cmd, "export") == 0) {
         db_configure(cfg.database_url, 0);
         return strcmp(cmd, "import") == 0 ? cli_import(&cfg, argc - 2, argv + 2)

@@ -17,14 +17,6 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-const struct field_spec span_fields[] = {
-    {"start", F_INTEGER, false, false, NULL, 0},
-    {"end", F_INTEGER, false, false, NULL, 0},
-    {"exact", F_STRING, false, false, NULL, 0},
-    {"prefix", F_STRING, false, true, NULL, 0},
-    {"suffix", F_STRING, false, true, NULL, 0},
-    {NULL, F_STRING, false, false, NULL, 0},
-};
 
 static void string_member(const json_t *span, const char *name, const char **s, size_t *len)
 {

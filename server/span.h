@@ -6,15 +6,12 @@
 
 #include "anchor.h"
 #include "db.h"
+#include "entities.h"
 #include "request.h"
 #include "validate.h"
 
 #include <jansson.h>
 #include <stdbool.h>
-
-/* The members a span object may have (for validators that check spans
- * outside a request, like the import). */
-extern const struct field_spec span_fields[];
 
 /* Validates a span object named `field` ("target", "cue_span") and fills
  * req (pointing into `span`, which must outlive req). Returns false after

@@ -1,6 +1,9 @@
 """The one SQLSTATE classifier (server/errors.c): the API and the import
 classify a database refusal alike, and no error body shows the database's
 insides (constraint names, SQLSTATEs, PostgreSQL's wording)."""
+import subprocess
+
+import pytest
 import requests
 
 from conftest import assert_error, assert_no_database_insides, unique
@@ -37,3 +40,31 @@ def test_import_classifies_like_the_api(server):
     err = assert_error(r, 422, "invalid_value", "language")
     assert "constraint" not in err
     assert_no_database_insides(err)
+
+
+def test_a_600_character_role_is_refused_by_every_path(api, server, cluster):
+    """The API's limit on an attribution's role (500 code points) holds for
+    the API, the import and a direct SQL INSERT alike."""
+    role = "é" * 600
+    actor = api.create("/v1/actors", {"name": unique("speaker")})
+    claim = api.create("/v1/claims", {"text": unique("claim")})
+    # the API
+    assert_error(api.post(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"], "role": role}),
+                 400, "too_long", "role")
+    # the import: the line is refused, nothing is written
+    attribution_id = uid()
+    body = line({"type": "header", "format": "claimdb-ndjson", "version": 1}) + line(
+        {"type": "attribution", "id": attribution_id, "claim_id": claim["id"], "actor_id": actor["id"],
+         "role": role})
+    err = assert_error(requests.post(server.base + "/v1/import", data=body.encode(), timeout=60),
+                       422, "invalid_lines")
+    assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [(2, "role", "too_long")]
+    assert api.get(f"/v1/attributions/{attribution_id}").status_code == 404
+    # the database itself
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        cluster.psql("INSERT INTO attributions (project_id, claim_id, actor_id, role)"
+                     f" VALUES ('{claim['project_id']}', '{claim['id']}', '{actor['id']}', '{role}')")
+    assert "attributions_role_length" in refused.value.stderr
+    # 500 is fine everywhere
+    assert api.post(f"/v1/claims/{claim['id']}/attributions",
+                    {"actor_id": actor["id"], "role": "é" * 500}).status_code == 201

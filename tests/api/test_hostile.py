@@ -11,6 +11,7 @@ import os
 import random
 import re
 import socket
+import subprocess
 import sys
 import threading
 import uuid
@@ -18,7 +19,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import assert_no_database_insides, ROOT, Server, assert_error, unique
+from conftest import BIN, ROOT, Server, assert_error, assert_no_database_insides, unique
 
 SEED = 20261124
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))  # to read back metadata nested 2000 deep
@@ -65,28 +66,26 @@ QUERY_VALUES = [
 ]
 
 
+def describe():
+    """The server's own description of its routes and entities (claimdb describe)."""
+    return json.loads(subprocess.run([BIN, "describe"], check=True, capture_output=True, text=True).stdout)
+
+
+DESCRIPTION = describe()
+
+
 def route_table():
-    """(METHOD, pattern, body kind) of every entry in the route tables of server/ep_*.c."""
-    routes = set()
-    for path in glob.glob(os.path.join(ROOT, "server", "ep_*.c")):
-        with open(path, encoding="utf-8") as f:
-            for entry in re.findall(r'^\s*\{\.method = "(?:GET|POST|PUT|PATCH|DELETE)".*$', f.read(), re.M):
-                method = re.search(r'\.method = "(\w+)"', entry).group(1)
-                pattern = re.search(r'\.pattern = "([^"]+)"', entry).group(1)
-                body = re.search(r'\.body = (BODY_\w+)', entry)
-                routes.add((method, pattern, body.group(1) if body else "BODY_NONE"))
-    return sorted(routes)
+    """(METHOD, pattern, body kind) of every route the server has."""
+    return sorted((r["method"], r["pattern"], "BODY_" + r["body"].upper()) for r in DESCRIPTION["routes"])
 
 
 def file_fields(pattern):
-    """The names in the field tables of the file that serves `pattern`."""
+    """The field names of the entity that `pattern` serves."""
     resource = pattern.split("/")[-1] if "{" not in pattern.split("/")[-1] else pattern.split("/")[-2]
     names = set()
-    for path in glob.glob(os.path.join(ROOT, "server", "ep_*.c")):
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        if f'"{pattern}"' in text:
-            names |= set(re.findall(r'\{"(\w+)", F_[A-Z_]+,', text))
+    for entity in DESCRIPTION["entities"]:
+        if entity["table"] == resource:
+            names |= {f["name"] for f in entity["fields"]}
     assert names or resource in ("merge", "import"), pattern
     return sorted(names)
 

@@ -27,5 +27,6 @@ void test_cursor(void);
 void test_jsonbuf(void);
 void test_config(void);
 void test_import_util(void);
+void test_fields(void);
 
 #endif
