@@ -22,8 +22,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages:$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
   # A fresh machine has no package lists yet; refresh them when a package is unknown.
-  if ! apt-get install -y -q --no-install-recommends $missing >&2; then
-    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends $missing >&2
+  if ! apt-get install -y -q --no-install-recommends --no-upgrade $missing >&2; then
+    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends --no-upgrade $missing >&2
   fi
 else
   echo "claimdb needs these Debian packages:$missing" >&2

@@ -31,6 +31,7 @@ extern const struct entity ENTITY_PROJECT, ENTITY_ACTOR, ENTITY_DOCUMENT, ENTITY
     ENTITY_ATTRIBUTION, ENTITY_RELATION, ENTITY_CITATION;
 
 /* Every entity, in the NDJSON export's order, NULL-terminated. */
+#define ENTITY_COUNT 8
 extern const struct entity *const ENTITIES[];
 
 /* The members of a span object (target, source_span, cue_span, span). */

@@ -1,8 +1,12 @@
 #include "export_engine.h"
 
 #include "db.h"
+#include "entities.h"
+#include "jsonbuf.h"
+#include "rowjson.h"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,66 +139,10 @@ static const struct db_statement export_statements[] = {
     "ci.id, ci.project_id, ci.claim_id, ci.source_id, ci.locator, ci.span, ci.annotator,"          \
     " ci.created_at, ci.updated_at"
 
-enum value_kind {
-    V_STRING, /* text, uuid, enum, date: a JSON string; NULL is null */
-    V_RAW,    /* an integer, or json/jsonb text: copied as is; NULL is null */
-    V_TIME,   /* timestamptz: the string to_json writes */
-    V_ARRAY,  /* text[]: a JSON array of strings */
-    V_OBJECT, /* opens a nested object, or writes null when the next column
-                 is NULL and skips to V_CLOSE; takes no column */
-    V_CLOSE,  /* closes it; takes no column */
-    V_LINE,   /* a whole line PostgreSQL built */
-    V_END,
-};
-
-struct field {
-    const char *before; /* what precedes the value: `, "key" : ` */
-    size_t before_len;
-    enum value_kind kind;
-};
-
-#define FIELD(before, kind) {before, sizeof before - 1, kind}
-#define FIRST(type) FIELD("{\"type\" : \"" type "\", \"id\" : ", V_STRING)
-#define KEY(name, kind) FIELD(", \"" name "\" : ", kind)
-#define TIMESTAMPS KEY("created_at", V_TIME), KEY("updated_at", V_TIME), {"}\n", 2, V_END}
-
-static const struct field HEADER_FIELDS[] = {FIELD("", V_LINE), {"\n", 1, V_END}};
-static const struct field PROJECT_FIELDS[] = {
-    FIRST("project"), KEY("slug", V_STRING), KEY("name", V_STRING), KEY("description", V_STRING),
-    KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field ACTOR_FIELDS[] = {
-    FIRST("actor"), KEY("project_id", V_STRING), KEY("name", V_STRING), KEY("kind", V_STRING),
-    KEY("aliases", V_ARRAY), KEY("description", V_STRING), KEY("external_ids", V_RAW),
-    KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field DOCUMENT_FIELDS[] = {
-    FIRST("document"), KEY("project_id", V_STRING), KEY("title", V_STRING), KEY("text", V_STRING),
-    KEY("sha256", V_STRING), KEY("length", V_RAW), KEY("url", V_STRING), KEY("publisher", V_STRING),
-    KEY("author", V_STRING), KEY("published_at", V_STRING), KEY("language", V_STRING),
-    KEY("external_id", V_STRING), KEY("metadata", V_RAW), KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field CLAIM_FIELDS[] = {
-    FIRST("claim"), KEY("project_id", V_STRING), KEY("document_id", V_STRING),
-    KEY("target", V_OBJECT), FIELD("{\"start\" : ", V_RAW), KEY("end", V_RAW), KEY("exact", V_STRING),
-    KEY("prefix", V_STRING), KEY("suffix", V_STRING), FIELD("}", V_CLOSE),
-    KEY("text", V_STRING), KEY("kind", V_STRING), KEY("tags", V_ARRAY), KEY("note", V_STRING),
-    KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field SOURCE_FIELDS[] = {
-    FIRST("source"), KEY("project_id", V_STRING), KEY("title", V_STRING), KEY("kind", V_STRING),
-    KEY("url", V_STRING), KEY("publisher_actor_id", V_STRING), KEY("published_at", V_STRING),
-    KEY("document_id", V_STRING), KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field ATTRIBUTION_FIELDS[] = {
-    FIRST("attribution"), KEY("project_id", V_STRING), KEY("claim_id", V_STRING),
-    KEY("actor_id", V_STRING), KEY("role", V_STRING), KEY("cue", V_STRING), KEY("mode", V_STRING),
-    KEY("source_span", V_RAW), KEY("cue_span", V_RAW), KEY("via_attribution_id", V_STRING),
-    KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field RELATION_FIELDS[] = {
-    FIRST("relation"), KEY("project_id", V_STRING), KEY("from_claim_id", V_STRING),
-    KEY("to_claim_id", V_STRING), KEY("kind", V_STRING), KEY("note", V_STRING),
-    KEY("asserted_by_actor_id", V_STRING), KEY("annotator", V_STRING), TIMESTAMPS};
-static const struct field CITATION_FIELDS[] = {
-    FIRST("citation"), KEY("project_id", V_STRING), KEY("claim_id", V_STRING),
-    KEY("source_id", V_STRING), KEY("locator", V_STRING), KEY("span", V_RAW),
-    KEY("annotator", V_STRING), TIMESTAMPS};
-
+/* Each line is the row written by rowjson (ROW_SPACED, the interchange
+ * format's spacing) with the columns of its entity's exported fields
+ * (entities.c, in order; the *_COLS lists above follow that order, which
+ * tests/api/test_description.py and the round-trip test check). */
 /* One part of the output: the rows of one cursor, or of two merged (the
  * inner rows, ordered by their key column, each written right after the
  * outer row whose id, column 0, equals that key). FETCH sizes keep a batch
@@ -202,9 +150,9 @@ static const struct field CITATION_FIELDS[] = {
 struct ndjson_part {
     const char *declare;
     const char *fetch;
-    const struct field *fields;
+    const struct entity *entity; /* NULL: a line PostgreSQL built whole (the header) */
     const char *inner_declare;
-    const struct field *inner_fields;
+    const struct entity *inner_entity;
     int inner_key;
 };
 
@@ -214,9 +162,9 @@ struct ndjson_part {
 #define FETCH_DOCUMENTS "FETCH FORWARD 100 FROM export_outer"
 #define FETCH_INNER "FETCH FORWARD 1000 FROM export_inner"
 
-#define PART(query, fields) {OUTER_CURSOR(query), FETCH_ROWS, fields, NULL, NULL, 0}
+#define PART(query, entity) {OUTER_CURSOR(query), FETCH_ROWS, entity, NULL, NULL, 0}
 #define DOCUMENTS_PART(dquery, cquery)                                                             \
-    {OUTER_CURSOR(dquery), FETCH_DOCUMENTS, DOCUMENT_FIELDS, INNER_CURSOR(cquery), CLAIM_FIELDS,   \
+    {OUTER_CURSOR(dquery), FETCH_DOCUMENTS, &ENTITY_DOCUMENT, INNER_CURSOR(cquery), &ENTITY_CLAIM, \
      CLAIM_DOCUMENT_COLUMN}
 
 #define PROJECTS(where) "SELECT " PROJECT_COLS " FROM projects p " where " ORDER BY p.id"
@@ -237,32 +185,32 @@ struct ndjson_part {
 #define CITATIONS(where) "SELECT " CITATION_COLS " FROM citations ci " where " ORDER BY ci.id"
 
 static const struct ndjson_part ndjson_all[] = {
-    PART(HEADER_LINE, HEADER_FIELDS),
-    PART(PROJECTS(""), PROJECT_FIELDS),
-    PART(ACTORS(""), ACTOR_FIELDS),
+    PART(HEADER_LINE, NULL),
+    PART(PROJECTS(""), &ENTITY_PROJECT),
+    PART(ACTORS(""), &ENTITY_ACTOR),
     DOCUMENTS_PART(DOCUMENTS(""), DOCUMENT_CLAIMS("")),
-    PART(LOOSE_CLAIMS(""), CLAIM_FIELDS),
-    PART(SOURCES(""), SOURCE_FIELDS),
-    PART(ROOT_ATTRIBUTIONS(""), ATTRIBUTION_FIELDS),
-    PART("WITH RECURSIVE" DEPTH_CTE CHAINED_ATTRIBUTIONS(""), ATTRIBUTION_FIELDS),
-    PART(RELATIONS(""), RELATION_FIELDS),
-    PART(CITATIONS(""), CITATION_FIELDS),
+    PART(LOOSE_CLAIMS(""), &ENTITY_CLAIM),
+    PART(SOURCES(""), &ENTITY_SOURCE),
+    PART(ROOT_ATTRIBUTIONS(""), &ENTITY_ATTRIBUTION),
+    PART("WITH RECURSIVE" DEPTH_CTE CHAINED_ATTRIBUTIONS(""), &ENTITY_ATTRIBUTION),
+    PART(RELATIONS(""), &ENTITY_RELATION),
+    PART(CITATIONS(""), &ENTITY_CITATION),
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
 static const struct ndjson_part ndjson_filtered[] = {
-    PART(HEADER_LINE, HEADER_FIELDS),
-    PART(SELECTION PROJECTS("WHERE p.id IN (SELECT id FROM sel_projects)"), PROJECT_FIELDS),
-    PART(SELECTION ACTORS("WHERE a.id IN (SELECT id FROM sel_actors)"), ACTOR_FIELDS),
+    PART(HEADER_LINE, NULL),
+    PART(SELECTION PROJECTS("WHERE p.id IN (SELECT id FROM sel_projects)"), &ENTITY_PROJECT),
+    PART(SELECTION ACTORS("WHERE a.id IN (SELECT id FROM sel_actors)"), &ENTITY_ACTOR),
     DOCUMENTS_PART(SELECTION DOCUMENTS("WHERE d.id IN (SELECT id FROM sel_documents)"),
                    SELECTION DOCUMENT_CLAIMS("AND c.id IN (SELECT id FROM sel_claims)")),
-    PART(SELECTION LOOSE_CLAIMS("AND c.id IN (SELECT id FROM sel_claims)"), CLAIM_FIELDS),
-    PART(SELECTION SOURCES("WHERE s.id IN (SELECT id FROM sel_sources)"), SOURCE_FIELDS),
-    PART(SELECTION ROOT_ATTRIBUTIONS("AND t.id IN (SELECT id FROM chain)"), ATTRIBUTION_FIELDS),
+    PART(SELECTION LOOSE_CLAIMS("AND c.id IN (SELECT id FROM sel_claims)"), &ENTITY_CLAIM),
+    PART(SELECTION SOURCES("WHERE s.id IN (SELECT id FROM sel_sources)"), &ENTITY_SOURCE),
+    PART(SELECTION ROOT_ATTRIBUTIONS("AND t.id IN (SELECT id FROM chain)"), &ENTITY_ATTRIBUTION),
     PART(SELECTION "," DEPTH_CTE CHAINED_ATTRIBUTIONS("AND t.id IN (SELECT id FROM chain)"),
-         ATTRIBUTION_FIELDS),
-    PART(SELECTION RELATIONS("WHERE r.id IN (SELECT id FROM sel_relations)"), RELATION_FIELDS),
-    PART(SELECTION CITATIONS("WHERE ci.id IN (SELECT id FROM sel_citations)"), CITATION_FIELDS),
+         &ENTITY_ATTRIBUTION),
+    PART(SELECTION RELATIONS("WHERE r.id IN (SELECT id FROM sel_relations)"), &ENTITY_RELATION),
+    PART(SELECTION CITATIONS("WHERE ci.id IN (SELECT id FROM sel_citations)"), &ENTITY_CITATION),
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -270,204 +218,69 @@ static const struct ndjson_part ndjson_filtered[] = {
 
 /* The bytes of the current batch of lines; `sent` of them are handed out. */
 struct outbuf {
-    char *data;
-    size_t len, cap, sent;
+    struct jsonbuf jb;
+    size_t sent;
 };
 
-static void out_reserve(struct outbuf *o, size_t extra)
+/* The rowjson columns of an entity's exported fields, built once from its
+ * description: a span (sql_type "span") is a nested object over the
+ * columns start, end, exact, prefix and suffix. */
+#define MAX_EXPORT_COLS 48
+static struct col export_cols[ENTITY_COUNT][MAX_EXPORT_COLS];
+static char export_leads[ENTITY_COUNT][40];
+static pthread_once_t export_cols_once = PTHREAD_ONCE_INIT;
+
+static enum col_kind kind_of(const struct field_spec *f)
 {
-    if (o->data && o->len + extra <= o->cap)
-        return;
-    size_t cap = o->cap ? o->cap : 64 * 1024;
-    while (cap < o->len + extra)
-        cap *= 2;
-    char *p = realloc(o->data, cap);
-    if (!p) {
-        fputs("claimdb: out of memory\n", stderr);
-        abort();
-    }
-    o->data = p;
-    o->cap = cap;
+    if (strcmp(f->sql_type, "integer") == 0)
+        return COL_NUMBER;
+    if (strcmp(f->sql_type, "jsonb") == 0)
+        return COL_JSON;
+    if (strcmp(f->sql_type, "timestamptz") == 0)
+        return COL_TIMESTAMP;
+    if (strcmp(f->sql_type, "text[]") == 0)
+        return COL_PG_ARRAY;
+    return COL_STRING; /* text, uuid, date, enumerations */
 }
 
-static inline void out_raw(struct outbuf *o, const char *s, size_t n)
+static void build_export_cols(void)
 {
-    if (o->len + n > o->cap || !o->data)
-        out_reserve(o, n);
-    memcpy(o->data + o->len, s, n);
-    o->len += n;
-}
-
-static inline bool json_special(unsigned char c)
-{
-    return c < 0x20 || c == '"' || c == '\\';
-}
-
-/* The end of the run of bytes from i that need no escape. Eight bytes at a
- * time: a word holds a byte < 0x20, '"' or '\\' exactly when one of these
- * (the usual has-zero-byte tests) is non-zero. */
-static inline size_t plain_run_end(const char *s, size_t i, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    while (i + 8 <= n) {
-        uint64_t x, q, b;
-        memcpy(&x, s + i, 8);
-        q = x ^ (ones * '"');
-        b = x ^ (ones * '\\');
-        if (((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs))
-            break;
-        i += 8;
-    }
-    while (i < n && !json_special((unsigned char)s[i]))
-        i++;
-    return i;
-}
-
-/* One byte as json's escape_json writes it: \" \\ \b \f \n \r \t, other
- * control characters \u00xx; everything else (UTF-8 included) as is. */
-static void out_escaped_byte(struct outbuf *o, unsigned char c)
-{
-    static const char hex[] = "0123456789abcdef";
-    char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-    size_t n = 2;
-    switch (c) {
-    case '"': case '\\': break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
-    default:
-        if (c >= 0x20) {
-            esc[0] = (char)c;
-            n = 1;
-        } else {
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-    }
-    out_raw(o, esc, n);
-}
-
-/* Runs of plain bytes are copied whole: document texts are most of the output. */
-static void out_string(struct outbuf *o, const char *s, size_t n)
-{
-    out_reserve(o, n + 2);
-    o->data[o->len++] = '"';
-    size_t i = 0;
-    while (i < n) {
-        size_t run = plain_run_end(s, i, n);
-        out_raw(o, s + i, run - i);
-        if (run < n)
-            out_escaped_byte(o, (unsigned char)s[run++]);
-        i = run;
-    }
-    out_raw(o, "\"", 1);
-}
-
-/* timestamptz text with DateStyle ISO ("2026-11-24 10:00:00.5+00", maybe
- * " BC" after) as to_json writes it ("2026-11-24T10:00:00.5+00:00"): a T
- * for the first space and the zone's minutes always shown. */
-static void out_timestamp(struct outbuf *o, const char *s, size_t n)
-{
-    out_reserve(o, n + 6);
-    char *w = o->data + o->len;
-    *w++ = '"';
-    size_t i = 0;
-    while (i < n && s[i] != ' ')
-        *w++ = s[i++];
-    if (i < n) {
-        *w++ = 'T';
-        i++;
-        while (i < n && s[i] != '+' && s[i] != '-' && s[i] != ' ')
-            *w++ = s[i++];
-        size_t zone = i;
-        while (i < n && s[i] != ' ')
-            *w++ = s[i++];
-        if (i - zone == 3) { /* "+hh" */
-            memcpy(w, ":00", 3);
-            w += 3;
-        }
-        while (i < n)
-            *w++ = s[i++];
-    }
-    *w++ = '"';
-    o->len = (size_t)(w - o->data);
-}
-
-/* An array's text form ({a,"b c",NULL}, nested braces for more dimensions,
- * maybe a "[1:2]=" bounds prefix) as array_to_json writes it: ["a","b c",null]. */
-static void out_array(struct outbuf *o, const char *s, size_t n)
-{
-    size_t i = 0;
-    if (n && s[0] == '[') {
-        const char *eq = memchr(s, '=', n);
-        i = eq ? (size_t)(eq - s) + 1 : n;
-    }
-    while (i < n) {
-        char c = s[i];
-        if (c == '{' || c == '}' || c == ',') {
-            out_raw(o, c == '{' ? "[" : c == '}' ? "]" : ",", 1);
-            i++;
-        } else if (c == '"') {
-            out_raw(o, "\"", 1);
-            for (i++; i < n && s[i] != '"'; i++) {
-                if (s[i] == '\\' && i + 1 < n)
-                    i++;
-                if (json_special((unsigned char)s[i]))
-                    out_escaped_byte(o, (unsigned char)s[i]);
-                else
-                    out_raw(o, s + i, 1);
-            }
-            out_raw(o, "\"", 1);
-            i++;
-        } else {
-            size_t end = i;
-            while (end < n && s[end] != ',' && s[end] != '}')
-                end++;
-            if (end - i == 4 && strncasecmp(s + i, "NULL", 4) == 0)
-                out_raw(o, "null", 4);
-            else
-                out_string(o, s + i, end - i);
-            i = end;
-        }
-    }
-}
-
-/* Row `row` of res as one line, by its field table. */
-static void line_write(struct outbuf *o, const PGresult *res, int row, const struct field *f)
-{
-    int col = 0;
-    for (; f->kind != V_END; f++) {
-        out_raw(o, f->before, f->before_len);
-        if (f->kind == V_CLOSE)
-            continue;
-        if (f->kind == V_OBJECT) {
-            if (!PQgetisnull(res, row, col))
+    static const struct col span[] = {{"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING},
+                                      {"prefix", COL_STRING}, {"suffix", COL_STRING}, {NULL, COL_END}};
+    for (size_t t = 0; ENTITIES[t]; t++) {
+        size_t n = 0;
+        struct col *cols = export_cols[t];
+        for (const struct field_spec *f = ENTITIES[t]->fields; f->name; f++) {
+            if (!(f->flags & FIELD_EXPORT))
                 continue;
-            out_raw(o, "null", 4);
-            for (f++; f->kind != V_CLOSE; f++)
-                col++;
-            continue;
+            if (n + 8 >= MAX_EXPORT_COLS)
+                abort(); /* a description this wide needs a larger MAX_EXPORT_COLS */
+            if (strcmp(f->sql_type, "span") == 0) {
+                cols[n++] = (struct col){f->name, COL_OBJECT};
+                for (size_t i = 0; i < sizeof span / sizeof *span; i++)
+                    cols[n++] = span[i];
+            } else {
+                cols[n++] = (struct col){f->name, kind_of(f)};
+            }
         }
-        if (PQgetisnull(res, row, col)) {
-            out_raw(o, "null", 4);
-            col++;
-            continue;
-        }
-        const char *v = PQgetvalue(res, row, col);
-        size_t n = (size_t)PQgetlength(res, row, col);
-        col++;
-        switch (f->kind) {
-        case V_STRING: out_string(o, v, n); break;
-        case V_TIME: out_timestamp(o, v, n); break;
-        case V_ARRAY: out_array(o, v, n); break;
-        default: out_raw(o, v, n); break; /* V_RAW, V_LINE */
-        }
+        cols[n] = (struct col){NULL, COL_END};
+        snprintf(export_leads[t], sizeof export_leads[t], "\"type\" : \"%s\"", ENTITIES[t]->type);
     }
-    out_raw(o, f->before, f->before_len);
+}
+
+/* Row `row` of res as one line of `entity` (NULL: the line is column 0). */
+static void line_write(struct outbuf *o, const PGresult *res, int row, const struct entity *entity)
+{
+    if (!entity) {
+        jb_raw(&o->jb, PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0));
+    } else {
+        pthread_once(&export_cols_once, build_export_cols);
+        size_t t = 0;
+        while (ENTITIES[t] != entity)
+            t++;
+        rowjson_write_style(&o->jb, res, row, export_cols[t], &ROW_SPACED, export_leads[t]);
+    }
+    jb_raw(&o->jb, "\n", 1);
 }
 
 
@@ -922,25 +735,25 @@ static int ndjson_next_line(struct export *ex, char *err, size_t size)
     if (outer < 0 || inner < 0)
         return -1;
     struct cursor *c = &ex->outer;
-    const struct field *fields = p->fields;
+    const struct entity *entity = p->entity;
     if (inner
         && (!outer
             || strcmp(PQgetvalue(ex->inner.batch, ex->inner.row, p->inner_key),
                       PQgetvalue(ex->outer.batch, ex->outer.row, 0))
                    < 0)) {
         c = &ex->inner;
-        fields = p->inner_fields;
+        entity = p->inner_entity;
     } else if (!outer) {
         return part_finish(ex, err, size) ? 0 : -1;
     }
-    line_write(&ex->out, c->batch, c->row++, fields);
+    line_write(&ex->out, c->batch, c->row++, entity);
     return 1;
 }
 
 /* Fills ex->out with at least `want` bytes of lines, or to the end. */
 static int ndjson_fill(struct export *ex, size_t want, char *err, size_t size)
 {
-    while (ex->out.len < want && ex->part->declare) {
+    while (ex->out.jb.len < want && ex->part->declare) {
         if (ndjson_next_line(ex, err, size) < 0)
             return -1;
     }
@@ -950,21 +763,19 @@ static int ndjson_fill(struct export *ex, size_t want, char *err, size_t size)
 static ssize_t ndjson_read(struct export *ex, char *buf, size_t max, char *err, size_t err_size)
 {
     struct outbuf *o = &ex->out;
-    if (o->sent == o->len) {
-        o->len = o->sent = 0;
-        if (o->cap > (4u << 20)) { /* after a huge document: give the memory back */
-            free(o->data);
-            *o = (struct outbuf){0};
-        }
+    if (o->sent == o->jb.len) {
+        o->jb.len = o->sent = 0;
+        if (o->jb.cap > (4u << 20)) /* after a huge document: give the memory back */
+            jb_free(&o->jb);
         if (ndjson_fill(ex, 64 * 1024, err, err_size) < 0)
             return -1;
     }
-    size_t n = o->len - o->sent < max ? o->len - o->sent : max;
+    size_t n = o->jb.len - o->sent < max ? o->jb.len - o->sent : max;
     if (n == 0) {
         ex->done = true;
         return 0;
     }
-    memcpy(buf, o->data + o->sent, n);
+    memcpy(buf, o->jb.data + o->sent, n);
     o->sent += n;
     return (ssize_t)n;
 }
@@ -1105,7 +916,7 @@ void export_close(struct export *ex)
     }
     cursor_free(&ex->outer);
     cursor_free(&ex->inner);
-    free(ex->out.data);
+    jb_free(&ex->out.jb);
     PQfinish(ex->conn);
     free(ex);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -145,25 +146,74 @@ void jb_key(struct jsonbuf *jb, const char *key)
     jb->len = (size_t)(w - jb->data);
 }
 
-void jb_timestamp(struct jsonbuf *jb, const char *pg)
+void jb_timestamp_n(struct jsonbuf *jb, const char *s, size_t n)
 {
-    size_t n = strlen(pg);
     jb_reserve(jb, n + 6);
     char *w = jb->data + jb->len;
     *w++ = '"';
-    memcpy(w, pg, n);
-    if (n > 10 && w[10] == ' ')
-        w[10] = 'T';
-    w += n;
-    /* PostgreSQL abbreviates a whole-hour offset to "+00"; JSON/ISO 8601 as
-     * to_json() writes it has "+00:00". */
-    if (n >= 3 && (pg[n - 3] == '+' || pg[n - 3] == '-')) {
-        memcpy(w, ":00", 3);
-        w += 3;
+    size_t i = 0;
+    while (i < n && s[i] != ' ')
+        *w++ = s[i++];
+    if (i < n) {
+        *w++ = 'T';
+        i++;
+        while (i < n && s[i] != '+' && s[i] != '-' && s[i] != ' ')
+            *w++ = s[i++];
+        size_t zone = i;
+        while (i < n && s[i] != ' ')
+            *w++ = s[i++];
+        if (i - zone == 3) { /* "+hh": to_json writes "+hh:00" */
+            memcpy(w, ":00", 3);
+            w += 3;
+        }
+        while (i < n) /* " BC" */
+            *w++ = s[i++];
     }
     *w++ = '"';
     *w = '\0';
     jb->len = (size_t)(w - jb->data);
+}
+
+void jb_timestamp(struct jsonbuf *jb, const char *pg)
+{
+    jb_timestamp_n(jb, pg, strlen(pg));
+}
+
+void jb_pg_array(struct jsonbuf *jb, const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n && s[0] == '[') { /* "[1:2]={...}": bounds other than 1.. */
+        const char *eq = memchr(s, '=', n);
+        i = eq ? (size_t)(eq - s) + 1 : n;
+    }
+    while (i < n) {
+        char c = s[i];
+        if (c == '{' || c == '}' || c == ',') {
+            jb_raw(jb, c == '{' ? "[" : c == '}' ? "]" : ",", 1);
+            i++;
+        } else if (c == '"') {
+            jb_raw(jb, "\"", 1);
+            for (i++; i < n && s[i] != '"'; i++) {
+                if (s[i] == '\\' && i + 1 < n)
+                    i++;
+                if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+                    escaped_byte(jb, (unsigned char)s[i]);
+                else
+                    jb_raw(jb, s + i, 1);
+            }
+            jb_raw(jb, "\"", 1);
+            i++;
+        } else {
+            size_t end = i;
+            while (end < n && s[end] != ',' && s[end] != '}')
+                end++;
+            if (end - i == 4 && strncasecmp(s + i, "NULL", 4) == 0)
+                jb_raw(jb, "null", 4);
+            else
+                jb_string(jb, s + i, end - i);
+            i = end;
+        }
+    }
 }
 
 void jb_string_or_null(struct jsonbuf *jb, const char *s, int is_null)

@@ -51,6 +51,13 @@ void jb_key(struct jsonbuf *jb, const char *key);
  * session TimeZone UTC) as the JSON string to_json() would produce
  * ("2026-11-24T10:00:00.5+00:00"). */
 void jb_timestamp(struct jsonbuf *jb, const char *pg);
+/* jb_timestamp for n bytes at s; also writes the zone of a whole-hour offset
+ * in full and keeps a " BC" suffix, as to_json does. */
+void jb_timestamp_n(struct jsonbuf *jb, const char *s, size_t n);
+/* Appends the text form of a one- or more-dimensional text[] ({a,"b c",NULL},
+ * maybe with a "[1:2]=" bounds prefix) as array_to_json writes it:
+ * ["a","b c",null]. */
+void jb_pg_array(struct jsonbuf *jb, const char *s, size_t n);
 /* Appends a text value that may be NULL as a JSON string or null. */
 void jb_string_or_null(struct jsonbuf *jb, const char *s, int is_null);
 /* Appends an already-JSON text value (a number or a json column) or null. */

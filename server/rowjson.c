@@ -3,13 +3,37 @@
 #include <stdbool.h>
 #include <string.h>
 
+const struct row_style ROW_COMPACT = {":", ","}, ROW_SPACED = {" : ", ", "};
+
+static void key(struct jsonbuf *jb, const char *name, const struct row_style *style)
+{
+    if (style == &ROW_COMPACT) {
+        jb_key(jb, name); /* the hot path of every list */
+        return;
+    }
+    jb_raw(jb, "\"", 1);
+    jb_cstr(jb, name);
+    jb_raw(jb, "\"", 1);
+    jb_cstr(jb, style->colon);
+}
+
 void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols)
+{
+    rowjson_write_style(jb, res, row, cols, &ROW_COMPACT, NULL);
+}
+
+void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols,
+                         const struct row_style *style, const char *lead)
 {
     int field = 0;
     int depth = 0;          /* nested objects open */
     int null_depth = 0;     /* >0 while inside a nested object that is null */
     bool first[8] = {true};
     jb_raw(jb, "{", 1);
+    if (lead) {
+        jb_cstr(jb, lead);
+        first[0] = false;
+    }
     for (const struct col *c = cols; c->key || c->kind != COL_END || depth > 0; c++) {
         if (c->kind == COL_END) {
             if (null_depth == depth)
@@ -31,9 +55,9 @@ void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struc
             continue;
         }
         if (!first[depth])
-            jb_raw(jb, ",", 1);
+            jb_cstr(jb, style->comma);
         first[depth] = false;
-        jb_key(jb, c->key);
+        key(jb, c->key, style);
         if (c->kind == COL_OBJECT) {
             depth++;
             first[depth] = true;
@@ -58,7 +82,8 @@ void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struc
         case COL_STRING: jb_string(jb, v, len); break;
         case COL_NUMBER: case COL_JSON: jb_raw(jb, v, len); break;
         case COL_BOOL: jb_cstr(jb, v[0] == 't' ? "true" : "false"); break;
-        case COL_TIMESTAMP: jb_timestamp(jb, v); break;
+        case COL_TIMESTAMP: jb_timestamp_n(jb, v, len); break;
+        case COL_PG_ARRAY: jb_pg_array(jb, v, len); break;
         default: break;
         }
     }

@@ -1,6 +1,7 @@
-/* rowjson: writing PostgreSQL result rows as JSON objects in C, driven by a
- * column table (lists are serialized here rather than with json_agg; see
- * DEVELOPERS.md). */
+/* rowjson: the one writer of PostgreSQL result rows as JSON objects in C,
+ * driven by a column table: API lists (serialized here rather than with
+ * json_agg; see DEVELOPERS.md) and the NDJSON export's lines, which differ
+ * only in spacing (struct row_style). */
 #ifndef CLAIMDB_ROWJSON_H
 #define CLAIMDB_ROWJSON_H
 
@@ -18,6 +19,7 @@ enum col_kind {
                        next column is NULL; ends at COL_END */
     COL_END,        /* closes the nested object */
     COL_SKIP,       /* a column the JSON does not show (e.g. a sort key) */
+    COL_PG_ARRAY,   /* text[] in PostgreSQL's text form → JSON array of strings */
 };
 
 struct col {
@@ -25,8 +27,22 @@ struct col {
     enum col_kind kind;
 };
 
+/* How members are separated: ROW_COMPACT ({"k":v,"k":v}, the API) or
+ * ROW_SPACED ({"k" : v, "k" : v}, the NDJSON interchange format version 1,
+ * as PostgreSQL's row_to_json once wrote it). */
+struct row_style {
+    const char *colon;
+    const char *comma;
+};
+extern const struct row_style ROW_COMPACT, ROW_SPACED;
+
 /* Writes row `row` of res as a JSON object: columns 0.. in order, described
- * by cols (terminated by {NULL, COL_END} at the top level). */
+ * by cols (terminated by {NULL, COL_END} at the top level), compact. */
 void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols);
+
+/* rowjson_write with a style and, when lead is not NULL, a first member
+ * written as is (`"type" : "claim"`). */
+void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols,
+                         const struct row_style *style, const char *lead);
 
 #endif

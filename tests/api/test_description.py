@@ -183,3 +183,17 @@ def test_list_items_show_every_stored_field(description, api, one_of_each):
         wanted = {f["name"] for f in stored(entity)} - ({"text"} if entity["type"] == "document" else set())
         missing = wanted - set(items[0])
         assert not missing, (entity["table"], missing)
+
+
+def test_import_bodies_match_the_openapi_description(spec, server):
+    """ImportReport and ImportError name what the server sends (lines, counts)."""
+    components = spec["components"]["schemas"]
+    header = json.dumps({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "\n"
+    ok = requests.post(server.base + "/v1/import", params={"dry_run": "true"}, data=header.encode(), timeout=60)
+    assert ok.status_code == 200, ok.text
+    assert set(ok.json()) == property_names(components["ImportReport"])
+    bad = requests.post(server.base + "/v1/import", data=(header + '{"type": "actor"}\n').encode(), timeout=60)
+    assert bad.status_code == 422, bad.text
+    err = bad.json()["error"]
+    described = components["ImportError"]["properties"]["error"]
+    assert set(err) <= property_names(described) and set(described["required"]) <= set(err), err

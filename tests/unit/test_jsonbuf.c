@@ -35,4 +35,29 @@ void test_jsonbuf(void)
         jb_key(&jb, "k");
     CHECK(jb.len == 40000);
     jb_free(&jb);
+
+    /* What the export and the lists share: timestamps as to_json writes
+     * them (BC kept), arrays as array_to_json writes them. */
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"0044-03-15 12:00:00+00 BC", "\"0044-03-15T12:00:00+00:00 BC\""},
+        {"2026-01-01 00:00:00-03", "\"2026-01-01T00:00:00-03:00\""},
+        {"{a,\"b c\",NULL,\"x\\\"y\"}", "[\"a\",\"b c\",null,\"x\\\"y\"]"},
+        {"{}", "[]"},
+        {"[0:1]={p,q}", "[\"p\",\"q\"]"},
+        {"{{a,b},{c,d}}", "[[\"a\",\"b\"],[\"c\",\"d\"]]"},
+        {"{\"tab\there\",null}", "[\"tab\\there\",null]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (cases[i].in[0] == '{' || cases[i].in[0] == '[')
+            jb_pg_array(&jb, cases[i].in, strlen(cases[i].in));
+        else
+            jb_timestamp_n(&jb, cases[i].in, strlen(cases[i].in));
+        if (strcmp(jb.data, cases[i].out) != 0)
+            fprintf(stderr, "jsonbuf case %zu: %s\n", i, jb.data);
+        CHECK_STR(jb.data, cases[i].out);
+        jb.len = 0;
+    }
+    jb_free(&jb);
 }
