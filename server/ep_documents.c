@@ -60,7 +60,7 @@ static const struct db_statement statements[] = {
      " AND ($3::text IS NULL OR d.external_id = $3)"
      /* q as in GET /v1/search: full text of title and text, or a word start in the title */
      " AND ($5::text IS NULL OR d.search @@ (SELECT claimdb_tsquery($5::text))"
-     "  OR d.title ~* claimdb_prefix_regex($5::text))"
+     "  OR d.title ~* (SELECT claimdb_prefix_regex($5::text)))"
      " ORDER BY d.id LIMIT $4::int"},
     {"document_patch",
      "UPDATE documents d SET"

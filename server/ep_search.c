@@ -27,9 +27,12 @@
 #define MAX_MATCHES 1000
 
 /* One row: the parsed query and the word-prefix pattern (NULL when q is too
- * short for a trigram index to help or uses websearch operators). */
+ * short for a trigram index to help or uses websearch operators). OFFSET 0
+ * keeps PostgreSQL from pulling the subquery up into the join, where
+ * claimdb_tsquery (not inlinable) ran once per candidate row: 4.4 s instead
+ * of 1.9 s for a word in 17 000 of 100 000 claims on the busy bench machine. */
 #define QUERY_ROW                                                                                  \
-    "(SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat) tq"
+    "(SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat OFFSET 0) tq"
 
 /* Parameters: $1 q, $2 project_id, $3 rank and $4 id of the last hit seen,
  * $5 limit. */

@@ -28,7 +28,7 @@ struct export_filters {
     const char *kind;
     const char *created_after;
     const char *created_before;
-    const char *q;            /* substring of the claim's text or exact, ignoring case */
+    const char *q;            /* search text, matched as GET /v1/search matches claims */
 };
 
 /* The CSV tables, NULL-terminated (documents, actors, claims, ...). */
