@@ -5,13 +5,16 @@
  * The walk is a breadth-first search in a recursive CTE: one row per level
  * holding that level's claims (the frontier) and every claim seen so far,
  * so a claim already seen is never expanded again (cycles end there) and
- * each claim shows at its shortest distance. A first version recursed over
- * (claim, depth) pairs with UNION: cycle-safe too, but it re-walked every
- * path, 1.9 s for depth 3 around the fixture's detention finding. Both
- * directions use an index with = ANY (frontier): relations_unique
- * (from_claim_id, …) and relations_to (to_claim_id, kind). Edges are every
- * relation (of the chosen kinds) whose two ends are both in the thread;
- * an edge reads "source <kind> target", as relations do. */
+ * each claim shows at its shortest distance. (Recursing over (claim, depth)
+ * pairs with UNION is cycle-safe too, but expands a claim again at every
+ * depth a path reaches it.) Both directions use an index with
+ * = ANY (frontier): relations_unique (from_claim_id, …) and relations_to
+ * (to_claim_id, kind). Edges are every relation (of the chosen kinds) whose
+ * two ends are both in the thread, looked up the same way with the thread's
+ * ids as one array: joined to the nodes CTE instead, the planner hashed the
+ * whole relations table (a seq scan, 33 of 160 ms at 25 000 relations, and
+ * growing with the table). An edge reads "source <kind> target", as
+ * relations do. */
 #include "db.h"
 #include "graph_reply.h"
 #include "registry.h"
@@ -48,12 +51,12 @@ static const struct db_statement statements[] = {
      " FROM nodes n JOIN claims c ON c.id = n.id LEFT JOIN documents d ON d.id = c.document_id"
      " CROSS JOIN LATERAL (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name)"
      "   ORDER BY a.name, a.id), '[]') AS speakers, string_agg(a.name, '; ' ORDER BY a.name, a.id) AS names"
-     "  FROM (SELECT DISTINCT ac.id, ac.name FROM attributions t JOIN actors ac ON ac.id = t.actor_id"
-     "   WHERE t.claim_id = c.id) a) sp"
+     "  FROM (SELECT DISTINCT t.actor_id AS id, (SELECT ac.name FROM actors ac WHERE ac.id = t.actor_id) AS name"
+     "   FROM attributions t WHERE t.claim_id = c.id) a) sp"
      " UNION ALL"
      " SELECT 'e', r.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.from_claim_id, r.to_claim_id, r.kind"
-     " FROM nodes n JOIN relations r ON r.from_claim_id = n.id"
-     " WHERE r.to_claim_id IN (SELECT id FROM nodes) AND " KIND_FILTER
+     " FROM relations r WHERE r.from_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[])"
+     " AND r.to_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[]) AND " KIND_FILTER
      " ORDER BY 1 DESC, 10, 2"},
     {NULL, NULL},
 };
