@@ -171,6 +171,203 @@ END $$;
 
 COMMENT ON FUNCTION public.forbid_text_change() IS 'Keeps documents.text immutable: every offset into it must stay valid.';
 
+CREATE FUNCTION public.history_after() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  b jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - history_derived_columns() END;
+  a jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - history_derived_columns() END;
+  r jsonb := coalesce(a, b);
+  project uuid := CASE WHEN TG_TABLE_NAME = 'projects' THEN (r->>'id')::uuid ELSE (r->>'project_id')::uuid END;
+BEGIN
+  INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id, request_id, before, after)
+  VALUES (TG_TABLE_NAME, (r->>'id')::uuid, project,
+          CASE WHEN TG_OP = 'DELETE' THEN (b->>'rev')::bigint + 1 ELSE (a->>'rev')::bigint END,
+          CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
+          nullif(current_setting('claimdb.reason', true), ''),
+          nullif(current_setting('claimdb.user_id', true), '')::uuid,
+          nullif(current_setting('claimdb.token_id', true), '')::uuid,
+          nullif(current_setting('claimdb.request_id', true), ''),
+          b, a);
+  PERFORM pg_notify('claimdb_changes', coalesce(project::text, ''));
+  RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION public.history_after() IS 'Appends the change to revisions and notifies claimdb_changes with the project id.';
+
+CREATE FUNCTION public.history_before() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  expect text := current_setting('claimdb.if_match', true);
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    -- A restored row continues its old numbering.
+    NEW.rev := coalesce((SELECT max(h.rev) FROM revisions h
+                          WHERE h.resource = TG_TABLE_NAME::text AND h.id = NEW.id), 0) + 1;
+    RETURN NEW;
+  END IF;
+  IF expect <> '' AND split_part(expect, '/', 1) = TG_TABLE_NAME
+     AND split_part(expect, '/', 2) = OLD.id::text
+     AND split_part(expect, '/', 3) <> OLD.rev::text THEN
+    RAISE EXCEPTION 'the % changed since revision %', TG_TABLE_NAME, split_part(expect, '/', 3)
+      USING ERRCODE = 'CD412', HINT = 'If-Match';
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  NEW.rev := OLD.rev;
+  IF NEW IS DISTINCT FROM OLD THEN
+    NEW.rev := OLD.rev + 1;
+  END IF;
+  RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION public.history_before() IS 'Checks claimdb.if_match and sets rev: 1 + the last logged revision on insert, +1 on an update that changes the row.';
+
+CREATE FUNCTION public.history_columns(resource text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+  FROM pg_attribute a
+  WHERE a.attrelid = to_regclass(quote_ident(resource)) AND a.attnum > 0 AND NOT a.attisdropped
+    AND a.attgenerated = '' AND a.attname <> 'rev' AND a.attname <> ALL (history_derived_columns())
+$$;
+
+COMMENT ON FUNCTION public.history_columns(resource text) IS 'The writable columns of an annotation table, for revert and restore.';
+
+CREATE FUNCTION public.history_derived_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['search', 'search_config'] $$;
+
+COMMENT ON FUNCTION public.history_derived_columns() IS 'Columns derived by other triggers: not logged, not written back by revert or restore.';
+
+CREATE FUNCTION public.history_restore(resource text, row_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  root revisions;
+  c record;
+  back text[];
+  restored jsonb := '[]';
+  missing jsonb := '[]';
+  progress boolean := true;
+  new_rev bigint;
+BEGIN
+  SELECT * INTO root FROM revisions r WHERE r.resource = history_restore.resource AND r.id = row_id
+    ORDER BY r.rev DESC, r.seq DESC LIMIT 1;
+  IF NOT FOUND OR root.op <> 'delete' THEN
+    RETURN NULL;
+  END IF;
+  new_rev := history_write(resource, row_id, root.before);
+  back := ARRAY[row_id::text];
+  restored := restored || jsonb_build_object('resource', resource, 'id', row_id, 'rev', new_rev);
+  CREATE TEMP TABLE IF NOT EXISTS restore_candidates (resource text, id uuid, image jsonb, done boolean, error text)
+    ON COMMIT DROP;
+  TRUNCATE restore_candidates;
+  INSERT INTO restore_candidates
+    SELECT r.resource, r.id, r.before, false, NULL FROM revisions r
+    WHERE r.xid = root.xid AND r.op = 'delete' AND r.seq <> root.seq
+      AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n.resource = r.resource AND n.id = r.id AND n.rev > r.rev);
+  WHILE progress LOOP
+    progress := false;
+    FOR c IN SELECT * FROM restore_candidates rc WHERE NOT rc.done ORDER BY rc.resource, rc.id LOOP
+      -- Only rows that point at a row brought back went with it.
+      CONTINUE WHEN NOT EXISTS (SELECT 1 FROM jsonb_each_text(c.image) e
+                                WHERE e.key LIKE '%_id' AND e.key <> 'project_id' AND e.value = ANY (back));
+      BEGIN
+        new_rev := history_write(c.resource, c.id, c.image);
+        back := back || c.id::text;
+        restored := restored || jsonb_build_object('resource', c.resource, 'id', c.id, 'rev', new_rev);
+        UPDATE restore_candidates rc SET done = true, error = NULL WHERE rc.resource = c.resource AND rc.id = c.id;
+        progress := true;
+      EXCEPTION WHEN SQLSTATE 'CD409' THEN
+        UPDATE restore_candidates rc SET error = SQLERRM WHERE rc.resource = c.resource AND rc.id = c.id;
+      END;
+    END LOOP;
+  END LOOP;
+  SELECT coalesce(jsonb_agg(jsonb_build_object('resource', rc.resource, 'id', rc.id, 'reason', rc.error)
+                            ORDER BY rc.resource, rc.id), '[]')
+    INTO missing FROM restore_candidates rc WHERE NOT rc.done AND rc.error IS NOT NULL;
+  RETURN jsonb_build_object('restored', restored, 'missing', missing);
+END $$;
+
+COMMENT ON FUNCTION public.history_restore(resource text, row_id uuid) IS 'Restores a deleted row and the rows deleted with it that point at it; reports what could not come back.';
+
+CREATE FUNCTION public.history_revert(resource text, row_id uuid, to_rev bigint) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  h revisions;
+BEGIN
+  SELECT * INTO h FROM revisions r WHERE r.resource = history_revert.resource AND r.id = row_id AND r.rev = to_rev
+    ORDER BY r.seq DESC LIMIT 1;
+  IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT 1 FROM revisions r WHERE r.resource = history_revert.resource AND r.id = row_id) THEN
+      RETURN NULL;
+    END IF;
+    RAISE EXCEPTION '% % has no revision %', resource, row_id, to_rev USING ERRCODE = 'CD422', HINT = 'to_rev';
+  END IF;
+  IF h.after IS NULL THEN
+    RAISE EXCEPTION 'revision % of % % is its deletion; revert to a revision before it, or restore it from the trash',
+      to_rev, resource, row_id USING ERRCODE = 'CD422', HINT = 'to_rev';
+  END IF;
+  RETURN history_write(resource, row_id, h.after);
+END $$;
+
+COMMENT ON FUNCTION public.history_revert(resource text, row_id uuid, to_rev bigint) IS 'Makes a new revision of a row equal to revision to_rev; NULL when the row never existed.';
+
+CREATE FUNCTION public.history_write(resource text, row_id uuid, image jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+  cols text := history_columns(resource);
+  new_rev bigint;
+  detail text;
+  constraint_name text;
+BEGIN
+  IF resource NOT IN ('projects', 'documents', 'actors', 'claims', 'attributions', 'relations', 'sources', 'citations') THEN
+    RAISE EXCEPTION 'no such resource %', resource USING ERRCODE = '22023';
+  END IF;
+  BEGIN
+    EXECUTE format('UPDATE %I t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%I, $1)) WHERE t.id = $2 RETURNING t.rev',
+                   resource, cols, cols, resource) INTO new_rev USING image, row_id;
+    IF new_rev IS NULL THEN
+      EXECUTE format('INSERT INTO %I (%s) SELECT %s FROM jsonb_populate_record(NULL::%I, $1) RETURNING rev',
+                     resource, cols, cols, resource) INTO new_rev USING image;
+    END IF;
+  EXCEPTION WHEN foreign_key_violation THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, constraint_name = CONSTRAINT_NAME;
+    RAISE EXCEPTION '% % cannot come back: %', resource, row_id, detail
+      USING ERRCODE = 'CD409', HINT = constraint_name;
+  END;
+  RETURN new_rev;
+END $_$;
+
+COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert); CD409 when a reference it needs is gone.';
+
+CREATE FUNCTION public.revision_view(resource text, r jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN r IS NULL OR resource <> 'claims' THEN r
+    ELSE (r - ARRAY['start', 'end', 'exact', 'prefix', 'suffix'])
+         || jsonb_build_object('target', CASE WHEN r->'start' = 'null'::jsonb OR r->'start' IS NULL THEN NULL
+              ELSE jsonb_build_object('start', r->'start', 'end', r->'end', 'exact', r->'exact',
+                                      'prefix', r->'prefix', 'suffix', r->'suffix') END)
+  END
+$$;
+
+COMMENT ON FUNCTION public.revision_view(resource text, r jsonb) IS 'A logged row in the API''s shape (a claim''s span as target).';
+
+CREATE FUNCTION public.revisions_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'the revision log is append-only' USING ERRCODE = '42501';
+END $$;
+
+COMMENT ON FUNCTION public.revisions_append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE of the revision log.';
+
 CREATE FUNCTION public.text_sha256(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -219,11 +416,13 @@ CREATE TABLE public.actors (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT actors_aliases_check CHECK ((array_position(aliases, NULL::text) IS NULL)),
     CONSTRAINT actors_aliases_length CHECK (((public.claimdb_longest(aliases) <= 500) AND (''::text <> ALL (aliases)))),
     CONSTRAINT actors_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT actors_external_ids_check CHECK ((jsonb_typeof(external_ids) = 'object'::text)),
-    CONSTRAINT actors_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500)))
+    CONSTRAINT actors_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
+    CONSTRAINT actors_rev_check CHECK ((rev >= 1))
 );
 
 COMMENT ON TABLE public.actors IS 'People, organisations, governments, media and groups who make, report or endorse claims.';
@@ -248,6 +447,8 @@ COMMENT ON COLUMN public.actors.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.actors.annotator IS 'Who added the actor.';
 
+COMMENT ON COLUMN public.actors.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 CREATE TABLE public.attributions (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -262,10 +463,12 @@ CREATE TABLE public.attributions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT attributions_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT attributions_check CHECK ((via_attribution_id IS DISTINCT FROM id)),
     CONSTRAINT attributions_cue_length CHECK ((char_length(cue) <= 1000)),
     CONSTRAINT attributions_cue_span_check CHECK ((jsonb_typeof(cue_span) = 'object'::text)),
+    CONSTRAINT attributions_rev_check CHECK ((rev >= 1)),
     CONSTRAINT attributions_role_length CHECK ((char_length(role) <= 500)),
     CONSTRAINT attributions_source_span_check CHECK ((jsonb_typeof(source_span) = 'object'::text))
 );
@@ -298,6 +501,8 @@ COMMENT ON COLUMN public.attributions.updated_at IS 'When the row last changed.'
 
 COMMENT ON COLUMN public.attributions.annotator IS 'Who made the annotation.';
 
+COMMENT ON COLUMN public.attributions.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 CREATE TABLE public.citations (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -308,8 +513,10 @@ CREATE TABLE public.citations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT citations_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT citations_locator_length CHECK ((char_length(locator) <= 1000)),
+    CONSTRAINT citations_rev_check CHECK ((rev >= 1)),
     CONSTRAINT citations_span_check CHECK ((jsonb_typeof(span) = 'object'::text))
 );
 
@@ -333,6 +540,8 @@ COMMENT ON COLUMN public.citations.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.citations.annotator IS 'Who made the annotation.';
 
+COMMENT ON COLUMN public.citations.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 CREATE TABLE public.claims (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -349,11 +558,13 @@ CREATE TABLE public.claims (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     search_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
     search tsvector NOT NULL,
     CONSTRAINT claims_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT claims_check CHECK ((((start IS NULL) = ("end" IS NULL)) AND ((start IS NULL) = (exact IS NULL)) AND ((start IS NULL) OR ((document_id IS NOT NULL) AND ("end" > start))))),
     CONSTRAINT claims_prefix_check CHECK ((char_length(prefix) <= 32)),
+    CONSTRAINT claims_rev_check CHECK ((rev >= 1)),
     CONSTRAINT claims_start_check CHECK ((start >= 0)),
     CONSTRAINT claims_suffix_check CHECK ((char_length(suffix) <= 32)),
     CONSTRAINT claims_tags_check CHECK ((array_position(tags, NULL::text) IS NULL)),
@@ -393,6 +604,8 @@ COMMENT ON COLUMN public.claims.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.claims.annotator IS 'Who made the annotation.';
 
+COMMENT ON COLUMN public.claims.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 COMMENT ON COLUMN public.claims.search_config IS 'Text-search configuration of the claim''s document language (simple without one).';
 
 COMMENT ON COLUMN public.claims.search IS 'Full-text vector of text (weight A) and exact (B), kept by a trigger.';
@@ -414,6 +627,7 @@ CREATE TABLE public.documents (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     search tsvector GENERATED ALWAYS AS (public.claimdb_tsvector(public.claimdb_ts_config(language), title, text)) STORED,
     CONSTRAINT documents_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT documents_author_length CHECK ((char_length(author) <= 500)),
@@ -422,6 +636,7 @@ CREATE TABLE public.documents (
     CONSTRAINT documents_language_length CHECK ((char_length(language) <= 35)),
     CONSTRAINT documents_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT documents_publisher_length CHECK ((char_length(publisher) <= 500)),
+    CONSTRAINT documents_rev_check CHECK ((rev >= 1)),
     CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
     CONSTRAINT documents_url_length CHECK ((char_length(url) <= 2000))
 );
@@ -460,6 +675,8 @@ COMMENT ON COLUMN public.documents.updated_at IS 'When the metadata last changed
 
 COMMENT ON COLUMN public.documents.annotator IS 'Who added the document.';
 
+COMMENT ON COLUMN public.documents.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 COMMENT ON COLUMN public.documents.search IS 'Full-text vector of title (weight A) and text (B), in the configuration of language.';
 
 CREATE TABLE public.projects (
@@ -470,8 +687,10 @@ CREATE TABLE public.projects (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT projects_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
+    CONSTRAINT projects_rev_check CHECK ((rev >= 1)),
     CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text)),
     CONSTRAINT projects_slug_length CHECK ((char_length(slug) <= 63))
 );
@@ -492,6 +711,8 @@ COMMENT ON COLUMN public.projects.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.projects.annotator IS 'Who created the row (free text until accounts exist).';
 
+COMMENT ON COLUMN public.projects.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
 CREATE TABLE public.relations (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -503,8 +724,10 @@ CREATE TABLE public.relations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT relations_annotator_length CHECK ((char_length(annotator) <= 200)),
-    CONSTRAINT relations_no_self CHECK ((from_claim_id <> to_claim_id))
+    CONSTRAINT relations_no_self CHECK ((from_claim_id <> to_claim_id)),
+    CONSTRAINT relations_rev_check CHECK ((rev >= 1))
 );
 
 COMMENT ON TABLE public.relations IS 'Claim-and-counterclaim structure between two claims, possibly in different documents: from <kind> to.';
@@ -529,6 +752,65 @@ COMMENT ON COLUMN public.relations.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.relations.annotator IS 'Who made the annotation.';
 
+COMMENT ON COLUMN public.relations.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
+CREATE TABLE public.revisions (
+    seq bigint NOT NULL,
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    resource text NOT NULL,
+    id uuid NOT NULL,
+    project_id uuid,
+    rev bigint NOT NULL,
+    op text NOT NULL,
+    reason text,
+    user_id uuid,
+    token_id uuid,
+    request_id text,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    before jsonb,
+    after jsonb,
+    CONSTRAINT revisions_op_check CHECK ((op = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'purge'::text])))
+);
+
+COMMENT ON TABLE public.revisions IS 'Append-only log of every change to an annotation row, written by triggers in the changing transaction.';
+
+COMMENT ON COLUMN public.revisions.seq IS 'Order of the entry within its transaction (and a unique key).';
+
+COMMENT ON COLUMN public.revisions.xid IS 'The writing transaction; the change feed orders by (xid, seq) and serves only transactions older than every one still running.';
+
+COMMENT ON COLUMN public.revisions.resource IS 'The table changed: projects, documents, actors, claims, attributions, relations, sources or citations.';
+
+COMMENT ON COLUMN public.revisions.id IS 'The id of the row changed.';
+
+COMMENT ON COLUMN public.revisions.project_id IS 'The project of the row (a project''s own id for projects).';
+
+COMMENT ON COLUMN public.revisions.rev IS 'The row''s revision number after the change (a delete is a revision too).';
+
+COMMENT ON COLUMN public.revisions.op IS 'create, update, delete, or purge (the deleted row may no longer be restored).';
+
+COMMENT ON COLUMN public.revisions.reason IS 'The operation the change was made for (revert, restore, merge, import, purge), from claimdb.reason; NULL for a plain edit.';
+
+COMMENT ON COLUMN public.revisions.user_id IS 'The authenticated user (claimdb.user_id), NULL when unknown.';
+
+COMMENT ON COLUMN public.revisions.token_id IS 'The API token used (claimdb.token_id), NULL when none.';
+
+COMMENT ON COLUMN public.revisions.request_id IS 'The HTTP request''s X-Request-Id (claimdb.request_id).';
+
+COMMENT ON COLUMN public.revisions.at IS 'When the changing transaction started.';
+
+COMMENT ON COLUMN public.revisions.before IS 'The row before the change (NULL for a create).';
+
+COMMENT ON COLUMN public.revisions.after IS 'The row after the change (NULL for a delete).';
+
+ALTER TABLE public.revisions ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.revisions_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE public.search_configs (
     config regconfig NOT NULL
 );
@@ -549,7 +831,9 @@ CREATE TABLE public.sources (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT sources_annotator_length CHECK ((char_length(annotator) <= 200)),
+    CONSTRAINT sources_rev_check CHECK ((rev >= 1)),
     CONSTRAINT sources_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
     CONSTRAINT sources_url_length CHECK ((char_length(url) <= 2000))
 );
@@ -577,6 +861,8 @@ COMMENT ON COLUMN public.sources.created_at IS 'When the row was created.';
 COMMENT ON COLUMN public.sources.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.sources.annotator IS 'Who added the source.';
+
+COMMENT ON COLUMN public.sources.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_id_project_id_key UNIQUE (id, project_id);
@@ -620,6 +906,9 @@ ALTER TABLE ONLY public.relations
 ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_unique UNIQUE (from_claim_id, to_claim_id, kind);
 
+ALTER TABLE ONLY public.revisions
+    ADD CONSTRAINT revisions_pkey PRIMARY KEY (seq);
+
 ALTER TABLE ONLY public.search_configs
     ADD CONSTRAINT search_configs_pkey PRIMARY KEY (config);
 
@@ -659,6 +948,14 @@ CREATE INDEX documents_title_trgm ON public.documents USING gin (title public.gi
 
 CREATE INDEX relations_to ON public.relations USING btree (to_claim_id, kind);
 
+CREATE INDEX revisions_all ON public.revisions USING btree (xid, seq);
+
+CREATE INDEX revisions_deleted ON public.revisions USING btree (project_id, seq) WHERE (op = 'delete'::text);
+
+CREATE INDEX revisions_feed ON public.revisions USING btree (project_id, xid, seq);
+
+CREATE INDEX revisions_row ON public.revisions USING btree (id, rev);
+
 CREATE INDEX sources_document ON public.sources USING btree (document_id) WHERE (document_id IS NOT NULL);
 
 CREATE INDEX sources_publisher ON public.sources USING btree (publisher_actor_id) WHERE (publisher_actor_id IS NOT NULL);
@@ -679,7 +976,59 @@ CREATE TRIGGER documents_text_immutable BEFORE UPDATE OF text ON public.document
 
 CREATE TRIGGER documents_touch BEFORE UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.actors FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.attributions FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.citations FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.claims FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.documents FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.projects FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.relations FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.sources FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.attributions FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.citations FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.attributions FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.citations FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
 CREATE TRIGGER relations_touch BEFORE UPDATE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER revisions_no_truncate BEFORE TRUNCATE ON public.revisions FOR EACH STATEMENT EXECUTE FUNCTION public.revisions_append_only();
+
+CREATE TRIGGER revisions_no_update BEFORE DELETE OR UPDATE ON public.revisions FOR EACH ROW EXECUTE FUNCTION public.revisions_append_only();
 
 CREATE TRIGGER sources_touch BEFORE UPDATE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 

@@ -130,10 +130,49 @@ PGconn *db_conn_or_reply(struct request *r)
     return conn;
 }
 
+/* Sets the request's transaction-local settings, then runs the statement,
+ * in one pipeline: one round trip, one (implicit or the caller's)
+ * transaction, so that the history triggers see the settings. Returns the
+ * statement's result, or the scope statement's error. */
+static PGresult *exec_scoped(const struct request *r, PGconn *conn, const char *name, int nparams,
+                             const char *const *params)
+{
+    static const char scope_sql[] = "SELECT set_config('claimdb.if_match', $1, true),"
+                                    " set_config('claimdb.reason', $2, true)";
+    const char *scope[] = {r->if_match, r->reason ? r->reason : ""};
+    if (!PQenterPipelineMode(conn))
+        return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+    PGresult *out = NULL;
+    if (PQsendQueryParams(conn, scope_sql, 2, NULL, scope, NULL, NULL, 0)
+        && PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0) && PQpipelineSync(conn)) {
+        /* Two queries, each ending with a NULL result, then the sync. The
+         * first failure wins (after it the statement is PIPELINE_ABORTED). */
+        for (int query = 0; query < 2; query++) {
+            PGresult *res;
+            while ((res = PQgetResult(conn))) {
+                ExecStatusType st = PQresultStatus(res);
+                bool failed = st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK;
+                if (!out && (query == 1 || failed)) {
+                    out = res;
+                } else {
+                    PQclear(res);
+                }
+            }
+        }
+        PGresult *sync;
+        while ((sync = PQgetResult(conn)) && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+            PQclear(sync);
+        PQclear(sync);
+    }
+    PQexitPipelineMode(conn);
+    return out;
+}
+
 PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
                            const char *const *params)
 {
-    PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+    PGresult *res = r->if_match[0] || r->reason ? exec_scoped(r, conn, name, nparams, params)
+                                                : PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return res;

@@ -2,6 +2,9 @@
 
 /* Fields every entity has. */
 #define ID_FIELD {.name = "id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_OWNED}
+/* The revision number (issue 11): kept by the history triggers, the ETag of
+ * the row; not exported (the revision log is, with --history). */
+#define REV_FIELD {.name = "rev", .sql_type = "bigint", .type = F_INTEGER, .flags = FIELD_SERVER}
 #define PROJECT_FIELD {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_CREATE | FIELD_EXPORT}
 #define ANNOTATOR_FIELD                                                                                           \
     {.name = "annotator", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 200,                 \
@@ -12,7 +15,7 @@
 #define END_FIELDS {.name = NULL}
 
 static const struct field_spec project_fields[] = {
-    ID_FIELD,
+    ID_FIELD, REV_FIELD,
     {.name = "slug", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 63, .flags = FIELD_EXPORT},
     {.name = "name", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 500, .flags = FIELD_EXPORT},
     {.name = "description", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_EXPORT},
@@ -20,7 +23,7 @@ static const struct field_spec project_fields[] = {
 };
 
 static const struct field_spec actor_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "name", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 500, .flags = FIELD_WRITABLE},
     {.name = "kind", .sql_type = "actor_kind", .type = F_STRING, .allowed = ACTOR_KINDS, .flags = FIELD_WRITABLE},
     {.name = "aliases", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = ALIAS_MAX_LEN, .flags = FIELD_WRITABLE},
@@ -30,7 +33,7 @@ static const struct field_spec actor_fields[] = {
 };
 
 static const struct field_spec document_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "title", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 1000, .flags = FIELD_WRITABLE},
     {.name = "text", .sql_type = "text", .type = F_STRING, .required = true, .flags = FIELD_CREATE | FIELD_EXPORT},
     {.name = "sha256", .sql_type = "text", .type = F_STRING, .max_len = 64, .flags = FIELD_OWNED},
@@ -49,7 +52,7 @@ static const struct field_spec document_fields[] = {
  * exact, prefix and suffix (sql_type "span"). attributions and citations
  * are created inline with the claim and exported as their own records. */
 static const struct field_spec claim_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "document_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "target", .sql_type = "span", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "text", .sql_type = "text", .type = F_STRING, .flags = FIELD_WRITABLE},
@@ -62,7 +65,7 @@ static const struct field_spec claim_fields[] = {
 };
 
 static const struct field_spec source_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "title", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 1000, .flags = FIELD_WRITABLE},
     {.name = "kind", .sql_type = "source_kind", .type = F_STRING, .allowed = SOURCE_KINDS, .flags = FIELD_WRITABLE},
     {.name = "url", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 2000, .flags = FIELD_WRITABLE},
@@ -74,7 +77,7 @@ static const struct field_spec source_fields[] = {
 
 /* The API takes the claim (and so the project) from the path. */
 static const struct field_spec attribution_fields[] = {
-    ID_FIELD,
+    ID_FIELD, REV_FIELD,
     {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_EXPORT},
     {.name = "claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
     {.name = "actor_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
@@ -88,7 +91,7 @@ static const struct field_spec attribution_fields[] = {
 };
 
 static const struct field_spec relation_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "from_claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
     {.name = "to_claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
     {.name = "kind", .sql_type = "relation_kind", .type = F_STRING, .required = true, .allowed = RELATION_KINDS,
@@ -100,7 +103,7 @@ static const struct field_spec relation_fields[] = {
 
 /* The API takes the claim from the path; a citation never changes. */
 static const struct field_spec citation_fields[] = {
-    ID_FIELD,
+    ID_FIELD, REV_FIELD,
     {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_EXPORT},
     {.name = "claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
     {.name = "source_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_CREATE | FIELD_EXPORT},

@@ -20,14 +20,14 @@
 
 /* The actor as the API shows it; `a` is the row. */
 #define ACTOR_JSON                                                                         \
-    "json_build_object('id', a.id, 'project_id', a.project_id, 'name', a.name,"           \
+    "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'name', a.name,"           \
     " 'kind', a.kind, 'aliases', a.aliases, 'description', a.description,"                \
     " 'external_ids', a.external_ids, 'annotator', a.annotator,"                          \
     " 'created_at', a.created_at, 'updated_at', a.updated_at)"
 
 /* List columns, in list_cols order. */
 #define ACTOR_LIST_COLUMNS                                                                 \
-    "a.id, a.project_id, a.name, a.kind, to_json(a.aliases), a.description,"              \
+    "a.id, a.rev, a.project_id, a.name, a.kind, to_json(a.aliases), a.description,"              \
     " a.external_ids, a.annotator, a.created_at, a.updated_at"
 
 /* The filters both list statements share; $1 after, $2 project, $3 kind. */
@@ -40,7 +40,7 @@
 #define BODY_TEXT_ARRAY(member) "ARRAY(SELECT jsonb_array_elements_text(b->'" member "'))"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"name", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
     {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
     {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
     {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
@@ -205,6 +205,7 @@ static void merge_actor(struct request *r)
     if (!conn || !db_begin_or_reply(r, conn))
         return;
     const char *params[] = {id, into};
+    r->reason = "merge"; /* the revision log labels what the merge changes */
     PGresult *res = db_exec_or_reply(r, conn, "actor_merge_lock", 2, params);
     bool ok = res && merge_pair_valid_or_reply(r, res, id);
     PQclear(res);

@@ -28,7 +28,7 @@
  * attribution, that one's actor; `a` the row, `ac` its actor, `v` the via
  * row and `va` the via's actor (both LEFT JOINed). */
 #define ATTRIBUTION_JSON                                                                    \
-    "json_build_object('id', a.id, 'project_id', a.project_id, 'claim_id', a.claim_id,"     \
+    "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'claim_id', a.claim_id,"     \
     " 'actor_id', a.actor_id, 'role', a.role, 'cue', a.cue, 'mode', a.mode,"                \
     " 'source_span', a.source_span, 'cue_span', a.cue_span,"                                \
     " 'via_attribution_id', a.via_attribution_id, 'annotator', a.annotator,"                \
@@ -53,12 +53,12 @@
 
 /* List columns, in list_cols order. */
 #define ATTRIBUTION_LIST_COLUMNS                                                            \
-    "a.id, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.source_span,"     \
+    "a.id, a.rev, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.source_span,"     \
     " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at,"           \
     " ac.id AS actor_key, ac.name, ac.kind"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
@@ -72,7 +72,7 @@ static const struct col list_cols[] = {
     ATTRIBUTION_LIST_COLUMNS ", c.id AS claim_key, c.text, c.document_id"
 
 static const struct col search_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
@@ -417,7 +417,10 @@ static void patch_attribution(struct request *r)
         reply_error(r, 422, "via_cycle", "via_attribution_id",
                     "via_attribution_id would make the attribution reported through itself");
     else
+    {
         reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+        reply_etag(r, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    }
     PQclear(res);
 }
 

@@ -45,7 +45,7 @@
 
 /* A relation `rel` with the claim `o` at its other end. */
 #define RELATION_JSON                                                                       \
-    "json_build_object('id', rel.id, 'project_id', rel.project_id,"                         \
+    "json_build_object('id', rel.id, 'rev', rel.rev, 'project_id', rel.project_id,"                         \
     " 'from_claim_id', rel.from_claim_id, 'to_claim_id', rel.to_claim_id, 'kind', rel.kind," \
     " 'note', rel.note, 'asserted_by_actor_id', rel.asserted_by_actor_id,"                  \
     " 'annotator', rel.annotator, 'created_at', rel.created_at, 'updated_at', rel.updated_at," \
@@ -54,20 +54,20 @@
 
 /* The claim `c` with everything a reader needs, in one object. */
 #define CLAIM_JSON                                                                          \
-    "json_build_object('id', c.id, 'project_id', c.project_id, 'document_id', c.document_id," \
+    "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'document_id', c.document_id," \
     " 'target', " TARGET_JSON ", 'text', c.text, 'kind', c.kind, 'tags', to_json(c.tags),"   \
     " 'note', c.note, 'annotator', c.annotator, 'created_at', c.created_at,"                \
     " 'updated_at', c.updated_at,"                                                          \
     " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
     "  FROM documents d WHERE d.id = c.document_id),"                                       \
-    " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id,"              \
+    " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id, 'rev', a.rev,"              \
     "  'project_id', a.project_id, 'claim_id', a.claim_id, 'actor_id', a.actor_id,"         \
     "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'source_span', a.source_span,"         \
     "  'cue_span', a.cue_span, 'via_attribution_id', a.via_attribution_id,"                 \
     "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at,"   \
     "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
     "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = c.id), '[]'),"  \
-    " 'citations', coalesce((SELECT json_agg(json_build_object('id', ci.id,"                \
+    " 'citations', coalesce((SELECT json_agg(json_build_object('id', ci.id, 'rev', ci.rev,"                \
     "  'project_id', ci.project_id, 'claim_id', ci.claim_id, 'source_id', ci.source_id,"    \
     "  'locator', ci.locator, 'span', ci.span, 'annotator', ci.annotator,"                  \
     "  'created_at', ci.created_at, 'updated_at', ci.updated_at,"                           \
@@ -83,12 +83,12 @@
 
 /* List items: the flat claim, in list_cols order. */
 #define CLAIM_LIST_COLUMNS                                                                  \
-    "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
+    "c.id, c.rev, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
     " c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
     " c.updated_at"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
     {"target", COL_OBJECT},
     {"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING}, {"prefix", COL_STRING},
     {"suffix", COL_STRING},
@@ -288,7 +288,7 @@ static void reply_claim(struct request *r, PGconn *conn, const char *id, bool cr
         reply_created(r, location, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
         PQclear(res);
     } else {
-        reply_json_result(r, MHD_HTTP_OK, res, 0, 0); /* the response owns res now */
+        reply_object(r, MHD_HTTP_OK, res, 0, 0); /* the response owns res now */
     }
 }
 
@@ -395,7 +395,7 @@ static void list_document_claims(struct request *r)
     if (PQntuples(res) == 0)
         reply_not_found(r, "document", document_id);
     else {
-        static const int start_id_key[] = {3, 0};
+        static const int start_id_key[] = {4, 0}; /* start, id */
         reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols, start_id_key, 2);
     }
     PQclear(res);

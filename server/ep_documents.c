@@ -21,7 +21,7 @@
 
 /* The document as the API shows it; `d` is the row. */
 #define DOCUMENT_JSON                                                                     \
-    "json_build_object('id', d.id, 'project_id', d.project_id, 'title', d.title,"        \
+    "json_build_object('id', d.id, 'rev', d.rev, 'project_id', d.project_id, 'title', d.title,"        \
     " 'text', d.text, 'sha256', d.sha256, 'length', d.length, 'url', d.url,"              \
     " 'publisher', d.publisher, 'author', d.author, 'published_at', d.published_at,"      \
     " 'language', d.language, 'external_id', d.external_id, 'metadata', d.metadata,"      \
@@ -30,12 +30,12 @@
 /* List items: everything but the text, which can be large
  * (GET /v1/documents/{id} has it). Order matches list_cols. */
 #define DOCUMENT_LIST_COLUMNS                                                             \
-    "d.id, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
+    "d.id, d.rev, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
     " d.published_at, d.language, d.external_id, d.metadata, d.annotator, d.created_at,"  \
     " d.updated_at"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"sha256", COL_STRING}, {"length", COL_NUMBER}, {"url", COL_STRING},
     {"publisher", COL_STRING}, {"author", COL_STRING}, {"published_at", COL_STRING},
     {"language", COL_STRING}, {"external_id", COL_STRING}, {"metadata", COL_JSON},

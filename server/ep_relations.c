@@ -22,7 +22,7 @@
 /* The relation as the API shows it, with both claims and the asserting actor
  * embedded; `r` is the row. The subqueries are primary-key lookups. */
 #define RELATION_JSON                                                                              \
-    "json_build_object('id', r.id, 'project_id', r.project_id, 'from_claim_id', r.from_claim_id,"  \
+    "json_build_object('id', r.id, 'rev', r.rev, 'project_id', r.project_id, 'from_claim_id', r.from_claim_id,"  \
     " 'to_claim_id', r.to_claim_id, 'kind', r.kind, 'note', r.note,"                               \
     " 'asserted_by_actor_id', r.asserted_by_actor_id, 'annotator', r.annotator,"                   \
     " 'created_at', r.created_at, 'updated_at', r.updated_at,"                                     \
@@ -34,11 +34,11 @@
     "   FROM actors a WHERE a.id = r.asserted_by_actor_id))"
 
 #define RELATION_LIST_COLUMNS                                                                      \
-    "r.id, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
+    "r.id, r.rev, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
     " r.annotator, r.created_at, r.updated_at"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"from_claim_id", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"from_claim_id", COL_STRING},
     {"to_claim_id", COL_STRING}, {"kind", COL_STRING}, {"note", COL_STRING},
     {"asserted_by_actor_id", COL_STRING}, {"annotator", COL_STRING},
     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},

@@ -40,7 +40,7 @@ static const struct db_statement statements[] = {
     {"search_claims",
      "SELECT c.id, c.text, c.exact, c.document_id, d.title, c.kind, hit.rank,"
      " ts_headline(c.search_config, c.text, tq.q,"
-     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet"
+     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet, c.rev"
      " FROM " QUERY_ROW
      " JOIN claims c ON c.search @@ tq.q OR c.text ~* tq.pat OR c.exact ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ tq.q THEN ts_rank_cd(c.search, tq.q)"
@@ -55,7 +55,8 @@ static const struct db_statement statements[] = {
      "  'MaxFragments=3, MinWords=8, MaxWords=30, FragmentDelimiter=\" … \","
      "   StartSel=<mark>, StopSel=</mark>') AS snippet,"
      " CASE WHEN d.search @@ tq.q THEN ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
-     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked"
+     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked,"
+     " d.rev"
      " FROM " QUERY_ROW
      " JOIN documents d ON d.search @@ tq.q OR d.title ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN d.search @@ tq.q THEN ts_rank_cd(d.search, tq.q)"
@@ -66,8 +67,8 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-enum { CL_ID, CL_TEXT, CL_EXACT, CL_DOCUMENT_ID, CL_DOCUMENT_TITLE, CL_KIND, CL_RANK, CL_SNIPPET };
-enum { DO_ID, DO_TITLE, DO_LANGUAGE, DO_PUBLISHED, DO_RANK, DO_SNIPPET, DO_MARKED };
+enum { CL_ID, CL_TEXT, CL_EXACT, CL_DOCUMENT_ID, CL_DOCUMENT_TITLE, CL_KIND, CL_RANK, CL_SNIPPET, CL_REV };
+enum { DO_ID, DO_TITLE, DO_LANGUAGE, DO_PUBLISHED, DO_RANK, DO_SNIPPET, DO_MARKED, DO_REV };
 
 static void put_text(struct jsonbuf *jb, const PGresult *res, int row, int col)
 {
@@ -78,6 +79,8 @@ static void claim_hit(struct jsonbuf *jb, const PGresult *res, int row)
 {
     jb_cstr(jb, "{\"type\":\"claim\",\"id\":");
     put_text(jb, res, row, CL_ID);
+    jb_cstr(jb, ",\"rev\":"); /* a hit can be edited with If-Match without fetching it */
+    jb_cstr(jb, PQgetvalue(res, row, CL_REV));
     jb_cstr(jb, ",\"rank\":");
     jb_cstr(jb, PQgetvalue(res, row, CL_RANK));
     jb_cstr(jb, ",\"text\":");
@@ -130,6 +133,8 @@ static void document_hit(struct jsonbuf *jb, const PGresult *res, int row)
 {
     jb_cstr(jb, "{\"type\":\"document\",\"id\":");
     put_text(jb, res, row, DO_ID);
+    jb_cstr(jb, ",\"rev\":");
+    jb_cstr(jb, PQgetvalue(res, row, DO_REV));
     jb_cstr(jb, ",\"rank\":");
     jb_cstr(jb, PQgetvalue(res, row, DO_RANK));
     jb_cstr(jb, ",\"title\":");

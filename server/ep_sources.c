@@ -22,7 +22,7 @@
 
 /* The members every source object has; `s` is the row. */
 #define SOURCE_MEMBERS                                                                     \
-    "'id', s.id, 'project_id', s.project_id, 'title', s.title, 'kind', s.kind,"           \
+    "'id', s.id, 'rev', s.rev, 'project_id', s.project_id, 'title', s.title, 'kind', s.kind,"           \
     " 'url', s.url, 'publisher_actor_id', s.publisher_actor_id,"                          \
     " 'published_at', s.published_at, 'document_id', s.document_id,"                      \
     " 'annotator', s.annotator, 'created_at', s.created_at, 'updated_at', s.updated_at"
@@ -37,11 +37,11 @@
     " 'citation_count', (SELECT count(*) FROM citations c WHERE c.source_id = s.id))"
 
 #define SOURCE_LIST_COLUMNS                                                                \
-    "s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"   \
+    "s.id, s.rev, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"   \
     " s.document_id, s.annotator, s.created_at, s.updated_at"
 
 static const struct col source_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
     {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
@@ -50,13 +50,13 @@ static const struct col source_cols[] = {
 /* The citation as the API shows it, with its source's id, title and kind;
  * `c` is the citation, `s` its source. */
 #define CITATION_JSON                                                                      \
-    "json_build_object('id', c.id, 'project_id', c.project_id, 'claim_id', c.claim_id,"   \
+    "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'claim_id', c.claim_id,"   \
     " 'source_id', c.source_id, 'locator', c.locator, 'span', c.span,"                    \
     " 'annotator', c.annotator, 'created_at', c.created_at, 'updated_at', c.updated_at,"  \
     " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
 
 static const struct col citation_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"source_id", COL_STRING}, {"locator", COL_STRING}, {"span", COL_JSON},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
     {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING}, {"kind", COL_STRING},
@@ -114,7 +114,7 @@ static const struct db_statement statements[] = {
     /* The claim's row comes back even without citations (then with a NULL
      * citation), so one round trip tells an unknown claim (no row) apart. */
     {"citation_list_of_claim",
-     "SELECT c.id, c.project_id, c.claim_id, c.source_id, c.locator, c.span, c.annotator,"
+     "SELECT c.id, c.rev, c.project_id, c.claim_id, c.source_id, c.locator, c.span, c.annotator,"
      " c.created_at, c.updated_at, s.id, s.title, s.kind"
      " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
      "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"

@@ -31,6 +31,7 @@ enum wording {
     W_FORMAT,      /* data exception: a value PostgreSQL cannot read */
     W_RAISED,      /* claimdb's own RAISE EXCEPTION: its text is meant for the client */
     W_FORBIDDEN,   /* row-level security or privileges (the teams issue) */
+    W_MISSING,     /* claimdb's history_write(): its text names the row; the HINT is the foreign key */
     W_INTERNAL,    /* anything else: a bug */
 };
 
@@ -61,6 +62,9 @@ static const struct sqlstate_rule {
     {"54000", 422, "invalid_value", W_TOO_LONG},            /* program limit: e.g. an index row too large */
     {"22", 400, "invalid_value", W_FORMAT},
     {"P0001", 409, "immutable", W_RAISED},
+    {"CD412", 412, "precondition_failed", W_RAISED},       /* history_before(): If-Match names an older revision */
+    {"CD422", 422, "invalid_revision", W_RAISED},          /* history_revert(): no such revision to go back to */
+    {"CD409", 409, "missing_reference", W_MISSING},        /* history_write(): a reference it needs is gone */
     {"42501", HTTP_FORBIDDEN, "forbidden", W_FORBIDDEN},    /* insufficient privilege, row-level security */
     {"28", 503, "database_unavailable", W_UNAVAILABLE},     /* claimdb's own login refused: not the client's fault */
 };
@@ -213,6 +217,16 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
         out->field = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
         snprintf(out->message, sizeof out->message, "%s", primary ? primary : "this value cannot change");
         break;
+    case W_MISSING: {
+        /* "<table> <id> cannot come back: Key (…)=(…) is not present in table …":
+         * the text is ours (the keys are ids the client sent or can read). */
+        const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+        char resource[32];
+        snprintf(resource, sizeof resource, "%.*s", primary ? (int)strcspn(primary, " ") : 0, primary ? primary : "");
+        out->field = hint ? constraint_field(resource, hint, out->field_buf, sizeof out->field_buf) : NULL;
+        snprintf(out->message, sizeof out->message, "%s", primary ? primary : "a row it needs is gone");
+        break;
+    }
     case W_FORBIDDEN:
         out->field = NULL;
         snprintf(out->message, sizeof out->message, "you may not read or change this row");

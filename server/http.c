@@ -1,6 +1,8 @@
 #include "http.h"
 
 #include "db.h"
+#include "feed.h"
+#include "history.h"
 #include "jsonbuf.h"
 #include "reply.h"
 #include "request.h"
@@ -235,8 +237,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     "the request body is larger than the limit of %zu bytes", r->body_limit);
     else if (r->route->body == BODY_JSON)
         parse_json_body(r);
-    if (!r->response)
+    r->suspended = false;
+    if (!r->response && history_before_handler(r))
         r->route->handler(r);
+    if (r->suspended)
+        return MHD_YES; /* a long poll: on_request runs again when it is resumed */
+    history_after_handler(r);
     return queue(r);
 }
 
@@ -279,7 +285,8 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
         threads = cores > 0 ? (unsigned)cores : 1;
     }
     return MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG
+            | MHD_ALLOW_SUSPEND_RESUME,
         (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -300,9 +307,12 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
 
 int http_serve(const struct config *cfg)
 {
+    if (feed_start() != 0)
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed\",\"message\":\"no change-feed thread: wait= answers at once\"}\n");
     struct MHD_Daemon *daemon = start_daemon(cfg);
     if (!daemon) {
         fprintf(stderr, "claimdb: cannot listen on %s:%u\n", cfg->listen, cfg->port);
+        feed_join();
         return 1;
     }
     fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\",\"address\":\"%s\",\"port\":%u}\n",
@@ -318,9 +328,11 @@ int http_serve(const struct config *cfg)
             atomic_load(&in_flight));
 
     MHD_socket listener = MHD_quiesce_daemon(daemon);
+    feed_stop(); /* long polls answer now rather than hold the shutdown */
     for (unsigned waited = 0; atomic_load(&in_flight) > 0 && waited < cfg->shutdown_grace * 20; waited++)
         usleep(50 * 1000);
     MHD_stop_daemon(daemon);
+    feed_join();
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     db_close_all();

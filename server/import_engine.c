@@ -913,6 +913,8 @@ struct import *import_begin(const struct import_options *opt, char *err, size_t 
     /* No statement timeout (a large import rightly takes a while) and no JIT:
      * compiling the long check statement takes seconds and saves nothing. */
     bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
+              /* the revision log labels the rows the import writes */
+              && exec_ok(im, "SELECT set_config('claimdb.reason', 'import', true)", PGRES_TUPLES_OK)
               && exec_ok(im, "SET LOCAL jit = off", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL maintenance_work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)

@@ -1,6 +1,7 @@
 #include "reply.h"
 
 #include "errors.h"
+#include "etag.h"
 #include "utf8.h"
 
 #include <assert.h>
@@ -23,6 +24,15 @@ void reply_response(struct request *r, unsigned status, struct MHD_Response *res
     }
     r->response = response;
     r->status = status;
+}
+
+void reply_drop(struct request *r)
+{
+    if (r->response)
+        MHD_destroy_response(r->response);
+    r->response = NULL;
+    r->status = 0;
+    r->bytes_out = 0;
 }
 
 void reply_header(struct request *r, const char *name, const char *value)
@@ -84,6 +94,39 @@ void reply_json_result(struct request *r, unsigned status, PGresult *res, int ro
 #endif
 }
 
+void reply_etag(struct request *r, const char *body, size_t len)
+{
+    long long rev = etag_rev_of_json(body, len);
+    if (rev < 0)
+        return;
+    char tag[ETAG_MAX];
+    etag_make(rev, body, len, tag);
+    reply_header(r, MHD_HTTP_HEADER_ETAG, tag);
+}
+
+void reply_object(struct request *r, unsigned status, PGresult *res, int row, int col)
+{
+    const char *body = PQgetvalue(res, row, col);
+    size_t len = (size_t)PQgetlength(res, row, col);
+    long long rev = etag_rev_of_json(body, len);
+    char tag[ETAG_MAX];
+    if (rev >= 0)
+        etag_make(rev, body, len, tag);
+    const char *none_match = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (rev >= 0 && status == MHD_HTTP_OK && none_match && strcmp(r->method, "GET") == 0
+        && etag_none_match(none_match, tag)) {
+        PQclear(res);
+        struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        reply_response(r, MHD_HTTP_NOT_MODIFIED, resp);
+        r->bytes_out = 0;
+        reply_header(r, MHD_HTTP_HEADER_ETAG, tag);
+        return;
+    }
+    reply_json_result(r, status, res, row, col);
+    if (rev >= 0)
+        reply_header(r, MHD_HTTP_HEADER_ETAG, tag);
+}
+
 void reply_json(struct request *r, unsigned status, json_t *value)
 {
     char *text = json_dumps(value, JSON_COMPACT);
@@ -99,6 +142,7 @@ void reply_created(struct request *r, const char *location, const char *body, si
 {
     reply_json_copy(r, MHD_HTTP_CREATED, body, len);
     reply_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    reply_etag(r, body, len);
 }
 
 void reply_no_content(struct request *r)

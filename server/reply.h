@@ -31,6 +31,15 @@ void reply_json_copy(struct request *r, unsigned status, const char *body, size_
  * has been sent (or dropped). */
 void reply_json_result(struct request *r, unsigned status, PGresult *res, int row, int col);
 
+/* As reply_json_result for one resource's JSON object, with its ETag (see
+ * etag.h); a GET whose If-None-Match holds that tag gets 304 without a body
+ * (res is cleared then). */
+void reply_object(struct request *r, unsigned status, PGresult *res, int row, int col);
+
+/* Adds the ETag of the object in body[0..len) to the stored response (no-op
+ * when the object has no "rev"). */
+void reply_etag(struct request *r, const char *body, size_t len);
+
 /* Replies with a JSON value; steals the reference to `value`. */
 void reply_json(struct request *r, unsigned status, json_t *value);
 
@@ -49,6 +58,11 @@ void reply_error(struct request *r, unsigned status, const char *code, const cha
  * `extra` (an object, may be NULL). */
 void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
                        json_t *extra, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Drops the stored reply, for the core's after-handler step that replaces
+ * an error with a fuller one (history.c: a 412 with the current row);
+ * handlers never reply twice. */
+void reply_drop(struct request *r);
 
 /* Adds a header to the stored response (no-op if there is none). */
 void reply_header(struct request *r, const char *name, const char *value);

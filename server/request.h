@@ -40,6 +40,16 @@ struct request {
 
     struct timespec started;
 
+    /* History (history.c): the If-Match precondition handed to the database
+     * as claimdb.if_match ("<table>/<id>/<rev>", "" when none), the label
+     * of the change (claimdb.reason, NULL for a plain edit), and the state
+     * of a long poll (GET /v1/changes?wait=). */
+    char if_match[96];
+    const char *reason;
+    bool suspended;                  /* the handler suspended the connection: no reply yet */
+    bool waited;                     /* the long poll has been registered once */
+    struct timespec wait_until;      /* CLOCK_MONOTONIC deadline of the long poll */
+
     /* Last, and not zeroed when the request is allocated (the router writes
      * it before anything reads it): 1 KiB of memset per request for nothing. */
     char path_buf[ROUTER_MAX_PATH];

@@ -17,7 +17,7 @@ void reply_object_or_404(struct request *r, PGresult *res, int col, const char *
         reply_not_found(r, what, id);
         PQclear(res);
     } else {
-        reply_json_result(r, MHD_HTTP_OK, res, 0, col);
+        reply_object(r, MHD_HTTP_OK, res, 0, col);
     }
 }
 

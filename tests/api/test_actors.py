@@ -52,7 +52,7 @@ def test_create_and_get(api):
     for key, value in body.items():
         assert actor[key] == value
     assert actor["project_id"] == "00000000-0000-7000-8000-000000000001"
-    assert set(actor) == {"id", "project_id", "name", "kind", "aliases", "description", "external_ids",
+    assert set(actor) == {"id", "rev", "project_id", "name", "kind", "aliases", "description", "external_ids",
                           "annotator", "created_at", "updated_at"}
     got = api.get(f"/v1/actors/{actor['id']}")
     assert got.status_code == 200 and got.json() == actor

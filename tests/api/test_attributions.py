@@ -4,7 +4,7 @@ from conftest import assert_error, unique
 
 MISSING = "01900000-0000-7000-8000-00000000beef"
 TEXT = "Human Rights Watch said that Amnesty asserted the camps exist. Officials denied it."
-KEYS = {"id", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
+KEYS = {"id", "rev", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
         "via_attribution_id", "annotator", "created_at", "updated_at", "actor", "via"}
 
 

@@ -9,7 +9,7 @@ from conftest import ROOT, assert_error, unique
 
 MISSING = "01900000-0000-7000-8000-00000000beef"
 DEFAULT_PROJECT = "00000000-0000-7000-8000-000000000001"
-FLAT_KEYS = {"id", "project_id", "document_id", "target", "text", "kind", "tags", "note", "annotator",
+FLAT_KEYS = {"id", "rev", "project_id", "document_id", "target", "text", "kind", "tags", "note", "annotator",
              "created_at", "updated_at"}
 EMBED_KEYS = FLAT_KEYS | {"document", "attributions", "citations", "relations"}
 

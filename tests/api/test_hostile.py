@@ -86,7 +86,7 @@ def file_fields(pattern):
     for entity in DESCRIPTION["entities"]:
         if entity["table"] == resource:
             names |= {f["name"] for f in entity["fields"]}
-    assert names or resource in ("merge", "import"), pattern
+    assert names or resource in ("merge", "import", "revert"), pattern
     return sorted(names)
 
 
@@ -167,7 +167,8 @@ class World:
                                                     "to_claim_id": self.claim["id"], "kind": "refutes"})
         self.ids = {"documents": self.doc["id"], "actors": self.actor["id"], "claims": self.claim["id"],
                     "attributions": self.attribution["id"], "citations": self.citation["id"],
-                    "relations": self.relation["id"], "sources": self.source["id"]}
+                    "relations": self.relation["id"], "sources": self.source["id"],
+                    "trash": self.claim["id"]}  # /v1/trash/{resource}/{id}: a row that is not in the trash
 
     def new_claim(self, exact=None):
         body = {"text": unique("proposition")} if exact is None else \
@@ -227,6 +228,8 @@ class World:
             ("POST", "/v1/claims/{id}/citations"): {"source_id": self.source["id"], "locator": "p. 2",
                                                     "span": {"exact": "Nobody"}},
         }
+        for collection in ("documents", "actors", "claims", "attributions", "relations", "sources", "citations"):
+            w[("POST", f"/v1/{collection}/{{id}}/revert")] = {"to_rev": 1}
         return w[(method, pattern)]
 
     def path(self, pattern, value=None):
@@ -234,7 +237,7 @@ class World:
         if "{id}" not in pattern:
             return pattern
         resource = pattern.split("/")[2]
-        return pattern.replace("{id}", self.ids[resource] if value is None else value)
+        return pattern.replace("{id}", self.ids[resource] if value is None else value).replace("{resource}", "claims")
 
 
 @pytest.fixture(scope="module")

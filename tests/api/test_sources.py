@@ -54,7 +54,7 @@ def test_create_and_get_source(api):
     assert r.headers["Location"] == f"/v1/sources/{created['id']}"
     for key, value in body.items():
         assert created[key] == value
-    assert set(created) == {"id", "project_id", "title", "kind", "url", "publisher_actor_id", "published_at",
+    assert set(created) == {"id", "rev", "project_id", "title", "kind", "url", "publisher_actor_id", "published_at",
                             "document_id", "annotator", "created_at", "updated_at"}
     got = api.get(f"/v1/sources/{created['id']}").json()
     assert got.pop("publisher") == {"id": publisher["id"], "name": publisher["name"]}

@@ -28,5 +28,6 @@ void test_jsonbuf(void);
 void test_config(void);
 void test_import_util(void);
 void test_fields(void);
+void test_etag(void);
 
 #endif

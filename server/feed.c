@@ -1,0 +1,214 @@
+#include "feed.h"
+
+#include "db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct waiter {
+    struct MHD_Connection *conn;
+    struct timespec resume_at;
+    struct waiter *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct waiter *waiters;       /* under lock */
+static bool stopping;                /* under lock */
+static atomic_ulong generation;
+static int wake_fd = -1;             /* eventfd: a new waiter, or stop */
+static pthread_t thread;
+static bool running;
+
+unsigned long feed_generation(void)
+{
+    return atomic_load(&generation);
+}
+
+static long long ms_until(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static void poke(void)
+{
+    uint64_t one = 1;
+    ssize_t w = write(wake_fd, &one, sizeof one);
+    (void)w;
+}
+
+bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
+{
+    if (!running || atomic_load(&generation) != seen || ms_until(&r->wait_until) <= 0)
+        return false;
+    struct waiter *w = malloc(sizeof *w);
+    if (!w)
+        return false;
+    w->conn = r->conn;
+    w->resume_at = r->wait_until;
+    if (retry_ms) {
+        struct timespec retry;
+        clock_gettime(CLOCK_MONOTONIC, &retry);
+        retry.tv_sec += retry_ms / 1000;
+        retry.tv_nsec += (long)(retry_ms % 1000) * 1000000;
+        if (retry.tv_nsec >= 1000000000) {
+            retry.tv_sec++;
+            retry.tv_nsec -= 1000000000;
+        }
+        if (ms_until(&retry) < ms_until(&w->resume_at))
+            w->resume_at = retry;
+    }
+    pthread_mutex_lock(&lock);
+    /* Checked again under the lock: the thread bumps the generation and
+     * then takes the lock to resume, so a waiter added after the bump is
+     * refused here rather than missed. */
+    bool ok = !stopping && atomic_load(&generation) == seen;
+    if (ok) {
+        /* Suspend before the listener can see it: resuming a connection
+         * that is not suspended is an error. */
+        MHD_suspend_connection(r->conn);
+        r->suspended = true;
+        w->next = waiters;
+        waiters = w;
+    }
+    pthread_mutex_unlock(&lock);
+    if (!ok) {
+        free(w);
+        return false;
+    }
+    poke();
+    return true;
+}
+
+/* Resumes the waiters that are due, or all of them; returns the ms until
+ * the next one is due (at most 1000). Called with the lock held. */
+static int resume_due(bool all)
+{
+    long long next = 1000;
+    for (struct waiter **p = &waiters; *p;) {
+        struct waiter *w = *p;
+        long long left = ms_until(&w->resume_at);
+        if (all || left <= 0) {
+            *p = w->next;
+            MHD_resume_connection(w->conn);
+            free(w);
+            continue;
+        }
+        if (left < next)
+            next = left;
+        p = &w->next;
+    }
+    return (int)next;
+}
+
+/* One LISTEN connection, made again when it breaks. */
+static PGconn *listen_connection(void)
+{
+    const char *error = NULL;
+    PGconn *conn = db_connect(false, &error);
+    if (!conn) {
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed_connect\",\"message\":\"%s\"}\n", error);
+        return NULL;
+    }
+    PGresult *res = PQexec(conn, "LISTEN claimdb_changes");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+static void *listen_loop(void *arg)
+{
+    (void)arg;
+    PGconn *conn = NULL;
+    int timeout = 0;
+    for (;;) {
+        if (!conn) {
+            conn = listen_connection();
+            /* Whatever was committed while there was no listener: wake all. */
+            atomic_fetch_add(&generation, 1);
+            pthread_mutex_lock(&lock);
+            resume_due(true);
+            pthread_mutex_unlock(&lock);
+        }
+        struct pollfd fds[2] = {{.fd = wake_fd, .events = POLLIN}, {.fd = conn ? PQsocket(conn) : -1, .events = POLLIN}};
+        int n = poll(fds, 2, conn ? timeout : 1000);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents & POLLIN) {
+            uint64_t v;
+            ssize_t rd = read(wake_fd, &v, sizeof v);
+            (void)rd;
+        }
+        bool notified = false;
+        if (conn && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
+            if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
+                PQfinish(conn);
+                conn = NULL;
+            } else {
+                PGnotify *note;
+                while ((note = PQnotifies(conn))) {
+                    notified = true;
+                    PQfreemem(note);
+                }
+            }
+        }
+        if (notified)
+            atomic_fetch_add(&generation, 1);
+        pthread_mutex_lock(&lock);
+        bool stop = stopping;
+        timeout = resume_due(notified || stop);
+        pthread_mutex_unlock(&lock);
+        if (stop)
+            break;
+    }
+    if (conn)
+        PQfinish(conn);
+    return NULL;
+}
+
+int feed_start(void)
+{
+    wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd < 0)
+        return -1;
+    if (pthread_create(&thread, NULL, listen_loop, NULL) != 0) {
+        close(wake_fd);
+        wake_fd = -1;
+        return -1;
+    }
+    running = true;
+    return 0;
+}
+
+void feed_stop(void)
+{
+    if (!running)
+        return;
+    pthread_mutex_lock(&lock);
+    stopping = true;
+    pthread_mutex_unlock(&lock);
+    poke();
+}
+
+void feed_join(void)
+{
+    if (!running)
+        return;
+    feed_stop();
+    pthread_join(thread, NULL);
+    running = false;
+    close(wake_fd);
+    wake_fd = -1;
+}
