@@ -13,7 +13,8 @@ Environment (all optional):
   BENCH_WARMUP=2        seconds of warm-up before each (discarded)
   BENCH_CONNECTIONS=32  wrk connections
   BENCH_THREADS=2       claimdb THREADS = its database connections = pgbench clients
-  BENCH_ONLY=get,get1,list,counter,search,phrase,thread,actors,csv,ndjson,import   run only these rows
+  BENCH_ONLY=get,get1,list,counter,search,phrase,thread,actors,csv,ndjson,write,longpoll,import   run only these rows
+  BENCH_WAITERS=1000    idle GET /v1/changes?wait= clients of the long-poll row
   BENCH_SEED=1          dataset seed
   BENCH_DIR=build/bench where the data sets and the run folder live
   BENCH_SERVER_CPU=0 BENCH_CLIENT_CPU=1   the two cores
@@ -533,6 +534,8 @@ def main():
                 "≥ 0.5×, RSS growth < 64 MB"),
             Row("csv", "GET /v1/export?format=csv&table=claims", "rows/s", "≥ 0.8×"),
             Row("ndjson", "GET /v1/export?format=ndjson", "rows/s", "≥ 0.5×, RSS growth < 64 MB"),
+            Row("write", "POST /v1/claims with 2 inline attributions (history on)", "req/s", "≥ 0.5×"),
+            Row("longpoll", f"{WAITERS} idle GET /v1/changes?wait=60", "", "< 20 MB, +0 db connections"),
             Row("import", "POST /v1/import (NDJSON, empty db)", "rows/s", "≥ 0.25×"),
             Row("idle", "idle server", "", "RSS < 16 MB")]
     by = {r.key: r for r in rows}
@@ -775,6 +778,12 @@ def main():
                 ok = ok and growth < 64 * 1024
             row.verdict = "meets" if ok else "misses"
 
+        # ---- writes (history on): POST /v1/claims vs pgbench running the statements it sends
+        if wanted("write"):
+            measure_writes(binary, cluster, data, rundir, by["write"], details, servers)
+        if wanted("longpoll"):
+            measure_longpoll(binary, cluster, rundir, by["longpoll"], details, servers)
+
         # ---- import: POST /v1/import into an empty database vs COPY FROM STDIN of the same rows
         if wanted("import"):
             measure_import(binary, cluster, data, rundir, records, counts, by["import"], details, servers)
@@ -853,6 +862,152 @@ def check_spans(cluster, n, details):
     details.append(f"span check: {total:,} sampled claims, {wrong} inconsistent with their document")
     if wrong:
         raise RuntimeError(f"{wrong} generated claims do not match their document text")
+
+
+WAITERS = env_int("BENCH_WAITERS", 1000)
+
+
+def http_post(url, body, timeout=60):
+    req = urllib.request.Request(url, data=body.encode(), method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def measure_writes(binary, cluster, data, rundir, row, details, servers):
+    """Creating a claim with two inline attributions (every row logged by the
+    history triggers, in the same transaction) over HTTP at CONNS connections,
+    against pgbench running the statements the endpoint sends (captured by a
+    probe, the same triggers firing) with THREADS clients."""
+    with open(os.path.join(data, "ids", "large_documents.txt")) as f:
+        doc = f.readline().strip()
+    actors = cluster.sql("SELECT string_agg(id::text, ' ') FROM (SELECT id FROM actors ORDER BY id LIMIT 2) a").split()
+    body = json.dumps({"document_id": doc, "text": "a claim made by the benchmark", "kind": "factual",
+                       "tags": ["bench/write"], "note": "bench",
+                       "attributions": [{"actor_id": actors[0], "mode": "indirect", "role": "spokesperson", "cue": "said"},
+                                        {"actor_id": actors[1], "mode": "endorsement"}]})
+    body_path = os.path.join(rundir, "write_body.json")
+    with open(body_path, "w") as f:
+        f.write(body)
+    probe = Probe(binary, cluster, os.path.join(rundir, "claimdb-probe-write.log"))
+    servers.append(probe.server)
+    http_post(probe.server.base + "/v1/claims", body)  # connects and prepares
+    (status, _), statements = probe.capture(lambda base: http_post(base + "/v1/claims", body))
+    probe.server.stop()
+    servers.remove(probe.server)
+    if status != 201:
+        row.note = f"not available: HTTP {status}"
+        return
+    details.append(f"write: {len(statements)} statement(s) per request: " + ", ".join(s["name"] for s in statements))
+    lines, defines = [], {}
+    for st in statements:
+        def sub(m, st=st):
+            n = int(m.group(1))
+            if n not in st["params"]:
+                return m.group(0)
+            v = st["params"][n]
+            if v is None:
+                return "NULL"
+            var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
+            defines[var] = v
+            return ":" + var
+        sql = re.sub(r"(?<![A-Za-z0-9_&])'(?:[^']|'')*'", colon_safe, st["sql"])
+        lines.append(re.sub(r"\$(\d+)", sub, sql).rstrip().rstrip(";") + ";")
+    spath = os.path.join(rundir, "pgbench", "write.sql")
+    with open(spath, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    server = Claimdb(binary, cluster.url(), os.path.join(rundir, "claimdb-write.log"))
+    servers.append(server)
+    try:
+        log(f"write: wrk POST {CONNS} connections, {WARMUP}+{DURATION} s")
+        argv = lambda secs: on_core(CLIENT_CPU, ["wrk", "-t", "1", "-c", str(CONNS), "-d", f"{secs}s", "--timeout", "10s",
+                                                 "-s", os.path.join(BENCH, "post.lua"), server.base, "--", body_path,
+                                                 "/v1/claims"])  # noqa: E731
+        if WARMUP:
+            run(argv(WARMUP), capture_output=True)
+        out = run(argv(DURATION), capture_output=True, text=True).stdout
+        m = re.search(r"^BENCH (.*)$", out, re.M)
+        w = {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+        row.value, row.p50, row.p99 = w["requests"] / (w["duration_us"] / 1e6), w["p50_us"], w["p99_us"]
+        row.rss = proc_kb(server.pid, "VmHWM")
+        if w["status_errors"] or w["socket_errors"]:
+            row.note = f"{int(w['status_errors'])} non-2xx, {int(w['socket_errors'])} socket errors"
+    finally:
+        server.stop()
+        servers.remove(server)
+    log(f"write: pgbench {THREADS} clients, the same statements, {WARMUP}+{DURATION} s")
+    if WARMUP:
+        pgbench(cluster, spath, defines, 1, WARMUP)
+    row.ceiling = pgbench(cluster, spath, defines, 1, DURATION)["tps"]
+    logged = cluster.sql("SELECT count(*) FROM revisions WHERE reason IS NULL AND op = 'create'")
+    details.append(f"write: {logged} create entries in the revision log after the run (claimdb's and pgbench's)")
+    row.verdict = "meets" if row.ratio and row.ratio >= 0.5 and not row.note else "misses"
+
+
+def measure_longpoll(binary, cluster, rundir, row, details, servers):
+    """WAITERS clients wait on GET /v1/changes?wait=60 at the end of the feed:
+    the server's RSS growth and its database connections while they wait,
+    then one change wakes them all."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = WAITERS + 512
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    server = Claimdb(binary, cluster.url(), os.path.join(rundir, "claimdb-longpoll.log"),
+                     {"CLAIMDB_PER_IP_LIMIT": str(WAITERS + 64), "CLAIMDB_TIMEOUT": "120"})
+    servers.append(server)
+    socks = []
+    try:
+        cursor = None
+        while True:  # the end of the feed
+            status, page = http_get(server.base + "/v1/changes?limit=1000" + (f"&after={cursor}" if cursor else ""))
+            page = json.loads(page)
+            cursor = page["next"]
+            if not page["more"]:
+                break
+        conns_sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
+        for _ in range(4 * THREADS):
+            http_get(server.base + "/readyz")
+        time.sleep(0.5)
+        rss0, conns0 = proc_kb(server.pid, "VmRSS"), int(cluster.sql(conns_sql))
+        request = (f"GET /v1/changes?after={cursor}&wait=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Connection: close\r\n\r\n").encode()
+        for _ in range(WAITERS):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=90)
+            s.sendall(request)
+            socks.append(s)
+        time.sleep(3)
+        rss1, conns1 = proc_kb(server.pid, "VmRSS"), int(cluster.sql(conns_sql))
+        t0 = time.monotonic()
+        http_post(server.base + "/v1/actors", json.dumps({"name": "woken by the long-poll benchmark"}))
+        woken = 0
+        for s in socks:
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            woken += data.startswith(b"HTTP/1.1 200")
+        t_wake = time.monotonic() - t0
+        row.rss = rss1
+        growth = rss1 - rss0
+        details.append(f"longpoll: {WAITERS} waiting: RSS {rss0 / 1024:.1f} MB before, {rss1 / 1024:.1f} MB while "
+                       f"they wait (+{growth / 1024:.1f} MB, {1024 * growth / WAITERS:.0f} bytes each); claimdb's "
+                       f"database connections {conns0} before, {conns1} while they wait (one of them the LISTEN "
+                       f"connection, there from the start); one change woke {woken} in {t_wake:.2f} s")
+        row.note = f"+{growth / 1024:.1f} MB, {conns1 - conns0:+d} connections, {woken}/{WAITERS} woken"
+        row.verdict = "meets" if growth < 20 * 1024 and conns1 <= conns0 and woken == WAITERS else "misses"
+    finally:
+        for s in socks:
+            s.close()
+        server.stop()
+        servers.remove(server)
 
 
 def measure_import(binary, cluster, data, rundir, records, counts, row, details, servers):
