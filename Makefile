@@ -19,13 +19,13 @@ LIBS      := -lmicrohttpd -ljansson -lpq -lpthread
 
 SRC       := $(wildcard server/*.c)
 OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o \
-             $(BUILD)/obj/openapi.o
+             $(BUILD)/obj/openapi.o $(BUILD)/obj/web_files.o
 # Pure-logic modules the unit tests link against (no MHD/libpq needed).
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util graph_format fields entities etag
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps
+.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -43,6 +43,13 @@ $(BUILD)/openapi.c: schema/openapi.json scripts/embed_file.sh | $(BUILD)/obj
 	sh scripts/embed_file.sh openapi_json schema/openapi.json openapi.h > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/openapi.o: $(BUILD)/openapi.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The page (web/), served at / and /ui/{file}.
+$(BUILD)/web_files.c: $(wildcard web/*) scripts/embed_web.sh | $(BUILD)/obj
+	sh scripts/embed_web.sh web > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/web_files.o: $(BUILD)/web_files.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/claimdb: $(OBJ)
@@ -76,9 +83,13 @@ unit: $(BUILD)/unit_tests
 api: $(BUILD)/claimdb
 	CLAIMDB_BIN=$(CURDIR)/$(BUILD)/claimdb $(PYTHON) -m pytest -q -p no:cacheprovider tests/api $(PYTEST_ARGS)
 
+# The page in a real browser (scripts/e2e.sh; E2E_ARGS=tests/e2e/x.test.js narrows it).
+e2e: $(BUILD)/claimdb
+	@sh scripts/e2e.sh $(CURDIR)/$(BUILD)/claimdb $(E2E_ARGS)
+
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory jsonld-deps unit api compose-check
+	@$(MAKE) --no-print-directory jsonld-deps unit api compose-check e2e
 
 # jsonld.js for the JSON-LD check of the W3C export (tests/jsonld), pinned by
 # its package-lock.json; installed once from the npm registry.

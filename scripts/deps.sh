@@ -1,16 +1,21 @@
 #!/bin/sh
 # Makes sure the Debian packages a target needs are installed: installs the
 # missing ones when run as root, otherwise prints the apt-get line and fails.
-# Usage: deps.sh build|run|test|lint|bench
+# Usage: deps.sh build|run|test|lint|bench|e2e
 set -eu
 build="gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev"
 server="postgresql-15 postgresql-client-15"
+# node and npm from Debian unless a node with its own npm (e.g. NodeSource's,
+# which conflicts with Debian's npm package) is installed already
+node=""
+command -v node >/dev/null && command -v npm >/dev/null || node="nodejs npm"
 case "${1:-build}" in
   build) want="$build" ;;
   run)   want="$build $server curl jq" ;;
   test)  want="$build $server python3 python3-pytest python3-requests docker-compose nodejs" ;;
   lint)  want="$build cppcheck clang-format docker-compose" ;;
-  bench) want="$build $server python3 wrk curl util-linux" ;;
+  bench) want="$build $server python3 wrk curl util-linux chromium $node" ;;
+  e2e)   want="chromium $node" ;;
   *) echo "deps.sh: unknown target $1" >&2; exit 2 ;;
 esac
 missing=""

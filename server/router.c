@@ -13,6 +13,8 @@ static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs,
     size_t i = 0;
     params->count = 0;
     const char *p = pattern;
+    if (p[0] == '/' && p[1] == '\0') /* "/" is the root alone */
+        return nsegs == 0;
     while (*p == '/') {
         p++;
         if (i >= nsegs)

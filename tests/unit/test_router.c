@@ -11,6 +11,7 @@ static const struct route table[] = {
     {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = h2, .access = ACCESS_READ},
     {.method = "POST", .pattern = "/v1/claims/{id}/attributions", .handler = h2, .body = BODY_JSON, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/claims/{id}/relations/{kind}", .handler = h1, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/", .handler = h2, .access = ACCESS_READ},
 };
 
 static enum route_status match(const char *method, const char *path, const struct route **found,
@@ -40,6 +41,10 @@ void test_router(void)
     CHECK(match("GET", "/v1/claims//attributions", &found, &p, allow) == ROUTE_NOT_FOUND);
     CHECK(match("GET", "", &found, &p, allow) == ROUTE_NOT_FOUND);
     CHECK(match("GET", "relative", &found, &p, allow) == ROUTE_NOT_FOUND);
+    /* "/" is the root only, not a prefix of every path */
+    CHECK(match("GET", "/", &found, &p, allow) == ROUTE_FOUND && found == &table[6] && p.count == 0);
+    CHECK(match("POST", "/", &found, &p, allow) == ROUTE_METHOD_NOT_ALLOWED && strcmp(allow, "GET") == 0);
+    CHECK(match("GET", "/x", &found, &p, allow) == ROUTE_NOT_FOUND);
     char longpath[ROUTER_MAX_PATH + 10];
     memset(longpath, 'a', sizeof longpath - 1);
     longpath[0] = '/';
