@@ -1,7 +1,7 @@
 // claimdb's page: the entry point. A hash router (#/…) over a few views;
 // the views live in their own modules. No framework: the DOM, fetch, SVG.
 import { features, get, post, del, loadFeatures, all, ApiError } from './api.js';
-import { h, fill, field, status, errorBox, clip, exportLinks } from './ui.js';
+import { h, fill, field, status, errorBox, clip, exportLinks, snippet } from './ui.js';
 import { openDocument } from './docview.js';
 import { threadView, networkView } from './explore.js';
 import { trashView } from './history.js';
@@ -164,7 +164,7 @@ async function documentsView(m, query) {
         h('th', { scope: 'col' }, 'Language'), h('th', { scope: 'col' }, 'Length'))),
       h('tbody', null, docs.map((d) => h('tr', null,
         h('td', null, h('a', { href: link(`doc/${d.id}`) }, d.title || '(untitled)'),
-          d.snippet ? h('div.snippet', null, clip(d.snippet.replace(/<\/?b>/g, ''), 200)) : null),
+          d.snippet ? h('div.snippet', null, snippet(d.snippet)) : null),
         h('td', null, d.publisher || ''), h('td', null, d.language || ''),
         h('td.num', null, d.length != null ? d.length.toLocaleString() : '')))))
     : h('p', null, 'No document matches.'));

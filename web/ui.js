@@ -164,3 +164,10 @@ export function exportLinks(filters) {
       h('li', null, h('a', { href: q({ format: 'w3c' }), download: 'annotations.jsonld' }, 'W3C Web Annotation (JSON-LD)'))));
 }
 
+
+/** A search snippet ("… <mark>word</mark> …") as text and <mark> elements,
+ *  never parsed as HTML. */
+export function snippet(s) {
+  const parts = String(s || '').split(/<mark>(.*?)<\/mark>/s);
+  return parts.map((p, i) => (i % 2 ? h('mark', null, p) : p));
+}
