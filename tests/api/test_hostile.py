@@ -233,7 +233,10 @@ class World:
         return w[(method, pattern)]
 
     def path(self, pattern, value=None):
-        """pattern with {id} replaced by value, or by the id of a real row of its kind."""
+        """pattern with {id} replaced by value, or by the id of a real row of its kind
+        ({file}, the page's static files: a real one)."""
+        if "{file}" in pattern:
+            return pattern.replace("{file}", "app.js" if value is None else value)
         if "{id}" not in pattern:
             return pattern
         resource = pattern.split("/")[2]
