@@ -25,7 +25,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util graph_format fields entities etag
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e
+.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -86,6 +86,10 @@ api: $(BUILD)/claimdb
 # The page in a real browser (scripts/e2e.sh; E2E_ARGS=tests/e2e/x.test.js narrows it).
 e2e: $(BUILD)/claimdb
 	@sh scripts/e2e.sh $(CURDIR)/$(BUILD)/claimdb $(E2E_ARGS)
+
+# The README's screenshots of the page (docs/screenshots/), taken as the e2e tests run it.
+screenshots: $(BUILD)/claimdb
+	CLAIMDB_BIN=$(CURDIR)/$(BUILD)/claimdb node tests/e2e/screenshots.mjs
 
 test:
 	@sh scripts/deps.sh test

@@ -13,7 +13,7 @@ Environment (all optional):
   BENCH_WARMUP=2        seconds of warm-up before each (discarded)
   BENCH_CONNECTIONS=32  wrk connections
   BENCH_THREADS=2       claimdb THREADS = its database connections = pgbench clients
-  BENCH_ONLY=get,get1,list,counter,search,phrase,thread,actors,csv,ndjson,write,longpoll,import   run only these rows
+  BENCH_ONLY=get,get1,list,counter,search,phrase,thread,actors,csv,ndjson,write,longpoll,import,page   run only these rows
   BENCH_WAITERS=1000    idle GET /v1/changes?wait= clients of the long-poll row
   BENCH_SEED=1          dataset seed
   BENCH_DIR=build/bench where the data sets and the run folder live
@@ -537,7 +537,8 @@ def main():
             Row("write", "POST /v1/claims with 2 inline attributions (history on)", "req/s", "≥ 0.5×"),
             Row("longpoll", f"{WAITERS} idle GET /v1/changes?wait=60", "", "< 20 MB, +0 db connections"),
             Row("import", "POST /v1/import (NDJSON, empty db)", "rows/s", "≥ 0.25×"),
-            Row("idle", "idle server", "", "RSS < 16 MB")]
+            Row("idle", "idle server", "", "RSS < 16 MB"),
+            Row("page", "the page: open 001_… (76 KB, 274 claims) until drawn, headless Chromium", "", "median < 1 s, script < 300 KB")]
     by = {r.key: r for r in rows}
     wanted = lambda key: ONLY is None or key in ONLY  # noqa: E731
 
@@ -798,6 +799,9 @@ def main():
             log(f"BENCH_KEEP=1: the cluster is still running in {pgdir} (port {cluster.port})")
         else:
             cluster.stop()
+
+    if wanted("page"):
+        measure_page(binary, by["page"], details)
 
     for r in rows:
         if r.verdict == "n/a" and not r.note:
@@ -1077,6 +1081,33 @@ def busy_query(cluster, db):
                     "round(extract(epoch FROM now() - query_start)) || ' s)' FROM pg_stat_activity "
                     f"WHERE datname = '{db}' AND state = 'active' ORDER BY query_start LIMIT 1", "postgres")
     return q or "nothing"
+
+
+def measure_page(binary, row, details):
+    """bench/page.mjs: the fixtures on a cluster of its own (not the generated
+    dataset), Chromium opening the longest seed document RUNS times."""
+    chromium = ENV.get("CHROMIUM", "/usr/bin/chromium")
+    harness = os.path.join(ROOT, "tests", "e2e", "node_modules", "playwright-core")
+    if not (os.path.exists(chromium) and shutil.which("node") and os.path.isdir(harness)):
+        row.note = "chromium, node or tests/e2e/node_modules (npm ci --prefix tests/e2e) absent"
+        return
+    log("the page: opening 001_… in headless Chromium")
+    try:
+        out = subprocess.run(["node", os.path.join(BENCH, "page.mjs"), binary], capture_output=True, text=True,
+                             timeout=600, check=True).stdout
+        res = json.loads(out.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError) as e:
+        row.note = f"failed: {e}"
+        return
+    row.p50 = res["median_ms"] * 1000
+    row.p99 = res["max_ms"] * 1000
+    ok = res["median_ms"] < 1000 and res["script_bytes"] < 300 * 1024
+    row.verdict = "meets" if ok else "misses"
+    row.note = f"script {res['script_bytes'] / 1024:.0f} KB; p99 column = slowest of {res['runs']}"
+    details.append(f"the page: {res['runs']} loads of 001_… ({res['claims']} claims), navigation start to text and "
+                   f"highlights drawn: min {res['min_ms']:.0f} ms, median {res['median_ms']:.0f} ms, "
+                   f"p90 {res['p90_ms']:.0f} ms, max {res['max_ms']:.0f} ms; the page's own script "
+                   f"{res['script_bytes']:,} bytes (not pinned to a core: Chromium, claimdb and PostgreSQL share both)")
 
 
 def render(rows, details, n, meta, elapsed):

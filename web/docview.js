@@ -173,6 +173,7 @@ class DocView {
           exportLinks({ document_id: d.id }))),
       h('div.docgrid', null, h('section.reader', { 'aria-label': 'Text' }, this.textWrap), h('div.side', null, this.tabs, this.panel)));
     this.draw();
+    performance.mark('claimdb:drawn'); // the text and its highlights are on screen (make bench reads it)
     this.bindEvents();
     this.showPanel('claim');
     this.loadRelations();

@@ -12,7 +12,7 @@ const svgEl = (name, attrs = {}) => {
 };
 
 /** Positions nodes in place (x, y), deterministically (seeded by order). */
-export function layout(nodes, edges, { iterations = 300, width = 1000, height = 700 } = {}) {
+export function layout(nodes, edges, { iterations = 300, width = 1000, height = 700, gravity = 0.1, spread = 1.0 } = {}) {
   const n = nodes.length;
   const index = new Map(nodes.map((d, i) => [d.id, i]));
   const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined && a !== b);
@@ -22,7 +22,8 @@ export function layout(nodes, edges, { iterations = 300, width = 1000, height = 
     d.x = width / 2 + r * Math.cos(a);
     d.y = height / 2 + r * Math.sin(a);
   });
-  const k = Math.sqrt((width * height) / Math.max(n, 1)) * 0.6;
+  const k = Math.sqrt((width * height) / Math.max(n, 1)) * spread;
+  const cutoff2 = (3 * k) * (3 * k);
   for (let it = 0; it < iterations; it++) {
     const t = 0.1 * (1 - it / iterations) * k;
     const dx = new Float64Array(n);
@@ -33,6 +34,7 @@ export function layout(nodes, edges, { iterations = 300, width = 1000, height = 
         let y = nodes[i].y - nodes[j].y;
         let d2 = x * x + y * y;
         if (d2 < 0.01) { x = 0.1; y = 0.1; d2 = 0.02; }
+        if (d2 > cutoff2) continue; // far nodes do not push: small components stay near the rest
         const f = (k * k) / d2;
         dx[i] += x * f; dy[i] += y * f;
         dx[j] -= x * f; dy[j] -= y * f;
@@ -47,8 +49,8 @@ export function layout(nodes, edges, { iterations = 300, width = 1000, height = 
       dx[b] += x * f; dy[b] += y * f;
     }
     for (let i = 0; i < n; i++) {
-      dx[i] += (width / 2 - nodes[i].x) * 0.02;
-      dy[i] += (height / 2 - nodes[i].y) * 0.02;
+      dx[i] += (width / 2 - nodes[i].x) * gravity;
+      dy[i] += (height / 2 - nodes[i].y) * gravity;
       const d = Math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) || 1;
       nodes[i].x += (dx[i] / d) * Math.min(d, t);
       nodes[i].y += (dy[i] / d) * Math.min(d, t);
@@ -73,7 +75,8 @@ export function drawGraph({ nodes, edges, onOpen, label = 'Graph', focus }) {
   const svg = svgEl('svg', { class: 'graph', role: 'group', 'aria-label': label, viewBox: box.join(' ') });
   const defs = svgEl('defs');
   for (const k of ['opp', 'sup', 'neu']) {
-    const m = svgEl('marker', { id: `g-arrow-${k}`, viewBox: '0 0 10 10', refX: 20, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' });
+    // in user space: a heavy edge keeps an arrowhead of the ordinary size
+    const m = svgEl('marker', { id: `g-arrow-${k}`, viewBox: '0 0 10 10', refX: 24, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto' });
     m.append(svgEl('path', { d: 'M0,0 L10,5 L0,10 z', class: `arrow ${k}` }));
     defs.append(m);
   }

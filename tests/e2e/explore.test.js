@@ -68,8 +68,10 @@ test('the actor stance network renders the fixture actors', { skip: false }, asy
     assert.ok(api1.nodes.length >= 5);
     const names = await page.locator('svg.graph g.node text').allTextContents();
     assert.ok(names.some((s) => s.startsWith('Wang Wenbin')), 'the spokesperson is in the network');
+    // by keyboard: the node is a link in the tab order (in a dense graph another node may lie on top)
     const wang = page.locator('svg.graph g.node', { hasText: 'Wang Wenbin' }).first();
-    await wang.click();
+    await wang.focus();
+    await page.keyboard.press('Enter');
     await page.locator('.nodeinfo h2', { hasText: 'Wang Wenbin' }).waitFor();
     assert.ok(await page.locator('.nodeinfo li').count() > 0, 'his claims are listed');
     for (const fmt of ['JSON', 'GraphML', 'CSV nodes', 'CSV edges']) {

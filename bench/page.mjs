@@ -1,0 +1,49 @@
+// The page's row of `make bench`: opening the longest seed document
+// (001_…, 76 KB, 274 claims) in headless Chromium until its text and
+// highlights are drawn (the page marks `claimdb:drawn` then), measured from
+// the start of navigation, RUNS times, each in a fresh browser context (no
+// cache). Also the bytes of the page's own script. Prints one JSON line.
+// Usage: node bench/page.mjs CLAIMDB_BIN   (RUNS=15 by default)
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+process.env.CLAIMDB_BIN = path.resolve(process.argv[2] || path.join(here, '..', 'build', 'claimdb'));
+// the e2e harness (and its playwright-core, from tests/e2e/node_modules)
+const { startStack, launchBrowser, api } = await import(path.join(here, '..', 'tests', 'e2e', 'harness.js'));
+
+const runs = Number(process.env.RUNS || 15);
+const stack = await startStack();
+const browser = await launchBrowser();
+try {
+  const docs = (await api(stack, 'GET', '/v1/documents')).body.items;
+  const doc = docs.find((d) => d.external_id?.startsWith('001_'));
+  const claims = (await api(stack, 'GET', `/v1/documents/${doc.id}/claims?limit=1000`)).body.items.length;
+  const times = [];
+  let scriptBytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    let js = 0;
+    page.on('response', async (r) => {
+      if (/\/ui\/[^/]+\.js$/.test(r.url()) && r.status() === 200) js += (await r.body()).length;
+    });
+    await page.goto(`${stack.base}/#/doc/${doc.id}`);
+    await page.waitForFunction(() => performance.getEntriesByName('claimdb:drawn').length > 0, null, { timeout: 60000 });
+    const drawn = await page.evaluate(() => ({
+      ms: performance.getEntriesByName('claimdb:drawn')[0].startTime,
+      highlights: document.querySelectorAll('#doctext .hl').length,
+      chars: document.querySelector('#doctext').textContent.length,
+    }));
+    if (drawn.highlights === 0 || drawn.chars < doc.length) throw new Error(`not drawn: ${JSON.stringify(drawn)}`);
+    times.push(drawn.ms);
+    scriptBytes = Math.max(scriptBytes, js);
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  console.log(JSON.stringify({ runs, claims, length: doc.length, median_ms: q(0.5), p90_ms: q(0.9), min_ms: times[0], max_ms: times[times.length - 1], script_bytes: scriptBytes }));
+} finally {
+  await browser.close();
+  await stack.stop();
+}
