@@ -38,7 +38,8 @@ static bool etag_matches(struct request *r, const char *etag)
     size_t n = strlen(etag);
     for (const char *p = strstr(inm, etag); p; p = strstr(p + 1, etag)) {
         /* a whole list member: preceded by start, ',', ' ' or "W/" and followed by end, ',' or ' ' */
-        bool start_ok = p == inm || p[-1] == ',' || p[-1] == ' ' || (p - inm >= 2 && p[-1] == '/' && p[-2] == 'W');
+        bool start_ok =
+            p == inm || p[-1] == ',' || p[-1] == ' ' || (p - inm >= 2 && p[-1] == '/' && p[-2] == 'W');
         bool end_ok = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
         if (start_ok && end_ok)
             return true;

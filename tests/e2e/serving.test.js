@@ -53,6 +53,7 @@ test('the document list loads offline, with no request to another host and no sc
   await page.goto(`${stack.base}/`);
   await page.getByRole('heading', { name: 'Documents' }).waitFor();
   const rows = page.locator('table.list tbody tr');
+  await rows.first().waitFor(); // the list arrives after the heading
   assert.equal(await rows.count(), 5);
   await page.getByRole('link', { name: /China Slams UN Report/ }).click();
   await page.locator('#doctext .hl').first().waitFor();
