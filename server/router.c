@@ -61,6 +61,11 @@ enum route_status router_match(const struct route *table, size_t n, const char *
     size_t nsegs = 0;
     if (len > 1)
         for (char *s = buf; s && *s == '/';) {
+            /* "/" x 600 has more segments than segs holds (found by
+             * fuzz/fuzz_router.c: a stack overflow any client could cause);
+             * no route is that deep */
+            if (nsegs == sizeof segs / sizeof *segs)
+                return ROUTE_NOT_FOUND;
             *s = '\0';
             segs[nsegs++] = s + 1;
             s = strchr(s + 1, '/');

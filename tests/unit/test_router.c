@@ -50,4 +50,11 @@ void test_router(void)
     longpath[0] = '/';
     longpath[sizeof longpath - 1] = '\0';
     CHECK(match("GET", longpath, &found, &p, allow) == ROUTE_NOT_FOUND);
+    /* more segments than the router keeps (every byte a '/'): not found, not an overflow */
+    char slashes[ROUTER_MAX_PATH];
+    memset(slashes, '/', sizeof slashes - 1);
+    slashes[sizeof slashes - 1] = '\0';
+    CHECK(match("GET", slashes, &found, &p, allow) == ROUTE_NOT_FOUND);
+    slashes[sizeof slashes - 2] = 'x';
+    CHECK(match("GET", slashes, &found, &p, allow) == ROUTE_NOT_FOUND);
 }
