@@ -6,7 +6,8 @@ PYTHON    := /usr/bin/python3
 PORT      ?= 8080
 DATA      := $(CURDIR)/.data
 DEV_PGPORT ?= 54329
-DEV_DB    := postgresql://claimdb@127.0.0.1:$(DEV_PGPORT)/claimdb
+# claimdb's password lives in the private cluster's folder (scripts/pg.sh).
+DEV_DB     = $$(sh scripts/pg.sh url $(DATA)/pg $(DEV_PGPORT))
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla -Wpointer-arith -Wundef
@@ -15,7 +16,7 @@ SAN       ?=
 CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(SAN) \
              -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
              -MMD -MP $(CFLAGS)
-LIBS      := -lmicrohttpd -ljansson -lpq -lpthread
+LIBS      := -lmicrohttpd -ljansson -lpq -lsodium -lpthread
 
 SRC       := $(wildcard server/*.c)
 OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o \
@@ -71,8 +72,8 @@ run:
 	@$(MAKE) --no-print-directory all
 ifeq ($(DATABASE_URL),)
 	@sh scripts/pg.sh start $(DATA)/pg $(DEV_PGPORT)
-	@DATABASE_URL='$(DEV_DB)' sh scripts/load_fixtures.sh $(BUILD)/claimdb $(DATA)
-	DATABASE_URL='$(DEV_DB)' PORT=$(PORT) exec $(BUILD)/claimdb serve
+	@DATABASE_URL="$(DEV_DB)" PORT=$(PORT) sh scripts/load_fixtures.sh $(BUILD)/claimdb $(DATA)
+	DATABASE_URL="$(DEV_DB)" PORT=$(PORT) exec $(BUILD)/claimdb serve
 else
 	PORT=$(PORT) exec $(BUILD)/claimdb serve
 endif

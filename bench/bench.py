@@ -179,8 +179,13 @@ class Cluster:
         self.dir, self.port = folder, port
         self.env = dict(ENV, PG_FSYNC="off", PG_BINDIR=PG_BINDIR)
 
+    def password(self):
+        """claimdb's (non-superuser) role's password, kept by scripts/pg.sh."""
+        with open(os.path.join(self.dir, "claimdb.password")) as f:
+            return f.read().strip()
+
     def url(self, db="claimdb"):
-        return f"postgresql://claimdb@127.0.0.1:{self.port}/{db}"
+        return f"postgresql://claimdb:{self.password()}@127.0.0.1:{self.port}/{db}"
 
     def start(self):
         # The postmaster starts on the server core; every backend it forks inherits it.
@@ -199,8 +204,10 @@ class Cluster:
             return None
 
     def psql_argv(self, db="claimdb"):
-        return on_core(CLIENT_CPU, [os.path.join(PG_BINDIR, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                                    "-h", "127.0.0.1", "-p", str(self.port), "-U", "claimdb", "-d", db])
+        """psql as the cluster's superuser over its socket: loading by COPY, and
+        counting, must not be filtered by row-level security."""
+        return on_core(CLIENT_CPU, ["sh", os.path.join(ROOT, "scripts/pg.sh"), "psql", self.dir, str(self.port),
+                                    "-d", db])
 
     def sql(self, query, db="claimdb"):
         out = run(self.psql_argv(db) + ["-At", "-c", query], capture_output=True, text=True)
@@ -211,7 +218,18 @@ class Cluster:
 
     def createdb(self, db):
         self.sql(f"DROP DATABASE IF EXISTS {db}", "postgres")
-        self.sql(f"CREATE DATABASE {db}", "postgres")
+        self.sql(f"CREATE DATABASE {db} OWNER claimdb", "postgres")
+
+    def token(self, binary, db="claimdb"):
+        """A user `bench`, owner (not server admin) of the default project, and its token:
+        claimdb runs with authentication on, and row-level security is exercised."""
+        env = dict(ENV, DATABASE_URL=self.url(db))
+        env.pop("PGOPTIONS", None)
+        run([binary, "user", "add", "bench"], env=env, check=False, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        run([binary, "project", "member", "default", "bench", "owner"], env=env, stderr=subprocess.DEVNULL)
+        return run([binary, "token", "create", "--user", "bench", "--scope", "read,write,admin"], env=env,
+                   capture_output=True, text=True).stdout.strip()
 
     @property
     def log_path(self):
@@ -264,9 +282,12 @@ class Claimdb:
         self.logf.close()
 
 
+AUTH = {}  # {"Authorization": "Bearer cdb_…"} once the bench user exists
+
+
 def http_get(url, timeout=60):
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=AUTH), timeout=timeout) as resp:
             return resp.status, resp.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -348,7 +369,10 @@ def pgbench_script(statements, id_value, lookup_table):
     cols = ", ".join(f"id{i}" for i in range(1, LOOKUP_WIDTH + 1))
     lines = ["\\set r random(1, :nrows)", f"SELECT {cols} FROM {lookup_table} WHERE n = :r \\gset"]
     defines, notes, nulls = {}, set(), set()
+    scoped = any(st["name"] == "claimdb_scope" for st in statements)
     for rep in range(1, LOOKUP_WIDTH + 1):
+        if scoped:  # as claimdb sends them: the scope and its statement in one pipeline, one Sync
+            lines.append("\\startpipeline")
         for st in statements:
             def sub(m, st=st, rep=rep):
                 n = int(m.group(1))
@@ -368,6 +392,8 @@ def pgbench_script(statements, id_value, lookup_table):
                 notes.add(f"{st['name']}: literals with ':name' written as U&'…\\003A…' (pgbench would "
                           "take :name for a variable); same value, and the statement is prepared once")
             lines.append(re.sub(r"\$(\d+)", sub, sql).rstrip().rstrip(";") + ";")
+        if scoped:
+            lines.append("\\endpipeline")
     if nulls:
         notes.add("parameters " + ", ".join(f"${n}" for n in sorted(nulls)) + " were NULL: written as NULL "
                   "(pgbench cannot bind a NULL)")
@@ -395,7 +421,8 @@ def wide_lookup(cluster, table, ids_file, rundir, seed):
 # ---------------------------------------------------------------- load generators
 def wrk(base, ids_file, template, conns, seconds):
     argv = on_core(CLIENT_CPU, ["wrk", "-t", "1", "-c", str(conns), "-d", f"{seconds}s", "--timeout", "10s",
-                                "-s", os.path.join(BENCH, "ids.lua"), base, "--", ids_file, template])
+                                "-s", os.path.join(BENCH, "ids.lua"), base, "--", ids_file, template,
+                                AUTH.get("Authorization", "")])
     out = run(argv, capture_output=True, text=True).stdout
     m = re.search(r"^BENCH (.*)$", out, re.M)
     if not m:
@@ -412,7 +439,7 @@ def pgbench(cluster, script_path, defines, nrows, seconds):
     for k, v in defines.items():
         argv += ["-D", f"{k}={v}"]
     argv.append("claimdb")
-    res = run(argv, capture_output=True, text=True, check=False)
+    res = run(argv, capture_output=True, text=True, check=False, env=dict(ENV, PGPASSWORD=cluster.password()))
     m = re.search(r"tps = ([\d.]+)", res.stdout)
     failed = re.search(r"number of failed transactions: (\d+)", res.stdout)
     if res.returncode != 0 or not m or (failed and int(failed.group(1))):
@@ -552,7 +579,12 @@ def main():
         t_load, _ = timed(cluster.psql_argv() + ["-f", "-"], input=load_script(data).encode(),
                           stdout=subprocess.DEVNULL)
         details.append(f"initial load: {records:,} rows by COPY in {t_load:.1f} s ({records / t_load:,.0f} rows/s)")
-        cluster.psql_script("VACUUM ANALYZE;\nCREATE SCHEMA bench;\n")
+        cluster.psql_script("VACUUM ANALYZE;\nCREATE SCHEMA bench;\nGRANT USAGE ON SCHEMA bench TO claimdb;\n"
+                            "ALTER DEFAULT PRIVILEGES IN SCHEMA bench GRANT SELECT ON TABLES TO claimdb;\n"
+                            # the probe's sessions log their statements: claimdb's role is no superuser
+                            "GRANT SET ON PARAMETER log_min_duration_statement, log_parameter_max_length"
+                            " TO claimdb;\n")
+        AUTH["Authorization"] = "Bearer " + cluster.token(binary)
         id_files = {k: os.path.join(data, "ids", f"{k}.txt") for k in ("claims", "large_documents", "counterclaims")}
         lookups = {k: wide_lookup(cluster, f"{k}_wide", p, rundir, SEED) for k, p in id_files.items()}
         check_spans(cluster, n, details)
@@ -597,8 +629,11 @@ def main():
                 details.append(f"  NOTE {key}: the response is not JSON")
             details.append(f"{key}: {len(statements)} statement(s) per request: "
                            + ", ".join(s["name"] for s in statements))
-            if len(statements) != 1:
-                details.append(f"  NOTE {key}: a read should be ONE round trip; this one takes {len(statements)}")
+            # claimdb_scope (the request's identity) is sent in the same libpq pipeline as
+            # the statement it precedes, with one Sync: the pair is one round trip.
+            trips = len([s for s in statements if s["name"] != "claimdb_scope"])
+            if trips != 1:
+                details.append(f"  NOTE {key}: a read should be ONE round trip; this one takes {trips}")
         if "get" in plans and wanted("get1"):
             plans["get1"] = plans["get"]
 
@@ -682,7 +717,8 @@ def main():
             # pgbench's, from the other core, are not). The ceiling is the better one.
             with open(ppath := spath.replace(".sql", "_pipelined.sql"), "w") as f:
                 lines = text.splitlines(True)
-                f.write("".join(lines[:2]) + "\\startpipeline\n" + "".join(lines[2:]) + "\\endpipeline\n")
+                inner = [x for x in lines[2:] if x.strip() not in ("\\startpipeline", "\\endpipeline")]
+                f.write("".join(lines[:2]) + "\\startpipeline\n" + "".join(inner) + "\\endpipeline\n")
             tried = []
             for label, script in (("one round trip each", spath), ("pipelined", ppath)):
                 log(f"{key}: pgbench {THREADS} clients, {label}, {WARMUP}+{DURATION} s")
@@ -827,7 +863,8 @@ def curl_records(url, csv_format):
     span lines). Returns ((status, count), seconds)."""
     t0 = time.monotonic()
     counter = f"{sys.executable} -c \"{COUNT_CSV}\"" if csv_format else "wc -l"
-    res = run(on_core(CLIENT_CPU, ["sh", "-c", f'curl -s -D /dev/stderr "$1" | {counter}', "sh", url]),
+    res = run(on_core(CLIENT_CPU, ["sh", "-c", f'curl -s -H "$2" -D /dev/stderr "$1" | {counter}', "sh", url,
+                                   "Authorization: " + AUTH.get("Authorization", "")]),
               capture_output=True, text=True)
     m = re.search(r"HTTP/[\d.]+ (\d+)", res.stderr)
     return (int(m.group(1)) if m else 0, int(res.stdout.strip() or 0)), time.monotonic() - t0
@@ -838,6 +875,8 @@ def copy_script(statements, markers=False):
     SELECT wrapped in COPY (…) TO STDOUT (FORMAT csv); parameters inlined as literals."""
     out = []
     for st in statements:
+        if "set_config('claimdb." in st["sql"]:
+            continue  # the request scope: the ceiling's psql is the superuser, whom row-level security skips
         sql = re.sub(r"\$(\d+)", lambda m: "NULL" if st["params"].get(int(m.group(1))) is None
                      else "'" + st["params"][int(m.group(1))].replace("'", "''") + "'", st["sql"]).rstrip(";")
         if re.match(r"\s*(SELECT|WITH)\b", sql, re.I):
@@ -1030,6 +1069,7 @@ def measure_import(binary, cluster, data, rundir, records, counts, row, details,
     url = cluster.url("claimdb_import")
     run([binary, "migrate"], env=dict(ENV, DATABASE_URL=url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Claimdb(binary, url, os.path.join(rundir, "claimdb-import.log"))
+    import_auth = "Bearer " + cluster.token(binary, "claimdb_import")
     servers.append(server)
     try:
         log(f"import: POST /v1/import of {os.path.getsize(ndjson) / 1e6:.0f} MB")
@@ -1037,6 +1077,7 @@ def measure_import(binary, cluster, data, rundir, records, counts, row, details,
         resp = os.path.join(rundir, "import-response.json")
         secs, res = timed(on_core(CLIENT_CPU, [
             "curl", "-s", "-o", resp, "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/x-ndjson",
+            "-H", "Authorization: " + import_auth,
             "--max-time", str(IMPORT_TIMEOUT), "--data-binary", "@" + ndjson, server.base + "/v1/import"]),
             capture_output=True, text=True, check=False)
         row.rss = proc_kb(server.pid, "VmHWM")

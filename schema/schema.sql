@@ -37,6 +37,23 @@ CREATE TYPE public.claim_kind AS ENUM (
 
 COMMENT ON TYPE public.claim_kind IS 'What sort of proposition a claim is.';
 
+CREATE TYPE public.member_role AS ENUM (
+    'viewer',
+    'annotator',
+    'curator',
+    'manager',
+    'owner'
+);
+
+COMMENT ON TYPE public.member_role IS 'A member''s role, each including the ones before it.';
+
+CREATE TYPE public.project_visibility AS ENUM (
+    'private',
+    'public'
+);
+
+COMMENT ON TYPE public.project_visibility IS 'private: members only; public: anyone may read, members write.';
+
 CREATE TYPE public.relation_kind AS ENUM (
     'refutes',
     'disputes',
@@ -69,6 +86,58 @@ $$;
 
 COMMENT ON FUNCTION public.actor_names(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, for case-insensitive lookup.';
 
+CREATE FUNCTION public.claimdb_default_project() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+  p text := claimdb_setting('claimdb.default_project');
+BEGIN
+  IF p IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', COLUMN = 'project_id',
+      MESSAGE = 'project_id is required: you can write to more than one project, or to none';
+  END IF;
+  RETURN p::uuid;
+END $$;
+
+COMMENT ON FUNCTION public.claimdb_default_project() IS 'The caller''s only writable project; raises 22023 naming project_id when there is not exactly one.';
+
+CREATE FUNCTION public.claimdb_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  pid uuid;
+  level text := CASE TG_ARGV[0] WHEN 'manager' THEN 'manage' ELSE 'curate' END;
+BEGIN
+  IF TG_TABLE_NAME = 'projects' THEN
+    pid := OLD.id;
+  ELSE
+    pid := OLD.project_id;
+  END IF;
+  IF NOT claimdb_is_admin()
+     AND NOT pid = ANY (claimdb_projects(level))
+     AND NOT (TG_ARGV[0] = 'curator' AND pid = ANY (claimdb_projects('write'))
+              AND OLD.created_by = claimdb_user_id()) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = format('changing or deleting this %s needs the %s role in its project%s', rtrim(TG_TABLE_NAME, 's'),
+                       TG_ARGV[0], CASE WHEN TG_ARGV[0] = 'curator' THEN ' (annotators change only their own rows)' ELSE '' END),
+      HINT = TG_ARGV[0];
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    NEW.created_by := OLD.created_by;
+    NEW.updated_by := claimdb_user_id();
+    RETURN NEW;
+  END IF;
+  RETURN OLD;
+END $$;
+
+COMMENT ON FUNCTION public.claimdb_guard() IS 'Refuses (42501, HINT = the role needed) an update or delete the request''s roles do not allow; sets updated_by.';
+
+CREATE FUNCTION public.claimdb_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(claimdb_setting('claimdb.admin') = 'on', false) $$;
+
+COMMENT ON FUNCTION public.claimdb_is_admin() IS 'True for a server admin''s request and for the command line.';
+
 CREATE FUNCTION public.claimdb_longest(items text[]) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT coalesce(max(char_length(item)), 0) FROM unnest(items) AS item $$;
@@ -83,6 +152,30 @@ CREATE FUNCTION public.claimdb_prefix_regex(q text) RETURNS text
 $_$;
 
 COMMENT ON FUNCTION public.claimdb_prefix_regex(q text) IS 'Regular expression matching q literally at the start of a word, or NULL when q is too short or uses websearch operators.';
+
+CREATE FUNCTION public.claimdb_projects(level text) RETURNS uuid[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(claimdb_setting('claimdb.' || level), '{}')::uuid[] $$;
+
+COMMENT ON FUNCTION public.claimdb_projects(level text) IS 'The projects the request may read, write, curate, manage or own (read|write|curate|manage|owner).';
+
+CREATE FUNCTION public.claimdb_request_id() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT claimdb_setting('claimdb.request_id') $$;
+
+COMMENT ON FUNCTION public.claimdb_request_id() IS 'The X-Request-Id of the current request, or NULL.';
+
+CREATE FUNCTION public.claimdb_setting(name text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT nullif(current_setting(name, true), '') $$;
+
+COMMENT ON FUNCTION public.claimdb_setting(name text) IS 'A claimdb.* request setting, NULL when unset or empty.';
+
+CREATE FUNCTION public.claimdb_token_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT claimdb_setting('claimdb.token_id')::uuid $$;
+
+COMMENT ON FUNCTION public.claimdb_token_id() IS 'The API token of the current request, or NULL (session, anonymous, CLI).';
 
 CREATE FUNCTION public.claimdb_ts_config(language text) RETURNS regconfig
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -131,6 +224,12 @@ EXCEPTION WHEN program_limit_exceeded THEN
 END $$;
 
 COMMENT ON FUNCTION public.claimdb_tsvector(config regconfig, title text, body text) IS 'Weighted search vector (title A, body B) that degrades instead of failing on huge texts.';
+
+CREATE FUNCTION public.claimdb_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT claimdb_setting('claimdb.user_id')::uuid $$;
+
+COMMENT ON FUNCTION public.claimdb_user_id() IS 'The authenticated user of the current request, or NULL (anonymous, CLI).';
 
 CREATE FUNCTION public.claims_search_update() RETURNS trigger
     LANGUAGE plpgsql
@@ -416,6 +515,8 @@ CREATE TABLE public.actors (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT actors_aliases_check CHECK ((array_position(aliases, NULL::text) IS NULL)),
     CONSTRAINT actors_aliases_length CHECK (((public.claimdb_longest(aliases) <= 500) AND (''::text <> ALL (aliases)))),
@@ -424,6 +525,8 @@ CREATE TABLE public.actors (
     CONSTRAINT actors_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
     CONSTRAINT actors_rev_check CHECK ((rev >= 1))
 );
+
+ALTER TABLE ONLY public.actors FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.actors IS 'People, organisations, governments, media and groups who make, report or endorse claims.';
 
@@ -445,9 +548,55 @@ COMMENT ON COLUMN public.actors.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.actors.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.actors.annotator IS 'Who added the actor.';
+COMMENT ON COLUMN public.actors.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.actors.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.actors.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.actors.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
+CREATE TABLE public.api_tokens (
+    id uuid DEFAULT public.uuidv7() NOT NULL,
+    public_id text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    user_id uuid NOT NULL,
+    name text,
+    scopes text[] NOT NULL,
+    project_ids uuid[],
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT api_tokens_name_check CHECK ((length(name) <= 200)),
+    CONSTRAINT api_tokens_public_id_check CHECK ((public_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT api_tokens_scopes_check CHECK (((scopes <@ ARRAY['read'::text, 'write'::text, 'admin'::text]) AND (cardinality(scopes) > 0))),
+    CONSTRAINT api_tokens_secret_sha256_check CHECK ((length(secret_sha256) = 32))
+);
+
+COMMENT ON TABLE public.api_tokens IS 'API tokens (Authorization: Bearer cdb_…); the secret itself is never stored.';
+
+COMMENT ON COLUMN public.api_tokens.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.api_tokens.public_id IS 'The greppable public part of the token (16 hex digits).';
+
+COMMENT ON COLUMN public.api_tokens.secret_sha256 IS 'SHA-256 of the secret part; compared in constant time.';
+
+COMMENT ON COLUMN public.api_tokens.user_id IS 'Whose token it is.';
+
+COMMENT ON COLUMN public.api_tokens.name IS 'What the owner calls it.';
+
+COMMENT ON COLUMN public.api_tokens.scopes IS 'read, write, admin.';
+
+COMMENT ON COLUMN public.api_tokens.project_ids IS 'NULL: every project of the user; else only these.';
+
+COMMENT ON COLUMN public.api_tokens.expires_at IS 'After this the token no longer works (NULL: never).';
+
+COMMENT ON COLUMN public.api_tokens.revoked_at IS 'When the token was revoked (NULL: active).';
+
+COMMENT ON COLUMN public.api_tokens.last_used_at IS 'Last authenticated use (to within the server''s 5 s credential cache).';
+
+COMMENT ON COLUMN public.api_tokens.created_at IS 'When the row was created.';
 
 CREATE TABLE public.attributions (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -463,6 +612,8 @@ CREATE TABLE public.attributions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT attributions_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT attributions_check CHECK ((via_attribution_id IS DISTINCT FROM id)),
@@ -472,6 +623,8 @@ CREATE TABLE public.attributions (
     CONSTRAINT attributions_role_length CHECK ((char_length(role) <= 500)),
     CONSTRAINT attributions_source_span_check CHECK ((jsonb_typeof(source_span) = 'object'::text))
 );
+
+ALTER TABLE ONLY public.attributions FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.attributions IS 'Who asserts a claim, in what role, through which cue and mode, and through whom it is reported.';
 
@@ -499,7 +652,11 @@ COMMENT ON COLUMN public.attributions.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.attributions.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.attributions.annotator IS 'Who made the annotation.';
+COMMENT ON COLUMN public.attributions.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.attributions.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.attributions.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.attributions.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
@@ -513,12 +670,16 @@ CREATE TABLE public.citations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT citations_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT citations_locator_length CHECK ((char_length(locator) <= 1000)),
     CONSTRAINT citations_rev_check CHECK ((rev >= 1)),
     CONSTRAINT citations_span_check CHECK ((jsonb_typeof(span) = 'object'::text))
 );
+
+ALTER TABLE ONLY public.citations FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.citations IS 'A claim citing a source as evidence.';
 
@@ -538,7 +699,11 @@ COMMENT ON COLUMN public.citations.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.citations.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.citations.annotator IS 'Who made the annotation.';
+COMMENT ON COLUMN public.citations.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.citations.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.citations.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.citations.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
@@ -558,6 +723,8 @@ CREATE TABLE public.claims (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     search_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
     search tsvector NOT NULL,
@@ -571,6 +738,8 @@ CREATE TABLE public.claims (
     CONSTRAINT claims_tags_length CHECK (((public.claimdb_longest(tags) <= 200) AND (''::text <> ALL (tags)))),
     CONSTRAINT claims_text_check CHECK ((length(text) >= 1))
 );
+
+ALTER TABLE ONLY public.claims FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.claims IS 'An assertion, anchored to a span of a document (W3C position and quote selectors) or, when known only through reports, to none.';
 
@@ -602,7 +771,11 @@ COMMENT ON COLUMN public.claims.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.claims.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.claims.annotator IS 'Who made the annotation.';
+COMMENT ON COLUMN public.claims.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.claims.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.claims.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.claims.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
@@ -627,6 +800,8 @@ CREATE TABLE public.documents (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     search tsvector GENERATED ALWAYS AS (public.claimdb_tsvector(public.claimdb_ts_config(language), title, text)) STORED,
     CONSTRAINT documents_annotator_length CHECK ((char_length(annotator) <= 200)),
@@ -640,6 +815,8 @@ CREATE TABLE public.documents (
     CONSTRAINT documents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
     CONSTRAINT documents_url_length CHECK ((char_length(url) <= 2000))
 );
+
+ALTER TABLE ONLY public.documents FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.documents IS 'A text as received, stored verbatim and never altered; claims point into it by code-point offsets.';
 
@@ -673,11 +850,35 @@ COMMENT ON COLUMN public.documents.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.documents.updated_at IS 'When the metadata last changed.';
 
-COMMENT ON COLUMN public.documents.annotator IS 'Who added the document.';
+COMMENT ON COLUMN public.documents.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.documents.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.documents.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.documents.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
 COMMENT ON COLUMN public.documents.search IS 'Full-text vector of title (weight A) and text (B), in the configuration of language.';
+
+CREATE TABLE public.members (
+    project_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role public.member_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+COMMENT ON TABLE public.members IS 'Who belongs to a project, in which role.';
+
+COMMENT ON COLUMN public.members.project_id IS 'The project.';
+
+COMMENT ON COLUMN public.members.user_id IS 'The member.';
+
+COMMENT ON COLUMN public.members.role IS 'viewer < annotator < curator < manager < owner.';
+
+COMMENT ON COLUMN public.members.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.members.updated_at IS 'When the row last changed.';
 
 CREATE TABLE public.projects (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -687,13 +888,20 @@ CREATE TABLE public.projects (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    visibility public.project_visibility DEFAULT 'private'::public.project_visibility NOT NULL,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT projects_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
     CONSTRAINT projects_rev_check CHECK ((rev >= 1)),
+    CONSTRAINT projects_settings_check CHECK ((jsonb_typeof(settings) = 'object'::text)),
     CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text)),
     CONSTRAINT projects_slug_length CHECK ((char_length(slug) <= 63))
 );
+
+ALTER TABLE ONLY public.projects FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.projects IS 'A research project: the unit that owns every other row (access control will hang off it).';
 
@@ -711,6 +919,14 @@ COMMENT ON COLUMN public.projects.updated_at IS 'When the row last changed.';
 
 COMMENT ON COLUMN public.projects.annotator IS 'Who created the row (free text until accounts exist).';
 
+COMMENT ON COLUMN public.projects.visibility IS 'private (default): only members read it; public: anyone may read it.';
+
+COMMENT ON COLUMN public.projects.settings IS 'Project settings (e.g. blind, require_if_match, strict_tags), an object.';
+
+COMMENT ON COLUMN public.projects.created_by IS 'The user who created the row (set by the server).';
+
+COMMENT ON COLUMN public.projects.updated_by IS 'The user who last changed the row (set by the server).';
+
 COMMENT ON COLUMN public.projects.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
 CREATE TABLE public.relations (
@@ -724,11 +940,15 @@ CREATE TABLE public.relations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT relations_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT relations_no_self CHECK ((from_claim_id <> to_claim_id)),
     CONSTRAINT relations_rev_check CHECK ((rev >= 1))
 );
+
+ALTER TABLE ONLY public.relations FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.relations IS 'Claim-and-counterclaim structure between two claims, possibly in different documents: from <kind> to.';
 
@@ -750,7 +970,11 @@ COMMENT ON COLUMN public.relations.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.relations.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.relations.annotator IS 'Who made the annotation.';
+COMMENT ON COLUMN public.relations.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.relations.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.relations.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.relations.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
@@ -819,6 +1043,31 @@ COMMENT ON TABLE public.search_configs IS 'Text-search configurations in use; a 
 
 COMMENT ON COLUMN public.search_configs.config IS 'A configuration some document or claim is indexed with.';
 
+CREATE TABLE public.sessions (
+    id uuid DEFAULT public.uuidv7() NOT NULL,
+    public_id text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sessions_public_id_check CHECK ((public_id ~ '^[0-9a-f]{16}$'::text)),
+    CONSTRAINT sessions_secret_sha256_check CHECK ((length(secret_sha256) = 32))
+);
+
+COMMENT ON TABLE public.sessions IS 'Browser sessions (the claimdb_session cookie); only the SHA-256 of the secret is kept.';
+
+COMMENT ON COLUMN public.sessions.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.sessions.public_id IS 'The public part of the cookie value.';
+
+COMMENT ON COLUMN public.sessions.secret_sha256 IS 'SHA-256 of the secret part.';
+
+COMMENT ON COLUMN public.sessions.user_id IS 'Who signed in.';
+
+COMMENT ON COLUMN public.sessions.expires_at IS 'When the session ends.';
+
+COMMENT ON COLUMN public.sessions.created_at IS 'When the user signed in.';
+
 CREATE TABLE public.sources (
     id uuid DEFAULT public.uuidv7() NOT NULL,
     project_id uuid DEFAULT '00000000-0000-7000-8000-000000000001'::uuid NOT NULL,
@@ -831,12 +1080,16 @@ CREATE TABLE public.sources (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     CONSTRAINT sources_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT sources_rev_check CHECK ((rev >= 1)),
     CONSTRAINT sources_title_check CHECK (((length(title) >= 1) AND (length(title) <= 1000))),
     CONSTRAINT sources_url_length CHECK ((char_length(url) <= 2000))
 );
+
+ALTER TABLE ONLY public.sources FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.sources IS 'What claims cite as evidence: reports, statements, statistics, testimony, laws.';
 
@@ -860,15 +1113,60 @@ COMMENT ON COLUMN public.sources.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.sources.updated_at IS 'When the row last changed.';
 
-COMMENT ON COLUMN public.sources.annotator IS 'Who added the source.';
+COMMENT ON COLUMN public.sources.annotator IS 'Free-text provenance carried by imported datasets (who annotated it there); not an account.';
+
+COMMENT ON COLUMN public.sources.created_by IS 'The user who created the row (set by the server; NULL: command line or before accounts).';
+
+COMMENT ON COLUMN public.sources.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.sources.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
+CREATE TABLE public.users (
+    id uuid DEFAULT public.uuidv7() NOT NULL,
+    username text NOT NULL,
+    display_name text,
+    email text,
+    password_hash text,
+    disabled boolean DEFAULT false NOT NULL,
+    server_admin boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
+    CONSTRAINT users_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT users_username_check CHECK ((username ~ '^[a-z0-9][a-z0-9._-]{0,62}$'::text))
+);
+
+COMMENT ON TABLE public.users IS 'A person (or robot) who signs in or holds API tokens.';
+
+COMMENT ON COLUMN public.users.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.users.username IS 'Sign-in name: lower-case letters, digits, . _ -; unique.';
+
+COMMENT ON COLUMN public.users.display_name IS 'Name shown to others.';
+
+COMMENT ON COLUMN public.users.email IS 'Optional contact address.';
+
+COMMENT ON COLUMN public.users.password_hash IS 'Argon2id hash (libsodium crypto_pwhash_str format); NULL: token-only user. Never leaves the server.';
+
+COMMENT ON COLUMN public.users.disabled IS 'A disabled user cannot sign in and their tokens and sessions stop working.';
+
+COMMENT ON COLUMN public.users.server_admin IS 'Reads and manages every project and user.';
+
+COMMENT ON COLUMN public.users.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.users.updated_at IS 'When the row last changed.';
 
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_id_project_id_key UNIQUE (id, project_id);
 
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_public_id_key UNIQUE (public_id);
 
 ALTER TABLE ONLY public.attributions
     ADD CONSTRAINT attributions_id_project_id_key UNIQUE (id, project_id);
@@ -894,6 +1192,9 @@ ALTER TABLE ONLY public.documents
 ALTER TABLE ONLY public.documents
     ADD CONSTRAINT documents_project_id_external_id_key UNIQUE (project_id, external_id);
 
+ALTER TABLE ONLY public.members
+    ADD CONSTRAINT members_pkey PRIMARY KEY (project_id, user_id);
+
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
 
@@ -912,13 +1213,27 @@ ALTER TABLE ONLY public.revisions
 ALTER TABLE ONLY public.search_configs
     ADD CONSTRAINT search_configs_pkey PRIMARY KEY (config);
 
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_public_id_key UNIQUE (public_id);
+
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_id_project_id_key UNIQUE (id, project_id);
 
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_username_key UNIQUE (username);
+
 CREATE INDEX actors_names ON public.actors USING gin (public.actor_names(name, aliases));
+
+CREATE INDEX api_tokens_user ON public.api_tokens USING btree (user_id);
 
 CREATE INDEX attributions_actor ON public.attributions USING btree (actor_id, claim_id);
 
@@ -946,6 +1261,8 @@ CREATE INDEX documents_search ON public.documents USING gin (search);
 
 CREATE INDEX documents_title_trgm ON public.documents USING gin (title public.gin_trgm_ops);
 
+CREATE INDEX members_user ON public.members USING btree (user_id);
+
 CREATE INDEX relations_to ON public.relations USING btree (to_claim_id, kind);
 
 CREATE INDEX revisions_all ON public.revisions USING btree (xid, seq);
@@ -956,19 +1273,31 @@ CREATE INDEX revisions_feed ON public.revisions USING btree (project_id, xid, se
 
 CREATE INDEX revisions_row ON public.revisions USING btree (id, rev);
 
+CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
+
 CREATE INDEX sources_document ON public.sources USING btree (document_id) WHERE (document_id IS NOT NULL);
 
 CREATE INDEX sources_publisher ON public.sources USING btree (publisher_actor_id) WHERE (publisher_actor_id IS NOT NULL);
 
+CREATE TRIGGER actors_guard BEFORE DELETE OR UPDATE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
+
 CREATE TRIGGER actors_touch BEFORE UPDATE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER attributions_guard BEFORE DELETE OR UPDATE ON public.attributions FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
 
 CREATE TRIGGER attributions_touch BEFORE UPDATE ON public.attributions FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
+CREATE TRIGGER citations_guard BEFORE DELETE OR UPDATE ON public.citations FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
+
 CREATE TRIGGER citations_touch BEFORE UPDATE ON public.citations FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER claims_guard BEFORE DELETE OR UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
 
 CREATE TRIGGER claims_search BEFORE INSERT OR UPDATE OF text, exact, document_id ON public.claims FOR EACH ROW EXECUTE FUNCTION public.claims_search_update();
 
 CREATE TRIGGER claims_touch BEFORE UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER documents_guard BEFORE DELETE OR UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
 
 CREATE TRIGGER documents_search_config AFTER INSERT OR UPDATE OF language ON public.documents FOR EACH ROW EXECUTE FUNCTION public.documents_search_config();
 
@@ -1024,16 +1353,35 @@ CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.relati
 
 CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.history_before();
 
+CREATE TRIGGER members_touch BEFORE UPDATE ON public.members FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER projects_guard BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('manager');
+
+CREATE TRIGGER relations_guard BEFORE DELETE OR UPDATE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
+
 CREATE TRIGGER relations_touch BEFORE UPDATE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
 CREATE TRIGGER revisions_no_truncate BEFORE TRUNCATE ON public.revisions FOR EACH STATEMENT EXECUTE FUNCTION public.revisions_append_only();
 
 CREATE TRIGGER revisions_no_update BEFORE DELETE OR UPDATE ON public.revisions FOR EACH ROW EXECUTE FUNCTION public.revisions_append_only();
 
+CREATE TRIGGER sources_guard BEFORE DELETE OR UPDATE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
+
 CREATE TRIGGER sources_touch BEFORE UPDATE ON public.sources FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER users_touch BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+ALTER TABLE ONLY public.actors
+    ADD CONSTRAINT actors_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
+
+ALTER TABLE ONLY public.actors
+    ADD CONSTRAINT actors_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.attributions
     ADD CONSTRAINT attributions_actor_id_project_id_fkey FOREIGN KEY (actor_id, project_id) REFERENCES public.actors(id, project_id);
@@ -1042,7 +1390,13 @@ ALTER TABLE ONLY public.attributions
     ADD CONSTRAINT attributions_claim_id_project_id_fkey FOREIGN KEY (claim_id, project_id) REFERENCES public.claims(id, project_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.attributions
+    ADD CONSTRAINT attributions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.attributions
     ADD CONSTRAINT attributions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
+
+ALTER TABLE ONLY public.attributions
+    ADD CONSTRAINT attributions_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.attributions
     ADD CONSTRAINT attributions_via_attribution_id_project_id_fkey FOREIGN KEY (via_attribution_id, project_id) REFERENCES public.attributions(id, project_id);
@@ -1051,10 +1405,19 @@ ALTER TABLE ONLY public.citations
     ADD CONSTRAINT citations_claim_id_project_id_fkey FOREIGN KEY (claim_id, project_id) REFERENCES public.claims(id, project_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.citations
+    ADD CONSTRAINT citations_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.citations
     ADD CONSTRAINT citations_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
 
 ALTER TABLE ONLY public.citations
     ADD CONSTRAINT citations_source_id_project_id_fkey FOREIGN KEY (source_id, project_id) REFERENCES public.sources(id, project_id);
+
+ALTER TABLE ONLY public.citations
+    ADD CONSTRAINT citations_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.claims
+    ADD CONSTRAINT claims_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.claims
     ADD CONSTRAINT claims_document_id_project_id_fkey FOREIGN KEY (document_id, project_id) REFERENCES public.documents(id, project_id);
@@ -1062,11 +1425,35 @@ ALTER TABLE ONLY public.claims
 ALTER TABLE ONLY public.claims
     ADD CONSTRAINT claims_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
 
+ALTER TABLE ONLY public.claims
+    ADD CONSTRAINT claims_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
 ALTER TABLE ONLY public.documents
     ADD CONSTRAINT documents_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
 
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.members
+    ADD CONSTRAINT members_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.members
+    ADD CONSTRAINT members_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.projects
+    ADD CONSTRAINT projects_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.projects
+    ADD CONSTRAINT projects_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
 ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_asserted_by_actor_id_project_id_fkey FOREIGN KEY (asserted_by_actor_id, project_id) REFERENCES public.actors(id, project_id);
+
+ALTER TABLE ONLY public.relations
+    ADD CONSTRAINT relations_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_from_claim_id_project_id_fkey FOREIGN KEY (from_claim_id, project_id) REFERENCES public.claims(id, project_id) ON DELETE CASCADE;
@@ -1077,6 +1464,15 @@ ALTER TABLE ONLY public.relations
 ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_to_claim_id_project_id_fkey FOREIGN KEY (to_claim_id, project_id) REFERENCES public.claims(id, project_id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.relations
+    ADD CONSTRAINT relations_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.sources
+    ADD CONSTRAINT sources_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_document_id_project_id_fkey FOREIGN KEY (document_id, project_id) REFERENCES public.documents(id, project_id);
 
@@ -1085,4 +1481,87 @@ ALTER TABLE ONLY public.sources
 
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_publisher_actor_id_project_id_fkey FOREIGN KEY (publisher_actor_id, project_id) REFERENCES public.actors(id, project_id);
+
+ALTER TABLE ONLY public.sources
+    ADD CONSTRAINT sources_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE public.actors ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY actors_change ON public.actors FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actors_create ON public.actors FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actors_delete ON public.actors FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actors_read ON public.actors FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.attributions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY attributions_change ON public.attributions FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY attributions_create ON public.attributions FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY attributions_delete ON public.attributions FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY attributions_read ON public.attributions FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.citations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY citations_change ON public.citations FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY citations_create ON public.citations FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY citations_delete ON public.citations FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY citations_read ON public.citations FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.claims ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY claims_change ON public.claims FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY claims_create ON public.claims FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY claims_delete ON public.claims FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY claims_read ON public.claims FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY documents_change ON public.documents FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY documents_create ON public.documents FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('curate'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY documents_delete ON public.documents FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY documents_read ON public.documents FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY projects_change ON public.projects FOR UPDATE USING (((visibility = 'public'::public.project_visibility) OR (id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY projects_create ON public.projects FOR INSERT WITH CHECK (((( SELECT public.claimdb_user_id() AS claimdb_user_id) IS NOT NULL) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY projects_delete ON public.projects FOR DELETE USING (((id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY projects_read ON public.projects FOR SELECT USING (((visibility = 'public'::public.project_visibility) OR (id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id))));
+
+ALTER TABLE public.relations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY relations_change ON public.relations FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY relations_create ON public.relations FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY relations_delete ON public.relations FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY relations_read ON public.relations FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.sources ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY sources_change ON public.sources FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY sources_create ON public.sources FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('curate'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY sources_delete ON public.sources FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY sources_read ON public.sources FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 

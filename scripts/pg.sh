@@ -1,16 +1,31 @@
 #!/bin/sh
-# A private PostgreSQL cluster in a folder: scripts/pg.sh start|stop|status|url DIR [PORT]
-# Listens on 127.0.0.1:PORT and on a socket inside DIR; trusts local connections only.
+# A private PostgreSQL cluster in a folder:
+#   scripts/pg.sh start|stop|status|url DIR [PORT]
+#   scripts/pg.sh psql DIR PORT [psql arguments]      (as the cluster's superuser)
+#   scripts/pg.sh createdb DIR PORT NAME              (a database owned by claimdb)
+# Listens on 127.0.0.1:PORT (password: scram-sha-256) and on a socket inside
+# DIR (peer: only the cluster owner's own account). The role claimdb uses is
+# NOT a superuser (row-level security applies to it) and owns the database
+# `claimdb`; its random password is kept in DIR/claimdb.password (mode 600)
+# and `url` prints the connection URL with it.
 # As root, the cluster runs as the unprivileged `postgres` user (initdb refuses root).
 set -eu
-cmd=${1:?usage: pg.sh start|stop|status|url DIR [PORT]}
+cmd=${1:?usage: pg.sh start|stop|status|url|psql|createdb DIR [PORT]}
 dir=$(mkdir -p "${2:?DIR}" && cd "$2" && pwd)
 port=${3:-54329}
 bindir=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v initdb)")}
 data="$dir/data"
+pwfile="$dir/claimdb.password"
+
+if [ "$(id -u)" = 0 ]; then superuser=postgres; else superuser=$(id -un); fi
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# psql as the superuser over the socket (peer authentication).
+su_psql() {
+  as_owner "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U "$superuser" "$@"
 }
 
 case "$cmd" in
@@ -29,7 +44,8 @@ start)
         fi
       done
     fi
-    as_owner "$bindir/initdb" -D "$data" -U claimdb -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    as_owner "$bindir/initdb" -D "$data" -U "$superuser" --auth-local=peer --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -38,14 +54,30 @@ fsync = ${PG_FSYNC:-on}
 max_connections = 200
 shared_buffers = 256MB
 CONF
+  elif grep -q '^host.*trust' "$data/pg_hba.conf" 2>/dev/null; then
+    echo "pg.sh: $data trusts every local user and claimdb is its superuser (made before accounts existed);" >&2
+    echo "pg.sh: row-level security does not apply to a superuser. Start afresh with: make db-reset" >&2
   fi
   if ! as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_owner "$bindir/pg_ctl" -D "$data" -o "-p $port" -l "$dir/server.log" -w -t 60 start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }
   fi
-  "$bindir/psql" -h 127.0.0.1 -p "$port" -U claimdb -d postgres -Atqc \
-    "SELECT 1 FROM pg_database WHERE datname='claimdb'" | grep -q 1 \
-    || "$bindir/createdb" -h 127.0.0.1 -p "$port" -U claimdb claimdb
+  if [ ! -s "$pwfile" ]; then
+    (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$pwfile")
+  fi
+  if [ -f "$data/PG_VERSION" ] && ! grep -q '^host.*trust' "$data/pg_hba.conf"; then
+    pw=$(cat "$pwfile")
+    su_psql -d postgres -v pw="$pw" <<'SQL'
+SELECT format('CREATE ROLE claimdb LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD %L', :'pw')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'claimdb') \gexec
+SELECT format('ALTER ROLE claimdb PASSWORD %L', :'pw') \gexec
+SELECT 'CREATE DATABASE claimdb OWNER claimdb' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'claimdb') \gexec
+SQL
+  else
+    "$bindir/psql" -h 127.0.0.1 -p "$port" -U claimdb -d postgres -Atqc \
+      "SELECT 1 FROM pg_database WHERE datname='claimdb'" | grep -q 1 \
+      || "$bindir/createdb" -h 127.0.0.1 -p "$port" -U claimdb claimdb
+  fi
   ;;
 stop)
   [ -f "$data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
@@ -54,7 +86,19 @@ status)
   as_owner "$bindir/pg_ctl" -D "$data" status
   ;;
 url)
-  echo "postgresql://claimdb@127.0.0.1:$port/claimdb"
+  if [ -s "$pwfile" ] && ! grep -q '^host.*trust' "$data/pg_hba.conf" 2>/dev/null; then
+    echo "postgresql://claimdb:$(cat "$pwfile")@127.0.0.1:$port/claimdb"
+  else
+    echo "postgresql://claimdb@127.0.0.1:$port/claimdb"
+  fi
   ;;
-*) echo "usage: pg.sh start|stop|status|url DIR [PORT]" >&2; exit 2 ;;
+psql)
+  shift 3
+  su_psql "$@"
+  ;;
+createdb)
+  name=${4:?usage: pg.sh createdb DIR PORT NAME}
+  su_psql -d postgres -c "CREATE DATABASE \"$name\" OWNER claimdb"
+  ;;
+*) echo "usage: pg.sh start|stop|status|url|psql|createdb DIR [PORT]" >&2; exit 2 ;;
 esac

@@ -72,6 +72,10 @@ static const struct setting settings[] = {
     {"shutdown-grace", "CLAIMDB_SHUTDOWN_GRACE", UINT, AT(shutdown_grace), 3600,
      "seconds to let in-flight requests finish on SIGTERM (default 30)"},
     {"access-log", "CLAIMDB_ACCESS_LOG", BOOL, AT(access_log), 1, "1 = one JSON line per request on stderr (default 1)"},
+    {"cors-origins", "CLAIMDB_CORS_ORIGINS", STR, AT(cors_origins), 0,
+     "origins allowed to call the API from a browser, comma-separated (default: none, CORS off)"},
+    {"cookie-secure", "CLAIMDB_COOKIE_SECURE", BOOL, AT(cookie_secure), 1,
+     "1 = mark the session cookie Secure (set it behind HTTPS) (default 0)"},
 };
 
 static int apply(struct config *cfg, const struct setting *s, const char *value, const char *what)

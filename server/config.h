@@ -18,6 +18,8 @@ struct config {
     unsigned max_exports;         /* CLAIMDB_MAX_EXPORTS: concurrent exports */
     unsigned shutdown_grace;      /* CLAIMDB_SHUTDOWN_GRACE: s to finish in-flight requests */
     int access_log;               /* CLAIMDB_ACCESS_LOG: 0 disables */
+    const char *cors_origins;     /* CLAIMDB_CORS_ORIGINS: comma-separated origins; unset = CORS off */
+    int cookie_secure;            /* CLAIMDB_COOKIE_SECURE: 1 = session cookie only over HTTPS */
     int migrate_on_start;         /* serve --no-migrate clears it */
 };
 

@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "registry.h"
+#include "auth.h"
 #include "reply.h"
 
 #include <poll.h>
@@ -106,7 +107,8 @@ PGconn *db_conn_or_reply(struct request *r)
         pthread_mutex_unlock(&slots_lock);
     }
     PGconn *conn = thread_slot->conn;
-    if (conn && (PQstatus(conn) != CONNECTION_OK || dropped_while_idle(conn))) {
+    if (conn && (PQstatus(conn) != CONNECTION_OK || PQpipelineStatus(conn) != PQ_PIPELINE_OFF
+                 || dropped_while_idle(conn))) {
         /* The server went away (restart, network); drop the connection and
          * make a fresh one below, with its statements prepared again. */
         PQfinish(conn);
@@ -168,11 +170,113 @@ static PGresult *exec_scoped(const struct request *r, PGconn *conn, const char *
     return out;
 }
 
+/* The scope statement: the request's identity and project sets as
+ * transaction-local settings (migrations/0003_teams.sql explains each). */
+#define SCOPE_SQL_AS(local)                                                                                  \
+    "SELECT set_config('claimdb.user_id', $1, " local "), set_config('claimdb.token_id', $2, " local "),"       \
+    " set_config('claimdb.request_id', $3, " local "), set_config('claimdb.read', $4, " local "),"            \
+    " set_config('claimdb.write', $5, " local "), set_config('claimdb.curate', $6, " local "),"               \
+    " set_config('claimdb.manage', $7, " local "), set_config('claimdb.owner', $8, " local "),"               \
+    " set_config('claimdb.admin', $9, " local "), set_config('claimdb.default_project', $10, " local "),"      \
+    " set_config('claimdb.if_match', $11, " local "), set_config('claimdb.reason', $12, " local ")"
+#define SCOPE_SQL SCOPE_SQL_AS("true")
+#define SCOPE_PARAMS 12
+
+static const struct db_statement scope_statements[] = {
+    {"claimdb_scope", SCOPE_SQL},
+    {NULL, NULL},
+};
+const struct resource scope_resource = {.name = "scope", .statements = scope_statements};
+
+/* Fills the scope statement's parameters from a request's identity;
+ * import_only narrows writing to the projects the caller manages. */
+static void scope_params(const struct request *r, bool import_only, const char *params[SCOPE_PARAMS])
+{
+    const struct auth *a = r->auth;
+    params[0] = a->user_id;
+    params[1] = a->token_id;
+    params[2] = r->request_id;
+    params[10] = r->if_match;        /* history (issue 11): If-Match and the change's label */
+    params[11] = r->reason ? r->reason : "";
+    params[3] = a->sets[SET_READ] ? a->sets[SET_READ] : "{}";
+    for (int i = SET_WRITE; i < SET_COUNT; i++) {
+        const char *set = a->sets[import_only && i < SET_MANAGE ? SET_MANAGE : i];
+        params[3 + i] = set ? set : "{}";
+    }
+    params[8] = a->server_admin ? "on" : "off";
+    params[9] = import_only ? "" : a->default_project;
+}
+
+/* Sends each of n prepared statements (the first may be NULL: then it is
+ * the command `first_sql`) in one pipeline ending with one Sync: one round
+ * trip, and, outside an explicit transaction, one implicit transaction, so
+ * that the scope's transaction-local settings hold for what follows.
+ * Returns the last statement's result, or the first failed one. */
+static PGresult *pipeline(PGconn *conn, const char *first_sql, const char *name, int nparams,
+                          const char *const *params, const char *const *scope)
+{
+    if (!PQenterPipelineMode(conn))
+        return NULL;
+    bool sent = (first_sql ? PQsendQueryParams(conn, first_sql, 0, NULL, NULL, NULL, NULL, 0)
+                           : PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0))
+                && (first_sql ? PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0)
+                              : PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0))
+                && PQpipelineSync(conn);
+    /* Keep the first error, else the last statement's result; a statement
+     * after a failed one comes back PGRES_PIPELINE_ABORTED. */
+    PGresult *kept = NULL;
+    bool kept_error = false, kept_last = false;
+    for (int q = 0; sent && q < 2; q++) {
+        PGresult *x;
+        while ((x = PQgetResult(conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(x);
+            if (st == PGRES_FATAL_ERROR && !kept_error) {
+                PQclear(kept);
+                kept = x;
+                kept_error = true;
+            } else if (q == 1 && !kept_error && !kept_last && st != PGRES_PIPELINE_ABORTED) {
+                PQclear(kept);
+                kept = x;
+                kept_last = true;
+            } else {
+                PQclear(x);
+            }
+        }
+        if (PQstatus(conn) != CONNECTION_OK)
+            break;
+    }
+    /* The Sync's own result, then the pipeline can end. */
+    for (PGresult *x; sent && PQstatus(conn) == CONNECTION_OK && (x = PQgetResult(conn)) != NULL;) {
+        bool sync = PQresultStatus(x) == PGRES_PIPELINE_SYNC;
+        PQclear(x);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(conn)) {
+        /* Something is still unread: this connection cannot be trusted to
+         * line up replies with requests any more. db_conn_or_reply drops it. */
+        PQclear(kept);
+        return NULL;
+    }
+    return kept;
+}
+
 PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
                            const char *const *params)
 {
-    PGresult *res = r->if_match[0] || r->reason ? exec_scoped(r, conn, name, nparams, params)
-                                                : PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+    PGresult *res;
+    if (r && r->auth && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+        /* The request's identity and history settings, then the statement. */
+        const char *scope[SCOPE_PARAMS];
+        scope_params(r, false, scope);
+        res = pipeline(conn, NULL, name, nparams, params, scope);
+    } else if (r && (r->if_match[0] || r->reason)) {
+        /* Inside a transaction (its BEGIN carried the identity): the
+         * history settings of this statement alone. */
+        res = exec_scoped(r, conn, name, nparams, params);
+    } else {
+        res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+    }
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return res;
@@ -183,10 +287,38 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
 
 static bool command_or_reply(struct request *r, PGconn *conn, const char *sql)
 {
-    PGresult *res = PQexec(conn, sql);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PGresult *res;
+    if (r && r->auth && strncmp(sql, "BEGIN", 5) == 0) {
+        const char *scope[SCOPE_PARAMS];
+        scope_params(r, false, scope);
+        res = pipeline(conn, sql, NULL, 0, NULL, scope);
+    } else {
+        res = PQexec(conn, sql);
+    }
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
     if (!ok)
         db_reply_error(r, conn, res);
+    PQclear(res);
+    return ok;
+}
+
+bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, bool session_wide)
+{
+    const char *scope[SCOPE_PARAMS] = {"", "", "", "{}", "{}", "{}", "{}", "{}", "on", "", "", ""};
+    if (r && r->auth)
+        scope_params(r, import_only, scope);
+    PGresult *res = PQexecParams(conn, session_wide ? SCOPE_SQL_AS("false") : SCOPE_SQL, SCOPE_PARAMS, NULL, scope,
+                                 NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    return ok;
+}
+
+bool db_scope_command_line(PGconn *conn)
+{
+    PGresult *res = PQexec(conn, "SELECT set_config('claimdb.admin', 'on', false)");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     return ok;
 }
@@ -216,6 +348,20 @@ void db_reply_error(struct request *r, PGconn *conn, const PGresult *res)
     db_error_classify(res, PQstatus(conn) == CONNECTION_OK, &e);
     if (e.unexpected)
         db_error_log("sql", res);
+    if (e.status == HTTP_FORBIDDEN) {
+        /* claimdb_guard names the role it wants; a row-level security check
+         * on a new row does not, and then the route's declared access does. */
+        enum route_access need = r && r->route ? r->route->access : ACCESS_ANNOTATE;
+        const char *role = e.role_needed ? e.role_needed
+                           : need == ACCESS_CURATE ? "curator"
+                           : need == ACCESS_MANAGE ? "manager"
+                           : need == ACCESS_OWN    ? "owner"
+                                                   : "annotator";
+        if (!e.role_needed)
+            snprintf(e.message, sizeof e.message, "writing in this project needs the %s role there", role);
+        reply_error_extra(r, e.status, e.code, e.field, json_pack("{s:s}", "role_needed", role), "%s", e.message);
+        return;
+    }
     reply_error(r, e.status, e.code, e.field, "%s", e.message);
     if (e.retry)
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");

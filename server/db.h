@@ -23,11 +23,14 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-/* The default project: rows created without a project_id belong to it
- * (migrations/0001 creates it). The only place the literal is written in C. */
+/* The default project (migrations/0001 creates it). The only place the
+ * literal is written in C. */
 #define DEFAULT_PROJECT_ID "00000000-0000-7000-8000-000000000001"
-/* The same as a SQL expression, for statements. */
-#define DEFAULT_PROJECT_SQL "'" DEFAULT_PROJECT_ID "'::uuid"
+/* The project a row is created in when the body names none, as a SQL
+ * expression: the caller's only writable project, or the default project
+ * when it is one of several the caller writes (migrations/0003_teams.sql,
+ * claimdb_default_project(); 400 naming project_id otherwise). */
+#define DEFAULT_PROJECT_SQL "claimdb_default_project()"
 
 struct db_statement {
     const char *name;
@@ -68,6 +71,21 @@ bool db_commit_or_reply(struct request *r, PGconn *conn);
 /* Rolls back the open transaction, if any, after a failure a reply has
  * already been given for; never replies. */
 void db_rollback(PGconn *conn);
+
+/* How the request's identity reaches PostgreSQL: db_exec_or_reply, outside
+ * a transaction, sends the scope statement and the statement together in
+ * one pipeline (one round trip, one implicit transaction); BEGIN through
+ * db_begin_or_reply is pipelined with it the same way. Connections the
+ * server opens for itself (export, import) call db_scope_apply after their
+ * BEGIN: r's identity (import_only: write only where the caller is
+ * manager), or the command line's full access when r is NULL; for the
+ * transaction, or session_wide for a private connection used without one.
+ * Returns false when the statement failed. */
+bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, bool session_wide);
+
+/* Gives a command-line connection (claimdb import/export/user/...)
+ * full access for its session: the CLI's user holds the database URL. */
+bool db_scope_command_line(PGconn *conn);
 
 /* Replies with the HTTP error db_error_classify gives for a failed result
  * (res is only read: the caller still owns it). */

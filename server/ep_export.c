@@ -117,6 +117,7 @@ static void export_dataset(struct request *r)
     char err[512];
     bool unavailable = false;
     struct export_stream *st = calloc(1, sizeof *st);
+    filters.request = r; /* the export reads only what the caller may read */
     if (st)
         st->ex = export_open(format, table, &filters, err, sizeof err, &unavailable);
     if (!st || !st->ex) {

@@ -21,6 +21,7 @@ static void *import_start(struct request *r)
         || !query_enum_or_reply(r, "on_conflict", conflict_modes, &on_conflict))
         return NULL;
     opt.update = on_conflict && on_conflict[0] == 'u';
+    opt.request = r; /* writes only where the caller is manager */
     char err[512];
     struct import *im = import_begin(&opt, err, sizeof err);
     if (!im) {

@@ -228,8 +228,13 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
         break;
     }
     case W_FORBIDDEN:
+        /* claimdb_guard (migrations/0003_teams.sql) words its refusal and
+         * names the role in the HINT; row-level security's own message is
+         * PostgreSQL's and stays out (db_reply_error words it). */
         out->field = NULL;
-        snprintf(out->message, sizeof out->message, "you may not read or change this row");
+        out->role_needed = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+        snprintf(out->message, sizeof out->message, "%s",
+                 out->role_needed && primary ? primary : "you may not read or change this row");
         break;
     case W_INTERNAL:
         out->field = NULL;

@@ -36,6 +36,7 @@ struct db_error {
     char message[512];    /* in the data model's terms */
     bool retry;           /* transient: send Retry-After: 1 */
     bool unexpected;      /* no rule matched: log the full diagnostics server-side */
+    const char *role_needed; /* 403 from claimdb_guard: the role it names (its HINT), else NULL */
 };
 
 /* Classifies the failed result res (NULL when there is none, e.g. the

@@ -615,6 +615,15 @@ static const char *const *copies_for(enum export_format format, const char *tabl
     return NULL;
 }
 
+/* The reader's scope: rows of projects it cannot read stay out. */
+static bool scope(PGconn *conn, const struct request *r, char *err, size_t err_size)
+{
+    if (db_scope_apply(conn, r, false, false))
+        return true;
+    snprintf(err, err_size, "cannot set the export's scope: %s", PQerrorMessage(conn));
+    return false;
+}
+
 struct export *export_open(enum export_format format, const char *table,
                            const struct export_filters *filters, char *err, size_t err_size,
                            bool *unavailable)
@@ -649,6 +658,7 @@ struct export *export_open(enum export_format format, const char *table,
      * JIT: compiling these long statements costs more than it saves. The
      * cursors are read to the end, so plan them for all rows as COPY is. */
     if (!command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, err_size)
+        || !scope(conn, filters->request, err, err_size)
         || !command(conn, "SET LOCAL statement_timeout = 0", err, err_size)
         || !command(conn, "SET LOCAL jit = off", err, err_size)
         || !command(conn, "SET LOCAL cursor_tuple_fraction = 1", err, err_size)

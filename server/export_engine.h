@@ -21,6 +21,8 @@ enum export_format { EXPORT_NDJSON, EXPORT_CSV, EXPORT_W3C };
  * the matching claims and everything they reference (documents, actors,
  * sources, the attributions their via chains reach and those attributions'
  * claims), so that the file imports on its own. */
+struct request;
+
 struct export_filters {
     const char *document_id;
     const char *actor_id;
@@ -29,6 +31,7 @@ struct export_filters {
     const char *created_after;
     const char *created_before;
     const char *q;            /* search text, matched as GET /v1/search matches claims */
+    const struct request *request; /* whose scope the export reads with; NULL: the command line */
 };
 
 /* The CSV tables, NULL-terminated (documents, actors, claims, ...). */

@@ -1,5 +1,7 @@
 #include "http.h"
 
+#include "auth.h"
+#include "config.h"
 #include "db.h"
 #include "feed.h"
 #include "history.h"
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <unistd.h>
 
 static atomic_int in_flight;
@@ -43,9 +46,24 @@ static void put_client_string(struct jsonbuf *jb, const char *s)
         jb_cstr(jb, "\"(not UTF-8)\"");
 }
 
+/* Appends the wall-clock time as "2026-12-01T21:50:08.123Z". */
+static void put_time(struct jsonbuf *jb)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char buf[40];
+    size_t n = strftime(buf, sizeof buf, "\"%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ".%03ldZ\"", now.tv_nsec / 1000000);
+    jb_raw(jb, buf, n);
+}
+
 /* One JSON line per request, written by hand (a jansson object and its
- * json_dumps cost more than the rest of a GET): {"method", "path", "status",
- * "bytes", "duration_ms"} with the duration to the microsecond. */
+ * json_dumps cost more than the rest of a GET): {"time", "client",
+ * "request_id", "user_id", "method", "path", "query", "status", "bytes",
+ * "duration_ms"} with the duration to the microsecond. Credentials never
+ * appear: they travel in headers, which are not logged. */
 static void access_log(const struct request *r)
 {
     struct timespec now;
@@ -55,12 +73,28 @@ static void access_log(const struct request *r)
     if (us < 0)
         us = 0;
     struct jsonbuf line = {0};
-    jb_grow(&line, 192 + strlen(r->url ? r->url : ""));
-    jb_cstr(&line, "{\"method\":");
+    jb_grow(&line, 320 + strlen(r->url ? r->url : "") + (r->query ? strlen(r->query) : 0));
+    jb_cstr(&line, "{\"time\":");
+    put_time(&line);
+    jb_cstr(&line, ",\"client\":");
+    put_client_string(&line, r->client_ip);
+    jb_cstr(&line, ",\"request_id\":");
+    put_client_string(&line, r->request_id);
+    jb_cstr(&line, ",\"user_id\":");
+    if (r->auth && r->auth->user_id[0])
+        put_client_string(&line, r->auth->user_id);
+    else
+        jb_cstr(&line, "null");
+    jb_cstr(&line, ",\"method\":");
     put_client_string(&line, r->method);
     jb_cstr(&line, ",\"path\":");
     if (r->url)
         put_client_string(&line, r->url);
+    else
+        jb_cstr(&line, "null");
+    jb_cstr(&line, ",\"query\":");
+    if (r->query)
+        put_client_string(&line, r->query);
     else
         jb_cstr(&line, "null");
     jb_cstr(&line, ",\"status\":");
@@ -95,25 +129,238 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
         MHD_destroy_response(r->response);
     json_decref(r->json);
     free(r->body);
+    free(r->query);
+    if (r->auth) {
+        auth_clear(r->auth);
+        free(r->auth);
+    }
     free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
+}
+
+static void reply_unauthorized(struct request *r, const char *why);
+
+/* The configured origin the request comes from, or NULL: CORS is off
+ * unless CLAIMDB_CORS_ORIGINS names origins, and then allows exactly those. */
+static const char *allowed_origin(const struct request *r)
+{
+    const char *list = r->cfg->cors_origins;
+    const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
+    if (!list || !*list || !origin || !*origin)
+        return NULL;
+    size_t n = strlen(origin);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, origin, n) == 0)
+            return origin;
+        p += len;
+    }
+    return NULL;
 }
 
 static enum MHD_Result queue(struct request *r)
 {
     if (!r->response)
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "the handler gave no reply");
+    /* Anonymous callers read public projects only; for them a row that is
+     * not there may be a private project's: ask for credentials (the same
+     * answer whether or not it exists, so nothing is revealed). */
+    if (r->status == MHD_HTTP_NOT_FOUND && r->route && r->auth && r->auth->kind == AUTH_ANONYMOUS
+        && !r->auth->invalid) {
+        MHD_destroy_response(r->response); /* the 404 is replaced, not replied over */
+        r->response = NULL;
+        reply_unauthorized(r, "no such row among public projects; send Authorization: Bearer <token> or sign in");
+    }
+    reply_header(r, "X-Request-Id", r->request_id);
+    const char *origin = allowed_origin(r);
+    if (origin) {
+        reply_header(r, "Access-Control-Allow-Origin", origin);
+        reply_header(r, "Access-Control-Allow-Credentials", "true");
+        reply_header(r, "Access-Control-Expose-Headers", "X-Request-Id, Location, ETag, Retry-After, WWW-Authenticate");
+        reply_header(r, "Vary", "Origin");
+    }
     enum MHD_Result ret = MHD_queue_response(r->conn, r->status, r->response);
     MHD_destroy_response(r->response);
     r->response = NULL;
     return ret;
 }
 
+/* The X-Request-Id: the client's when it is 1..64 characters of
+ * [A-Za-z0-9._-] (so that it can be logged and echoed safely), else new. */
+static void take_request_id(struct request *r)
+{
+    const char *given = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    bool ok = n > 0 && n < sizeof r->request_id;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (given[i] >= 'a' && given[i] <= 'z') || (given[i] >= 'A' && given[i] <= 'Z')
+             || (given[i] >= '0' && given[i] <= '9') || given[i] == '.' || given[i] == '_' || given[i] == '-';
+    if (ok) {
+        memcpy(r->request_id, given, n + 1);
+        return;
+    }
+    unsigned char bytes[16];
+    randombytes_buf(bytes, sizeof bytes);
+    sodium_bin2hex(r->request_id, sizeof r->request_id, bytes, sizeof bytes);
+}
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct jsonbuf *jb = cls;
+    if (jb->len)
+        jb_raw(jb, "&", 1);
+    jb_cstr(jb, key);
+    if (value) {
+        jb_raw(jb, "=", 1);
+        jb_cstr(jb, value);
+    }
+    return MHD_YES;
+}
+
+/* The query string for the access log, as the decoded arguments. */
+static void take_query(struct request *r)
+{
+    struct jsonbuf jb = {0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &jb);
+    if (jb.len) {
+        jb_raw(&jb, "", 0);
+        r->query = strndup(jb.data, jb.len);
+    }
+    jb_free(&jb);
+}
+
+static void take_client_address(struct request *r)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client_ip, sizeof r->client_ip);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->client_ip,
+                  sizeof r->client_ip);
+}
+
+static void reply_unauthorized(struct request *r, const char *why)
+{
+    reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", NULL, "%s", why);
+    reply_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                 r->auth && r->auth->invalid ? "Bearer realm=\"claimdb\", error=\"invalid_token\""
+                                             : "Bearer realm=\"claimdb\"");
+}
+
+static void reply_forbidden(struct request *r, const char *role, const char *msg)
+{
+    reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+                      role ? json_pack("{s:s}", "role_needed", role) : NULL, "%s", msg);
+}
+
+/* The one place a route's declared access is checked, before its handler
+ * runs (and before its body is read). Per-project roles are checked again
+ * by the database for the project each row belongs to. Returns true when
+ * the request may go on. */
+static bool authorize(struct request *r)
+{
+    enum route_access need = r->route->access;
+    if (need == ACCESS_PUBLIC)
+        return true;
+    struct auth *a = calloc(1, sizeof *a);
+    if (!a) {
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL, "the server is out of memory");
+        return false;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn || !auth_identify_or_reply(r, conn, a)) {
+        free(a);
+        return false;
+    }
+    r->auth = a;
+    if (a->invalid) {
+        reply_unauthorized(r, a->invalid_reason);
+        return false;
+    }
+    bool anonymous = a->kind == AUTH_ANONYMOUS;
+    if (need == ACCESS_READ) {
+        if (!(a->scopes & SCOPE_READ)) {
+            reply_forbidden(r, NULL, "this token lacks the read scope");
+            return false;
+        }
+        return true;
+    }
+    if (anonymous) {
+        reply_unauthorized(r, "this needs an identity: send Authorization: Bearer <token> or sign in");
+        return false;
+    }
+    if (need == ACCESS_USER)
+        return true;
+    if (need == ACCESS_ADMIN) {
+        if (!a->server_admin) {
+            reply_forbidden(r, "server_admin",
+                            "this needs a server admin (with a token that has the write and admin scopes)");
+            return false;
+        }
+        return true;
+    }
+    unsigned scope = need >= ACCESS_MANAGE ? SCOPE_ADMIN : SCOPE_WRITE;
+    if (!(a->scopes & scope)) {
+        reply_forbidden(r, NULL, scope == SCOPE_ADMIN ? "this token lacks the admin scope"
+                                                      : "this token lacks the write scope");
+        return false;
+    }
+    enum role role = need == ACCESS_ANNOTATE ? ROLE_ANNOTATOR
+                     : need == ACCESS_CURATE ? ROLE_CURATOR
+                     : need == ACCESS_MANAGE ? ROLE_MANAGER
+                                             : ROLE_OWNER;
+    if (a->best_role < role && !a->server_admin) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "this needs the %s role in a project", auth_role_name(role));
+        reply_forbidden(r, auth_role_name(role), msg);
+        return false;
+    }
+    return true;
+}
+
+/* JSON routes take only application/json bodies: a browser sends text/plain
+ * or form bodies across sites without asking first, JSON it does not. */
+static bool json_content_type(struct request *r)
+{
+    if (r->route->body != BODY_JSON)
+        return true;
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen("application/json");
+    if (ct && strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+        return true;
+    reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+                "the body must be sent with Content-Type: application/json");
+    return false;
+}
+
+/* A CORS preflight from a configured origin: which methods and headers
+ * it may use. Others get the router's answer (no CORS headers). */
+static bool preflight(struct request *r)
+{
+    if (strcmp(r->method, "OPTIONS") != 0 || !allowed_origin(r))
+        return false;
+    reply_response(r, MHD_HTTP_NO_CONTENT, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+    reply_header(r, "Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
+    reply_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+    reply_header(r, "Access-Control-Max-Age", "600");
+    return true;
+}
+
 /* The first call for a request: route it and check what can be checked
  * from the headers alone. Returns true when the request should read on. */
 static bool begin(struct request *r)
 {
+    take_request_id(r);
+    take_client_address(r);
+    if (r->cfg->access_log)
+        take_query(r);
+    if (preflight(r))
+        return false;
     char allow[64];
     const struct route *found = NULL;
     enum route_status st = router_match(routes_table, routes_count, r->method, r->url, r->path_buf,
@@ -131,6 +378,8 @@ static bool begin(struct request *r)
     r->route = found;
     /* found->access is the access the route needs (router.h): the one place
      * it is checked, before any body is read or handler runs, is here. */
+    if (!authorize(r) || !json_content_type(r))
+        return false;
     r->body_limit = found->body == BODY_STREAM ? r->cfg->import_limit : r->cfg->body_limit;
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     size_t declared;

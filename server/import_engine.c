@@ -464,6 +464,10 @@ static bool lookup_ready(struct import *im)
         return false;
     const char *error = NULL;
     im->lookup = db_connect(false, &error);
+    if (im->lookup && !db_scope_apply(im->lookup, im->opt.request, true, true)) {
+        PQfinish(im->lookup);
+        im->lookup = NULL;
+    }
     for (const struct db_statement *st = lookup_statements; im->lookup && st->name; st++) {
         PGresult *res = PQprepare(im->lookup, st->name, st->sql, 0, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -912,7 +916,8 @@ struct import *import_begin(const struct import_options *opt, char *err, size_t 
     }
     /* No statement timeout (a large import rightly takes a while) and no JIT:
      * compiling the long check statement takes seconds and saves nothing. */
-    bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
+    bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && db_scope_apply(im->conn, opt->request, true, false)
+              && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
               /* the revision log labels the rows the import writes */
               && exec_ok(im, "SELECT set_config('claimdb.reason', 'import', true)", PGRES_TUPLES_OK)
               && exec_ok(im, "SET LOCAL jit = off", PGRES_COMMAND_OK)

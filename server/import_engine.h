@@ -16,9 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct request;
+
 struct import_options {
     bool dry_run; /* validate (and run the writes) but roll back */
     bool update;  /* on_conflict=update: records whose id exists with other content replace it */
+    const struct request *request; /* whose scope the import writes with; NULL: the command line */
 };
 
 struct import;

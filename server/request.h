@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct auth;
 struct config;
 
 struct request {
@@ -49,6 +50,12 @@ struct request {
     bool suspended;                  /* the handler suspended the connection: no reply yet */
     bool waited;                     /* the long poll has been registered once */
     struct timespec wait_until;      /* CLOCK_MONOTONIC deadline of the long poll */
+    /* Who is calling (auth.h), set before the handler runs; NULL for the
+     * requests answered before identification (404, 405, 413). */
+    struct auth *auth;
+    char request_id[65];             /* X-Request-Id, sent back and passed to PostgreSQL */
+    char client_ip[48];              /* for the access log and sign-in throttling */
+    char *query;                     /* the decoded query arguments, for the access log; owned */
 
     /* Last, and not zeroed when the request is allocated (the router writes
      * it before anything reads it): 1 KiB of memset per request for nothing. */

@@ -3,6 +3,15 @@
 One cluster and one server per test session (pytest -p xdist is not used: two
 cores). Tests speak HTTP to it with requests. CLAIMDB_BIN names the binary
 (the Makefile sets it; build/claimdb by default).
+
+Authentication is on, as in production. Every Server, once started, creates
+through the command line (`claimdb user add`, `project member`, `token
+create`) a user "tester" who is a server admin and owner of the default
+project, with a read,write,admin token: `server.token`, `server.auth` (the
+header, for raw requests calls) and the `api` fixture, whose requests carry
+it. Tests of access itself make their own users and tokens (`make_token`).
+Cluster.psql runs as the cluster's superuser (row-level security does not
+apply to it); claimdb itself connects as the non-superuser role claimdb.
 """
 import os
 import re
@@ -16,6 +25,11 @@ import uuid
 
 import pytest
 import requests
+
+# The harness's own psql checks (subprocess "psql URL ...") read the database
+# as the command line does: with claimdb.admin on, so that row-level security
+# hides nothing from them. claimdb serve never gets it (Server drops it).
+os.environ["PGOPTIONS"] = "-c claimdb.admin=on"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("CLAIMDB_BIN", os.path.join(ROOT, "build", "claimdb"))
@@ -33,27 +47,28 @@ class Cluster:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="claimdb-test-pg-")
         self.port = free_port()
-        self.url = f"postgresql://claimdb@127.0.0.1:{self.port}/claimdb"
+        self.url = None  # with claimdb's password, known once started
 
-    def pg(self, *args):
+    def pg(self, *args, **kw):
         env = dict(os.environ, PG_FSYNC="off")
-        subprocess.run(["sh", os.path.join(ROOT, "scripts", "pg.sh"), *args, self.dir, str(self.port)],
-                       check=True, env=env)
+        return subprocess.run(["sh", os.path.join(ROOT, "scripts", "pg.sh"), args[0], self.dir, str(self.port),
+                               *args[1:]], check=True, env=env, **kw)
 
     def start(self):
         self.pg("start")
+        self.url = self.pg("url", capture_output=True, text=True).stdout.strip()
 
     def stop(self):
         self.pg("stop")
 
     def psql(self, sql, db="claimdb"):
-        url = self.url.rsplit("/", 1)[0] + "/" + db
-        out = subprocess.run(["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                             check=True, capture_output=True, text=True)
+        """Runs sql as the cluster's superuser (no row-level security); returns the output."""
+        out = self.pg("psql", "-d", db, "-At", "-c", sql, capture_output=True, text=True)
         return out.stdout.strip()
 
     def create_database(self, name):
-        self.psql(f"CREATE DATABASE {name}", db="postgres")
+        """A new database owned by claimdb's role; returns its URL."""
+        self.pg("createdb", name, capture_output=True)
         return self.url.rsplit("/", 1)[0] + "/" + name
 
     def destroy(self):
@@ -65,11 +80,15 @@ class Server:
     """claimdb serve as a child process; its stderr goes to a log file."""
 
     def __init__(self, database_url, **env):
+        self.database_url = database_url
+        self.token = None
+        self.auth = {}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tempfile.mktemp(prefix="claimdb-test-", suffix=".log")
         self.env = dict(os.environ, DATABASE_URL=database_url, PORT=str(self.port), LISTEN="127.0.0.1",
                         **{k: str(v) for k, v in env.items()})
+        self.env.pop("PGOPTIONS", None)  # the server's connections get only each request's scope
         self.proc = None
 
     def start(self, wait=True):
@@ -82,6 +101,8 @@ class Server:
                     raise RuntimeError(f"claimdb exited with {self.proc.returncode}:\n{self.read_log()}")
                 try:
                     if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                        self.token = admin_token(self.database_url)
+                        self.auth = {"Authorization": "Bearer " + self.token}
                         return self
                 except requests.ConnectionError:
                     pass
@@ -102,6 +123,47 @@ class Server:
     def read_log(self):
         with open(self.log_path, errors="replace") as f:
             return f.read()
+
+
+def cli(database_url, *args, stdin=None):
+    """Runs `claimdb ARGS` against database_url; returns its standard output (stripped)."""
+    out = subprocess.run([BIN, *args], env=dict(os.environ, DATABASE_URL=database_url), input=stdin,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, (args, out.stdout, out.stderr)
+    return out.stdout.strip()
+
+
+_admin_tokens = {}
+
+
+def admin_token(database_url):
+    """The token of "tester" (server admin, owner of the default project) in this
+    database, created through the command line the first time."""
+    if database_url not in _admin_tokens:
+        cli(database_url, "migrate")
+        users = subprocess.run([BIN, "token", "list", "--user", "tester"], capture_output=True, text=True,
+                               env=dict(os.environ, DATABASE_URL=database_url)).stdout
+        if "tester" not in users:
+            cli(database_url, "user", "add", "tester", "--admin")
+            cli(database_url, "project", "member", "default", "tester", "owner")
+        _admin_tokens[database_url] = cli(database_url, "token", "create", "--user", "tester",
+                                          "--scope", "read,write,admin", "--name", "tests")
+    return _admin_tokens[database_url]
+
+
+def make_token(database_url, username, project=None, role=None, scope="read,write", admin=False, expires=None):
+    """A user (created when new) with `role` in `project` (a slug), and a new token for them."""
+    listing = subprocess.run([BIN, "token", "list", "--user", username], capture_output=True, text=True,
+                             env=dict(os.environ, DATABASE_URL=database_url)).stdout
+    if username not in listing:
+        subprocess.run([BIN, "user", "add", username] + (["--admin"] if admin else []), capture_output=True,
+                       env=dict(os.environ, DATABASE_URL=database_url))
+    if project and role:
+        cli(database_url, "project", "member", project, username, role)
+    args = ["token", "create", "--user", username, "--scope", scope]
+    if expires is not None:
+        args += ["--expires", str(expires)]
+    return cli(database_url, *args)
 
 
 @pytest.fixture(scope="session")
@@ -126,9 +188,11 @@ def server(cluster):
 class Api:
     """Thin helper over requests with the server's base URL."""
 
-    def __init__(self, base):
+    def __init__(self, base, token=None):
         self.base = base
         self.s = requests.Session()
+        if token:
+            self.s.headers["Authorization"] = "Bearer " + token
 
     def url(self, path):
         return self.base + path
@@ -154,7 +218,7 @@ class Api:
 
 @pytest.fixture(scope="session")
 def api(server):
-    return Api(server.base)
+    return Api(server.base, server.token)
 
 
 # What PostgreSQL's own error text looks like: error bodies must carry none

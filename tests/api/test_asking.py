@@ -18,7 +18,7 @@ def fixture_api(cluster):
     if not os.path.exists(FIXTURES):
         pytest.skip("fixtures/claimdb.ndjson not built")
     server = Server(cluster.create_database(unique("asking").replace("-", "_"))).start()
-    api = Api(server.base)
+    api = Api(server.base, server.token)
     with open(FIXTURES, "rb") as f:
         r = api.s.post(api.url("/v1/import"), data=f.read(), headers={"Content-Type": "application/x-ndjson"})
     assert r.status_code == 200, r.text
@@ -91,7 +91,7 @@ def test_a_document_export_keeps_every_relation_touching_it(fixture_api, cluster
     other = Server(cluster.create_database(unique("subset").replace("-", "_"))).start()
     try:
         body = "\n".join(json.dumps(x) for x in recs) + "\n"
-        r = Api(other.base).s.post(other.base + "/v1/import", data=body.encode(),
+        r = Api(other.base, other.token).s.post(other.base + "/v1/import", data=body.encode(),
                                    headers={"Content-Type": "application/x-ndjson"})
         assert r.status_code == 200, r.text
         assert r.json()["counts"]["relation"]["inserted"] == len(touching)
@@ -147,7 +147,7 @@ def test_the_w3c_export_is_valid_json_ld(fixture_api, tmp_path):
 def test_the_w3c_export_is_paged(cluster):
     server = Server(cluster.create_database(unique("paged").replace("-", "_"))).start()
     try:
-        api = Api(server.base)
+        api = Api(server.base, server.token)
         lines = ['{"type":"header","format":"claimdb-ndjson","version":1}']
         lines += [json.dumps({"type": "claim", "id": f"00000000-0000-7000-8000-{i:012d}", "text": f"claim {i}"})
                   for i in range(1, 2346)]

@@ -41,7 +41,7 @@ def test_access_log_is_json(server, api):
     api.get("/healthz?probe=1")
     time.sleep(0.2)
     import json
-    lines = [json.loads(l) for l in server.read_log().splitlines() if l.startswith('{"method"')]
+    lines = [json.loads(l) for l in server.read_log().splitlines() if l.startswith('{"time"')]
     assert any(l["path"] == "/healthz" and l["status"] == 200 and "duration_ms" in l and "bytes" in l
                for l in lines)
 
@@ -50,6 +50,7 @@ def test_huge_declared_body_is_413_quickly(api):
     # Content-Length above the limit: refused from the headers, nothing is read.
     s = socket.create_connection(("127.0.0.1", int(api.base.rsplit(":", 1)[1])))
     s.sendall(b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Authorization: " + api.s.headers["Authorization"].encode() + b"\r\n"
               b"Content-Length: 104857600\r\n\r\n")
     s.settimeout(5)
     head = s.recv(4096).decode()
@@ -70,7 +71,7 @@ def test_huge_chunked_body_is_413_and_memory_stays_flat(server, api):
             yield chunk
 
     t0 = time.time()
-    r = requests.post(api.url("/v1/documents"), data=body(), headers={"Content-Type": "application/json"})
+    r = api.s.post(api.url("/v1/documents"), data=body(), headers={"Content-Type": "application/json"})
     assert_error(r, 413, "body_too_large")
     assert time.time() - t0 < 30
     # At most the 16 MiB body limit is ever held (plus, under `make check`,
@@ -85,7 +86,8 @@ def test_invalid_json_is_400_with_position(api):
 
 
 def test_duplicate_keys_are_rejected(api):
-    r = api.post("/v1/documents", data=b'{"title": "a", "title": "b", "text": "t"}')
+    r = api.post("/v1/documents", data=b'{"title": "a", "title": "b", "text": "t"}',
+                 headers={"Content-Type": "application/json"})
     assert_error(r, 400, "invalid_json")
 
 
@@ -97,6 +99,7 @@ def test_sigterm_lets_inflight_request_finish(cluster):
     # Send the headers and half the body, then signal, then finish the body.
     body = b'{"title": "slow", "text": "sent in two halves"}'
     s.sendall(b"POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Authorization: " + srv.auth["Authorization"].encode() + b"\r\n"
               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
     time.sleep(0.3)
     srv.proc.send_signal(15)
@@ -118,19 +121,19 @@ def test_database_loss_gives_503_then_recovers():
     c.start()
     srv = Server(c.url).start()
     try:
-        assert requests.get(srv.base + "/readyz").status_code == 200
+        assert requests.get(srv.base + "/readyz", headers=srv.auth).status_code == 200
         c.stop()
-        r = requests.get(srv.base + "/readyz")
+        r = requests.get(srv.base + "/readyz", headers=srv.auth)
         assert_error(r, 503, "database_unavailable")
         assert r.headers.get("Retry-After")
-        assert requests.get(srv.base + "/healthz").status_code == 200
+        assert requests.get(srv.base + "/healthz", headers=srv.auth).status_code == 200
         c.start()
         deadline = time.time() + 10
         while time.time() < deadline:
-            if requests.get(srv.base + "/readyz").status_code == 200:
+            if requests.get(srv.base + "/readyz", headers=srv.auth).status_code == 200:
                 break
             time.sleep(0.2)
-        final = requests.get(srv.base + "/readyz")
+        final = requests.get(srv.base + "/readyz", headers=srv.auth)
         assert final.status_code == 200, final.text
     finally:
         assert srv.stop() == 0

@@ -148,7 +148,7 @@ def one_of_each(api):
 
 
 def test_ndjson_export_writes_the_exported_fields(description, server, one_of_each):
-    text = requests.get(server.base + "/v1/export", params={"format": "ndjson"}, timeout=120).text
+    text = requests.get(server.base + "/v1/export", params={"format": "ndjson"}, timeout=120, headers=server.auth).text
     keys = {}
     for line in text.splitlines():
         rec = json.loads(line)
@@ -166,7 +166,7 @@ def test_csv_export_columns_follow_the_description(description, server, one_of_e
         for f in entity["fields"]:
             if f["export"]:
                 expected += SPAN_COLUMNS if f["sql_type"] == "span" else [f["name"]]
-        r = requests.get(server.base + "/v1/export", params={"format": "csv", "table": entity["table"]}, timeout=120)
+        r = requests.get(server.base + "/v1/export", params={"format": "csv", "table": entity["table"]}, timeout=120, headers=server.auth)
         assert r.status_code == 200, r.text
         header = next(csv.reader(io.StringIO(r.content.decode("utf-8"), newline="")))
         assert header == expected, entity["table"]

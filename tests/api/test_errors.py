@@ -36,7 +36,7 @@ def test_import_classifies_like_the_api(server):
     same field, no constraint name in the body."""
     body = line({"type": "header", "format": "claimdb-ndjson", "version": 1}) + line(
         {"type": "document", "id": uid(), "title": "t", "text": "x", "language": "English!"})
-    r = requests.post(server.base + "/v1/import", data=body.encode(), timeout=60)
+    r = requests.post(server.base + "/v1/import", data=body.encode(), timeout=60, headers=server.auth)
     err = assert_error(r, 422, "invalid_value", "language")
     assert "constraint" not in err
     assert_no_database_insides(err)
@@ -56,7 +56,7 @@ def test_a_600_character_role_is_refused_by_every_path(api, server, cluster):
     body = line({"type": "header", "format": "claimdb-ndjson", "version": 1}) + line(
         {"type": "attribution", "id": attribution_id, "claim_id": claim["id"], "actor_id": actor["id"],
          "role": role})
-    err = assert_error(requests.post(server.base + "/v1/import", data=body.encode(), timeout=60),
+    err = assert_error(requests.post(server.base + "/v1/import", data=body.encode(), timeout=60, headers=server.auth),
                        422, "invalid_lines")
     assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [(2, "role", "too_long")]
     assert api.get(f"/v1/attributions/{attribution_id}").status_code == 404

@@ -43,14 +43,14 @@ def loaded(cluster):
     s = Server(url, CLAIMDB_MAX_EXPORTS=1).start()
     s.url = url
     s.ids, lines = small_dataset()
-    r = requests.post(s.base + "/v1/import", data="".join(lines).encode())
+    r = requests.post(s.base + "/v1/import", data="".join(lines).encode(), headers=s.auth)
     assert r.status_code == 200, r.text
     yield s
     assert s.stop() == 0, s.read_log()[-3000:]
 
 
 def export(server, **params):
-    r = requests.get(server.base + "/v1/export", params=params, timeout=120)
+    r = requests.get(server.base + "/v1/export", params=params, timeout=120, headers=server.auth)
     assert r.status_code == 200, r.text
     return r
 
@@ -159,14 +159,14 @@ def test_filters_give_a_self_contained_subset(loaded):
 
 def test_bad_parameters(loaded):
     base = loaded.base + "/v1/export"
-    assert_error(requests.get(base, params={"format": "xml"}), 400, "invalid_enum", "format")
-    assert_error(requests.get(base, params={"format": "csv"}), 400, "missing_parameter", "table")
-    assert_error(requests.get(base, params={"format": "csv", "table": "secrets"}), 400, "invalid_enum", "table")
-    assert_error(requests.get(base, params={"table": "claims"}), 400, "invalid_parameter", "table")
-    assert_error(requests.get(base, params={"document_id": "nope"}), 400, "invalid_uuid", "document_id")
-    assert_error(requests.get(base, params={"kind": "silly"}), 400, "invalid_enum", "kind")
-    assert_error(requests.get(base, params={"created_after": "yesterday"}), 400, "invalid_timestamp")
-    assert_error(requests.get(base, params={"limit": "3"}), 400, "unknown_parameter")
+    assert_error(requests.get(base, params={"format": "xml"}, headers=loaded.auth), 400, "invalid_enum", "format")
+    assert_error(requests.get(base, params={"format": "csv"}, headers=loaded.auth), 400, "missing_parameter", "table")
+    assert_error(requests.get(base, params={"format": "csv", "table": "secrets"}, headers=loaded.auth), 400, "invalid_enum", "table")
+    assert_error(requests.get(base, params={"table": "claims"}, headers=loaded.auth), 400, "invalid_parameter", "table")
+    assert_error(requests.get(base, params={"document_id": "nope"}, headers=loaded.auth), 400, "invalid_uuid", "document_id")
+    assert_error(requests.get(base, params={"kind": "silly"}, headers=loaded.auth), 400, "invalid_enum", "kind")
+    assert_error(requests.get(base, params={"created_after": "yesterday"}, headers=loaded.auth), 400, "invalid_timestamp")
+    assert_error(requests.get(base, params={"limit": "3"}, headers=loaded.auth), 400, "unknown_parameter")
 
 
 def copy_backends(url):
@@ -179,17 +179,18 @@ def copy_backends(url):
 
 
 def test_cap_on_concurrent_exports_and_disconnect_frees_the_connection(loaded):
-    r = requests.post(loaded.base + "/v1/import", data=big_dataset(20000), timeout=600)
+    r = requests.post(loaded.base + "/v1/import", data=big_dataset(20000), timeout=600, headers=loaded.auth)
     assert r.status_code == 200, r.text
     # A client that asks and then reads nothing: the export stays open.
     sock = socket.create_connection(("127.0.0.1", loaded.port))
-    sock.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: " + loaded.auth["Authorization"].encode()
+                 + b"\r\n\r\n")
     assert sock.recv(64).startswith(b"HTTP/1.1 200")
     deadline = time.time() + 5
     while copy_backends(loaded.url) == 0 and time.time() < deadline:
         time.sleep(0.05)
     assert copy_backends(loaded.url) == 1
-    busy = requests.get(loaded.base + "/v1/export")
+    busy = requests.get(loaded.base + "/v1/export", headers=loaded.auth)
     assert_error(busy, 503, "too_many_exports")
     assert busy.headers["Retry-After"]
     sock.close()
@@ -200,7 +201,7 @@ def test_cap_on_concurrent_exports_and_disconnect_frees_the_connection(loaded):
     assert copy_backends(loaded.url) == 0
     # the slot is free again
     deadline = time.time() + 5
-    while requests.get(loaded.base + "/v1/export", params={"format": "csv", "table": "actors"}).status_code == 503:
+    while requests.get(loaded.base + "/v1/export", params={"format": "csv", "table": "actors"}, headers=loaded.auth).status_code == 503:
         assert time.time() < deadline
         time.sleep(0.1)
 
@@ -209,12 +210,12 @@ def test_big_export_streams_with_flat_memory(loaded):
     # 20k claims from the test above (or fewer when run alone: load them)
     if int(subprocess.run(["psql", loaded.url, "-XAtqc", "SELECT count(*) FROM claims"],
                           capture_output=True, text=True).stdout) < 20000:
-        requests.post(loaded.base + "/v1/import", data=big_dataset(20000), timeout=600)
+        requests.post(loaded.base + "/v1/import", data=big_dataset(20000), timeout=600, headers=loaded.auth)
     pid = loaded.proc.pid
     rss = []
     started = time.time()
     n = 0
-    with requests.get(loaded.base + "/v1/export", stream=True, timeout=120) as r:
+    with requests.get(loaded.base + "/v1/export", stream=True, timeout=120, headers=loaded.auth) as r:
         for chunk in r.iter_lines():
             n += 1
             if n % 5000 == 0:

@@ -24,7 +24,7 @@ def fixture_api(cluster):
         pytest.skip("fixtures/claimdb.ndjson not built")
     url = cluster.create_database(unique("fixtures").replace("-", "_"))
     server = Server(url).start()
-    api = Api(server.base)
+    api = Api(server.base, server.token)
     with open(FIXTURES, "rb") as f:
         r = api.s.post(api.url("/v1/import"), data=f.read(), headers={"Content-Type": "application/x-ndjson"})
     assert r.status_code == 200, r.text

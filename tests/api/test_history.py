@@ -31,7 +31,7 @@ def own(cluster):
 
 @pytest.fixture(scope="module")
 def h(own):
-    return Api(own.base)
+    return Api(own.base, own.token)
 
 
 def make_world(api):
@@ -48,7 +48,7 @@ def claim_on(api, doc, quote, **extra):
 
 
 def export(own):
-    r = requests.get(own.base + "/v1/export", params={"format": "ndjson"})
+    r = requests.get(own.base + "/v1/export", params={"format": "ndjson"}, headers=own.auth)
     assert r.status_code == 200
     return r.content.split(b"\n", 1)[1]
 
@@ -91,6 +91,7 @@ def test_two_clients_same_etag_exactly_one_wins(h):
 
     def edit(name):
         s = requests.Session()
+        s.headers.update(h.s.headers)  # the same credentials
         barrier.wait()
         results[name] = s.patch(f"{h.base}/v1/claims/{claim['id']}", json={"note": name},
                                 headers={"If-Match": tag})
@@ -306,7 +307,8 @@ def test_long_poll_wakes_on_a_change_and_holds_no_connection(h, own, cluster):
     results = []
 
     def wait():
-        results.append(requests.get(f"{h.base}/v1/changes", params={"after": cursor, "wait": 30}, timeout=60))
+        results.append(requests.get(f"{h.base}/v1/changes", params={"after": cursor, "wait": 30}, timeout=60,
+                                    headers=dict(h.s.headers)))
 
     waiters = [threading.Thread(target=wait) for _ in range(40)]
     for t in waiters:
@@ -384,7 +386,8 @@ def test_a_follower_rebuilds_the_project_exactly(h, own, cluster):
         cursor = None
         while True:
             page = requests.get(f"{h.base}/v1/changes", params={"limit": 500, "wait": 1,
-                                                                **({"after": cursor} if cursor else {})}, timeout=30).json()
+                                                                **({"after": cursor} if cursor else {})}, timeout=30,
+                                headers=dict(h.s.headers)).json()
             for change in page["items"]:
                 apply_change(copy, change, applied)
             cursor = page["next"]
@@ -400,6 +403,7 @@ def test_a_follower_rebuilds_the_project_exactly(h, own, cluster):
     def writer(seed):
         w = random.Random(seed)
         s = requests.Session()
+        s.headers.update(h.s.headers)  # the same credentials
         base = h.base + "/v1"
         while True:
             with lock:

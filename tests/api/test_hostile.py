@@ -103,6 +103,8 @@ def hostile(cluster):
     s = Server(url).start()
     s.url = url
     s.session = requests.Session()
+    s.session.headers.update(s.auth)
+    RACE_AUTH.update(s.auth)
     s.psql = lambda sql: cluster.psql(sql, db=url.rsplit("/", 1)[1])
     yield s
     code = s.stop()
@@ -140,7 +142,7 @@ def send(s, method, path, body=None, where=None, **kw):
 
 
 def alive(s):
-    r = requests.get(s.base + "/healthz", timeout=5)
+    r = requests.get(s.base + "/healthz", timeout=5, headers=s.auth)
     assert r.status_code == 200, r.text
 
 
@@ -165,10 +167,15 @@ class World:
         self.citation = self.claim["citations"][0]
         self.relation = create(s, "/v1/relations", {"from_claim_id": self.claim2["id"],
                                                     "to_claim_id": self.claim["id"], "kind": "refutes"})
+        self.project = create(s, "/v1/projects", {"slug": unique("p"), "name": "hostile"})
+        self.user = create(s, "/v1/users", {"username": unique("u"), "password": "correct horse"})
+        create(s, f"/v1/projects/{self.project['id']}/members", {"user": self.user["username"], "role": "viewer"})
+        self.token = create(s, "/v1/tokens", {"name": "hostile", "scopes": ["read"]})
         self.ids = {"documents": self.doc["id"], "actors": self.actor["id"], "claims": self.claim["id"],
                     "attributions": self.attribution["id"], "citations": self.citation["id"],
                     "relations": self.relation["id"], "sources": self.source["id"],
-                    "trash": self.claim["id"]}  # /v1/trash/{resource}/{id}: a row that is not in the trash
+                    "trash": self.claim["id"],  # /v1/trash/{resource}/{id}: a row that is not in the trash
+                    "projects": self.project["id"], "users": self.user["id"], "tokens": self.token["id"]}
 
     def new_claim(self, exact=None):
         body = {"text": unique("proposition")} if exact is None else \
@@ -186,6 +193,12 @@ class World:
             return create(s, "/v1/actors", {"name": unique("actor")})["id"]
         if resource == "sources":
             return create(s, "/v1/sources", {"title": unique("src")})["id"]
+        if resource == "projects":
+            return create(s, "/v1/projects", {"slug": unique("p")})["id"]
+        if resource == "tokens":
+            return create(s, "/v1/tokens", {"scopes": ["read"]})["id"]
+        if resource == "users":
+            return create(s, "/v1/users", {"username": unique("u")})["id"]
         claim = self.new_claim()
         if resource == "claims":
             return claim["id"]
@@ -227,6 +240,15 @@ class World:
             ("PATCH", "/v1/sources/{id}"): {"url": "https://example.org", "document_id": self.doc["id"]},
             ("POST", "/v1/claims/{id}/citations"): {"source_id": self.source["id"], "locator": "p. 2",
                                                     "span": {"exact": "Nobody"}},
+            ("POST", "/v1/session"): {"username": self.user["username"], "password": "wrong password"},
+            ("POST", "/v1/tokens"): {"name": "t", "scopes": ["read"], "expires_days": 1},
+            ("POST", "/v1/users"): {"username": unique("u"), "display_name": "U", "email": "u@example.org"},
+            ("PATCH", "/v1/users/{id}"): {"display_name": "V", "email": "v@example.org"},
+            ("POST", "/v1/projects"): {"slug": unique("p"), "name": "n", "visibility": "private",
+                                       "settings": {"blind": False}},
+            ("PATCH", "/v1/projects/{id}"): {"name": "m", "description": "d", "settings": {"blind": False}},
+            ("POST", "/v1/projects/{id}/members"): {"user": self.user["username"], "role": "annotator"},
+            ("PATCH", "/v1/projects/{id}/members/{user_id}"): {"role": "curator"},
         }
         for collection in ("documents", "actors", "claims", "attributions", "relations", "sources", "citations"):
             w[("POST", f"/v1/{collection}/{{id}}/revert")] = {"to_rev": 1}
@@ -237,6 +259,7 @@ class World:
         ({file}, the page's static files: a real one)."""
         if "{file}" in pattern:
             return pattern.replace("{file}", "app.js" if value is None else value)
+        pattern = pattern.replace("{user_id}", self.user["id"])
         if "{id}" not in pattern:
             return pattern
         resource = pattern.split("/")[2]
@@ -401,8 +424,8 @@ def test_raw_bytes_in_the_request_line(hostile):
 
 
 def test_declared_length_and_huge_body(hostile, world):
-    r = requests.post(hostile.base + "/v1/documents", data=b'{"title":"t","text":"' + b"x" * (17 << 20) + b'"}',
-                      headers={"Content-Type": "application/json"}, timeout=60)
+    r = requests.post(hostile.base + "/v1/documents", headers=dict(hostile.auth, **{"Content-Type": "application/json"}), data=b'{"title":"t","text":"' + b"x" * (17 << 20) + b'"}',
+                      timeout=60)
     assert_error(r, 413, "body_too_large")
     alive(hostile)
 
@@ -473,20 +496,23 @@ def test_failed_imports_write_nothing(hostile, world):
         for body in (header + "".join(good) + bad, header + bad + "".join(good)):
             data = body.encode("utf-8", "surrogatepass") if "\xff" not in bad else \
                 body.replace("\xff", "").encode() + b"\xff\n"
-            r = requests.post(hostile.base + "/v1/import", data=data, timeout=60)
+            r = requests.post(hostile.base + "/v1/import", data=data, timeout=60, headers=hostile.auth)
             check(r, f"import {bad[:60]!r}")
             assert r.status_code in (400, 409, 413, 422), (bad[:60], r.status_code, r.text[:500])
     for data in (b"", b"\x00" * 100, b"\xff\xfe" + "x".encode("utf-16"), b"\n\n\n", header.encode() * 2,
                  b'{"type": "header", "format": "other", "version": 99}\n'):
-        r = requests.post(hostile.base + "/v1/import", data=data, timeout=60)
+        r = requests.post(hostile.base + "/v1/import", data=data, timeout=60, headers=hostile.auth)
         check(r, f"import {data[:30]!r}")
-    r = requests.post(hostile.base + "/v1/import?dry_run=maybe", data=header.encode(), timeout=60)
+    r = requests.post(hostile.base + "/v1/import?dry_run=maybe", data=header.encode(), timeout=60, headers=hostile.auth)
     assert_error(r, 400, field="dry_run")
     assert counts(hostile) == before
     alive(hostile)
 
 
 # ---------------------------------------------------------------- races
+
+RACE_AUTH = {}
+
 
 def race(calls, threads=6, rounds=3):
     """Runs calls (functions returning a response) from several threads at once;
@@ -496,6 +522,7 @@ def race(calls, threads=6, rounds=3):
 
     def worker(i):
         session = requests.Session()
+        session.headers.update(RACE_AUTH)
         try:
             barrier.wait(timeout=10)
             for k in range(rounds):
@@ -590,7 +617,7 @@ def test_dates_and_times_that_do_not_exist_are_refused_by_name(hostile, world):
     header = json.dumps({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "\n"
     line = json.dumps({"type": "document", "id": str(uuid.uuid4()), "title": "t", "text": "x",
                        "published_at": "2026-02-30"}) + "\n"
-    err = assert_error(requests.post(hostile.base + "/v1/import", data=(header + line).encode(), timeout=60),
+    err = assert_error(requests.post(hostile.base + "/v1/import", data=(header + line).encode(), timeout=60, headers=hostile.auth),
                        422, "invalid_lines")
     assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [(2, "published_at", "invalid_date")]
 
@@ -608,7 +635,7 @@ def test_tags_and_aliases_too_long_for_their_index_are_refused_by_name(hostile, 
     create(hostile, "/v1/actors", {"name": "n", "aliases": ["\U0001d11e" * 500]})
     header = json.dumps({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "\n"
     line = json.dumps({"type": "claim", "id": str(uuid.uuid4()), "text": "t", "tags": [NOISE]}) + "\n"
-    err = assert_error(requests.post(hostile.base + "/v1/import", data=(header + line).encode(), timeout=60),
+    err = assert_error(requests.post(hostile.base + "/v1/import", data=(header + line).encode(), timeout=60, headers=hostile.auth),
                        422, "invalid_lines")
     assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [(2, "tags", "too_long")]
 

@@ -26,7 +26,7 @@ def fresh(cluster):
 
 
 def post(server, body, **params):
-    return requests.post(server.base + "/v1/import", data=body, params=params, timeout=300)
+    return requests.post(server.base + "/v1/import", data=body, params=params, timeout=300, headers=server.auth)
 
 
 def counts(r):
@@ -45,7 +45,7 @@ def test_import_small_dataset_then_again_unchanged(fresh):
         assert n["inserted"] == 0 and n["updated"] == 0, (t, n)
     assert again["claim"]["unchanged"] == 4 and again["actor"]["unchanged"] == 2
 
-    doc = requests.get(f"{fresh.base}/v1/documents/{ids['doc']}").json()
+    doc = requests.get(f"{fresh.base}/v1/documents/{ids['doc']}", headers=fresh.auth).json()
     assert doc["text"] == TRICKY_TEXT and doc["created_at"].startswith("2026-01-01T00:00:00")
     # spans were resolved against the text: quote → offsets and offsets → quote
     rows = fresh_claims(fresh, ids["doc"])
@@ -96,7 +96,7 @@ def test_two_bad_lines(fresh):
     err = assert_error(post(fresh, "".join(lines).encode()), 422, "invalid_lines")
     assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [
         (2, "id", "invalid_uuid"), (3, "frobnicate", "unknown_field")]
-    assert requests.get(f"{fresh.base}/v1/actors/{ok}").status_code in (404, 405)
+    assert requests.get(f"{fresh.base}/v1/actors/{ok}", headers=fresh.auth).status_code in (404, 405)
 
 
 def test_references_are_checked_by_line(fresh):
@@ -217,7 +217,7 @@ def test_streaming_import_of_20k_claims_keeps_memory_bounded(fresh):
     n = 20000
     before = rss_kb(fresh.proc.pid)
     started = time.time()
-    r = requests.post(fresh.base + "/v1/import", data=big_dataset(n), timeout=600)  # chunked upload
+    r = requests.post(fresh.base + "/v1/import", data=big_dataset(n), timeout=600, headers=fresh.auth)  # chunked upload
     elapsed = time.time() - started
     c = counts(r)
     assert c["claim"]["inserted"] == n and c["attribution"]["inserted"] == n

@@ -28,10 +28,12 @@ def walk(api, path, params, limit=7):
 class Inserter(threading.Thread):
     """Creates claims until stopped (through its own connection)."""
 
-    def __init__(self, base, body):
+    def __init__(self, api, body):
         super().__init__(daemon=True)
         import requests
         self.session = requests.Session()
+        self.session.headers.update(api.s.headers)  # the same credentials
+        base = api.base
         self.url = base + "/v1/claims"
         self.body = body
         self.stop = threading.Event()
@@ -59,7 +61,7 @@ def spans(i):
 def test_claims_walk_under_concurrent_inserts(api):
     annotator = unique("walker")
     before = [api.create("/v1/claims", {"text": f"claim {i}", "annotator": annotator})["id"] for i in range(60)]
-    inserter = Inserter(api.base, lambda i: {"text": f"new {i}", "annotator": annotator})
+    inserter = Inserter(api, lambda i: {"text": f"new {i}", "annotator": annotator})
     inserter.start()
     try:
         while len(inserter.made) < 3 and inserter.is_alive():
@@ -86,7 +88,7 @@ def test_document_walk_under_concurrent_inserts(api):
         return {"document_id": doc["id"], "target": spans(i)}
 
     before = [api.create("/v1/claims", body(i))["id"] for i in range(50)]
-    inserter = Inserter(api.base, lambda i: body(i + 1))
+    inserter = Inserter(api, lambda i: body(i + 1))
     inserter.start()
     try:
         while len(inserter.made) < 3 and inserter.is_alive():

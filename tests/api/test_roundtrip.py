@@ -32,25 +32,25 @@ def body_without_header(content):
 def test_round_trip_is_byte_identical(two_servers):
     a, b = two_servers
     _, lines = small_dataset()
-    assert requests.post(a.base + "/v1/import", data="".join(lines).encode()).status_code == 200
-    assert requests.post(a.base + "/v1/import", data=big_dataset(2000, n_docs=3)).status_code == 200
+    assert requests.post(a.base + "/v1/import", data="".join(lines).encode(), headers=a.auth).status_code == 200
+    assert requests.post(a.base + "/v1/import", data=big_dataset(2000, n_docs=3), headers=a.auth).status_code == 200
     if os.path.exists(FIXTURE):
         with open(FIXTURE, "rb") as f:
-            r = requests.post(a.base + "/v1/import", data=f)
+            r = requests.post(a.base + "/v1/import", data=f, headers=a.auth)
         assert r.status_code == 200, r.text[:3000]
-    first = requests.get(a.base + "/v1/export").content
-    r = requests.post(b.base + "/v1/import", data=first)
+    first = requests.get(a.base + "/v1/export", headers=a.auth).content
+    r = requests.post(b.base + "/v1/import", data=first, headers=b.auth)
     assert r.status_code == 200, r.text[:3000]
-    second = requests.get(b.base + "/v1/export").content
+    second = requests.get(b.base + "/v1/export", headers=b.auth).content
     assert body_without_header(first) == body_without_header(second)
     # every table's CSV too
     for table in ("documents", "actors", "claims", "attributions", "relations", "sources", "citations",
                   "claims_flat"):
         q = {"format": "csv", "table": table}
-        assert requests.get(a.base + "/v1/export", params=q).content == \
-            requests.get(b.base + "/v1/export", params=q).content, table
+        assert requests.get(a.base + "/v1/export", params=q, headers=a.auth).content == \
+            requests.get(b.base + "/v1/export", params=q, headers=b.auth).content, table
     # and importing the export back where it came from changes nothing
-    r = requests.post(a.base + "/v1/import", data=first)
+    r = requests.post(a.base + "/v1/import", data=first, headers=a.auth)
     assert r.status_code == 200
     for t, n in r.json()["counts"].items():
         assert n["inserted"] == 0 and n["updated"] == 0, (t, n)
