@@ -189,10 +189,10 @@ def test_import_bodies_match_the_openapi_description(spec, server):
     """ImportReport and ImportError name what the server sends (lines, counts)."""
     components = spec["components"]["schemas"]
     header = json.dumps({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "\n"
-    ok = requests.post(server.base + "/v1/import", params={"dry_run": "true"}, data=header.encode(), timeout=60)
+    ok = requests.post(server.base + "/v1/import", params={"dry_run": "true"}, data=header.encode(), timeout=60, headers=server.auth)
     assert ok.status_code == 200, ok.text
     assert set(ok.json()) == property_names(components["ImportReport"])
-    bad = requests.post(server.base + "/v1/import", data=(header + '{"type": "actor"}\n').encode(), timeout=60)
+    bad = requests.post(server.base + "/v1/import", data=(header + '{"type": "actor"}\n').encode(), timeout=60, headers=server.auth)
     assert bad.status_code == 422, bad.text
     err = bad.json()["error"]
     described = components["ImportError"]["properties"]["error"]
