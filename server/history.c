@@ -133,8 +133,12 @@ void history_after_handler(struct request *r)
     if (!conn)
         return;
     const char *params[] = {id};
-    PGresult *res = PQexecPrepared(conn, statement, 1, params, NULL, NULL, 0);
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+    /* With the request's scope (row-level security shows the row only to
+     * whoever may read it); on a database error that error is the reply. */
+    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 1) {
         const char *body = PQgetvalue(res, 0, 0);
         size_t len = (size_t)PQgetlength(res, 0, 0);
         json_t *current = json_loadb(body, len, 0, NULL);
