@@ -437,13 +437,22 @@ BEGIN
     END IF;
   EXCEPTION WHEN foreign_key_violation THEN
     GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, constraint_name = CONSTRAINT_NAME;
+    -- The constraint's first column and the table it points at, with the
+    -- image's value: "Key (actor_id)=(…) is not present in table "actors"."
+    SELECT format('Key (%s)=(%s) is not present in table "%s".', a.attname, image->>a.attname::text,
+                  ref.relname)
+      INTO detail
+      FROM pg_constraint c
+      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+      JOIN pg_class ref ON ref.oid = c.confrelid
+     WHERE c.conname = constraint_name AND c.conrelid = resource::regclass;
     RAISE EXCEPTION '% % cannot come back: %', resource, row_id, detail
       USING ERRCODE = 'CD409', HINT = constraint_name;
   END;
   RETURN new_rev;
 END $_$;
 
-COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert); CD409 when a reference it needs is gone.';
+COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert); CD409 naming the missing row when a reference it needs is gone.';
 
 CREATE FUNCTION public.revision_view(resource text, r jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -995,6 +1004,8 @@ CREATE TABLE public.revisions (
     after jsonb,
     CONSTRAINT revisions_op_check CHECK ((op = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'purge'::text])))
 );
+
+ALTER TABLE ONLY public.revisions FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.revisions IS 'Append-only log of every change to an annotation row, written by triggers in the changing transaction.';
 
@@ -1554,6 +1565,12 @@ CREATE POLICY relations_create ON public.relations FOR INSERT WITH CHECK (((proj
 CREATE POLICY relations_delete ON public.relations FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY relations_read ON public.relations FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.revisions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY revisions_append ON public.revisions FOR INSERT WITH CHECK (true);
+
+CREATE POLICY revisions_read ON public.revisions FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 ALTER TABLE public.sources ENABLE ROW LEVEL SECURITY;
 
