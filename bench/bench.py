@@ -1147,7 +1147,7 @@ def measure_page(binary, row, details):
     row.note = f"script {res['script_bytes'] / 1024:.0f} KB; p99 column = slowest of {res['runs']}"
     details.append(f"the page: {res['runs']} loads of 001_… ({res['claims']} claims), navigation start to text and "
                    f"highlights drawn: min {res['min_ms']:.0f} ms, median {res['median_ms']:.0f} ms, "
-                   f"p90 {res['p90_ms']:.0f} ms, max {res['max_ms']:.0f} ms; the page's own script "
+                   f"p90 {res['p90_ms']:.0f} ms, max {res['max_ms']:.0f} ms (load average {res['loadavg']:.1f}); the page's own script "
                    f"{res['script_bytes']:,} bytes (not pinned to a core: Chromium, claimdb and PostgreSQL share both)")
 
 

@@ -2,7 +2,8 @@
 // (001_…, 76 KB, 274 claims) in headless Chromium until its text and
 // highlights are drawn (the page marks `claimdb:drawn` then), measured from
 // the start of navigation, RUNS times, each in a fresh browser context (no
-// cache). Also the bytes of the page's own script. Prints one JSON line.
+// cache). Also the bytes of the page's own script and the load average (on a
+// busy machine the wall clock mostly measures waiting for a core). Prints one JSON line.
 // Usage: node bench/page.mjs CLAIMDB_BIN   (RUNS=15 by default)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +40,9 @@ try {
     await context.close();
   }
   times.sort((a, b) => a - b);
-  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  console.log(JSON.stringify({ runs, claims, length: doc.length, median_ms: q(0.5), p90_ms: q(0.9), min_ms: times[0], max_ms: times[times.length - 1], script_bytes: scriptBytes }));
+  const q = (p, a = times) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
+  console.log(JSON.stringify({ runs, claims, length: doc.length, median_ms: q(0.5), p90_ms: q(0.9), min_ms: times[0], max_ms: times[times.length - 1],
+    script_bytes: scriptBytes, loadavg: (await import('node:os')).loadavg()[0] }));
 } finally {
   await browser.close();
   await stack.stop();

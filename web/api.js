@@ -97,9 +97,12 @@ export const features = {
   },
 };
 
-export async function loadFeatures() {
-  const spec = await get('/v1/openapi.json');
-  features.spec = spec;
-  features.paths = new Set(Object.keys(spec.paths || {}));
-  features.segments = JSON.stringify(spec.components || {}).includes('"segments"');
+/** Reads the server's description once; features.ready resolves then. */
+export function loadFeatures() {
+  features.ready ||= get('/v1/openapi.json').then((spec) => {
+    features.spec = spec;
+    features.paths = new Set(Object.keys(spec.paths || {}));
+    features.segments = JSON.stringify(spec.components || {}).includes('"segments"');
+  });
+  return features.ready;
 }

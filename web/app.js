@@ -2,7 +2,7 @@
 // the views live in their own modules. No framework: the DOM, fetch, SVG.
 import { features, get, post, del, loadFeatures, all, ApiError } from './api.js';
 import { h, fill, field, status, errorBox, clip, exportLinks, snippet } from './ui.js';
-import { openDocument } from './docview.js';
+import { openDocument, prefetchDocument } from './docview.js';
 import { threadView, networkView } from './explore.js';
 import { trashView } from './history.js';
 
@@ -25,6 +25,13 @@ async function route() {
   const [path, qs] = location.hash.split('?');
   const query = new URLSearchParams(qs || '');
   if (query.get('project')) session.project = query.get('project');
+  // a server with accounts: sign in first (public projects are readable without, from the sign-in page)
+  if (query.get('anonymous')) session.anonymous = true;
+  if (features.has('/v1/session') && !session.user && !session.anonymous && path !== '#/signin') {
+    sessionStorage.setItem('claimdb.after', location.hash || '#/');
+    location.hash = '#/signin';
+    return;
+  }
   for (const [re, view] of routes) {
     const m = (path || '#/').match(re);
     if (!m) continue;
@@ -80,7 +87,8 @@ async function signInView() {
       }
     },
   }, h('h1', null, 'Sign in'), field('Username', user).row, field('Password', pass).row, out,
-  h('button.primary', { type: 'submit' }, 'Sign in'));
+  h('button.primary', { type: 'submit' }, 'Sign in'),
+  h('p.small', null, h('a', { href: '#/documents?anonymous=1' }, 'Read the public projects without signing in')));
   fill(main, form);
   user.focus();
 }
@@ -95,7 +103,11 @@ async function signOut() {
 async function whoAmI() {
   if (!features.has('/v1/me')) return;
   try {
-    session.user = await get('/v1/me', undefined, { quiet401: true });
+    const me = await get('/v1/me', undefined, { quiet401: true });
+    session.user = me.user || me;
+    session.projects = me.projects || [];
+    // one project: it is the one (the API takes the caller's only project too)
+    if (!session.project && session.projects.length === 1) session.project = session.projects[0].project_id;
   } catch {
     session.user = null;
   }
@@ -233,14 +245,18 @@ async function newDocumentView() {
 // ---- start -----------------------------------------------------------------
 
 async function start() {
+  window.addEventListener('hashchange', route);
+  // A document's text and claims start loading at once, while the page
+  // learns which features the server has and who is signed in.
+  const doc = location.hash.match(/^#\/doc\/([0-9a-f-]{36})/);
+  if (doc) prefetchDocument(doc[1]);
   try {
     await loadFeatures();
+    await whoAmI();
   } catch (err) {
     fill(main, h('h1', null, 'The server does not answer'), errorBox(err));
     return;
   }
-  await whoAmI();
-  window.addEventListener('hashchange', route);
   await route();
 }
 

@@ -1,7 +1,7 @@
 // The document view: the verbatim text with its claims highlighted, a side
 // panel for the selected claim, annotation by selection, relation arcs for
 // the selected or hovered claim only, a relation list and a side-by-side view.
-import { features, get, post, patch, del, all, etagOf, ApiError } from './api.js';
+import { features, get, post, del, all, etagOf, ApiError } from './api.js';
 import { TextIndex, segmentsOf } from './offsets.js';
 import { h, fill, field, select, status, errorBox, dialog, autocomplete, clip, uid, exportLinks } from './ui.js';
 import { session, link } from './state.js';
@@ -14,8 +14,25 @@ const ACTOR_KINDS = () => features.enumOf('ActorKind', ['person', 'organisation'
 const SOURCE_KINDS = () => features.enumOf('SourceKind', ['report', 'statement', 'article', 'other']);
 const OPPOSING = new Set(['refutes', 'disputes']);
 
+const prefetched = new Map();
+
+/** Starts loading a document before the page knows the rest (see app.js). */
+export function prefetchDocument(docId) {
+  const p = loadDocument(docId);
+  p.catch(() => {}); // its error, if any, is reported when the view asks for it
+  prefetched.set(docId, p);
+}
+
 /** Loads a document and its claims (every page). */
 async function loadDocument(docId) {
+  const early = prefetched.get(docId);
+  prefetched.delete(docId);
+  // a prefetch that failed (e.g. before signing in) is simply tried again
+  if (early) return early.catch(() => fetchDocument(docId));
+  return fetchDocument(docId);
+}
+
+async function fetchDocument(docId) {
   const [doc, claims] = await Promise.all([
     get(`/v1/documents/${docId}`),
     all(`/v1/documents/${docId}/claims`),
@@ -123,6 +140,7 @@ export function selectionSpan(root, index) {
 export async function openDocument(main, docId, query) {
   if (query.get('compare')) return sideBySide(main, docId, query);
   fill(main, h('p.loading', null, 'Loading the document…'));
+  // the document and its claims need nothing from the server's description: fetch them meanwhile
   const { doc, claims } = await loadDocument(docId);
   if (!session.project && doc.project_id && features.has('/v1/projects')) session.project = doc.project_id;
   const view = new DocView(main, doc, claims);

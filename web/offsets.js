@@ -8,41 +8,48 @@ export class TextIndex {
   constructor(text) {
     this.text = text;
     const n = text.length;
-    // cpAt[u] = code points before UTF-16 index u (u in 0..n)
+    // Most texts have no character outside the BMP: then both units agree
+    // and no table is needed.
+    this.bmp = !/[\uD800-\uDFFF]/.test(text);
+    if (this.bmp) {
+      this.length = n;
+      return;
+    }
+    // cpAt[u] = code points before UTF-16 index u (u in 0..n); the middle
+    // of a surrogate pair rounds down to the pair's start.
+    // u16At[c] = UTF-16 index of code point c (c in 0..length).
     this.cpAt = new Uint32Array(n + 1);
-    const u16 = [];
+    const u16At = new Uint32Array(n + 1);
     let cp = 0;
     for (let u = 0; u < n; u++) {
       this.cpAt[u] = cp;
+      u16At[cp] = u;
       const c = text.charCodeAt(u);
       if (c >= 0xd800 && c <= 0xdbff && u + 1 < n) {
         const d = text.charCodeAt(u + 1);
         if (d >= 0xdc00 && d <= 0xdfff) {
-          u16.push(u);
-          this.cpAt[u + 1] = cp; // the middle of a pair rounds down to the pair's start
+          this.cpAt[u + 1] = cp;
           u++;
-          cp++;
-          continue;
         }
       }
-      u16.push(u);
       cp++;
     }
     this.cpAt[n] = cp;
-    u16.push(n);
-    // u16At[c] = UTF-16 index of code point c (c in 0..length)
-    this.u16At = Uint32Array.from(u16);
+    u16At[cp] = n;
+    this.u16At = u16At.subarray(0, cp + 1);
     this.length = cp;
   }
 
   /** UTF-16 index -> code point offset (an index inside a surrogate pair rounds down). */
   toCp(u) {
-    return this.cpAt[Math.max(0, Math.min(u, this.text.length))];
+    const v = Math.max(0, Math.min(u, this.text.length));
+    return this.bmp ? v : this.cpAt[v];
   }
 
   /** code point offset -> UTF-16 index. */
   toU16(c) {
-    return this.u16At[Math.max(0, Math.min(c, this.length))];
+    const v = Math.max(0, Math.min(c, this.length));
+    return this.bmp ? v : this.u16At[v];
   }
 
   /** The text between two code point offsets. */

@@ -48,13 +48,17 @@ function quiet(cmd, args, opts) {
   }
 }
 
-/** A cluster with the fixtures and a claimdb serving it. stop() ends both. */
+const stacks = new Map(); // base URL -> stack, for openPage's sign-in
+
+/** A cluster with the fixtures and a claimdb serving it (and, on a server
+ *  with accounts, the user alice with a password and a token). stop() ends both. */
 export async function startStack({ fixtures = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claimdb-e2e-'));
   const pgPort = await freePort();
   const env = { ...process.env, PG_FSYNC: 'off' };
   quiet('sh', [path.join(ROOT, 'scripts', 'pg.sh'), 'start', path.join(dir, 'pg'), String(pgPort)], { env });
-  const databaseUrl = `postgresql://claimdb@127.0.0.1:${pgPort}/claimdb`;
+  // pg.sh knows the URL (with claimdb's password where the cluster requires one)
+  const databaseUrl = execFileSync('sh', [path.join(ROOT, 'scripts', 'pg.sh'), 'url', path.join(dir, 'pg'), String(pgPort)], { env, encoding: 'utf8' }).trim();
   const stack = { dir, databaseUrl, pgPort };
   stack.stop = async () => {
     if (stack.proc && stack.proc.exitCode === null) {
@@ -78,6 +82,16 @@ export async function startStack({ fixtures = true } = {}) {
     const log = fs.openSync(stack.logPath, 'w');
     stack.proc = spawn(BIN, ['serve'], { env: { ...dbEnv, PORT: String(port), LISTEN: '127.0.0.1' }, stdio: ['ignore', log, log] });
     await waitFor(`${stack.base}/healthz`, stack.proc, stack.logPath);
+    // A server with accounts (sign-in): a user who owns the default project,
+    // signed in by the browser with a password, and a token for the tests' own API calls.
+    const spec = await (await fetch(`${stack.base}/v1/openapi.json`)).json();
+    if (spec.paths['/v1/session']) {
+      stack.user = { username: 'alice', password: 'alice-e2e-passphrase' };
+      execFileSync(BIN, ['user', 'add', 'alice', '--password-stdin'], { env: dbEnv, input: `${stack.user.password}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+      quiet(BIN, ['project', 'member', 'default', 'alice', 'owner'], { env: dbEnv });
+      stack.token = execFileSync(BIN, ['token', 'create', '--user', 'alice', '--scope', 'read,write,admin'], { env: dbEnv, encoding: 'utf8' }).trim();
+    }
+    stacks.set(stack.base, stack);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -100,7 +114,7 @@ export async function launchBrowser() {
  * A page at 1280x800 that records every request to another origin and every
  * script error, so that a test can assert the page stayed offline and clean.
  */
-export async function openPage(browser, base, { width = 1280, height = 800 } = {}) {
+export async function openPage(browser, base, { width = 1280, height = 800, signIn = true } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   // the machine may be busy (two cores shared by many): wait longer than playwright's 30 s default
@@ -114,13 +128,26 @@ export async function openPage(browser, base, { width = 1280, height = 800 } = {
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   page.context = () => context;
+  const stack = stacks.get(base);
+  if (stack?.user && signIn) await signInThroughPage(page, base, stack.user);
   return page;
+}
+
+/** Signs in through the page's own form, as a person would. */
+export async function signInThroughPage(page, base, { username, password }) {
+  await page.goto(`${base}/#/signin`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForFunction(() => location.hash !== '#/signin');
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 /** The API's answer (JSON) for a path, outside the browser. */
 export async function api(stack, method, p, body, headers = {}) {
   const r = await fetch(stack.base + p, {
-    method, headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    method,
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(stack.token ? { Authorization: `Bearer ${stack.token}` } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();

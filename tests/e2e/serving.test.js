@@ -50,7 +50,7 @@ test('/ and /ui/* come from the binary with their types, a strict CSP and ETags'
 
 test('the document list loads offline, with no request to another host and no script error', async () => {
   const page = await openPage(browser, stack.base);
-  await page.goto(`${stack.base}/`);
+  await page.goto(`${stack.base}/#/documents`);
   await page.getByRole('heading', { name: 'Documents' }).waitFor();
   const rows = page.locator('table.list tbody tr');
   await rows.first().waitFor(); // the list arrives after the heading
