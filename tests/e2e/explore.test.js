@@ -76,8 +76,9 @@ test('the actor stance network renders the fixture actors', { skip: false }, asy
     assert.ok(await page.locator('.nodeinfo li').count() > 0, 'his claims are listed');
     for (const fmt of ['JSON', 'GraphML', 'CSV nodes', 'CSV edges']) {
       const href = await page.getByRole('link', { name: fmt }).getAttribute('href');
-      const r = await fetch(stack.base + href);
-      assert.equal(r.status, 200, `${fmt} export: ${href}`);
+      // as the browser follows the link: with the page's session cookie
+      const r = await page.context().request.get(stack.base + href);
+      assert.equal(r.status(), 200, `${fmt} export: ${href}`);
     }
   });
   assertClean(assert, page);
