@@ -72,7 +72,7 @@ run:
 	@$(MAKE) --no-print-directory all
 ifeq ($(DATABASE_URL),)
 	@sh scripts/pg.sh start $(DATA)/pg $(DEV_PGPORT)
-	@DATABASE_URL="$(DEV_DB)" PORT=$(PORT) sh scripts/load_fixtures.sh $(BUILD)/claimdb $(DATA)
+	@DATABASE_URL="$(DEV_DB)" PORT=$(PORT) DEV_PGPORT=$(DEV_PGPORT) sh scripts/load_fixtures.sh $(BUILD)/claimdb $(DATA)
 	DATABASE_URL="$(DEV_DB)" PORT=$(PORT) exec $(BUILD)/claimdb serve
 else
 	PORT=$(PORT) exec $(BUILD)/claimdb serve

@@ -2,6 +2,7 @@
  * for whoever holds the database URL (the server's operator). The forms are
  * fixed so that scripts can rely on them:
  *   claimdb user add NAME [--admin] [--password-stdin]
+ *   claimdb user password NAME          (the new password on standard input)
  *   claimdb token create --user NAME [--project SLUG] [--scope read,write,admin] [--expires DAYS]
  *   claimdb token list [--user NAME]
  *   claimdb token revoke ID|PUBLIC_ID|TOKEN
@@ -123,6 +124,44 @@ static int user_add(int argc, char **argv)
     int rc = res ? 0 : 1;
     if (res)
         fprintf(stderr, "claimdb: user %s created (%s)%s\n", name, PQgetvalue(res, 0, 0), admin ? ", server admin" : "");
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
+/* Sets a user's password from standard input (one line, at least 8
+ * characters), e.g. for the owner that `make run` creates, or a user who
+ * forgot theirs. Sessions already open stay valid until they expire. */
+static int user_password(int argc, char **argv)
+{
+    if (argc != 1 || argv[0][0] == '-') {
+        fputs("usage: claimdb user password NAME   (the new password on standard input)\n", stderr);
+        return 2;
+    }
+    char *pw = read_password();
+    if (!pw || strlen(pw) < 8) {
+        fputs("claimdb user password: needs a password of at least 8 characters on standard input\n", stderr);
+        return 2;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    int hashed = auth_hash_password(pw, hash, sizeof hash);
+    sodium_memzero(pw, strlen(pw));
+    if (hashed != 0) {
+        fputs("claimdb user password: cannot hash the password (out of memory)\n", stderr);
+        return 1;
+    }
+    PGconn *conn = connect_or_say("user password");
+    if (!conn)
+        return 1;
+    const char *params[] = {argv[0], hash};
+    PGresult *res = run(conn, "user password", "UPDATE users SET password_hash = $2 WHERE username = $1", 2, params);
+    int rc = 1;
+    if (res && strcmp(PQcmdTuples(res), "1") == 0) {
+        fprintf(stderr, "claimdb: password of %s set\n", argv[0]);
+        rc = 0;
+    } else if (res) {
+        fprintf(stderr, "claimdb user password: no user %s\n", argv[0]);
+    }
     PQclear(res);
     PQfinish(conn);
     return rc;
@@ -349,7 +388,9 @@ int cli_user(int argc, char **argv)
 {
     if (argc >= 1 && strcmp(argv[0], "add") == 0)
         return user_add(argc - 1, argv + 1);
-    fputs("usage: claimdb user add NAME [--admin] [--password-stdin]\n", stderr);
+    if (argc >= 1 && strcmp(argv[0], "password") == 0)
+        return user_password(argc - 1, argv + 1);
+    fputs("usage: claimdb user add NAME [--admin] [--password-stdin] | claimdb user password NAME\n", stderr);
     return 2;
 }
 

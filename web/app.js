@@ -10,15 +10,18 @@ import { session, link } from './state.js';
 
 const main = document.getElementById('main');
 
+// Each view renders into its own root, made fresh on every navigation: a view
+// still awaiting the server when the reader moves on fills a root no longer in
+// the page, instead of replacing the view that followed it.
 const routes = [
-  [/^#\/signin$/, signInView],
-  [/^#\/?$/, homeView],
-  [/^#\/documents$/, documentsView],
-  [/^#\/new$/, newDocumentView],
-  [/^#\/doc\/([0-9a-f-]{36})$/, (m, q) => openDocument(main, m[1], q)],
-  [/^#\/thread\/([0-9a-f-]{36})$/, (m, q) => threadView(main, m[1], q)],
-  [/^#\/network$/, (m, q) => networkView(main, q)],
-  [/^#\/trash$/, (m, q) => trashView(main, q)],
+  [/^#\/signin$/, (root) => signInView(root)],
+  [/^#\/?$/, (root) => homeView(root)],
+  [/^#\/documents$/, (root, m, q) => documentsView(root, m, q)],
+  [/^#\/new$/, (root) => newDocumentView(root)],
+  [/^#\/doc\/([0-9a-f-]{36})$/, (root, m, q) => openDocument(root, m[1], q)],
+  [/^#\/thread\/([0-9a-f-]{36})$/, (root, m, q) => threadView(root, m[1], q)],
+  [/^#\/network$/, (root, m, q) => networkView(root, q)],
+  [/^#\/trash$/, (root, m, q) => trashView(root, q)],
 ];
 
 async function route() {
@@ -36,11 +39,13 @@ async function route() {
     const m = (path || '#/').match(re);
     if (!m) continue;
     renderNav();
+    const root = h('div.view');
+    fill(main, root);
     try {
-      await view(m, query);
+      await view(root, m, query);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
-      fill(main, h('h1', null, 'Something went wrong'), errorBox(err));
+      fill(root, h('h1', null, 'Something went wrong'), errorBox(err));
       console.error(err);
     }
     return;
@@ -68,7 +73,7 @@ function renderNav() {
 
 // ---- sign in / out ---------------------------------------------------------
 
-async function signInView() {
+async function signInView(root) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const out = h('div');
@@ -89,7 +94,7 @@ async function signInView() {
   }, h('h1', null, 'Sign in'), field('Username', user).row, field('Password', pass).row, out,
   h('button.primary', { type: 'submit' }, 'Sign in'),
   h('p.small', null, h('a', { href: '#/documents?anonymous=1' }, 'Read the public projects without signing in')));
-  fill(main, form);
+  fill(root, form);
   user.focus();
 }
 
@@ -122,14 +127,14 @@ window.addEventListener('claimdb:unauthorized', () => {
 
 // ---- projects and documents ------------------------------------------------
 
-async function homeView() {
+async function homeView(root) {
   if (!features.has('/v1/projects')) {
     location.hash = '#/documents';
     return;
   }
   const page = await get('/v1/projects', { limit: 100 });
   session.projects = page.items;
-  fill(main, h('h1', null, 'Projects'),
+  fill(root, h('h1', null, 'Projects'),
     page.items.length ? h('ul.cards', null, page.items.map((p) => h('li.card', null,
       h('h2', null, h('a', { href: `#/documents?project=${p.id}` }, p.name || p.slug)),
       p.description ? h('p', null, p.description) : null,
@@ -137,7 +142,7 @@ async function homeView() {
       : h('p', null, 'You are not a member of any project yet.'));
 }
 
-async function documentsView(m, query) {
+async function documentsView(root, m, query) {
   const q = query.get('q') || '';
   const lang = query.get('language') || '';
   const publisher = query.get('publisher') || '';
@@ -153,7 +158,7 @@ async function documentsView(m, query) {
   }, field('Search documents', search).row, field('Language', langIn).row, field('Publisher', pubIn).row,
   h('button', { type: 'submit' }, 'Search'));
   const list = h('div', { 'aria-live': 'polite' }, h('p.loading', null, 'Loading…'));
-  fill(main, h('div.bar', null, h('h1', null, 'Documents'), h('a.button', { href: link('new') }, 'Add a document')),
+  fill(root, h('div.bar', null, h('h1', null, 'Documents'), h('a.button', { href: link('new') }, 'Add a document')),
     form, list, exportLinks({ project_id: session.project }));
   document.addEventListener('keydown', slashFocus(search), { once: false });
 
@@ -193,7 +198,7 @@ function slashFocus(input) {
   return handler;
 }
 
-async function newDocumentView() {
+async function newDocumentView(root) {
   const title = h('input', { name: 'title', required: true });
   const language = h('input', { name: 'language', value: 'en', size: 5 });
   const publisher = h('input', { name: 'publisher' });
@@ -238,7 +243,7 @@ async function newDocumentView() {
   h('div.row', null, field('Publisher', publisher).row, field('Author', author).row), field('URL', url).row,
   field('Text file (.txt, UTF-8)', file).row, field('Text', text).row, out,
   h('button.primary', { type: 'submit' }, 'Add the document'));
-  fill(main, form);
+  fill(root, form);
   title.focus();
 }
 

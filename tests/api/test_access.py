@@ -310,6 +310,25 @@ def test_json_routes_refuse_other_content_types_and_cors_is_off(world):
     assert r.headers["X-Request-Id"] == "trace-42"
 
 
+def test_cli_sets_a_password_that_signs_in(world):
+    """`claimdb user password NAME` (as make run's first start uses for "owner"):
+    the new password signs in, the old one no longer does, a short one is refused. (Before the throttling
+    test: its failures slow sign-ins from this address for a while.)"""
+    base = world.server.base
+    name = unique("forgetful")
+    cli(world.url, "user", "add", name, "--password-stdin", stdin="the first passphrase\n")
+    cli(world.url, "user", "password", name, stdin="the second passphrase\n")
+    new = requests.post(base + "/v1/session", json={"username": name, "password": "the second passphrase"})
+    old = requests.post(base + "/v1/session", json={"username": name, "password": "the first passphrase"})
+    assert old.status_code == 401 and new.status_code == 201, (old.text, new.text)
+    short = subprocess.run([BIN, "user", "password", name], input="short\n", capture_output=True, text=True,
+                           env=dict(os.environ, DATABASE_URL=world.url))
+    assert short.returncode == 2 and "at least 8 characters" in short.stderr, short.stderr
+    nobody = subprocess.run([BIN, "user", "password", unique("nobody")], input="long enough pass\n",
+                            capture_output=True, text=True, env=dict(os.environ, DATABASE_URL=world.url))
+    assert nobody.returncode == 1 and "no user" in nobody.stderr, nobody.stderr
+
+
 def test_session_sign_in_cookie_and_throttling(world):
     """POST /v1/session: an HttpOnly SameSite=Strict cookie that works like a token;
     DELETE signs out; repeated failures are slowed (429 with Retry-After)."""
@@ -340,3 +359,4 @@ def test_session_sign_in_cookie_and_throttling(world):
     slowed = requests.post(base + "/v1/session", json={"username": name, "password": "a long passphrase"})
     assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1, slowed.text
     assert "wrong guess" not in world.server.read_log() and "a long passphrase" not in world.server.read_log()
+
