@@ -147,6 +147,8 @@ def test_access_matrix(world):
                 path = pattern.replace("{id}", rows[resource])
             else:
                 path = pattern
+            if pattern == "/ui/{file}":
+                path = "/ui/app.js"  # the page's files: public, like the page itself
             if pattern == "/v1/export":
                 path += "?format=ndjson"
             if pattern == "/v1/search":
