@@ -1,7 +1,7 @@
 # claimdb: build on Debian 12 and run on a slim Debian 12 image.
 FROM debian:12-slim AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev libsodium-dev \
+ && apt-get install -y --no-install-recommends gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev libsodium-dev libutf8proc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -13,7 +13,7 @@ RUN make BUILD=build build/claimdb
 
 FROM debian:12-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 libpq5 libsodium23 curl ca-certificates \
+ && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 libpq5 libsodium23 libutf8proc2 curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home claimdb \
  && mkdir -p /var/lib/claimdb && chown claimdb /var/lib/claimdb && chmod 700 /var/lib/claimdb

@@ -16,7 +16,7 @@ SAN       ?=
 CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(SAN) \
              -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
              -MMD -MP $(CFLAGS)
-LIBS      := -lmicrohttpd -ljansson -lpq -lsodium -lpthread
+LIBS      := -lmicrohttpd -ljansson -lpq -lsodium -lutf8proc -lpthread
 
 SRC       := $(wildcard server/*.c)
 OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrations.o \
@@ -57,7 +57,7 @@ $(BUILD)/claimdb: $(OBJ)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
 $(BUILD)/unit_tests: $(UNIT_SRC) $(UNIT_OBJ)
-	$(CC) $(CFLAGS_ALL) -o $@ $(UNIT_SRC) $(UNIT_OBJ) -ljansson -lpq
+	$(CC) $(CFLAGS_ALL) -o $@ $(UNIT_SRC) $(UNIT_OBJ) -ljansson -lpq -lutf8proc
 
 $(BUILD)/obj:
 	mkdir -p $@

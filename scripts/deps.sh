@@ -3,7 +3,7 @@
 # missing ones when run as root, otherwise prints the apt-get line and fails.
 # Usage: deps.sh build|run|test|lint|bench|e2e
 set -eu
-build="gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev libsodium-dev"
+build="gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev libsodium-dev libutf8proc-dev"
 server="postgresql-15 postgresql-client-15"
 # node and npm from Debian unless a node with its own npm (e.g. NodeSource's,
 # which conflicts with Debian's npm package) is installed already

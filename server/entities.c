@@ -122,6 +122,10 @@ const struct field_spec span_fields[] = {
     {.name = "exact", .type = F_STRING, .flags = FIELD_WRITABLE},
     {.name = "prefix", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "suffix", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
+    /* how to resolve it, not stored: accept a match under normalization, a
+     * span cutting a grapheme cluster (anchor.h) */
+    {.name = "match", .type = F_STRING, .allowed = SPAN_MATCHES, .flags = FIELD_WRITABLE},
+    {.name = "allow_grapheme_split", .type = F_BOOLEAN, .flags = FIELD_WRITABLE},
     END_FIELDS,
 };
 

@@ -15,6 +15,7 @@ const char *const ATTRIBUTION_MODES[] = {"direct_quote", "indirect", "paraphrase
                                          "implicit", NULL};
 const char *const RELATION_KINDS[] = {"refutes", "disputes", "supports", "restates", "qualifies",
                                       "responds_to", NULL};
+const char *const SPAN_MATCHES[] = {"exact", "normalized", NULL};
 const char *const SOURCE_KINDS[] = {"report", "statement", "article", "statistic", "testimony",
                                     "law", "dataset", "other", NULL};
 

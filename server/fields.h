@@ -97,5 +97,7 @@ extern const char *const CLAIM_KINDS[];
 extern const char *const ATTRIBUTION_MODES[];
 extern const char *const RELATION_KINDS[];
 extern const char *const SOURCE_KINDS[];
+/* The values of a span's "match": exact (the default), normalized (anchor.h). */
+extern const char *const SPAN_MATCHES[];
 
 #endif

@@ -379,6 +379,15 @@ static void add_error(struct import *im, const char *type, const char *id, const
     json_array_append_new(im->errors, e);
 }
 
+/* Adds `details` (stolen; NULL for none) to the error just added, when it
+ * was listed: the import reports a span's candidates as the API does. */
+static void error_details(struct import *im, json_t *details)
+{
+    if (details && im->n_errors <= MAX_LISTED_ERRORS)
+        json_object_update(json_array_get(im->errors, json_array_size(im->errors) - 1), details);
+    json_decref(details);
+}
+
 /* Checks obj against specs with the API's own rules (validate.h); adds the
  * first problem as the line's error. */
 static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, const struct field_spec *specs,
@@ -578,22 +587,18 @@ static enum span_outcome resolve_span(struct import *im, json_t *rec, const char
         req.suffix = json_string_value(s);
         req.suffix_len = json_string_length(s);
     }
+    span_options(span, &req);
+    /* Stored spans are data, not a hand's selection: one that cuts a
+     * grapheme cluster may have been made with allow_grapheme_split. */
+    req.allow_split = true;
     struct anchor_result res;
     anchor_resolve(d->text, d->len, &req, &res);
     if (res.status != ANCHOR_OK) {
-        if (res.status == ANCHOR_AMBIGUOUS)
-            add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s (%zu occurrences)", field,
-                      anchor_status_message(res.status), res.n_candidates);
-        else
-            add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field,
-                      anchor_status_message(res.status));
+        add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field, anchor_message(&req, &res));
+        error_details(im, span_error_details(d->text, &res));
         return SPAN_BAD;
     }
-    const struct anchor_span *sp = &res.span;
-    json_t *full = json_pack("{s:I, s:I, s:s%, s:s%, s:s%}", "start", (json_int_t)sp->start, "end",
-                             (json_int_t)sp->end, "exact", d->text + sp->byte_start, sp->byte_end - sp->byte_start,
-                             "prefix", d->text + sp->prefix_byte, sp->byte_start - sp->prefix_byte, "suffix",
-                             d->text + sp->byte_end, sp->suffix_byte - sp->byte_end);
+    json_t *full = span_stored_json(d->text, &res.span);
     json_object_set_new(rec, field, full);
     return SPAN_RESOLVED;
 }

@@ -25,6 +25,13 @@ static void string_member(const json_t *span, const char *name, const char **s, 
     *len = *s ? json_string_length(v) : 0;
 }
 
+void span_options(const json_t *span, struct anchor_request *req)
+{
+    const char *match = json_string_value(json_object_get(span, "match"));
+    req->normalized = match && strcmp(match, "normalized") == 0;
+    req->allow_split = json_is_true(json_object_get(span, "allow_grapheme_split"));
+}
+
 bool span_parse_or_reply(struct request *r, const json_t *span, const char *field,
                          struct anchor_request *req)
 {
@@ -51,6 +58,7 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
     string_member(span, "exact", &req->exact, &req->exact_len);
     string_member(span, "prefix", &req->prefix, &req->prefix_len);
     string_member(span, "suffix", &req->suffix, &req->suffix_len);
+    span_options(span, req);
     if (!req->has_position && !req->exact) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", field,
                     "%s needs start and end, or exact (with optional prefix/suffix)", field);
@@ -70,6 +78,35 @@ static json_t *span_json(const char *text, const struct anchor_span *sp, bool wi
     return o;
 }
 
+json_t *span_stored_json(const char *text, const struct anchor_span *sp)
+{
+    return span_json(text, sp, true);
+}
+
+json_t *span_error_details(const char *text, const struct anchor_result *res)
+{
+    if (res->status == ANCHOR_SPLITS_GRAPHEME) {
+        const struct anchor_boundaries *b = &res->boundaries;
+        return json_pack("{s:{s:{s:I, s:I}, s:{s:I, s:I}}}", "boundaries", "start", "before",
+                         (json_int_t)b->start_before, "after", (json_int_t)b->start_after, "end", "before",
+                         (json_int_t)b->end_before, "after", (json_int_t)b->end_after);
+    }
+    if (res->status != ANCHOR_AMBIGUOUS && res->status != ANCHOR_NOT_FOUND && res->status != ANCHOR_MISMATCH)
+        return NULL;
+    json_t *list = json_array();
+    size_t shown = res->n_candidates < ANCHOR_MAX_CANDIDATES ? res->n_candidates : ANCHOR_MAX_CANDIDATES;
+    for (size_t i = 0; i < shown; i++) {
+        const struct anchor_span *sp = &res->candidates[i];
+        json_t *c = span_json(text, sp, true), *differs = json_array();
+        for (int k = 0; k < ANCHOR_DIFF_COUNT; k++)
+            if (sp->differs & (1u << k))
+                json_array_append_new(differs, json_string(anchor_diff_name(k)));
+        json_object_set_new(c, "differs", differs);
+        json_array_append_new(list, c);
+    }
+    return json_pack("{s:I, s:o}", "occurrences", (json_int_t)res->n_candidates, "candidates", list);
+}
+
 json_t *span_resolve_or_reply(struct request *r, const char *field, const char *text, size_t len,
                               const struct anchor_request *req)
 {
@@ -77,16 +114,8 @@ json_t *span_resolve_or_reply(struct request *r, const char *field, const char *
     anchor_resolve(text, len, req, &res);
     if (res.status == ANCHOR_OK)
         return span_json(text, &res.span, true);
-    json_t *extra = NULL;
-    if (res.status == ANCHOR_AMBIGUOUS || res.status == ANCHOR_NOT_FOUND) {
-        json_t *list = json_array();
-        size_t shown = res.n_candidates < ANCHOR_MAX_CANDIDATES ? res.n_candidates : ANCHOR_MAX_CANDIDATES;
-        for (size_t i = 0; i < shown; i++)
-            json_array_append_new(list, span_json(text, &res.candidates[i], false));
-        extra = json_pack("{s:I, s:o}", "occurrences", (json_int_t)res.n_candidates, "candidates", list);
-    }
-    reply_error_extra(r, 422, anchor_status_code(res.status), field, extra, "%s: %s", field,
-                      anchor_status_message(res.status));
+    reply_error_extra(r, 422, anchor_status_code(res.status), field, span_error_details(text, &res), "%s: %s",
+                      field, anchor_message(req, &res));
     return NULL;
 }
 

@@ -13,6 +13,21 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* Sets req's options from a validated span object: "match": "normalized"
+ * and "allow_grapheme_split": true. */
+void span_options(const json_t *span, struct anchor_request *req);
+
+/* The stored form {"start","end","exact","prefix","suffix"} of a resolved
+ * span of text (a new object). */
+json_t *span_stored_json(const char *text, const struct anchor_span *sp);
+
+/* What a failed resolution adds to its error (a new object, or NULL):
+ * "occurrences" and "candidates" [{start,end,exact,prefix,suffix,differs}]
+ * for ambiguous, not found and mismatched quotes; "boundaries" {start:
+ * {before, after}, end: {...}} for a span cutting a grapheme cluster. The
+ * API's 422 and the import's errors carry the same. */
+json_t *span_error_details(const char *text, const struct anchor_result *res);
+
 /* Validates a span object named `field` ("target", "cue_span") and fills
  * req (pointing into `span`, which must outlive req). Returns false after
  * replying 400 (unknown member, wrong type, start without end, …). */
@@ -21,8 +36,7 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
 
 /* Resolves req against text[0..len). Returns a new object {"start","end",
  * "exact","prefix","suffix"} (caller owns it), or NULL after replying 422
- * with the anchor error code; ambiguity and not-found errors carry
- * "candidates": [{start,end,prefix,suffix}…] and "occurrences". */
+ * with the anchor error code and span_error_details. */
 json_t *span_resolve_or_reply(struct request *r, const char *field, const char *text, size_t len,
                               const struct anchor_request *req);
 

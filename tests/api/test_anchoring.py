@@ -2,6 +2,8 @@
 outside the Basic Multilingual Plane and combining marks: offsets are Unicode code
 points of the stored text (Python str indices), never UTF-16 units or bytes, and the
 text is never normalised."""
+import json
+
 import pytest
 
 from conftest import assert_error, unique
@@ -31,10 +33,10 @@ def expected_span(start, end):
 
 def test_by_offsets_after_astral_characters(api, doc):
     start = TEXT.index("The cafe")
-    r = claim(api, doc, {"start": start, "end": start + 8})
+    r = claim(api, doc, {"start": start, "end": start + 9})
     assert r.status_code == 201, r.text
-    assert r.json()["target"] == expected_span(start, start + 8)
-    assert r.json()["target"]["exact"] == "The cafe"
+    assert r.json()["target"] == expected_span(start, start + 9)
+    assert r.json()["target"]["exact"] == "The cafe\u0301"
     # The prefix counts 😀 as one code point each: 32 code points back, not 32 UTF-16 units.
     assert r.json()["target"]["prefix"].endswith("😀😀 ")
 
@@ -58,7 +60,10 @@ def test_astral_character_is_one_code_point(api, doc):
     start = TEXT.index("😀")
     target = claim(api, doc, {"start": start, "end": start + 1}).json()["target"]
     assert target["exact"] == "😀" and target["suffix"].startswith("😀 The")
-    assert_error(claim(api, doc, {"start": start, "end": start + 1, "exact": "😀😀"}), 422, "exact_mismatch",
+    # The offsets are a hint: the quote is found where it does occur, nearest to them.
+    moved = claim(api, doc, {"start": start + 5, "end": start + 6, "exact": "😀😀"}).json()["target"]
+    assert (moved["start"], moved["end"]) == (start, start + 2)
+    assert_error(claim(api, doc, {"start": start, "end": start + 1, "exact": "😀😀😀"}), 422, "exact_mismatch",
                  "target")
 
 
@@ -68,10 +73,15 @@ def test_combining_marks_are_not_normalised(api, doc):
     precomposed = claim(api, doc, {"exact": "café"}).json()["target"]
     assert precomposed["start"] == TEXT.index("café") and precomposed["end"] == precomposed["start"] + 4
     assert precomposed["start"] != decomposed["start"]
-    # A span may end between a letter and its combining mark: offsets are code points.
+    # Ending between a letter and its combining mark cuts a grapheme cluster: refused with the
+    # nearest boundaries, unless the client opts in (offsets are still code points).
     start = TEXT.index("cafe\u0301")
-    cut = claim(api, doc, {"start": start, "end": start + 4}).json()["target"]
+    err = assert_error(claim(api, doc, {"start": start, "end": start + 4}), 422, "splits_grapheme", "target")
+    assert err["boundaries"]["end"] == {"before": start + 3, "after": start + 5}
+    assert err["boundaries"]["start"] == {"before": start, "after": start}
+    cut = claim(api, doc, {"start": start, "end": start + 4, "allow_grapheme_split": True}).json()["target"]
     assert cut["exact"] == "cafe" and cut["suffix"].startswith("\u0301 owner")
+    assert "allow_grapheme_split" not in cut
     # "cafe" alone occurs once (the decomposed one); "caf" twice.
     err = assert_error(claim(api, doc, {"exact": "caf"}), 422, "ambiguous_quote", "target")
     assert sorted(c["start"] for c in err["candidates"]) == [TEXT.index("cafe\u0301"), TEXT.index("café")]
@@ -114,10 +124,13 @@ def test_ambiguous_lists_candidates_and_context_decides(api, doc):
 
 
 def test_not_found(api, doc):
-    assert_error(claim(api, doc, {"exact": "習近平"}), 422, "quote_not_found", "target")
+    err = assert_error(claim(api, doc, {"exact": "習近平"}), 422, "quote_not_found", "target")
+    assert err["candidates"] == [] and "prefix" not in err["message"]
     # The quote occurs, but not with that context: the error shows where it does occur.
     err = assert_error(claim(api, doc, {"exact": "馬朝旭", "prefix": "總理"}), 422, "quote_not_found", "target")
     assert err["occurrences"] == 2 and len(err["candidates"]) == 2
+    assert all(c["differs"] == ["prefix"] and c["exact"] == "馬朝旭" for c in err["candidates"])
+    assert "prefix/suffix" in err["message"]
 
 
 def test_attribution_spans_in_cjk(api, doc):
@@ -129,3 +142,59 @@ def test_attribution_spans_in_cjk(api, doc):
     first = TEXT.index("馬朝旭")
     assert att["source_span"] == expected_span(first, first + 3)
     assert att["cue_span"] == expected_span(TEXT.index("說"), TEXT.index("說") + 1)
+
+
+# Tolerant anchoring: a quote typed or pasted from a screen.
+NEWS = ("China\u2019s mission said the report was \u201ca patchwork of lies\u201d \u2014 and\u00a0the\n"
+        "ministry agreed. Critics called it \u201cA PATCHWORK OF LIES\u201d too.")
+
+
+@pytest.fixture(scope="module")
+def news(api):
+    return api.create("/v1/documents", {"title": unique("news"), "text": NEWS, "language": "en"})
+
+
+def test_normalized_candidates_then_accept(api, news):
+    typed = 'China\'s mission said the report was "a patchwork of lies" - and the ministry'
+    err = assert_error(claim(api, news, {"exact": typed}), 422, "quote_not_found", "target")
+    [cand] = err["candidates"]
+    start = NEWS.index("China")
+    end = NEWS.index(" agreed")
+    assert (cand["start"], cand["end"]) == (start, end)
+    assert cand["exact"] == NEWS[start:end]
+    assert cand["differs"] == ["quotes", "dashes", "whitespace"]
+    assert "match" in err["message"] and "prefix" not in err["message"]
+    r = claim(api, news, {"exact": typed, "match": "normalized"})
+    assert r.status_code == 201, r.text
+    # The document's exact text is stored, never the client's.
+    assert r.json()["target"] == {"start": start, "end": end, "exact": NEWS[start:end], "prefix": "",
+                                  "suffix": NEWS[end:end + 32]}
+    assert r.json()["text"] == NEWS[start:end]
+
+
+def test_normalized_ambiguous_and_by_context(api, news):
+    quote = '"a patchwork of lies"'
+    err = assert_error(claim(api, news, {"exact": quote}), 422, "quote_not_found", "target")
+    assert [c["differs"] for c in err["candidates"]] == [["quotes"], ["case", "quotes"]]
+    err = assert_error(claim(api, news, {"exact": quote, "match": "normalized"}), 422, "ambiguous_quote", "target")
+    assert err["occurrences"] == 2
+    r = claim(api, news, {"exact": quote, "match": "normalized", "suffix": " too"})
+    assert r.status_code == 201, r.text
+    assert r.json()["target"]["exact"] == "\u201cA PATCHWORK OF LIES\u201d"
+    # A position hint picks the nearest when normalization is accepted.
+    second = NEWS.index("\u201cA PATCH")
+    r = claim(api, news, {"exact": quote, "match": "normalized", "start": second - 3, "end": second + 18})
+    assert r.status_code == 201, r.text
+    assert r.json()["target"]["start"] == second
+    assert_error(claim(api, news, {"exact": quote, "match": "fuzzy"}), 400, "invalid_enum", "target.match")
+
+
+def test_import_reports_candidates(api, news):
+    line = {"type": "claim", "id": "018f0000-0000-7000-8000-00000000c0de", "document_id": news["id"],
+            "target": {"exact": '"a patchwork of lies" - and'}, "text": "x", "kind": "factual", "tags": []}
+    body = json.dumps(line) + "\n"
+    err = assert_error(api.post("/v1/import?dry_run=true", data=body.encode()), 422, "invalid_lines")
+    [e] = [e for e in err["lines"] if e.get("field") == "target"]
+    assert e["code"] == "quote_not_found"
+    assert e["candidates"][0]["exact"] == NEWS[NEWS.index("\u201ca patch"):NEWS.index("\u00a0the")]
+    assert e["candidates"][0]["differs"] == ["quotes", "dashes"]
