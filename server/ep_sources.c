@@ -47,6 +47,14 @@ static const struct col source_cols[] = {
     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
 };
 
+/* Search results: source_cols and the rank. */
+static const struct col source_search_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
+    {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"score", COL_NUMBER}, {NULL, COL_END},
+};
+
 /* The citation as the API shows it, with its source's id, title and kind;
  * `c` is the citation, `s` its source. */
 #define CITATION_JSON                                                                      \
@@ -82,6 +90,22 @@ static const struct db_statement statements[] = {
      " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
      " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
      " ORDER BY s.id LIMIT $6::int"},
+    /* Ranked fuzzy search (?q=) over title and URL (source_matches) and the
+     * publisher's name and aliases (actor_matches), through trigram indexes:
+     * the best score of the three, then by id. $7 q; the other filters as
+     * source_list ($1 after is unused: ranked lists have no next page). */
+    {"source_search",
+     "WITH found AS MATERIALIZED (SELECT m.id, m.score FROM source_matches(lower($7::text)) m"
+     "  UNION ALL SELECT s.id, p.score FROM actor_matches(lower($7::text)) p"
+     "  JOIN sources s ON s.publisher_actor_id = p.id),"
+     " best AS (SELECT id, max(score) AS score FROM found GROUP BY id)"
+     " SELECT " SOURCE_LIST_COLUMNS ", round(best.score::numeric, 3) FROM best JOIN sources s ON s.id = best.id"
+     " WHERE ($2::uuid IS NULL OR s.project_id = $2::uuid)"
+     " AND ($3::source_kind IS NULL OR s.kind = $3::source_kind)"
+     " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
+     " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
+     " AND ($1::uuid IS NULL OR true)"
+     " ORDER BY best.score DESC, s.id LIMIT $6::int"},
     {"source_patch",
      "UPDATE sources s SET"
      " title = CASE WHEN b ? 'title' THEN b->>'title' ELSE s.title END,"
@@ -139,7 +163,7 @@ static void get_source(struct request *r)
 static void list_sources(struct request *r)
 {
     static const char *const known[] = {"limit", "after", "project_id", "kind", "publisher_actor_id",
-                                        "document_id", NULL};
+                                        "document_id", "q", NULL};
     struct page pg;
     const char *project_id, *kind, *publisher, *document_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -148,14 +172,25 @@ static void list_sources(struct request *r)
         || !query_uuid_or_reply(r, "publisher_actor_id", &publisher)
         || !query_uuid_or_reply(r, "document_id", &document_id))
         return;
+    const char *q = request_query(r, "q");
+    if (q && (!q[0] || pg.after[0])) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "q",
+                    "q must not be empty, and is ranked (the best `limit` matches, no next page): it does"
+                    " not combine with after");
+        return;
+    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {pg.after[0], project_id, kind, publisher, document_id, pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "source_list", 6, params);
+    const char *params[] = {pg.after[0], project_id, kind, publisher, document_id, pg.fetch, q};
+    PGresult *res = db_exec_or_reply(r, conn, q ? "source_search" : "source_list", q ? 7 : 6, params);
     if (!res)
         return;
-    reply_page(r, res, &pg, source_cols, PAGE_KEY_ID, 1);
+    if (q)
+        reply_page_n(r, res, PQntuples(res) < (int)pg.limit ? PQntuples(res) : (int)pg.limit, &pg,
+                     source_search_cols, PAGE_KEY_ID, 1);
+    else
+        reply_page(r, res, &pg, source_cols, PAGE_KEY_ID, 1);
     PQclear(res);
 }
 

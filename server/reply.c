@@ -129,7 +129,9 @@ void reply_object(struct request *r, unsigned status, PGresult *res, int row, in
 
 void reply_json(struct request *r, unsigned status, json_t *value)
 {
-    char *text = json_dumps(value, JSON_COMPACT);
+    /* 15 significant digits: a score of 0.9 from PostgreSQL reads 0.9, not
+     * the 0.90000000000000002 of jansson's default 17. */
+    char *text = json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(value);
     if (!text) {
         fputs("claimdb: cannot serialize a reply\n", stderr);

@@ -42,7 +42,7 @@ def make_relation(api, cluster, from_id, to_id, actor_id):
 
 
 def test_create_and_get(api):
-    body = {"name": "Wang Wenbin", "kind": "person", "aliases": ["汪文斌", "Wenbin Wang"],
+    body = {"name": "Wang Wenbin", "kind": "person", "aliases": ["汪文斌", "Wenbin Wang"], "force": True,
             "description": "Foreign ministry spokesperson", "external_ids": {"wikidata": "Q65069218"},
             "annotator": "tester"}
     r = api.post("/v1/actors", body)
@@ -50,7 +50,7 @@ def test_create_and_get(api):
     actor = r.json()
     assert r.headers["Location"] == f"/v1/actors/{actor['id']}"
     for key, value in body.items():
-        assert actor[key] == value
+        assert key == "force" or actor[key] == value
     assert actor["project_id"] == "00000000-0000-7000-8000-000000000001"
     assert set(actor) == {"id", "rev", "project_id", "name", "kind", "aliases", "description", "external_ids",
                           "annotator", "created_at", "updated_at"}
@@ -96,8 +96,8 @@ def test_get_errors(api):
 def test_name_lookup_ignores_case_and_matches_aliases(api):
     tag = unique("Lookup")
     a = api.create("/v1/actors", {"name": f"{tag} Ministry", "aliases": [f"{tag} MFA", "Ünïcode " + tag]})
-    b = api.create("/v1/actors", {"name": f"{tag} mfa"})
-    api.create("/v1/actors", {"name": f"{tag} Ministry of Something Else"})
+    b = api.create("/v1/actors", {"name": f"{tag} mfa", "force": True})  # a duplicate on purpose
+    api.create("/v1/actors", {"name": f"{tag} Ministry of Something Else", "force": True})
 
     def ids(name):
         r = api.get("/v1/actors", params={"name": name})
@@ -114,7 +114,7 @@ def test_list_item_shape_and_filters(api, cluster):
     tag = unique("Filter")
     person = api.create("/v1/actors", {"name": tag, "kind": "person", "aliases": ["x"],
                                        "external_ids": {"k": "v"}})
-    media = api.create("/v1/actors", {"name": tag, "kind": "media"})
+    media = api.create("/v1/actors", {"name": tag, "kind": "media", "force": True})
     items = api.get("/v1/actors", params={"name": tag, "kind": "media"}).json()["items"]
     assert [i["id"] for i in items] == [media["id"]]
     items = api.get("/v1/actors", params={"name": tag, "kind": "person"}).json()["items"]
@@ -141,7 +141,8 @@ def test_list_errors(api):
 
 def test_pagination_walk(api):
     alias = unique("walk")
-    made = [api.create("/v1/actors", {"name": f"{alias} {i}", "aliases": [alias]})["id"] for i in range(7)]
+    made = [api.create("/v1/actors", {"name": f"{alias} {i}", "aliases": [alias], "force": True})["id"]
+            for i in range(7)]
     seen, after, pages = [], None, 0
     while True:
         params = {"name": alias.upper(), "limit": 2}
@@ -155,7 +156,7 @@ def test_pagination_walk(api):
             # A row added mid-walk comes at the end: ids are time-ordered (to
             # the millisecond; within one, by their random bits).
             time.sleep(0.002)
-            made.append(api.create("/v1/actors", {"name": "late", "aliases": [alias]})["id"])
+            made.append(api.create("/v1/actors", {"name": "late", "aliases": [alias], "force": True})["id"])
         after = body["next"]
         if after is None:
             break
@@ -212,10 +213,10 @@ def test_delete_referenced_is_409(api, cluster):
 
 
 def test_merge_moves_references_and_names(api, cluster):
-    into = api.create("/v1/actors", {"name": "Ministry of Foreign Affairs", "kind": "government",
+    into = api.create("/v1/actors", {"name": "Ministry of Foreign Affairs", "kind": "government", "force": True,
                                      "aliases": ["MFA", "Waijiaobu"],
                                      "external_ids": {"wikidata": "Q1", "viaf": "v-into"}})
-    merged = api.create("/v1/actors", {"name": "Foreign Ministry", "kind": "organisation",
+    merged = api.create("/v1/actors", {"name": "Foreign Ministry", "kind": "organisation", "force": True,
                                        "aliases": ["mfa", "外交部", "ministry of foreign affairs", "外交部"],
                                        "description": "duplicate record",
                                        "external_ids": {"wikidata": "Q2", "isni": "i-merged"}})
@@ -234,7 +235,9 @@ def test_merge_moves_references_and_names(api, cluster):
     assert survivor["description"] == "duplicate record"  # into had none
     assert api.get(f"/v1/actors/{into['id']}").json() == survivor
 
-    assert_error(api.get(f"/v1/actors/{merged['id']}"), 404)
+    # The merged id forwards to the survivor (308), no longer a row of its own.
+    gone = api.get(f"/v1/actors/{merged['id']}", allow_redirects=False)
+    assert gone.status_code == 308 and gone.headers["Location"] == f"/v1/actors/{into['id']}"
     assert cluster.psql(f"SELECT actor_id FROM attributions WHERE id = '{attribution}'") == into["id"]
     assert cluster.psql(f"SELECT asserted_by_actor_id FROM relations WHERE id = '{relation}'") == into["id"]
     assert api.get(f"/v1/sources/{source['id']}").json()["publisher_actor_id"] == into["id"]
