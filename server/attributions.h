@@ -19,12 +19,13 @@
  * Validates the body (error fields carry `prefix`, "" or "attributions[1]."),
  * resolves source_span and cue_span against doc_text[0..doc_len), the text of
  * the claim's document (doc_text NULL: the claim has none, and a span is 422
- * no_document), and checks that actor_id and via_attribution_id name rows of
- * the project (422 unknown_reference). Runs in the caller's transaction, if
- * any, and leaves it open either way. Returns true once the row is inserted,
- * or false after replying with the error. */
+ * no_document), and checks that actor_id names an actor of the project and
+ * via_attribution_id an attribution of the same claim (422
+ * unknown_reference). Runs in the caller's transaction, if any, and leaves
+ * it open either way. Returns true once the row is inserted (its id copied
+ * to id_out when non-NULL), or false after replying with the error. */
 bool attribution_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
                                  const char *project_id, const json_t *body, const char *prefix,
-                                 const char *doc_text, size_t doc_len);
+                                 const char *doc_text, size_t doc_len, char id_out[37]);
 
 #endif

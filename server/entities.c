@@ -84,6 +84,11 @@ static const struct field_spec attribution_fields[] = {
     {.name = "role", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 500, .flags = FIELD_WRITABLE},
     {.name = "cue", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 1000, .flags = FIELD_WRITABLE},
     {.name = "mode", .sql_type = "attribution_mode", .type = F_STRING, .allowed = ATTRIBUTION_MODES, .flags = FIELD_WRITABLE},
+    {.name = "polarity", .sql_type = "attribution_polarity", .type = F_STRING, .nullable = true,
+     .allowed = ATTRIBUTION_POLARITIES, .flags = FIELD_WRITABLE},
+    {.name = "factuality", .sql_type = "attribution_factuality", .type = F_STRING, .nullable = true,
+     .allowed = ATTRIBUTION_FACTUALITIES, .flags = FIELD_WRITABLE},
+    {.name = "said_at", .sql_type = "text", .type = F_PARTIAL_DATE, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "source_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "cue_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "via_attribution_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
@@ -149,6 +154,7 @@ static const char *kind_name(enum field_type t)
     case F_STRING: return "string";
     case F_UUID: return "uuid";
     case F_DATE: return "date";
+    case F_PARTIAL_DATE: return "partial_date";
     case F_TIMESTAMP: return "timestamp";
     case F_INTEGER: return "integer";
     case F_BOOLEAN: return "boolean";

@@ -30,6 +30,7 @@
 #define ATTRIBUTION_JSON                                                                    \
     "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'claim_id', a.claim_id,"     \
     " 'actor_id', a.actor_id, 'role', a.role, 'cue', a.cue, 'mode', a.mode,"                \
+    " 'polarity', a.polarity, 'factuality', a.factuality, 'said_at', a.said_at,"            \
     " 'source_span', a.source_span, 'cue_span', a.cue_span,"                                \
     " 'via_attribution_id', a.via_attribution_id, 'annotator', a.annotator,"                \
     " 'created_at', a.created_at, 'updated_at', a.updated_at,"                              \
@@ -53,13 +54,15 @@
 
 /* List columns, in list_cols order. */
 #define ATTRIBUTION_LIST_COLUMNS                                                            \
-    "a.id, a.rev, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.source_span,"     \
+    "a.id, a.rev, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.polarity,"  \
+    " a.factuality, a.said_at, a.source_span,"                                              \
     " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at,"           \
     " ac.id AS actor_key, ac.name, ac.kind"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
+    {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
@@ -74,6 +77,7 @@ static const struct col list_cols[] = {
 static const struct col search_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
+    {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
@@ -90,7 +94,8 @@ static const struct col search_cols[] = {
 
 /* ... filtered and paged. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 actor_id, $4 claim_id, $5 document_id, $6 mode, $7 role,
- * $8 actor_kind, $9 project_id. role is matched with strpos rather than
+ * $8 actor_kind, $9 project_id, $10 polarity, $11 factuality, $12 said_at
+ * (a prefix: 2022 gives every date in 2022). role is matched with strpos rather than
  * LIKE so that % _ \ in it are plain characters. */
 #define ATTRIBUTION_FILTERS                                                                 \
     " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"                                          \
@@ -101,6 +106,9 @@ static const struct col search_cols[] = {
     " AND ($7::text IS NULL OR strpos(lower(r.role), lower($7::text)) > 0)"                 \
     " AND ($8::actor_kind IS NULL OR r.kind = $8::actor_kind)"                              \
     " AND ($9::uuid IS NULL OR r.project_id = $9::uuid)"                                    \
+    " AND ($10::attribution_polarity IS NULL OR r.polarity = $10::attribution_polarity)"    \
+    " AND ($11::attribution_factuality IS NULL OR r.factuality = $11::attribution_factuality)" \
+    " AND ($12::text IS NULL OR starts_with(r.said_at, $12::text))"                         \
     " ORDER BY r.id LIMIT $2::int"
 
 /* The variant for a named claim, actor or document: its rows first, found
@@ -122,12 +130,14 @@ static const struct db_statement statements[] = {
      " checks AS (SELECT"
      "  EXISTS (SELECT 1 FROM actors x WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = $2::uuid) AS actor_ok,"
      "  (b->>'via_attribution_id') IS NULL OR EXISTS (SELECT 1 FROM attributions x"
-     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = $2::uuid) AS via_ok"
+     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = $2::uuid"
+     "   AND x.claim_id = $1::uuid) AS via_ok"
      "  FROM input),"
      " created AS (INSERT INTO attributions (project_id, claim_id, actor_id, role, cue, mode,"
-     "  source_span, cue_span, via_attribution_id, annotator)"
+     "  polarity, factuality, said_at, source_span, cue_span, via_attribution_id, annotator)"
      "  SELECT $2::uuid, $1::uuid, (b->>'actor_id')::uuid, b->>'role', b->>'cue',"
-     "  coalesce((b->>'mode')::attribution_mode, 'indirect'), source_in, cue_in,"
+     "  coalesce((b->>'mode')::attribution_mode, 'indirect'), (b->>'polarity')::attribution_polarity,"
+     "  (b->>'factuality')::attribution_factuality, b->>'said_at', source_in, cue_in,"
      "  (b->>'via_attribution_id')::uuid, b->>'annotator'"
      "  FROM input, checks WHERE actor_ok AND via_ok"
      "  RETURNING *)"
@@ -158,12 +168,13 @@ static const struct db_statement statements[] = {
      * otherwise the updated row (or NULLs) and the reference checks. */
     {"attribution_patch",
      "WITH input AS (SELECT $2::jsonb AS b, $3::jsonb AS source_in, $4::jsonb AS cue_in),"
-     " existing AS (SELECT x.project_id FROM attributions x WHERE x.id = $1::uuid),"
+     " existing AS (SELECT x.project_id, x.claim_id FROM attributions x WHERE x.id = $1::uuid),"
      " checks AS (SELECT"
      "  NOT (b ? 'actor_id') OR EXISTS (SELECT 1 FROM actors x"
      "   WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = existing.project_id) AS actor_ok,"
      "  (b->>'via_attribution_id') IS NULL OR EXISTS (SELECT 1 FROM attributions x"
-     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = existing.project_id) AS via_ok,"
+     "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = existing.project_id"
+     "   AND x.claim_id = existing.claim_id) AS via_ok,"
      "  (b->>'via_attribution_id') IS NULL OR NOT " VIA_REACHES_SELF " AS acyclic"
      "  FROM input, existing),"
      " updated AS (UPDATE attributions t SET"
@@ -171,6 +182,10 @@ static const struct db_statement statements[] = {
      "  role = CASE WHEN b ? 'role' THEN b->>'role' ELSE t.role END,"
      "  cue = CASE WHEN b ? 'cue' THEN b->>'cue' ELSE t.cue END,"
      "  mode = CASE WHEN b ? 'mode' THEN (b->>'mode')::attribution_mode ELSE t.mode END,"
+     "  polarity = CASE WHEN b ? 'polarity' THEN (b->>'polarity')::attribution_polarity ELSE t.polarity END,"
+     "  factuality = CASE WHEN b ? 'factuality' THEN (b->>'factuality')::attribution_factuality"
+     "   ELSE t.factuality END,"
+     "  said_at = CASE WHEN b ? 'said_at' THEN b->>'said_at' ELSE t.said_at END,"
      "  source_span = CASE WHEN b ? 'source_span' THEN source_in ELSE t.source_span END,"
      "  cue_span = CASE WHEN b ? 'cue_span' THEN cue_in ELSE t.cue_span END,"
      "  via_attribution_id = CASE WHEN b ? 'via_attribution_id'"
@@ -222,13 +237,13 @@ static bool span_param_or_reply(struct request *r, const json_t *body, const cha
 static bool references_ok_or_reply(struct request *r, const PGresult *res, int first, const char *prefix)
 {
     static const char *const fields[] = {"actor_id", "via_attribution_id"};
-    static const char *const what[] = {"an actor", "an attribution"};
+    static const char *const what[] = {"an actor of this project", "an attribution of the same claim"};
     for (int i = 0; i < 2; i++) {
         if (PQgetvalue(res, 0, first + i)[0] == 't')
             continue;
         char field[160];
         snprintf(field, sizeof field, "%s%s", prefix, fields[i]);
-        reply_error(r, 422, "unknown_reference", field, "%s does not name %s of this project", field, what[i]);
+        reply_error(r, 422, "unknown_reference", field, "%s does not name %s", field, what[i]);
         return false;
     }
     return true;
@@ -271,9 +286,11 @@ static PGresult *insert_attribution(struct request *r, PGconn *conn, const char 
 
 bool attribution_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
                                  const char *project_id, const json_t *body, const char *prefix,
-                                 const char *doc_text, size_t doc_len)
+                                 const char *doc_text, size_t doc_len, char id_out[37])
 {
     PGresult *res = insert_attribution(r, conn, claim_id, project_id, body, prefix, doc_text, doc_len);
+    if (res && id_out)
+        snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     return res != NULL;
 }
@@ -335,27 +352,31 @@ static void list_claim_attributions(struct request *r)
 static void list_attributions(struct request *r)
 {
     static const char *const known[] = {"limit", "after", "actor_id", "claim_id", "document_id", "mode",
-                                        "role", "actor_kind", "project_id", NULL};
+                                        "role", "actor_kind", "project_id", "polarity", "factuality",
+                                        "said_at", NULL};
     struct page pg;
-    const char *actor_id, *claim_id, *document_id, *mode, *actor_kind, *project_id;
+    const char *actor_id, *claim_id, *document_id, *mode, *actor_kind, *project_id, *polarity, *factuality;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "actor_id", &actor_id)
         || !query_uuid_or_reply(r, "claim_id", &claim_id)
         || !query_uuid_or_reply(r, "document_id", &document_id)
         || !query_enum_or_reply(r, "mode", ATTRIBUTION_MODES, &mode)
         || !query_enum_or_reply(r, "actor_kind", ACTOR_KINDS, &actor_kind)
+        || !query_enum_or_reply(r, "polarity", ATTRIBUTION_POLARITIES, &polarity)
+        || !query_enum_or_reply(r, "factuality", ATTRIBUTION_FACTUALITIES, &factuality)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
     const char *params[] = {pg.after[0], pg.fetch, actor_id, claim_id, document_id, mode,
-                            request_query(r, "role"), actor_kind, project_id};
+                            request_query(r, "role"), actor_kind, project_id, polarity, factuality,
+                            request_query(r, "said_at")};
     const char *statement = claim_id    ? "attribution_search_by_claim"
                           : actor_id    ? "attribution_search_by_actor"
                           : document_id ? "attribution_search_by_document"
                                         : "attribution_search";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 9, params);
+    PGresult *res = db_exec_or_reply(r, conn, statement, 12, params);
     if (!res)
         return;
     reply_page(r, res, &pg, search_cols, PAGE_KEY_ID, 1);

@@ -10,6 +10,7 @@
  * text and speakers. */
 #include "attributions.h"
 #include "citations.h"
+#include "codebook.h"
 #include "db.h"
 #include "entities.h"
 #include "page.h"
@@ -62,7 +63,8 @@
     "  FROM documents d WHERE d.id = c.document_id),"                                       \
     " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id, 'rev', a.rev,"              \
     "  'project_id', a.project_id, 'claim_id', a.claim_id, 'actor_id', a.actor_id,"         \
-    "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'source_span', a.source_span,"         \
+    "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'polarity', a.polarity,"               \
+    "  'factuality', a.factuality, 'said_at', a.said_at, 'source_span', a.source_span,"     \
     "  'cue_span', a.cue_span, 'via_attribution_id', a.via_attribution_id,"                 \
     "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at,"   \
     "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
@@ -100,13 +102,16 @@ static const struct col list_cols[] = {
 
 /* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,
- * $8 annotator, $9 created_after, $10 created_before, $11 project_id, $12 q.
+ * $8 annotator, $9 created_after, $10 created_before, $11 project_id, $12 q,
+ * $13 tag_prefix (a tag starting with it: topic/ gives every topic tag).
  * q matches as GET /v1/search does (ep_search.c): full text in websearch
  * syntax, or as the start of a word ignoring case; the list keeps its id
  * order. */
 #define CLAIM_FILTERS_REST                                                                  \
     " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                            \
     " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                  \
+    " AND ($13::text IS NULL OR EXISTS (SELECT 1 FROM unnest(c.tags) AS ct(tag)"             \
+    "  WHERE starts_with(ct.tag, $13::text)))"                                              \
     " AND ($6::claim_kind IS NULL OR c.kind = $6::claim_kind)"                              \
     " AND ($7::relation_kind IS NULL OR EXISTS (SELECT 1 FROM relations rel"               \
     "  WHERE rel.kind = $7::relation_kind AND (rel.from_claim_id = c.id OR rel.to_claim_id = c.id)))" \
@@ -221,6 +226,43 @@ static bool claim_complete_or_reply(struct request *r, const json_t *body)
     return text_not_empty_or_reply(r, body);
 }
 
+/* An inline attribution with its "via": "#n" (the n-th inline attribution
+ * of the same request, which must come before it) replaced by
+ * via_attribution_id, the id that one got (made[n]). Returns a new reference
+ * (the item itself when it has no via), or NULL after replying 400/422. */
+static json_t *via_resolved_or_reply(struct request *r, const json_t *item, size_t i,
+                                     char (*made)[UUID_TEXT_SIZE], const char *prefix)
+{
+    const json_t *via = json_is_object(item) ? json_object_get(item, "via") : NULL;
+    if (!via)
+        return json_incref((json_t *)item);
+    char field[96];
+    snprintf(field, sizeof field, "%svia", prefix);
+    const char *s = json_string_value(via);
+    char *end = NULL;
+    long n = s && s[0] == '#' && s[1] >= '0' && s[1] <= '9' ? strtol(s + 1, &end, 10) : -1;
+    if (n < 0 || *end) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", field,
+                    "%s must be \"#n\": the n-th attribution of this request (from 0) that reports this one", field);
+        return NULL;
+    }
+    if ((size_t)n >= i) {
+        reply_error(r, 422, "unknown_reference", field,
+                    "%s must name an attribution given before this one in the same request (#0 to #%zu)", field,
+                    i ? i - 1 : 0);
+        return NULL;
+    }
+    if (json_object_get(item, "via_attribution_id")) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "conflicting_fields", field,
+                    "%s and via_attribution_id name the same thing: give one", field);
+        return NULL;
+    }
+    json_t *copy = json_deep_copy(item);
+    json_object_del(copy, "via");
+    json_object_set_new(copy, "via_attribution_id", json_string(made[n]));
+    return copy;
+}
+
 /* Inserts the claim and its inline attributions and citations in one
  * transaction; id gets the new claim's id. Returns false after replying
  * (the transaction rolled back). */
@@ -237,11 +279,21 @@ static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *t
     char prefix[64];
     size_t i;
     const json_t *item;
-    json_array_foreach(json_object_get(r->json, "attributions"), i, item) {
+    const json_t *inline_attributions = json_object_get(r->json, "attributions");
+    size_t n_inline = json_array_size(inline_attributions);
+    char (*made)[UUID_TEXT_SIZE] = calloc(n_inline ? n_inline : 1, sizeof *made);
+    if (!made)
+        abort();
+    json_array_foreach(inline_attributions, i, item) {
+        if (!ok)
+            break;
         snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
-        ok = ok && attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
-                                               prefix, doc_text, doc_len);
+        json_t *resolved = via_resolved_or_reply(r, item, i, made, prefix);
+        ok = resolved && attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+                                                     resolved, prefix, doc_text, doc_len, made[i]);
+        json_decref(resolved);
     }
+    free(made);
     json_array_foreach(json_object_get(r->json, "citations"), i, item) {
         snprintf(prefix, sizeof prefix, "citations[%zu].", i);
         ok = ok && citation_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
@@ -308,7 +360,12 @@ static void create_claim(struct request *r)
         return;
     const char *doc_text = doc ? PQgetvalue(doc, 0, 0) : NULL;
     size_t doc_len = doc ? (size_t)PQgetlength(doc, 0, 0) : 0;
-    char *target, id[UUID_TEXT_SIZE];
+    char *target = NULL, id[UUID_TEXT_SIZE];
+    if (!codebook_tags_ok_or_reply(r, conn, string_member(r->json, "project_id"), NULL,
+                                   json_object_get(r->json, "tags"))) {
+        PQclear(doc);
+        return;
+    }
     if (target_or_reply(r, r->json, doc_text, doc_len, &target)
         && insert_claim_or_reply(r, conn, target, doc_text, doc_len, id))
         reply_claim(r, conn, id, true);
@@ -328,7 +385,7 @@ static void list_claims(struct request *r)
 {
     static const char *const known[] = {"limit", "after", "document_id", "actor_id", "tag", "kind",
                                         "relation", "annotator", "created_after", "created_before",
-                                        "project_id", "q", NULL};
+                                        "project_id", "q", "tag_prefix", NULL};
     struct page pg;
     const char *document_id, *actor_id, *kind, *relation, *after, *before, *project_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -345,11 +402,11 @@ static void list_claims(struct request *r)
         return;
     const char *params[] = {pg.after[0], pg.fetch, document_id, actor_id, request_query(r, "tag"), kind,
                             relation, request_query(r, "annotator"), after, before, project_id,
-                            request_query(r, "q")};
+                            request_query(r, "q"), request_query(r, "tag_prefix")};
     const char *statement = document_id ? "claim_list_by_document"
                           : actor_id    ? "claim_list_by_actor"
                                         : "claim_list";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 12, params);
+    PGresult *res = db_exec_or_reply(r, conn, statement, 13, params);
     if (!res)
         return;
     static const int id_key[] = {0};
@@ -452,7 +509,8 @@ static void patch_claim(struct request *r)
         return;
     PGconn *conn = db_conn_or_reply(r);
     char *target;
-    if (!conn || !reanchor_or_reply(r, conn, id, &target))
+    if (!conn || !codebook_tags_ok_or_reply(r, conn, NULL, id, json_object_get(r->json, "tags"))
+        || !reanchor_or_reply(r, conn, id, &target))
         return;
     char *body = json_text(r->json);
     const char *params[] = {id, body, target};

@@ -109,6 +109,8 @@ static const struct constraint_wording {
      " change their via_attribution_id first"},
     {"citations_source_id_project_id_fkey", true, 409, "still_referenced", "id",
      "the source is still cited by claims; delete those citations first"},
+    {"codebook_entries_project_id_parent_fkey", true, 409, "still_referenced", "id",
+     "other codebook entries refine this one (their parent); delete or re-parent them first"},
 };
 
 /* The JSON field a constraint guards, from PostgreSQL's default names

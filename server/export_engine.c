@@ -131,8 +131,8 @@ static const struct db_statement export_statements[] = {
     "s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"            \
     " s.document_id, s.annotator, s.created_at, s.updated_at"
 #define ATTRIBUTION_COLS                                                                           \
-    "t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.source_span,"            \
-    " t.cue_span, t.via_attribution_id, t.annotator, t.created_at, t.updated_at"
+    "t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.polarity, t.factuality," \
+    " t.said_at, t.source_span, t.cue_span, t.via_attribution_id, t.annotator, t.created_at, t.updated_at"
 #define RELATION_COLS                                                                              \
     "r.id, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
     " r.annotator, r.created_at, r.updated_at"
@@ -306,8 +306,8 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
     " c.text, c.kind, to_json(c.tags)::text AS tags, c.note, c.annotator, " TS("c", "created_at") ", "  \
     TS("c", "updated_at") " FROM claims c"
 #define CSV_ATTRIBUTIONS                                                                           \
-    "SELECT t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode,"                    \
-    " t.source_span::text AS source_span, t.cue_span::text AS cue_span, t.via_attribution_id,"     \
+    "SELECT t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.polarity,"        \
+    " t.factuality, t.said_at, t.source_span::text AS source_span, t.cue_span::text AS cue_span, t.via_attribution_id,"     \
     " t.annotator, " TS("t", "created_at") ", " TS("t", "updated_at") " FROM attributions t"
 #define CSV_RELATIONS                                                                              \
     "SELECT r.id, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note,"                   \
@@ -397,7 +397,9 @@ static const char *const csv_copies[][2][2] = {
     " 'claimdb:attributions', (SELECT json_agg(json_build_object('id', " URN("t.id") ","          \
     "   'type', 'claimdb:Attribution', 'claimdb:id', t.id, 'claimdb:actor_id', " URN("t.actor_id") "," \
     "   'claimdb:actor_name', a.name, 'claimdb:actor_kind', a.kind, 'claimdb:role', t.role,"       \
-    "   'claimdb:cue', t.cue, 'claimdb:mode', t.mode, 'claimdb:source_span', t.source_span,"       \
+    "   'claimdb:cue', t.cue, 'claimdb:mode', t.mode, 'claimdb:polarity', t.polarity,"            \
+    "   'claimdb:factuality', t.factuality, 'claimdb:said_at', t.said_at,"                         \
+    "   'claimdb:source_span', t.source_span,"                                                     \
     "   'claimdb:cue_span', t.cue_span, 'claimdb:via_attribution_id', " URN("t.via_attribution_id") "," \
     "   'creator', " AGENT("t.annotator") ", 'created', t.created_at, 'modified', t.updated_at)"   \
     "   ORDER BY t.id) FROM attributions t JOIN actors a ON a.id = t.actor_id WHERE t.claim_id = c.id)," \

@@ -16,6 +16,8 @@ const char *const ATTRIBUTION_MODES[] = {"direct_quote", "indirect", "paraphrase
 const char *const RELATION_KINDS[] = {"refutes", "disputes", "supports", "restates", "qualifies",
                                       "responds_to", NULL};
 const char *const SPAN_MATCHES[] = {"exact", "normalized", NULL};
+const char *const ATTRIBUTION_POLARITIES[] = {"positive", "negative", NULL};
+const char *const ATTRIBUTION_FACTUALITIES[] = {"certain", "probable", "possible", NULL};
 const char *const SOURCE_KINDS[] = {"report", "statement", "article", "statistic", "testimony",
                                     "law", "dataset", "other", NULL};
 
@@ -108,6 +110,7 @@ static const char *type_name(enum field_type t)
     case F_STRING: return "a string";
     case F_UUID: return "a UUID string";
     case F_DATE: return "a date string (YYYY-MM-DD)";
+    case F_PARTIAL_DATE: return "a date string (YYYY-MM-DD, YYYY-MM or YYYY)";
     case F_TIMESTAMP: return "an ISO 8601 date-time string";
     case F_INTEGER: return "an integer";
     case F_BOOLEAN: return "true or false";
@@ -136,7 +139,7 @@ static bool check_value(const json_t *v, const char *field, const struct field_s
 {
     bool type_ok;
     switch (s->type) {
-    case F_STRING: case F_UUID: case F_DATE: case F_TIMESTAMP:
+    case F_STRING: case F_UUID: case F_DATE: case F_TIMESTAMP: case F_PARTIAL_DATE:
         type_ok = json_is_string(v); break;
     case F_INTEGER: type_ok = json_is_integer(v); break;
     case F_BOOLEAN: type_ok = json_is_boolean(v); break;
@@ -167,6 +170,10 @@ static bool check_value(const json_t *v, const char *field, const struct field_s
     case F_DATE:
         return (strlen(str) == 10 && date_valid(str))
             || problem(p, "invalid_date", s, "%s must be a date, YYYY-MM-DD", field);
+    case F_PARTIAL_DATE:
+        return partial_date_valid(str)
+            || problem(p, "invalid_date", s, "%s must be a date: YYYY-MM-DD, or YYYY-MM or YYYY when the text"
+                       " gives no more", field);
     case F_TIMESTAMP:
         return timestamp_valid(str)
             || problem(p, "invalid_timestamp", s,
@@ -226,6 +233,17 @@ bool fields_check(const json_t *obj, const char *prefix, const struct field_spec
                 return problem(p, "missing_field", s, "%s is required", p->field);
             }
     return true;
+}
+
+bool partial_date_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 10)
+        return date_valid(s);
+    if (n == 7)
+        return digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && number(s, 4) >= 1 && number(s + 5, 2) >= 1
+            && number(s + 5, 2) <= 12;
+    return n == 4 && digits(s, 4) && number(s, 4) >= 1;
 }
 
 bool date_text_valid(const char *s)

@@ -21,6 +21,7 @@ enum field_type {
     F_STRING_ARRAY, /* array of strings */
     F_SPAN,         /* a span object; parsed further by span.h */
     F_ARRAY,        /* array of objects, checked by the handler */
+    F_PARTIAL_DATE, /* "YYYY-MM-DD", "YYYY-MM" or "YYYY": as precise as a text gives */
 };
 
 /* Where a field may be written (a field_spec's flags). */
@@ -97,6 +98,12 @@ extern const char *const CLAIM_KINDS[];
 extern const char *const ATTRIBUTION_MODES[];
 extern const char *const RELATION_KINDS[];
 extern const char *const SOURCE_KINDS[];
+extern const char *const ATTRIBUTION_POLARITIES[];
+extern const char *const ATTRIBUTION_FACTUALITIES[];
+
+/* True when s is "YYYY-MM-DD" (a day that exists), "YYYY-MM" or "YYYY", as
+ * F_PARTIAL_DATE accepts. */
+bool partial_date_valid(const char *s);
 /* The values of a span's "match": exact (the default), normalized (anchor.h). */
 extern const char *const SPAN_MATCHES[];
 

@@ -111,7 +111,9 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
 #define ATTRIBUTION_ROWS                                                                           \
     "SELECT s.line, s.id, s.project_id AS project_id, s.claim_id AS claim_id," \
     " s.actor_id AS actor_id, " J("role") " AS role, " J("cue") " AS cue,"            \
-    " " J("mode") "::attribution_mode AS mode, nullif(" JSPAN("source_span") ", 'null') AS source_span," \
+    " " J("mode") "::attribution_mode AS mode, " J("polarity") "::attribution_polarity AS polarity," \
+    " " J("factuality") "::attribution_factuality AS factuality, " J("said_at") " AS said_at,"      \
+    " nullif(" JSPAN("source_span") ", 'null') AS source_span,"                                    \
     " nullif(" JSPAN("cue_span") ", 'null') AS cue_span,"                                          \
     " s.via_attribution_id AS via_attribution_id, " J("annotator") " AS annotator,"   \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
@@ -145,8 +147,8 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     a "project_id, " a "title, " a "kind, " a "url, " a "publisher_actor_id, " a "published_at, "  \
     a "document_id, " a "annotator"
 #define ATTRIBUTION_COLS(a)                                                                        \
-    a "project_id, " a "claim_id, " a "actor_id, " a "role, " a "cue, " a "mode, " a "source_span, " \
-    a "cue_span, " a "via_attribution_id, " a "annotator"
+    a "project_id, " a "claim_id, " a "actor_id, " a "role, " a "cue, " a "mode, " a "polarity, "  \
+    a "factuality, " a "said_at, " a "source_span, " a "cue_span, " a "via_attribution_id, " a "annotator"
 #define RELATION_COLS(a)                                                                           \
     a "project_id, " a "from_claim_id, " a "to_claim_id, " a "kind, " a "note, "                   \
     a "asserted_by_actor_id, " a "annotator"
@@ -255,6 +257,13 @@ static const char CHECK_SQL[] =
     " UNION ALL " REFERENCE("attribution", "claim_id", "claims", "claim")
     " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor")
     " UNION ALL " REFERENCE("attribution", "via_attribution_id", "attributions", "attribution")
+    /* a report chain stays within one claim (as the API checks) */
+    " UNION ALL SELECT s.line, s.type, s.id, 'via_attribution_id', 'unknown_reference',"
+    " 'via_attribution_id names an attribution of another claim; a report chain stays within one claim'"
+    " FROM import_stage s CROSS JOIN LATERAL (SELECT coalesce((SELECT v.claim_id FROM import_stage v"
+    "  WHERE v.type = 'attribution' AND v.id = s.via_attribution_id),"
+    "  (SELECT a.claim_id FROM attributions a WHERE a.id = s.via_attribution_id)) AS claim_id) via"
+    " WHERE s.type = 'attribution' AND s.via_attribution_id IS NOT NULL AND via.claim_id <> s.claim_id"
     " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim")
     " UNION ALL " REFERENCE("relation", "to_claim_id", "claims", "claim")
     " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors", "actor")

@@ -5,7 +5,8 @@ from conftest import assert_error, unique
 MISSING = "01900000-0000-7000-8000-00000000beef"
 TEXT = "Human Rights Watch said that Amnesty asserted the camps exist. Officials denied it."
 KEYS = {"id", "rev", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
-        "via_attribution_id", "annotator", "created_at", "updated_at", "actor", "via"}
+        "via_attribution_id", "annotator", "created_at", "updated_at", "actor", "via", "polarity",
+        "factuality", "said_at"}
 
 
 def make_actor(api, name=None, kind="organisation", **extra):
@@ -51,15 +52,77 @@ def test_create_get_and_via_chain(api):
     assert [a["id"] for a in embedded] == sorted([first["id"], second["id"]])
 
 
-def test_via_into_another_claim_is_allowed(api):
+def test_via_must_be_an_attribution_of_the_same_claim(api):
     original = make_claim(api)
     actor = make_actor(api)
     reported = api.create(f"/v1/claims/{original['id']}/attributions", {"actor_id": actor["id"]})
     report = api.create("/v1/claims", {"text": "a report of a report"})
     reporter = make_actor(api)
-    att = api.create(f"/v1/claims/{report['id']}/attributions", {
-        "actor_id": reporter["id"], "via_attribution_id": reported["id"]})
-    assert att["via"]["actor_name"] == actor["name"]
+    path = f"/v1/claims/{report['id']}/attributions"
+    err = assert_error(api.post(path, {"actor_id": reporter["id"], "via_attribution_id": reported["id"]}), 422,
+                       "unknown_reference", "via_attribution_id")
+    assert "same claim" in err["message"]
+    own = api.create(path, {"actor_id": reporter["id"]})
+    assert_error(api.patch(f"/v1/attributions/{own['id']}", {"via_attribution_id": reported["id"]}), 422,
+                 "unknown_reference", "via_attribution_id")
+
+
+def test_reported_chain_in_one_request(api):
+    """"the NGO says that Amnesty asserted": the chain and its features in one POST."""
+    ngo, amnesty = make_actor(api), make_actor(api)
+    c = api.create("/v1/claims", {"text": "the camps are detention facilities", "attributions": [
+        {"actor_id": ngo["id"], "cue": "says", "polarity": "positive", "factuality": "certain",
+         "said_at": "2022-09"},
+        {"actor_id": amnesty["id"], "cue": "asserted", "via": "#0", "polarity": "positive",
+         "factuality": "possible", "said_at": "2022-08-31"}]})
+    first, second = sorted(c["attributions"], key=lambda a: a["actor_id"] == amnesty["id"])
+    assert second["via_attribution_id"] == first["id"] and first["via_attribution_id"] is None
+    assert (second["polarity"], second["factuality"], second["said_at"]) == ("positive", "possible", "2022-08-31")
+    assert first["said_at"] == "2022-09"
+    n = len(api.get("/v1/claims", params={"limit": 1000}).json()["items"])
+    for bad, status, code, field in (
+            ({"via": "#1"}, 422, "unknown_reference", "attributions[1].via"),  # itself
+            ({"via": "#5"}, 422, "unknown_reference", "attributions[1].via"),
+            ({"via": "0"}, 400, "invalid_value", "attributions[1].via"),
+            ({"via": "#0", "via_attribution_id": first["id"]}, 400, "conflicting_fields", "attributions[1].via"),
+            ({"said_at": "2022-13"}, 400, "invalid_date", "attributions[1].said_at"),
+            ({"said_at": "22"}, 400, "invalid_date", "attributions[1].said_at"),
+            ({"polarity": "neutral"}, 400, "invalid_enum", "attributions[1].polarity"),
+            ({"factuality": "likely"}, 400, "invalid_enum", "attributions[1].factuality")):
+        r = api.post("/v1/claims", {"text": "x", "attributions": [{"actor_id": ngo["id"]},
+                                                                  {"actor_id": amnesty["id"], **bad}]})
+        assert_error(r, status, code, field)
+    # all or nothing: no claim was left behind by the refused requests
+    assert len(api.get("/v1/claims", params={"limit": 1000}).json()["items"]) == n
+
+
+def test_attribution_features_filter_and_patch(api):
+    claim = make_claim(api)
+    actor = make_actor(api)
+    path = f"/v1/claims/{claim['id']}/attributions"
+    denial = api.create(path, {"actor_id": actor["id"], "polarity": "negative", "factuality": "certain",
+                               "said_at": "2021"})
+    hedge = api.create(path, {"actor_id": actor["id"], "polarity": "positive", "factuality": "possible",
+                              "said_at": "2022-08-31"})
+    plain = api.create(path, {"actor_id": actor["id"]})
+    assert (plain["polarity"], plain["factuality"], plain["said_at"]) == (None, None, None)
+
+    def ids(**params):
+        items = api.get("/v1/attributions", params={"claim_id": claim["id"], **params}).json()["items"]
+        return [i["id"] for i in items]
+    assert ids(polarity="negative") == [denial["id"]]
+    assert ids(factuality="possible") == [hedge["id"]]
+    assert ids(said_at="2022") == [hedge["id"]] and ids(said_at="2022-08") == [hedge["id"]]
+    assert ids(said_at="2021") == [denial["id"]]
+    assert_error(api.get("/v1/attributions", params={"polarity": "up"}), 400, "invalid_enum", "polarity")
+    items = api.get("/v1/attributions", params={"claim_id": claim["id"]}).json()["items"]
+    assert {i["id"]: i["factuality"] for i in items}[hedge["id"]] == "possible"
+    r = api.patch(f"/v1/attributions/{plain['id']}", {"factuality": "probable", "said_at": "2020-02-29"})
+    assert r.status_code == 200 and r.json()["factuality"] == "probable" and r.json()["said_at"] == "2020-02-29"
+    assert_error(api.patch(f"/v1/attributions/{plain['id']}", {"said_at": "2021-02-29"}), 400, "invalid_date",
+                 "said_at")
+    r = api.patch(f"/v1/attributions/{plain['id']}", {"factuality": None})
+    assert r.json()["factuality"] is None
 
 
 def test_create_errors(api, cluster):

@@ -22,8 +22,8 @@ CSV_COLUMNS = {
                "created_at", "updated_at"],
     "claims": ["id", "project_id", "document_id", "start", "end", "exact", "prefix", "suffix", "text", "kind",
                "tags", "note", "annotator", "created_at", "updated_at"],
-    "attributions": ["id", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
-                     "via_attribution_id", "annotator", "created_at", "updated_at"],
+    "attributions": ["id", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "polarity", "factuality",
+                     "said_at", "source_span", "cue_span", "via_attribution_id", "annotator", "created_at", "updated_at"],
     "relations": ["id", "project_id", "from_claim_id", "to_claim_id", "kind", "note", "asserted_by_actor_id",
                   "annotator", "created_at", "updated_at"],
     "sources": ["id", "project_id", "title", "kind", "url", "publisher_actor_id", "published_at", "document_id",
@@ -82,7 +82,7 @@ def test_ndjson_order_and_every_reference_points_back(loaded):
     assert c3["target"]["exact"] == "𝄞 music" and c3["target"]["prefix"].endswith("你好, ")
     # attributions: the via target comes first
     ids = [x["id"] for x in recs if x["type"] == "attribution"]
-    assert ids.index(loaded.ids["a1"]) < ids.index(loaded.ids["a2"])
+    assert ids.index(loaded.ids["a3"]) < ids.index(loaded.ids["a2"])
 
 
 def test_exports_are_deterministic(loaded):
@@ -92,7 +92,7 @@ def test_exports_are_deterministic(loaded):
 
 
 def test_every_csv_table_parses_with_the_right_columns_and_rows(loaded):
-    expected_rows = {"documents": 1, "actors": 2, "claims": 4, "attributions": 2, "relations": 1, "sources": 1,
+    expected_rows = {"documents": 1, "actors": 2, "claims": 4, "attributions": 3, "relations": 1, "sources": 1,
                      "citations": 1, "claims_flat": 4}
     for table, columns in CSV_COLUMNS.items():
         r = export(loaded, format="csv", table=table)
@@ -146,10 +146,11 @@ def test_filters_give_a_self_contained_subset(loaded):
     by_type = {}
     for x in recs[1:]:
         by_type.setdefault(x["type"], []).append(x["id"])
-    # c4 is reported via a1, an attribution of c1: the chain brings c1 and its document along
-    assert set(by_type["claim"]) == {loaded.ids["c4"], loaded.ids["c1"]}
-    assert set(by_type["attribution"]) == {loaded.ids["a1"], loaded.ids["a2"]}
-    assert by_type["document"] == [loaded.ids["doc"]]
+    # c4's report chain (a2 via a3) stays within c4; the newswire actor comes along
+    assert set(by_type["claim"]) == {loaded.ids["c4"]}
+    assert set(by_type["attribution"]) == {loaded.ids["a3"], loaded.ids["a2"]}
+    assert set(by_type["actor"]) == {loaded.ids["actor"], loaded.ids["actor2"]}
+    assert "document" not in by_type
     assert "relation" not in by_type  # c2 is not selected
     flat = list(csv.DictReader(io.StringIO(export(loaded, format="csv", table="claims_flat", tag="topic/test")
                                            .content.decode(), newline="")))
@@ -245,9 +246,8 @@ def test_q_filter_matches_text_or_exact_ignoring_case(loaded):
     # c2 refutes c1: the relation comes along, with c1 to resolve its other end (issue 13)
     assert {x["id"] for x in recs if x["type"] == "claim"} == {loaded.ids["c2"], loaded.ids["c1"]}
     assert [x["from_claim_id"] for x in recs if x["type"] == "relation"] == [loaded.ids["c2"]]
-    # c4 is reported via an attribution of c1, which comes along
     assert {x["id"] for x in records(export(loaded, q="KNOWN ONLY").content.decode()) if x["type"] == "claim"} \
-        == {loaded.ids["c4"], loaded.ids["c1"]}
+        == {loaded.ids["c4"]}
     flat = list(csv.DictReader(io.StringIO(export(loaded, format="csv", table="claims_flat", q="greets")
                                            .content.decode(), newline="")))
     assert [row["id"] for row in flat] == [loaded.ids["c2"]]

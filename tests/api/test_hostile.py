@@ -169,6 +169,7 @@ class World:
         self.citation = self.claim["citations"][0]
         self.relation = create(s, "/v1/relations", {"from_claim_id": self.claim2["id"],
                                                     "to_claim_id": self.claim["id"], "kind": "refutes"})
+        self.entry = create(s, "/v1/codebook", {"tag": unique("tag"), "description": "d"})
         self.project = create(s, "/v1/projects", {"slug": unique("p"), "name": "hostile"})
         self.user = create(s, "/v1/users", {"username": unique("u"), "password": "correct horse"})
         create(s, f"/v1/projects/{self.project['id']}/members", {"user": self.user["username"], "role": "viewer"})
@@ -177,7 +178,8 @@ class World:
                     "attributions": self.attribution["id"], "citations": self.citation["id"],
                     "relations": self.relation["id"], "sources": self.source["id"],
                     "trash": self.claim["id"],  # /v1/trash/{resource}/{id}: a row that is not in the trash
-                    "projects": self.project["id"], "users": self.user["id"], "tokens": self.token["id"]}
+                    "projects": self.project["id"], "users": self.user["id"], "tokens": self.token["id"],
+                    "codebook": self.entry["id"]}
 
     def new_claim(self, exact=None):
         body = {"text": unique("proposition")} if exact is None else \
@@ -201,6 +203,8 @@ class World:
             return create(s, "/v1/tokens", {"scopes": ["read"]})["id"]
         if resource == "users":
             return create(s, "/v1/users", {"username": unique("u")})["id"]
+        if resource == "codebook":
+            return create(s, "/v1/codebook", {"tag": unique("tag")})["id"]
         claim = self.new_claim()
         if resource == "claims":
             return claim["id"]
@@ -251,6 +255,8 @@ class World:
             ("PATCH", "/v1/projects/{id}"): {"name": "m", "description": "d", "settings": {"blind": False}},
             ("POST", "/v1/projects/{id}/members"): {"user": self.user["username"], "role": "annotator"},
             ("PATCH", "/v1/projects/{id}/members/{user_id}"): {"role": "curator"},
+            ("POST", "/v1/codebook"): {"tag": unique("tag"), "description": "d", "annotator": "a"},
+            ("PATCH", "/v1/codebook/{id}"): {"description": "d2", "annotator": "b"},
         }
         for collection in ("documents", "actors", "claims", "attributions", "relations", "sources", "citations"):
             w[("POST", f"/v1/{collection}/{{id}}/revert")] = {"to_rev": 1}

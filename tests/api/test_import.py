@@ -39,7 +39,7 @@ def test_import_small_dataset_then_again_unchanged(fresh):
     body = "".join(lines).encode()
     c = counts(post(fresh, body))
     assert c["claim"] == {"inserted": 4, "updated": 0, "unchanged": 0}
-    assert c["attribution"]["inserted"] == 2 and c["citation"]["inserted"] == 1
+    assert c["attribution"]["inserted"] == 3 and c["citation"]["inserted"] == 1
     again = counts(post(fresh, body))
     for t, n in again.items():
         assert n["inserted"] == 0 and n["updated"] == 0, (t, n)

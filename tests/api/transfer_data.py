@@ -21,7 +21,8 @@ def small_dataset():
     """A document with awkward characters, an actor, claims anchored three
     ways, a claim without a document, a via chain, a relation, a source and
     a citation. Returns (ids, lines)."""
-    ids = {k: uid() for k in ("doc", "actor", "actor2", "c1", "c2", "c3", "c4", "a1", "a2", "rel", "src", "cit")}
+    ids = {k: uid() for k in ("doc", "actor", "actor2", "c1", "c2", "c3", "c4", "a1", "a2", "a3", "rel", "src",
+                              "cit")}
     lines = [
         line({"type": "header", "format": "claimdb-ndjson", "version": 1}),
         line({"type": "actor", "id": ids["actor"], "name": "Alice \"A\" Example", "kind": "person",
@@ -42,8 +43,12 @@ def small_dataset():
               "publisher_actor_id": ids["actor2"], "document_id": ids["doc"]}),
         line({"type": "attribution", "id": ids["a1"], "claim_id": ids["c1"], "actor_id": ids["actor2"],
               "mode": "direct_quote", "cue": "said", "cue_span": {"exact": "said"}}),
+        line({"type": "attribution", "id": ids["a3"], "claim_id": ids["c4"], "actor_id": ids["actor2"],
+              "mode": "indirect", "cue": "reported", "polarity": "positive", "said_at": "2026-01"}),
+        # a report chain stays within one claim: the newswire (a3) reports that Alice said it
         line({"type": "attribution", "id": ids["a2"], "claim_id": ids["c4"], "actor_id": ids["actor"],
-              "mode": "indirect", "via_attribution_id": ids["a1"], "role": "spokesperson"}),
+              "mode": "indirect", "via_attribution_id": ids["a3"], "role": "spokesperson",
+              "factuality": "possible", "said_at": "2025-12-31"}),
         line({"type": "relation", "id": ids["rel"], "from_claim_id": ids["c2"], "to_claim_id": ids["c1"],
               "kind": "refutes", "asserted_by_actor_id": ids["actor"]}),
         line({"type": "citation", "id": ids["cit"], "claim_id": ids["c1"], "source_id": ids["src"],

@@ -1,0 +1,271 @@
+/* /v1/codebook: each project's tag codebook — the tags its annotators use,
+ * hierarchical (topic/xinjiang under topic), each with a description — and
+ * the check that makes a claim's tags come from it when the project's
+ * settings say strict_tags.
+ *
+ * Follows ep_documents.c: validated body as one jsonb parameter, single
+ * objects built by json_build_object, lists serialized in C. References
+ * (the project, the parent entry) are checked inside the write statement so
+ * that the error names the field. */
+#include "codebook.h"
+
+#include "db.h"
+#include "page.h"
+#include "registry.h"
+#include "reply.h"
+#include "resource.h"
+#include "rowjson.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The entry as the API shows it; `e` is the row. */
+#define ENTRY_JSON                                                                         \
+    "json_build_object('id', e.id, 'project_id', e.project_id, 'tag', e.tag,"             \
+    " 'description', e.description, 'parent', e.parent, 'annotator', e.annotator,"       \
+    " 'created_at', e.created_at, 'updated_at', e.updated_at)"
+
+#define ENTRY_LIST_COLUMNS                                                                 \
+    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at"
+
+static const struct col list_cols[] = {
+    {"id", COL_STRING}, {"project_id", COL_STRING}, {"tag", COL_STRING},
+    {"description", COL_STRING}, {"parent", COL_STRING}, {"annotator", COL_STRING},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
+};
+
+/* Whether the project `p` asks for strict tags. Read from the row as JSON so
+ * that the statement holds whether or not projects.settings exists yet (it
+ * comes with the teams issue's migration). */
+#define STRICT_TAGS(p) "coalesce((to_jsonb(" p ".*)->'settings'->>'strict_tags')::boolean, false)"
+
+static const struct db_statement statements[] = {
+    /* $1 body, $2 project from the query (NULL: the body's, else the
+     * default). One row: the new entry (id, JSON) or NULLs, whether the
+     * project and the parent exist. NULLs with both true: the tag exists. */
+    {"codebook_create",
+     "WITH input AS (SELECT $1::jsonb AS b,"
+     "  coalesce($2::uuid, ($1::jsonb->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ") AS pid),"
+     " checks AS (SELECT EXISTS (SELECT 1 FROM projects p WHERE p.id = pid) AS project_ok,"
+     "  (b->>'parent') IS NULL OR EXISTS (SELECT 1 FROM codebook_entries x"
+     "   WHERE x.project_id = pid AND x.tag = b->>'parent') AS parent_ok FROM input),"
+     " created AS (INSERT INTO codebook_entries AS e (project_id, tag, description, parent, annotator)"
+     "  SELECT pid, b->>'tag', b->>'description', b->>'parent', b->>'annotator' FROM input, checks"
+     "  WHERE project_ok AND parent_ok ON CONFLICT (project_id, tag) DO NOTHING RETURNING e.*)"
+     " SELECT e.id, " ENTRY_JSON ", checks.project_ok, checks.parent_ok FROM checks LEFT JOIN created e ON true"},
+    {"codebook_get", "SELECT " ENTRY_JSON " FROM codebook_entries e WHERE e.id = $1::uuid"},
+    /* By tag in byte order; $1 after (a tag), $2 limit, $3 project, $4 prefix. */
+    {"codebook_list",
+     "SELECT " ENTRY_LIST_COLUMNS " FROM codebook_entries e"
+     " WHERE ($1::text IS NULL OR e.tag COLLATE \"C\" > $1::text COLLATE \"C\")"
+     " AND ($3::uuid IS NULL OR e.project_id = $3::uuid)"
+     " AND ($4::text IS NULL OR starts_with(e.tag, $4::text))"
+     " ORDER BY e.tag COLLATE \"C\", e.id LIMIT $2::int"},
+    /* $1 id, $2 body. No row: no such entry; otherwise the updated entry
+     * (or NULLs) and whether the parent exists and leaves no cycle. */
+    {"codebook_patch",
+     "WITH input AS (SELECT $2::jsonb AS b),"
+     " existing AS (SELECT x.project_id, x.tag FROM codebook_entries x WHERE x.id = $1::uuid),"
+     " checks AS (SELECT (b->>'parent') IS NULL OR EXISTS (SELECT 1 FROM codebook_entries x"
+     "   WHERE x.project_id = existing.project_id AND x.tag = b->>'parent') AS parent_ok,"
+     "  (b->>'parent') IS NULL OR NOT EXISTS (WITH RECURSIVE up(tag) AS (SELECT b->>'parent'"
+     "   UNION SELECT x.parent FROM codebook_entries x JOIN up ON x.tag = up.tag"
+     "   WHERE x.project_id = existing.project_id AND x.parent IS NOT NULL)"
+     "   SELECT 1 FROM up WHERE up.tag = existing.tag) AS acyclic FROM input, existing),"
+     " updated AS (UPDATE codebook_entries e SET"
+     "  description = CASE WHEN b ? 'description' THEN b->>'description' ELSE e.description END,"
+     "  parent = CASE WHEN b ? 'parent' THEN b->>'parent' ELSE e.parent END,"
+     "  annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE e.annotator END"
+     "  FROM input, checks WHERE e.id = $1::uuid AND parent_ok AND acyclic RETURNING e.*)"
+     " SELECT e.id, " ENTRY_JSON ", checks.parent_ok, checks.acyclic FROM checks LEFT JOIN updated e ON true"},
+    {"codebook_delete", "DELETE FROM codebook_entries WHERE id = $1::uuid RETURNING id"},
+    /* The tags of $3 (a JSON array) that the codebook of the claim's project
+     * lacks when that project has strict_tags: the project is $1, else the
+     * claim $2's, else the default. Each with its position and the three
+     * most similar entries. No row: every tag is fine. */
+    {"codebook_unknown_tags",
+     "SELECT t.tag, t.n - 1, (SELECT coalesce(json_agg(json_build_object('tag', s.tag, 'description',"
+     "  s.description, 'score', round(s.score::numeric, 3)) ORDER BY s.score DESC, s.tag), '[]')"
+     "  FROM (SELECT x.tag, x.description, similarity(x.tag, t.tag) AS score FROM codebook_entries x"
+     "   WHERE x.project_id = p.id ORDER BY similarity(x.tag, t.tag) DESC, x.tag LIMIT 3) s)"
+     " FROM projects p, jsonb_array_elements_text($3::jsonb) WITH ORDINALITY AS t(tag, n)"
+     " WHERE p.id = coalesce($1::uuid, (SELECT c.project_id FROM claims c WHERE c.id = $2::uuid), " DEFAULT_PROJECT_SQL ")"
+     " AND " STRICT_TAGS("p")
+     " AND NOT EXISTS (SELECT 1 FROM codebook_entries x WHERE x.project_id = p.id AND x.tag = t.tag)"
+     " ORDER BY t.n"},
+    {NULL, NULL},
+};
+
+static const struct field_spec entry_fields[] = {
+    {.name = "project_id", .type = F_UUID, .flags = FIELD_CREATE},
+    {.name = "tag", .type = F_STRING, .required = true, .max_len = TAG_MAX_LEN, .flags = FIELD_CREATE},
+    {.name = "description", .type = F_STRING, .nullable = true, .max_len = 2000, .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "parent", .type = F_STRING, .nullable = true, .max_len = TAG_MAX_LEN, .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "annotator", .type = F_STRING, .nullable = true, .max_len = 200, .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = NULL},
+};
+
+/* A tag is a path of non-empty segments: "topic/xinjiang", not "/topic",
+ * "topic/" or "topic//x" (the database checks the same). */
+static bool tag_well_formed(const char *tag)
+{
+    size_t n = strlen(tag);
+    return n > 0 && tag[0] != '/' && tag[n - 1] != '/' && !strstr(tag, "//");
+}
+
+static bool tag_member_ok_or_reply(struct request *r, const char *name)
+{
+    const char *tag = json_string_value(json_object_get(r->json, name));
+    if (!tag || tag_well_formed(tag))
+        return true;
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name,
+                "%s must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /", name);
+    return false;
+}
+
+static void create_entry(struct request *r)
+{
+    static const char *const known[] = {"project_id", NULL};
+    const char *project_id;
+    if (!query_known_or_reply(r, known) || !query_uuid_or_reply(r, "project_id", &project_id)
+        || !fields_valid_or_reply(r, r->json, "", entry_fields, VALIDATE_CREATE)
+        || !tag_member_ok_or_reply(r, "tag") || !tag_member_ok_or_reply(r, "parent"))
+        return;
+    const char *in_body = json_string_value(json_object_get(r->json, "project_id"));
+    if (project_id && in_body && strcasecmp(project_id, in_body) != 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", "project_id",
+                    "project_id in the query and in the body differ");
+        return;
+    }
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {body, project_id};
+    PGresult *res = db_exec_or_reply(r, conn, "codebook_create", 2, params);
+    free(body);
+    if (!res)
+        return;
+    if (PQgetvalue(res, 0, 2)[0] != 't')
+        reply_error(r, 422, "unknown_reference", "project_id", "project_id does not name a project");
+    else if (PQgetvalue(res, 0, 3)[0] != 't')
+        reply_error(r, 422, "unknown_reference", "parent", "parent is not a tag of this project's codebook;"
+                    " create the parent entry first");
+    else if (PQgetisnull(res, 0, 0))
+        reply_error(r, MHD_HTTP_CONFLICT, "duplicate_tag", "tag", "the codebook already has this tag");
+    else {
+        reply_created_row(r, res, "/v1/codebook");
+        return;
+    }
+    PQclear(res);
+}
+
+static void list_entries(struct request *r)
+{
+    static const char *const known[] = {"limit", "after", "project_id", "prefix", NULL};
+    struct page pg;
+    const char *project_id;
+    if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+        || !query_uuid_or_reply(r, "project_id", &project_id))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    const char *params[] = {pg.after[0], pg.fetch, project_id, request_query(r, "prefix")};
+    PGresult *res = db_exec_or_reply(r, conn, "codebook_list", 4, params);
+    if (!res)
+        return;
+    static const int tag_key[] = {2};
+    reply_page(r, res, &pg, list_cols, tag_key, 1);
+    PQclear(res);
+}
+
+static void get_entry(struct request *r)
+{
+    reply_get_by_id(r, "codebook_get", "codebook entry");
+}
+
+static void patch_entry(struct request *r)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id)
+        return;
+    for (const char *const *f = (const char *const[]){"tag", "project_id", NULL}; *f; f++)
+        if (json_object_get(r->json, *f)) {
+            reply_error(r, MHD_HTTP_CONFLICT, "immutable", *f,
+                        "%s of a codebook entry does not change (claims carry the tag): create a new entry", *f);
+            return;
+        }
+    if (!fields_valid_or_reply(r, r->json, "", entry_fields, VALIDATE_PATCH)
+        || !tag_member_ok_or_reply(r, "parent"))
+        return;
+    PGconn *conn = db_conn_or_reply(r);
+    PGresult *res = conn ? db_exec_with_body_or_reply(r, conn, "codebook_patch", id, r->json) : NULL;
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, "codebook entry", id);
+    else if (PQgetvalue(res, 0, 2)[0] != 't')
+        reply_error(r, 422, "unknown_reference", "parent", "parent is not a tag of this project's codebook");
+    else if (PQgetvalue(res, 0, 3)[0] != 't')
+        reply_error(r, 422, "parent_cycle", "parent", "parent would make the entry a refinement of itself");
+    else
+        reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    PQclear(res);
+}
+
+static void delete_entry(struct request *r)
+{
+    /* Entries still naming it as parent give 409 still_referenced, worded in errors.c. */
+    reply_delete_by_id(r, "codebook_delete", "codebook entry");
+}
+
+bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *project_id, const char *claim_id,
+                               const json_t *tags)
+{
+    if (!json_is_array(tags) || json_array_size(tags) == 0)
+        return true;
+    char *text = json_text(tags);
+    const char *params[] = {project_id, claim_id, text};
+    PGresult *res = db_exec_or_reply(r, conn, "codebook_unknown_tags", 3, params);
+    free(text);
+    if (!res)
+        return false;
+    bool ok = PQntuples(res) == 0;
+    if (!ok) {
+        json_t *unknown = json_array();
+        for (int i = 0; i < PQntuples(res); i++)
+            json_array_append_new(unknown,
+                                  json_pack("{s:s, s:i, s:o*}", "tag", PQgetvalue(res, i, 0), "index",
+                                            atoi(PQgetvalue(res, i, 1)), "suggestions",
+                                            json_loadb(PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2), 0,
+                                                       NULL)));
+        json_t *first = json_array_get(unknown, 0);
+        char field[32];
+        snprintf(field, sizeof field, "tags[%d]", atoi(PQgetvalue(res, 0, 1)));
+        reply_error_extra(r, 422, "unknown_tag", field,
+                          json_pack("{s:O, s:o}", "suggestions", json_object_get(first, "suggestions"), "unknown",
+                                    unknown),
+                          "%s: %s is not in the project's codebook, and the project has strict_tags (add it to"
+                          " the codebook, or use one of the suggestions)", field, PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    return ok;
+}
+
+/* Reading the codebook is reading the project; editing it is a curator's
+ * (the teams issue's roles: "manage sources and tags"). */
+static const struct route routes[] = {
+    {.method = "POST", .pattern = "/v1/codebook", .handler = create_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET", .pattern = "/v1/codebook", .handler = list_entries, .access = ACCESS_READ},
+    {.method = "GET", .pattern = "/v1/codebook/{id}", .handler = get_entry, .access = ACCESS_READ},
+    {.method = "PATCH", .pattern = "/v1/codebook/{id}", .handler = patch_entry, .body = BODY_JSON,
+     .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/codebook/{id}", .handler = delete_entry, .access = ACCESS_CURATE},
+    {.method = NULL},
+};
+
+const struct resource codebook_resource = {.name = "codebook", .routes = routes, .statements = statements};
