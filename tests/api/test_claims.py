@@ -402,13 +402,17 @@ def test_delete_cascades(api, cluster):
     assert_error(api.delete("/v1/claims/x"), 400, "invalid_id", "id")
 
 
-def test_delete_claim_whose_attribution_is_reported_via_elsewhere_is_409(api):
+def test_via_stays_within_the_claim_and_the_chain_goes_with_it(api):
     actor = make_actor(api)
-    reported = api.create("/v1/claims", {"text": "original", "attributions": [{"actor_id": actor["id"]}]})
+    reported = api.create("/v1/claims", {"text": "original", "attributions": [
+        {"actor_id": actor["id"]}, {"actor_id": actor["id"], "via": "#0"}]})
     via = reported["attributions"][0]["id"]
-    api.create("/v1/claims", {"text": "report of it", "attributions": [
+    # a report chain stays within one claim (issue 12): another claim cannot report through it
+    r = api.post("/v1/claims", {"text": "report of it", "attributions": [
         {"actor_id": actor["id"], "via_attribution_id": via}]})
-    assert_error(api.delete(f"/v1/claims/{reported['id']}"), 409, "still_referenced")
+    assert_error(r, 422, "unknown_reference", "attributions[0].via_attribution_id")
+    # so deleting the claim takes its whole chain along
+    assert api.delete(f"/v1/claims/{reported['id']}").status_code == 204
 
 
 # ---------------------------------------------------------------- the seed document
@@ -512,3 +516,4 @@ def test_list_q_reads_words_and_takes_pattern_characters_literally(api):
     for q in ("\\", "%", "(((", "[a-", "a|b", "*"):
         assert claim_ids(api, q=q) is not None
     assert_error(api.get("/v1/claims", params={"q": tok, "qq": "x"}), 400, "unknown_parameter", "qq")
+
