@@ -86,9 +86,11 @@ def file_fields(pattern):
     for entity in DESCRIPTION["entities"]:
         if entity["table"] == resource:
             names |= {f["name"] for f in entity["fields"]}
-    # Accounts, tokens, sessions and members are not entities of the dataset: the
-    # valid body's members (added by the caller) are their fields.
-    assert names or resource in ("merge", "import", "revert", "session", "tokens", "users", "members"), pattern
+    # Accounts, tokens, sessions and members are not entities of the dataset, nor is the
+    # codebook (a project's configuration): the valid body's members (added by the caller)
+    # are their fields.
+    assert names or resource in ("merge", "import", "revert", "session", "tokens", "users", "members",
+                                 "codebook"), pattern
     return sorted(names)
 
 
