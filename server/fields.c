@@ -204,35 +204,49 @@ bool field_accepted(const struct field_spec *s, enum validate_mode mode)
     return false;
 }
 
-bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
-                  enum validate_mode mode, struct field_problem *p)
+/* The problem of member key (value v) of an object, if any: false with *p
+ * filled, true when the member is fine. */
+static bool member_ok(const char *key, const json_t *v, const char *prefix, const struct field_spec *specs,
+                      enum validate_mode mode, struct field_problem *p)
 {
+    const struct field_spec *s = specs;
+    while (s->name && strcmp(s->name, key) != 0)
+        s++;
+    snprintf(p->field, sizeof p->field, "%s%s", prefix, key);
+    if (s->name && !field_accepted(s, mode) && mode == VALIDATE_PATCH && s->sql_type && !(s->flags & FIELD_SERVER))
+        return problem(p, "immutable", s, "%s is set when the row is created and cannot change", p->field);
+    if (!s->name || !field_accepted(s, mode))
+        return problem(p, "unknown_field", NULL, "%s is not a field of this object", p->field);
+    if (json_is_null(v))
+        return (s->nullable && !(mode != VALIDATE_PATCH && s->required))
+            || problem(p, "invalid_type", s, "%s must not be null", p->field);
+    return check_value(v, p->field, s, p);
+}
+
+size_t fields_check_all(const json_t *obj, const char *prefix, const struct field_spec *specs,
+                        enum validate_mode mode, struct field_problem *out, size_t max)
+{
+    size_t n = 0;
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
-        const struct field_spec *s = specs;
-        while (s->name && strcmp(s->name, key) != 0)
-            s++;
-        snprintf(p->field, sizeof p->field, "%s%s", prefix, key);
-        if (s->name && !field_accepted(s, mode) && mode == VALIDATE_PATCH && s->sql_type && !(s->flags & FIELD_SERVER))
-            return problem(p, "immutable", s, "%s is set when the row is created and cannot change", p->field);
-        if (!s->name || !field_accepted(s, mode))
-            return problem(p, "unknown_field", NULL, "%s is not a field of this object", p->field);
-        if (json_is_null(v)) {
-            if (s->nullable && !(mode != VALIDATE_PATCH && s->required))
-                continue;
-            return problem(p, "invalid_type", s, "%s must not be null", p->field);
-        }
-        if (!check_value(v, p->field, s, p))
-            return false;
+        if (n < max && !member_ok(key, v, prefix, specs, mode, &out[n]))
+            n++;
     }
     if (mode != VALIDATE_PATCH)
-        for (const struct field_spec *s = specs; s->name; s++)
+        for (const struct field_spec *s = specs; s->name && n < max; s++)
             if (s->required && field_accepted(s, mode) && !json_object_get(obj, s->name)) {
-                snprintf(p->field, sizeof p->field, "%s%s", prefix, s->name);
-                return problem(p, "missing_field", s, "%s is required", p->field);
+                snprintf(out[n].field, sizeof out[n].field, "%s%s", prefix, s->name);
+                problem(&out[n], "missing_field", s, "%s is required", out[n].field);
+                n++;
             }
-    return true;
+    return n;
+}
+
+bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
+                  enum validate_mode mode, struct field_problem *p)
+{
+    return fields_check_all(obj, prefix, specs, mode, p, 1) == 0;
 }
 
 bool partial_date_valid(const char *s)

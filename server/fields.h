@@ -74,6 +74,15 @@ struct field_problem {
  * prefixed with `prefix` ("" or "attributions[2]."). Returns true when obj
  * is valid, else false with *p filled. Pure: the API replies with *p
  * (fields_valid_or_reply), the import records it for the line. */
+/* The most problems one validation reports. */
+#define FIELDS_MAX_PROBLEMS 32
+
+/* Every problem of obj as fields_check finds them (in member order, then the
+ * missing required members), at most max, in out[]. Returns how many (0:
+ * obj is valid). */
+size_t fields_check_all(const json_t *obj, const char *prefix, const struct field_spec *specs,
+                        enum validate_mode mode, struct field_problem *out, size_t max);
+
 bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
                   enum validate_mode mode, struct field_problem *p);
 

@@ -1,5 +1,6 @@
 #include "validate.h"
 
+#include "errors.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -16,25 +17,43 @@ static json_t *allowed_list(const char *const *allowed)
     return list;
 }
 
-bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
-                           const struct field_spec *specs, enum validate_mode mode)
+/* One problem as an element of "errors": unknown members and bad
+ * enumerations list what would have been accepted. */
+static json_t *problem_json(const struct field_problem *p, const struct field_spec *specs, enum validate_mode mode)
 {
-    struct field_problem p;
-    if (fields_check(obj, prefix, specs, mode, &p))
-        return true;
-    /* Unknown members and bad enumerations list what would have been accepted. */
-    json_t *extra = NULL;
-    if (strcmp(p.code, "unknown_field") == 0) {
+    json_t *o = json_pack("{s:s, s:s, s:s}", "code", p->code, "field", p->field, "message", p->message);
+    if (strcmp(p->code, "unknown_field") == 0) {
         json_t *known = json_array();
         for (const struct field_spec *k = specs; k->name; k++)
             if (field_accepted(k, mode))
                 json_array_append_new(known, json_string(k->name));
-        extra = json_pack("{s:o}", "allowed", known);
-    } else if (strcmp(p.code, "invalid_enum") == 0) {
-        extra = json_pack("{s:o}", "allowed", allowed_list(p.spec->allowed));
+        json_object_set_new(o, "allowed", known);
+    } else if (strcmp(p->code, "invalid_enum") == 0) {
+        json_object_set_new(o, "allowed", allowed_list(p->spec->allowed));
     }
-    unsigned status = strcmp(p.code, "immutable") == 0 ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST;
-    reply_error_extra(r, status, p.code, p.field, extra, "%s", p.message);
+    return o;
+}
+
+bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
+                           const struct field_spec *specs, enum validate_mode mode)
+{
+    struct field_problem problems[FIELDS_MAX_PROBLEMS];
+    size_t n = fields_check_all(obj, prefix, specs, mode, problems, FIELDS_MAX_PROBLEMS);
+    if (n == 0)
+        return true;
+    /* Every field's problem in one response ("errors"); the first is also
+     * "error", the shape clients knew, with its "allowed". */
+    json_t *errors = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(errors, problem_json(&problems[i], specs, mode));
+    json_t *allowed = json_object_get(json_array_get(errors, 0), "allowed");
+    json_t *extra = allowed ? json_pack("{s:O}", "allowed", allowed) : NULL;
+    unsigned status = strcmp(problems[0].code, "immutable") == 0 ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST;
+    /* Field names and messages are valid UTF-8: member names come from
+     * jansson's parse, which checks it. */
+    json_t *body = error_body(status, problems[0].code, problems[0].field, problems[0].message, extra);
+    json_object_set_new(body, "errors", errors);
+    reply_json(r, status, body);
     return false;
 }
 

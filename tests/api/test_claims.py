@@ -517,3 +517,20 @@ def test_list_q_reads_words_and_takes_pattern_characters_literally(api):
         assert claim_ids(api, q=q) is not None
     assert_error(api.get("/v1/claims", params={"q": tok, "qq": "x"}), 400, "unknown_parameter", "qq")
 
+
+
+def test_every_field_problem_in_one_response(api):
+    """Issue 12, part 8: a body with three problems gets them all at once ("errors"), the
+    first also as "error"."""
+    r = api.post("/v1/claims", {"kind": "opinion", "tags": "x", "colour": "red", "text": "t"})
+    err = assert_error(r, 400)
+    errors = r.json()["errors"]
+    assert {(e["code"], e["field"]) for e in errors} == {("invalid_enum", "kind"), ("invalid_type", "tags"),
+                                                         ("unknown_field", "colour")}
+    first = errors[0]
+    assert (err["code"], err["field"], err["message"]) == (first["code"], first["field"], first["message"])
+    assert next(e for e in errors if e["field"] == "kind")["allowed"][0] == "factual"
+    # a missing required field is listed with the others
+    r = api.post("/v1/actors", {"kind": "alien", "aliases": [""]})
+    assert {(e["code"], e["field"]) for e in r.json()["errors"]} == {
+        ("invalid_enum", "kind"), ("invalid_type", "aliases"), ("missing_field", "name")}
