@@ -181,7 +181,7 @@ static bool actor_body_valid_or_reply(struct request *r, const struct field_spec
 
 /* Search results: list_cols and the rank. */
 static const struct col search_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"name", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
     {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
     {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
     {"updated_at", COL_TIMESTAMP}, {"score", COL_NUMBER}, {NULL, COL_END},

@@ -49,7 +49,7 @@ static const struct col source_cols[] = {
 
 /* Search results: source_cols and the rank. */
 static const struct col source_search_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"title", COL_STRING},
+    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
     {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"score", COL_NUMBER}, {NULL, COL_END},
