@@ -218,7 +218,7 @@ static void get_actor(struct request *r)
     if (!res)
         return;
     if (PQntuples(res) > 0) {
-        reply_json_result(r, MHD_HTTP_OK, res, 0, 0);
+        reply_object(r, MHD_HTTP_OK, res, 0, 0); /* with its ETag, as every GET of one row */
         return;
     }
     PQclear(res);
