@@ -1070,7 +1070,10 @@ function tagInput(initial) {
   const combo = autocomplete(input, async (q) => {
     if (features.has('/v1/codebook')) {
       const res = await get('/v1/codebook', { project_id: session.project, prefix: q || undefined, limit: 20 }).catch(() => ({ items: [] }));
-      return res.items.filter((e) => !q || e.tag.includes(q)).slice(0, 12).map((e) => ({ label: e.tag, detail: e.description, value: e.tag }));
+      // Filtered by what the field holds now: an answer to an earlier keystroke (the empty
+      // query on focus lists the whole codebook) must not offer tags the typing has left behind.
+      const now = input.value.trim();
+      return res.items.filter((e) => (!q || e.tag.includes(q)) && e.tag.startsWith(now)).slice(0, 12).map((e) => ({ label: e.tag, detail: e.description, value: e.tag }));
     }
     const res = await get('/v1/tags', { prefix: q || undefined, project_id: session.project }).catch(() => ({ items: [] }));
     return (res.items || []).slice(0, 12).map((e) => ({ label: e.tag, detail: e.count != null ? `${e.count} claims` : '', value: e.tag }));
