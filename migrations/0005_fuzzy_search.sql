@@ -73,3 +73,17 @@ COMMENT ON COLUMN actor_merges.into_id IS 'The actor it was merged into; kept cu
 COMMENT ON COLUMN actor_merges.project_id IS 'Project of both actors.';
 COMMENT ON COLUMN actor_merges.merged_at IS 'When the merge happened.';
 CREATE INDEX actor_merges_into ON actor_merges (into_id);
+-- Row-level security as on actors (0003_teams.sql): a merged id forwards only
+-- for callers who may read its project; merges are recorded where the caller
+-- writes (the merge itself is guarded by actors' claimdb_guard: curators).
+ALTER TABLE actor_merges ENABLE ROW LEVEL SECURITY;
+ALTER TABLE actor_merges FORCE ROW LEVEL SECURITY;
+CREATE POLICY actor_merges_read ON actor_merges FOR SELECT
+  USING (project_id = ANY ((SELECT claimdb_projects('read'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY actor_merges_create ON actor_merges FOR INSERT
+  WITH CHECK (project_id = ANY ((SELECT claimdb_projects('write'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY actor_merges_change ON actor_merges FOR UPDATE
+  USING (project_id = ANY ((SELECT claimdb_projects('write'))::uuid[]) OR (SELECT claimdb_is_admin()))
+  WITH CHECK (project_id = ANY ((SELECT claimdb_projects('write'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY actor_merges_delete ON actor_merges FOR DELETE
+  USING (project_id = ANY ((SELECT claimdb_projects('write'))::uuid[]) OR (SELECT claimdb_is_admin()));

@@ -2,6 +2,10 @@
 -- hierarchical (topic/xinjiang under topic), each with a description that
 -- lets a second coder apply it the same way. With the project setting
 -- strict_tags, a claim's tags must be in its project's codebook.
+--
+-- Written for teams (0003_teams.sql): entries belong to a project, row-level
+-- security is FORCEd like on the annotation tables, and only curators (and
+-- up) of the entry's project create, change or delete entries.
 
 CREATE TABLE codebook_entries (
   id          uuid PRIMARY KEY DEFAULT uuidv7(),
@@ -12,6 +16,8 @@ CREATE TABLE codebook_entries (
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now(),
   annotator   text CHECK (char_length(annotator) <= 200),
+  created_by  uuid REFERENCES users DEFAULT claimdb_user_id(),
+  updated_by  uuid REFERENCES users DEFAULT claimdb_user_id(),
   UNIQUE (project_id, tag),
   FOREIGN KEY (project_id, parent) REFERENCES codebook_entries (project_id, tag),
   CHECK (parent IS DISTINCT FROM tag)
@@ -24,12 +30,52 @@ COMMENT ON COLUMN codebook_entries.description IS 'When to apply the tag.';
 COMMENT ON COLUMN codebook_entries.parent IS 'The tag of the entry this one refines (topic for topic/xinjiang), or null.';
 COMMENT ON COLUMN codebook_entries.created_at IS 'When the row was created.';
 COMMENT ON COLUMN codebook_entries.updated_at IS 'When the row last changed.';
-COMMENT ON COLUMN codebook_entries.annotator IS 'Who added the entry.';
+COMMENT ON COLUMN codebook_entries.annotator IS 'Free-text provenance (who wrote the entry, e.g. in another tool); not an account.';
+COMMENT ON COLUMN codebook_entries.created_by IS 'The user who created the row (set by the server; NULL: command line or migration).';
+COMMENT ON COLUMN codebook_entries.updated_by IS 'The user who last changed the row (set by the server).';
 CREATE INDEX codebook_entries_parent ON codebook_entries (project_id, parent) WHERE parent IS NOT NULL;
 -- Suggestions for an unknown tag are the most similar entries.
 CREATE INDEX codebook_entries_tag_trgm ON codebook_entries USING gin (tag gin_trgm_ops);
 CREATE TRIGGER codebook_entries_touch BEFORE UPDATE ON codebook_entries
   FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+
+-- Who may change or delete an entry: curators (and up) of its project, never
+-- an annotator, not even the one who wrote it (claimdb_guard('curator') lets
+-- annotators change their own rows, which suits claims, not a codebook).
+-- Keeps created_by, sets updated_by; 42501 with the role in HINT is 403
+-- role_needed (server/errors.c).
+CREATE FUNCTION codebook_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT claimdb_is_admin() AND NOT OLD.project_id = ANY (claimdb_projects('curate')) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = 'changing or deleting a codebook entry needs the curator role in its project', HINT = 'curator';
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    NEW.created_by := OLD.created_by;
+    NEW.updated_by := claimdb_user_id();
+    RETURN NEW;
+  END IF;
+  RETURN OLD;
+END $$;
+COMMENT ON FUNCTION codebook_guard() IS 'Refuses (42501, HINT curator) a change or deletion of a codebook entry by a non-curator; sets updated_by.';
+CREATE TRIGGER codebook_entries_guard BEFORE UPDATE OR DELETE ON codebook_entries
+  FOR EACH ROW EXECUTE FUNCTION codebook_guard();
+
+-- Row-level security as on the annotation tables (0003_teams.sql): read in
+-- readable projects, created in curated ones. The rows below are inserted by
+-- the migration itself, which the command line runs as admin.
+ALTER TABLE codebook_entries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE codebook_entries FORCE ROW LEVEL SECURITY;
+CREATE POLICY codebook_entries_read ON codebook_entries FOR SELECT
+  USING (project_id = ANY ((SELECT claimdb_projects('read'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY codebook_entries_create ON codebook_entries FOR INSERT
+  WITH CHECK (project_id = ANY ((SELECT claimdb_projects('curate'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY codebook_entries_change ON codebook_entries FOR UPDATE
+  USING (project_id = ANY ((SELECT claimdb_projects('read'))::uuid[]) OR (SELECT claimdb_is_admin()))
+  WITH CHECK (project_id = ANY ((SELECT claimdb_projects('read'))::uuid[]) OR (SELECT claimdb_is_admin()));
+CREATE POLICY codebook_entries_delete ON codebook_entries FOR DELETE
+  USING (project_id = ANY ((SELECT claimdb_projects('read'))::uuid[]) OR (SELECT claimdb_is_admin()));
 
 -- The fixture dataset's codebook (fixtures/src/codebook.py) is the default
 -- project's: the facets first, then each tag under its facet.

@@ -15,6 +15,14 @@ CREATE TYPE public.actor_kind AS ENUM (
 
 COMMENT ON TYPE public.actor_kind IS 'What sort of party an actor is.';
 
+CREATE TYPE public.attribution_factuality AS ENUM (
+    'certain',
+    'probable',
+    'possible'
+);
+
+COMMENT ON TYPE public.attribution_factuality IS 'How certain the source presents the content: certain, probable or possible ("may amount to").';
+
 CREATE TYPE public.attribution_mode AS ENUM (
     'direct_quote',
     'indirect',
@@ -24,6 +32,13 @@ CREATE TYPE public.attribution_mode AS ENUM (
 );
 
 COMMENT ON TYPE public.attribution_mode IS 'How the text conveys that the actor asserts the claim.';
+
+CREATE TYPE public.attribution_polarity AS ENUM (
+    'positive',
+    'negative'
+);
+
+COMMENT ON TYPE public.attribution_polarity IS 'positive: the source asserts the content; negative: the source denies it.';
 
 CREATE TYPE public.claim_kind AS ENUM (
     'factual',
@@ -78,6 +93,16 @@ CREATE TYPE public.source_kind AS ENUM (
 
 COMMENT ON TYPE public.source_kind IS 'What sort of evidence a source is.';
 
+CREATE FUNCTION public.actor_matches(q text) RETURNS TABLE(id uuid, score real)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET "pg_trgm.word_similarity_threshold" TO '0.3'
+    AS $$
+  SELECT a.id, search_score(q, actor_search_text(a.name, a.aliases)) FROM actors a
+  WHERE actor_search_text(a.name, a.aliases) LIKE like_anywhere(q) OR q <% actor_search_text(a.name, a.aliases)
+$$;
+
+COMMENT ON FUNCTION public.actor_matches(q text) IS 'Actors whose names or aliases contain or resemble q (lower-cased), with a score.';
+
 CREATE FUNCTION public.actor_names(name text, aliases text[]) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -85,6 +110,14 @@ CREATE FUNCTION public.actor_names(name text, aliases text[]) RETURNS text[]
 $$;
 
 COMMENT ON FUNCTION public.actor_names(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, for case-insensitive lookup.';
+
+CREATE FUNCTION public.actor_search_text(name text, aliases text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT lower(array_to_string(array_prepend(name, aliases), E'\n'))
+$$;
+
+COMMENT ON FUNCTION public.actor_search_text(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, one per line, for trigram search.';
 
 CREATE FUNCTION public.claimdb_default_project() RETURNS uuid
     LANGUAGE plpgsql STABLE
@@ -242,6 +275,24 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION public.claims_search_update() IS 'Indexes a claim''s text and quote in its document''s language.';
+
+CREATE FUNCTION public.codebook_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NOT claimdb_is_admin() AND NOT OLD.project_id = ANY (claimdb_projects('curate')) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = 'changing or deleting a codebook entry needs the curator role in its project', HINT = 'curator';
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    NEW.created_by := OLD.created_by;
+    NEW.updated_by := claimdb_user_id();
+    RETURN NEW;
+  END IF;
+  RETURN OLD;
+END $$;
+
+COMMENT ON FUNCTION public.codebook_guard() IS 'Refuses (42501, HINT curator) a change or deletion of a codebook entry by a non-curator; sets updated_by.';
 
 CREATE FUNCTION public.documents_search_config() RETURNS trigger
     LANGUAGE plpgsql
@@ -454,6 +505,14 @@ END $_$;
 
 COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert); CD409 naming the missing row when a reference it needs is gone.';
 
+CREATE FUNCTION public.like_anywhere(q text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  SELECT '%' || replace(replace(replace(q, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+$$;
+
+COMMENT ON FUNCTION public.like_anywhere(q text) IS 'LIKE pattern for q as a literal substring.';
+
 CREATE FUNCTION public.revision_view(resource text, r jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -475,6 +534,32 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION public.revisions_append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE of the revision log.';
+
+CREATE FUNCTION public.search_score(q text, t text) RETURNS real
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN t IS NULL THEN 0 WHEN strpos(t, q) > 0 THEN 1 ELSE word_similarity(q, t) END
+$$;
+
+COMMENT ON FUNCTION public.search_score(q text, t text) IS 'Rank of a text for a search query: 1 for a substring, else trigram word similarity.';
+
+CREATE FUNCTION public.source_matches(q text) RETURNS TABLE(id uuid, score real)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET "pg_trgm.word_similarity_threshold" TO '0.3'
+    AS $$
+  SELECT s.id, search_score(q, source_search_text(s.title, s.url)) FROM sources s
+  WHERE source_search_text(s.title, s.url) LIKE like_anywhere(q) OR q <% source_search_text(s.title, s.url)
+$$;
+
+COMMENT ON FUNCTION public.source_matches(q text) IS 'Sources whose title or URL contain or resemble q (lower-cased), with a score.';
+
+CREATE FUNCTION public.source_search_text(title text, url text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT lower(title || coalesce(E'\n' || url, ''))
+$$;
+
+COMMENT ON FUNCTION public.source_search_text(title text, url text) IS 'Lower-cased title and URL of a source, for trigram search.';
 
 CREATE FUNCTION public.text_sha256(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -512,6 +597,25 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION public.uuidv7() IS 'A UUIDv7: Unix time in milliseconds, 12 bits of sub-millisecond fraction, 62 random bits.';
+
+CREATE TABLE public.actor_merges (
+    merged_id uuid NOT NULL,
+    into_id uuid NOT NULL,
+    project_id uuid NOT NULL,
+    merged_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.actor_merges FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.actor_merges IS 'Where merged actors went: GET /v1/actors/{merged_id} answers 308 to into_id.';
+
+COMMENT ON COLUMN public.actor_merges.merged_id IS 'The id of the actor that was merged away (no longer a row of actors).';
+
+COMMENT ON COLUMN public.actor_merges.into_id IS 'The actor it was merged into; kept current when that one is merged in turn.';
+
+COMMENT ON COLUMN public.actor_merges.project_id IS 'Project of both actors.';
+
+COMMENT ON COLUMN public.actor_merges.merged_at IS 'When the merge happened.';
 
 CREATE TABLE public.actors (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -624,12 +728,16 @@ CREATE TABLE public.attributions (
     created_by uuid DEFAULT public.claimdb_user_id(),
     updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
+    polarity public.attribution_polarity,
+    factuality public.attribution_factuality,
+    said_at text,
     CONSTRAINT attributions_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT attributions_check CHECK ((via_attribution_id IS DISTINCT FROM id)),
     CONSTRAINT attributions_cue_length CHECK ((char_length(cue) <= 1000)),
     CONSTRAINT attributions_cue_span_check CHECK ((jsonb_typeof(cue_span) = 'object'::text)),
     CONSTRAINT attributions_rev_check CHECK ((rev >= 1)),
     CONSTRAINT attributions_role_length CHECK ((char_length(role) <= 500)),
+    CONSTRAINT attributions_said_at_format CHECK ((said_at ~ '^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$'::text)),
     CONSTRAINT attributions_source_span_check CHECK ((jsonb_typeof(source_span) = 'object'::text))
 );
 
@@ -668,6 +776,12 @@ COMMENT ON COLUMN public.attributions.created_by IS 'The user who created the ro
 COMMENT ON COLUMN public.attributions.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.attributions.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
+COMMENT ON COLUMN public.attributions.polarity IS 'positive (the source asserts the content) or negative (denies it); null when not annotated.';
+
+COMMENT ON COLUMN public.attributions.factuality IS 'certain, probable or possible; null when not annotated.';
+
+COMMENT ON COLUMN public.attributions.said_at IS 'When it was said: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the text.';
 
 CREATE TABLE public.citations (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -791,6 +905,47 @@ COMMENT ON COLUMN public.claims.rev IS 'Revision number: 1 when created, one mor
 COMMENT ON COLUMN public.claims.search_config IS 'Text-search configuration of the claim''s document language (simple without one).';
 
 COMMENT ON COLUMN public.claims.search IS 'Full-text vector of text (weight A) and exact (B), kept by a trigger.';
+
+CREATE TABLE public.codebook_entries (
+    id uuid DEFAULT public.uuidv7() NOT NULL,
+    project_id uuid NOT NULL,
+    tag text NOT NULL,
+    description text,
+    parent text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    annotator text,
+    created_by uuid DEFAULT public.claimdb_user_id(),
+    updated_by uuid DEFAULT public.claimdb_user_id(),
+    CONSTRAINT codebook_entries_annotator_check CHECK ((char_length(annotator) <= 200)),
+    CONSTRAINT codebook_entries_check CHECK ((parent IS DISTINCT FROM tag)),
+    CONSTRAINT codebook_entries_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT codebook_entries_tag_check CHECK ((((char_length(tag) >= 1) AND (char_length(tag) <= 200)) AND (tag !~ '(^/|/$|//)'::text)))
+);
+
+ALTER TABLE ONLY public.codebook_entries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.codebook_entries IS 'The tags a project''s annotators use, with descriptions; hierarchical through parent.';
+
+COMMENT ON COLUMN public.codebook_entries.id IS 'Stable identifier (UUID).';
+
+COMMENT ON COLUMN public.codebook_entries.project_id IS 'Owning project.';
+
+COMMENT ON COLUMN public.codebook_entries.tag IS 'The tag as claims carry it, e.g. topic/xinjiang; unique in the project.';
+
+COMMENT ON COLUMN public.codebook_entries.description IS 'When to apply the tag.';
+
+COMMENT ON COLUMN public.codebook_entries.parent IS 'The tag of the entry this one refines (topic for topic/xinjiang), or null.';
+
+COMMENT ON COLUMN public.codebook_entries.created_at IS 'When the row was created.';
+
+COMMENT ON COLUMN public.codebook_entries.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.codebook_entries.annotator IS 'Free-text provenance (who wrote the entry, e.g. in another tool); not an account.';
+
+COMMENT ON COLUMN public.codebook_entries.created_by IS 'The user who created the row (set by the server; NULL: command line or migration).';
+
+COMMENT ON COLUMN public.codebook_entries.updated_by IS 'The user who last changed the row (set by the server).';
 
 CREATE TABLE public.documents (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -1167,6 +1322,9 @@ COMMENT ON COLUMN public.users.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.users.updated_at IS 'When the row last changed.';
 
+ALTER TABLE ONLY public.actor_merges
+    ADD CONSTRAINT actor_merges_pkey PRIMARY KEY (merged_id);
+
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_id_project_id_key UNIQUE (id, project_id);
 
@@ -1193,6 +1351,12 @@ ALTER TABLE ONLY public.claims
 
 ALTER TABLE ONLY public.claims
     ADD CONSTRAINT claims_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_project_id_tag_key UNIQUE (project_id, tag);
 
 ALTER TABLE ONLY public.documents
     ADD CONSTRAINT documents_id_project_id_key UNIQUE (id, project_id);
@@ -1242,7 +1406,11 @@ ALTER TABLE ONLY public.users
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_username_key UNIQUE (username);
 
+CREATE INDEX actor_merges_into ON public.actor_merges USING btree (into_id);
+
 CREATE INDEX actors_names ON public.actors USING gin (public.actor_names(name, aliases));
+
+CREATE INDEX actors_search ON public.actors USING gin (public.actor_search_text(name, aliases) public.gin_trgm_ops);
 
 CREATE INDEX api_tokens_user ON public.api_tokens USING btree (user_id);
 
@@ -1268,6 +1436,10 @@ CREATE INDEX claims_tags ON public.claims USING gin (tags);
 
 CREATE INDEX claims_text_trgm ON public.claims USING gin (text public.gin_trgm_ops);
 
+CREATE INDEX codebook_entries_parent ON public.codebook_entries USING btree (project_id, parent) WHERE (parent IS NOT NULL);
+
+CREATE INDEX codebook_entries_tag_trgm ON public.codebook_entries USING gin (tag public.gin_trgm_ops);
+
 CREATE INDEX documents_search ON public.documents USING gin (search);
 
 CREATE INDEX documents_title_trgm ON public.documents USING gin (title public.gin_trgm_ops);
@@ -1290,6 +1462,8 @@ CREATE INDEX sources_document ON public.sources USING btree (document_id) WHERE 
 
 CREATE INDEX sources_publisher ON public.sources USING btree (publisher_actor_id) WHERE (publisher_actor_id IS NOT NULL);
 
+CREATE INDEX sources_search ON public.sources USING gin (public.source_search_text(title, url) public.gin_trgm_ops);
+
 CREATE TRIGGER actors_guard BEFORE DELETE OR UPDATE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
 
 CREATE TRIGGER actors_touch BEFORE UPDATE ON public.actors FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
@@ -1307,6 +1481,10 @@ CREATE TRIGGER claims_guard BEFORE DELETE OR UPDATE ON public.claims FOR EACH RO
 CREATE TRIGGER claims_search BEFORE INSERT OR UPDATE OF text, exact, document_id ON public.claims FOR EACH ROW EXECUTE FUNCTION public.claims_search_update();
 
 CREATE TRIGGER claims_touch BEFORE UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
+
+CREATE TRIGGER codebook_entries_guard BEFORE DELETE OR UPDATE ON public.codebook_entries FOR EACH ROW EXECUTE FUNCTION public.codebook_guard();
+
+CREATE TRIGGER codebook_entries_touch BEFORE UPDATE ON public.codebook_entries FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
 CREATE TRIGGER documents_guard BEFORE DELETE OR UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.claimdb_guard('curator');
 
@@ -1382,6 +1560,12 @@ CREATE TRIGGER sources_touch BEFORE UPDATE ON public.sources FOR EACH ROW EXECUT
 
 CREATE TRIGGER users_touch BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at();
 
+ALTER TABLE ONLY public.actor_merges
+    ADD CONSTRAINT actor_merges_into_id_fkey FOREIGN KEY (into_id) REFERENCES public.actors(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.actor_merges
+    ADD CONSTRAINT actor_merges_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
+
 ALTER TABLE ONLY public.actors
     ADD CONSTRAINT actors_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
@@ -1438,6 +1622,18 @@ ALTER TABLE ONLY public.claims
 
 ALTER TABLE ONLY public.claims
     ADD CONSTRAINT claims_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_project_id_parent_fkey FOREIGN KEY (project_id, parent) REFERENCES public.codebook_entries(project_id, tag);
+
+ALTER TABLE ONLY public.codebook_entries
+    ADD CONSTRAINT codebook_entries_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.documents
     ADD CONSTRAINT documents_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
@@ -1496,6 +1692,16 @@ ALTER TABLE ONLY public.sources
 ALTER TABLE ONLY public.sources
     ADD CONSTRAINT sources_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id);
 
+ALTER TABLE public.actor_merges ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY actor_merges_change ON public.actor_merges FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actor_merges_create ON public.actor_merges FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actor_merges_delete ON public.actor_merges FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY actor_merges_read ON public.actor_merges FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
 ALTER TABLE public.actors ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY actors_change ON public.actors FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
@@ -1535,6 +1741,16 @@ CREATE POLICY claims_create ON public.claims FOR INSERT WITH CHECK (((project_id
 CREATE POLICY claims_delete ON public.claims FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY claims_read ON public.claims FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+ALTER TABLE public.codebook_entries ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY codebook_entries_change ON public.codebook_entries FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY codebook_entries_create ON public.codebook_entries FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('curate'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY codebook_entries_delete ON public.codebook_entries FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+
+CREATE POLICY codebook_entries_read ON public.codebook_entries FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 ALTER TABLE public.documents ENABLE ROW LEVEL SECURITY;
 

@@ -37,10 +37,9 @@ static const struct col list_cols[] = {
     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
 };
 
-/* Whether the project `p` asks for strict tags. Read from the row as JSON so
- * that the statement holds whether or not projects.settings exists yet (it
- * comes with the teams issue's migration). */
-#define STRICT_TAGS(p) "coalesce((to_jsonb(" p ".*)->'settings'->>'strict_tags')::boolean, false)"
+/* Whether the project `p` asks for strict tags (projects.settings, set with
+ * PATCH /v1/projects/{id}); anything but JSON true is off. */
+#define STRICT_TAGS(p) "coalesce(" p ".settings->'strict_tags' = 'true'::jsonb, false)"
 
 static const struct db_statement statements[] = {
     /* $1 body, $2 project from the query (NULL: the body's, else the
@@ -262,8 +261,7 @@ static const struct route routes[] = {
     {.method = "POST", .pattern = "/v1/codebook", .handler = create_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
     {.method = "GET", .pattern = "/v1/codebook", .handler = list_entries, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/codebook/{id}", .handler = get_entry, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/codebook/{id}", .handler = patch_entry, .body = BODY_JSON,
-     .access = ACCESS_CURATE},
+    {.method = "PATCH", .pattern = "/v1/codebook/{id}", .handler = patch_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
     {.method = "DELETE", .pattern = "/v1/codebook/{id}", .handler = delete_entry, .access = ACCESS_CURATE},
     {.method = NULL},
 };

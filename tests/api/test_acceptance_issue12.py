@@ -33,7 +33,7 @@ def servers(cluster):
 
 
 def call(s, method, path, body=None, **params):
-    return requests.request(method, s.base + path, json=body, params=params, timeout=60)
+    return requests.request(method, s.base + path, json=body, params=params, headers=s.auth, timeout=60)
 
 
 def created(r):
@@ -43,12 +43,10 @@ def created(r):
 
 def test_annotate_then_round_trip(servers, cluster):
     a, b = servers
-    # A project whose codebook is strict (its settings come with the teams issue's PATCH
-    # /v1/projects; set here in SQL, adding the column where that migration has not run).
-    pid = cluster.psql("INSERT INTO projects (slug, name) VALUES ('acceptance', 'Acceptance') RETURNING id",
-                       db=a.db)
-    cluster.psql("ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}'", db=a.db)
-    cluster.psql(f"UPDATE projects SET settings = '{{\"strict_tags\": true}}' WHERE id = '{pid}'", db=a.db)
+    # A project of our own whose codebook is strict (a project setting, PATCH /v1/projects/{id}).
+    pid = created(call(a, "POST", "/v1/projects", {"slug": "acceptance", "name": "Acceptance"}))["id"]
+    r = call(a, "PATCH", f"/v1/projects/{pid}", {"settings": {"strict_tags": True}})
+    assert r.status_code == 200 and r.json()["settings"] == {"strict_tags": True}, r.text
     for tag, parent in (("topic", None), ("topic/xinjiang", "topic"), ("topic/detention", "topic")):
         created(call(a, "POST", "/v1/codebook", {"tag": tag, "parent": parent}, project_id=pid))
     doc = created(call(a, "POST", "/v1/documents", {"project_id": pid, "title": "China rejects report",
@@ -119,9 +117,9 @@ def test_annotate_then_round_trip(servers, cluster):
     assert [x["id"] for x in hedged] == [by_actor[amnesty["id"]]["id"]]
 
     # 6. Export -> import into an empty database -> export again: identical after the header.
-    first = requests.get(a.base + "/v1/export", timeout=60).content
-    r = requests.post(b.base + "/v1/import", data=first, timeout=60)
+    first = requests.get(a.base + "/v1/export", headers=a.auth, timeout=60).content
+    r = requests.post(b.base + "/v1/import", data=first, headers=b.auth, timeout=60)
     assert r.status_code == 200, r.text[:3000]
-    second = requests.get(b.base + "/v1/export", timeout=60).content
+    second = requests.get(b.base + "/v1/export", headers=b.auth, timeout=60).content
     assert first.split(b"\n", 1)[1] == second.split(b"\n", 1)[1]
     assert b'"said_at" : "2022-08"' in first or b'"said_at":"2022-08"' in first

@@ -98,9 +98,10 @@ def make_rows(base, session, project_id):
                              "citations": [{"source_id": source["id"]}]})
     c2 = post("/v1/claims", {"project_id": project_id, "document_id": doc["id"], "target": {"exact": "it was accurate"}})
     rel = post("/v1/relations", {"from_claim_id": c2["id"], "to_claim_id": c1["id"], "kind": "refutes"})
+    entry = post(f"/v1/codebook?project_id={project_id}", {"tag": unique("tag"), "description": "d"})
     return {"documents": doc["id"], "actors": actor["id"], "sources": source["id"], "claims": c1["id"],
             "attributions": c1["attributions"][0]["id"], "citations": c1["citations"][0]["id"],
-            "relations": rel["id"], "projects": project_id}
+            "relations": rel["id"], "projects": project_id, "codebook": entry["id"]}
 
 
 def headers(world, who):

@@ -6,26 +6,25 @@ import sys
 
 import pytest
 
-from conftest import ROOT, assert_error, unique
+from conftest import ROOT, Api, assert_error, make_token, unique
 
 DEFAULT = "00000000-0000-7000-8000-000000000001"
 
 
-def make_project(cluster, strict=False):
-    """A project of its own (by SQL: the projects API comes with the teams issue)."""
+def make_project(api, strict=False):
+    """A project of its own (the caller, a server admin, becomes its owner)."""
     slug = unique("cb").lower()
-    pid = cluster.psql(f"INSERT INTO projects (slug, name) VALUES ('{slug}', '{slug}') RETURNING id")
+    pid = api.create("/v1/projects", {"slug": slug, "name": slug})["id"]
     if strict:
-        set_strict(cluster, pid, True)
+        set_strict(api, pid, True)
     return pid
 
 
-def set_strict(cluster, project, on):
-    # projects.settings comes with the teams issue's migration (PATCH /v1/projects/{id}); the
-    # statement adds the column only where that migration has not run yet.
-    cluster.psql("ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}'")
-    cluster.psql(f"UPDATE projects SET settings = settings || '{{\"strict_tags\": {str(on).lower()}}}'"
-                 f" WHERE id = '{project}'")
+def set_strict(api, project, on):
+    """strict_tags is a project setting (projects.settings), changed by a manager."""
+    r = api.patch(f"/v1/projects/{project}", {"settings": {"strict_tags": on}})
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["strict_tags"] is on
 
 
 def test_default_project_has_the_fixture_codebook(api):
@@ -48,7 +47,7 @@ def test_default_project_has_the_fixture_codebook(api):
 
 
 def test_entries_crud_and_hierarchy(api, cluster):
-    pid = make_project(cluster)
+    pid = make_project(api)
     topic = api.create(f"/v1/codebook?project_id={pid}", {"tag": "topic", "description": "What it is about."})
     assert topic["project_id"] == pid and topic["parent"] is None
     x = api.create("/v1/codebook", {"project_id": pid, "tag": "topic/xinjiang", "parent": "topic",
@@ -81,12 +80,12 @@ def test_entries_crud_and_hierarchy(api, cluster):
 
 
 def test_strict_tags_refuse_typos_with_suggestions(api, cluster):
-    pid = make_project(cluster)
+    pid = make_project(api)
     for tag, parent in (("topic", None), ("topic/xinjiang", "topic"), ("topic/detention", "topic")):
         api.create(f"/v1/codebook?project_id={pid}", {"tag": tag, "parent": parent})
     # Not strict: any tag goes.
     assert api.post("/v1/claims", {"project_id": pid, "text": "x", "tags": ["topic/xinjang"]}).status_code == 201
-    set_strict(cluster, pid, True)
+    set_strict(api, pid, True)
     err = assert_error(api.post("/v1/claims", {"project_id": pid, "text": "x",
                                                "tags": ["topic/detention", "topic/xinjang", "topc"]}),
                        422, "unknown_tag", "tags[1]")
@@ -101,7 +100,7 @@ def test_strict_tags_refuse_typos_with_suggestions(api, cluster):
 
 
 def test_tags_and_claims_by_prefix(api, cluster):
-    pid = make_project(cluster)
+    pid = make_project(api)
     tag = unique("pfx")
     a = api.create("/v1/claims", {"project_id": pid, "text": "a", "tags": [f"{tag}/one"]})
     b = api.create("/v1/claims", {"project_id": pid, "text": "b", "tags": [f"{tag}/two", "other"]})
@@ -111,3 +110,37 @@ def test_tags_and_claims_by_prefix(api, cluster):
     tags = api.get("/v1/tags", params={"prefix": tag}).json()["items"]
     assert [t["tag"] for t in tags] == [f"{tag}/one", f"{tag}/two"]
     assert api.get("/v1/claims", params={"tag_prefix": "%"}).json()["items"] == []
+
+
+def test_codebook_writes_need_a_curator_of_the_project(api, server):
+    """Annotators use the codebook, curators keep it: a project's annotator may read
+    its entries but not create, change or delete them (403 naming the role, also when
+    they curate another project), and nobody sees another project's entries."""
+    mine, theirs, hidden = make_project(api), make_project(api), make_project(api)
+    slug = {p: api.get(f"/v1/projects/{p}").json()["slug"] for p in (mine, theirs)}
+    entry = api.create(f"/v1/codebook?project_id={mine}", {"tag": "topic"})
+    # only an annotator anywhere: refused before the handler runs
+    annotator = Api(server.base, make_token(server.database_url, unique("ann").lower(), slug[mine], "annotator"))
+    assert annotator.get(f"/v1/codebook/{entry['id']}").json()["tag"] == "topic"
+    err = assert_error(annotator.post(f"/v1/codebook?project_id={mine}", {"tag": "topic/x"}), 403, "forbidden")
+    assert err["role_needed"] == "curator"
+    assert_error(annotator.patch(f"/v1/codebook/{entry['id']}", {"description": "d"}), 403, "forbidden")
+    # a curator of another project, annotator of this one: refused by the database for this project's rows
+    name = unique("cur").lower()
+    make_token(server.database_url, name, slug[mine], "annotator")
+    both = Api(server.base, make_token(server.database_url, name, slug[theirs], "curator"))
+    assert_error(both.post(f"/v1/codebook?project_id={mine}", {"tag": "topic/x"}), 403, "forbidden")
+    err = assert_error(both.patch(f"/v1/codebook/{entry['id']}", {"description": "d"}), 403, "forbidden")
+    assert err["role_needed"] == "curator"
+    assert_error(both.delete(f"/v1/codebook/{entry['id']}"), 403, "forbidden")
+    assert api.get(f"/v1/codebook/{entry['id']}").json()["description"] is None
+    # ... and a curator where they are one
+    own = both.create(f"/v1/codebook?project_id={theirs}", {"tag": "topic", "description": "About."})
+    assert both.patch(f"/v1/codebook/{own['id']}", {"description": "What it is about."}).status_code == 200
+    # a project they cannot read: its entries are not there for them
+    secret = api.create(f"/v1/codebook?project_id={hidden}", {"tag": "topic"})
+    assert_error(both.get(f"/v1/codebook/{secret['id']}"), 404, "not_found")
+    assert_error(both.delete(f"/v1/codebook/{secret['id']}"), 404, "not_found")
+    assert_error(both.post(f"/v1/codebook?project_id={hidden}", {"tag": "topic/y"}), 422, "unknown_reference",
+                 "project_id")
+    assert both.get("/v1/codebook", params={"project_id": hidden}).json()["items"] == []
