@@ -1054,11 +1054,12 @@ function tagInput(initial) {
   const renderChips = () => fill(chips, tags.map((t, i) => h('span.tag', null, t, h('button.link', {
     type: 'button', 'aria-label': `remove tag ${t}`, onclick: () => { tags.splice(i, 1); renderChips(); },
   }, '×'))));
+  let combo = null;
   const add = (t) => {
     t = t.trim();
     if (t && !tags.includes(t)) tags.push(t);
     input.value = '';
-    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' })); // close the suggestions
+    combo?.close(); // and forget the answer to what was typed, which would reopen the list
     renderChips();
   };
   input.addEventListener('keydown', (ev) => {
@@ -1067,7 +1068,7 @@ function tagInput(initial) {
       add(input.value);
     }
   });
-  const combo = autocomplete(input, async (q) => {
+  combo = autocomplete(input, async (q) => {
     if (features.has('/v1/codebook')) {
       const res = await get('/v1/codebook', { project_id: session.project, prefix: q || undefined, limit: 20 }).catch(() => ({ items: [] }));
       // Filtered by what the field holds now: an answer to an earlier keystroke (the empty

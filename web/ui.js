@@ -89,7 +89,11 @@ export function dialog(title, build) {
 }
 
 /** A text input with suggestions from an async source (keyboard: arrows,
- *  Enter, Escape). source(q) resolves to [{label, detail, value}]. */
+ *  Enter, Escape). source(q) resolves to [{label, detail, value}]. The list
+ *  closes when a suggestion is chosen, on Escape, when the input loses focus
+ *  and when its form is submitted, and an answer arriving after that does not
+ *  reopen it (an open list covers the form's buttons). The returned element
+ *  has close(). */
 export function autocomplete(input, source, onPick) {
   const listId = uid('ac');
   const list = h('ul.suggestions', { id: listId, role: 'listbox', hidden: true });
@@ -101,9 +105,12 @@ export function autocomplete(input, source, onPick) {
   let items = [];
   let active = -1;
   let seq = 0;
+  let timer;
   const render = () => {
     fill(list, items.map((it, i) => h('li', {
       role: 'option', id: `${listId}-${i}`, 'aria-selected': i === active ? 'true' : 'false',
+      // mousedown, not click, and without its default: the input keeps the
+      // focus, so its blur does not close the list under the pointer first
       onmousedown: (ev) => { ev.preventDefault(); pick(i); },
     }, h('span', null, it.label), it.detail ? h('small', null, ` ${it.detail}`) : null)));
     list.hidden = items.length === 0;
@@ -111,14 +118,17 @@ export function autocomplete(input, source, onPick) {
     if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
     else input.removeAttribute('aria-activedescendant');
   };
-  let timer;
-  const pick = (i) => {
-    const it = items[i];
+  /** Closes the list and forgets a query still waiting for its answer. */
+  const close = () => {
     clearTimeout(timer);
-    seq++; // a refresh still under way must not reopen the list
+    seq++;
     items = [];
     active = -1;
     render();
+  };
+  const pick = (i) => {
+    const it = items[i];
+    close();
     if (it) onPick(it);
   };
   const refresh = async () => {
@@ -129,17 +139,28 @@ export function autocomplete(input, source, onPick) {
     active = items.length ? 0 : -1;
     render();
   };
+  let form = null;
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 120); });
-  input.addEventListener('focus', () => { if (!items.length) refresh(); });
-  input.addEventListener('blur', () => setTimeout(() => { items = []; render(); }, 150));
+  input.addEventListener('focus', () => {
+    // the input is put into its form after this function returns
+    if (input.form && input.form !== form) { form = input.form; form.addEventListener('submit', close); }
+    if (!items.length) refresh();
+  });
+  input.addEventListener('blur', close);
   input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {
+      const open = !list.hidden;
+      close();
+      if (open) ev.stopPropagation(); // Escape with the list closed is the page's (e.g. a dialog's)
+      return;
+    }
     if (list.hidden) return;
     if (ev.key === 'ArrowDown') { active = (active + 1) % items.length; render(); ev.preventDefault(); }
     else if (ev.key === 'ArrowUp') { active = (active - 1 + items.length) % items.length; render(); ev.preventDefault(); }
     else if (ev.key === 'Enter' && active >= 0) { ev.preventDefault(); pick(active); }
-    else if (ev.key === 'Escape') { clearTimeout(timer); seq++; items = []; render(); ev.stopPropagation(); }
   });
   const wrap = h('div.combo', null, input, list);
+  wrap.close = close;
   return wrap;
 }
 
