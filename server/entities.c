@@ -45,6 +45,7 @@ static const struct field_spec document_fields[] = {
     {.name = "language", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 35, .flags = FIELD_WRITABLE},
     {.name = "external_id", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 500, .flags = FIELD_WRITABLE},
     {.name = "metadata", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE},
+    {.name = "done", .sql_type = "boolean", .type = F_BOOLEAN, .flags = FIELD_WRITABLE},
     ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
 };
 

@@ -25,13 +25,13 @@
     " 'text', d.text, 'sha256', d.sha256, 'length', d.length, 'url', d.url,"              \
     " 'publisher', d.publisher, 'author', d.author, 'published_at', d.published_at,"      \
     " 'language', d.language, 'external_id', d.external_id, 'metadata', d.metadata,"      \
-    " 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at)"
+    " 'done', d.done, 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at)"
 
 /* List items: everything but the text, which can be large
  * (GET /v1/documents/{id} has it). Order matches list_cols. */
 #define DOCUMENT_LIST_COLUMNS                                                             \
     "d.id, d.rev, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
-    " d.published_at, d.language, d.external_id, d.metadata, d.annotator, d.created_at,"  \
+    " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
     " d.updated_at"
 
 static const struct col list_cols[] = {
@@ -39,17 +39,17 @@ static const struct col list_cols[] = {
     {"sha256", COL_STRING}, {"length", COL_NUMBER}, {"url", COL_STRING},
     {"publisher", COL_STRING}, {"author", COL_STRING}, {"published_at", COL_STRING},
     {"language", COL_STRING}, {"external_id", COL_STRING}, {"metadata", COL_JSON},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"done", COL_BOOL}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
     {NULL, COL_END},
 };
 
 static const struct db_statement statements[] = {
     {"document_create",
      "INSERT INTO documents AS d (project_id, title, text, url, publisher, author, published_at,"
-     " language, external_id, metadata, annotator)"
+     " language, external_id, metadata, done, annotator)"
      " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'title', b->>'text',"
      " b->>'url', b->>'publisher', b->>'author', (b->>'published_at')::date, b->>'language',"
-     " b->>'external_id', coalesce(b->'metadata', '{}'), b->>'annotator'"
+     " b->>'external_id', coalesce(b->'metadata', '{}'), coalesce((b->>'done')::boolean, false), b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b) AS input"
      " RETURNING d.id, " DOCUMENT_JSON},
     {"document_get", "SELECT " DOCUMENT_JSON " FROM documents d WHERE d.id = $1::uuid"},
@@ -72,6 +72,7 @@ static const struct db_statement statements[] = {
      " language = CASE WHEN b ? 'language' THEN b->>'language' ELSE d.language END,"
      " external_id = CASE WHEN b ? 'external_id' THEN b->>'external_id' ELSE d.external_id END,"
      " metadata = CASE WHEN b ? 'metadata' THEN coalesce(b->'metadata', '{}') ELSE d.metadata END,"
+     " done = CASE WHEN b ? 'done' THEN (b->>'done')::boolean ELSE d.done END,"
      " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE d.annotator END"
      " FROM (SELECT $2::jsonb AS b) AS input WHERE d.id = $1::uuid"
      " RETURNING " DOCUMENT_JSON},

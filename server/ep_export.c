@@ -2,6 +2,7 @@
  * JSON-LD, streamed from PostgreSQL (export_engine.h) through a callback
  * response: the export has its own connection, so it never holds a request
  * thread's, and memory stays constant whatever its size. */
+#include "auth.h"
 #include "db.h"
 #include "export_engine.h"
 #include "registry.h"
@@ -97,15 +98,49 @@ static bool filters_or_reply(struct request *r, struct export_filters *f)
            && ((f->q = request_query(r, "q")) || true);
 }
 
+/* Exports are per project unless the caller is a server admin: others name
+ * the project with ?project_id=, or have it chosen for them when they can
+ * read exactly one. A project they cannot read is 404 (401 for anonymous
+ * callers), as a row of it would be. On success f->project_id is set (NULL
+ * for an admin who named none: everything). */
+static bool project_or_reply(struct request *r, struct export_filters *f, char chosen[AUTH_ID_SIZE])
+{
+    const struct auth *a = r->auth;
+    const char *readable = a && a->sets[SET_READ] ? a->sets[SET_READ] : "{}";
+    if (a && a->server_admin)
+        return true;
+    if (!f->project_id) {
+        /* "{uuid}" holds one project: 36 characters between the braces */
+        size_t n = strlen(readable);
+        if (n == 38 && readable[0] == '{' && readable[37] == '}') {
+            memcpy(chosen, readable + 1, 36);
+            chosen[36] = '\0';
+            f->project_id = chosen;
+            return true;
+        }
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_parameter", "project_id",
+                    "exports are per project: name one with ?project_id= (GET /v1/projects lists those you can read)");
+        return false;
+    }
+    if (!strstr(readable, f->project_id)) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "project_id", "no project %s among those you can read",
+                    f->project_id);
+        return false;
+    }
+    return true;
+}
+
 static void export_dataset(struct request *r)
 {
-    static const char *const known[] = {"format", "table", "document_id", "actor_id", "tag", "kind",
+    static const char *const known[] = {"format", "table", "project_id", "document_id", "actor_id", "tag", "kind",
                                         "created_after", "created_before", "q", NULL};
     enum export_format format;
     const char *table;
     struct export_filters filters = {0};
+    char chosen[AUTH_ID_SIZE];
     if (!query_known_or_reply(r, known) || !format_or_reply(r, &format, &table)
-        || !filters_or_reply(r, &filters))
+        || !query_uuid_or_reply(r, "project_id", &filters.project_id) || !filters_or_reply(r, &filters)
+        || !project_or_reply(r, &filters, chosen))
         return;
     if (atomic_fetch_add(&running_exports, 1) >= r->cfg->max_exports) {
         atomic_fetch_sub(&running_exports, 1);

@@ -85,6 +85,8 @@ static const struct constraint_wording {
      "a relation with the same from_claim_id, to_claim_id and kind already exists"},
     {"documents_project_id_external_id_key", false, 409, "conflict", "external_id",
      "external_id already exists with that value"},
+    {"projects_settings_blind_boolean", false, 400, "invalid_type", "settings.blind",
+     "settings.blind must be true or false"},
     {"claims_check", false, 422, "invalid_value", "target",
      "target: a span needs start, end and exact together, end after start, and a document"},
     {"attributions_check", false, 422, "invalid_value", "via_attribution_id",

@@ -121,7 +121,7 @@ static const struct db_statement export_statements[] = {
     " a.created_at, a.updated_at"
 #define DOCUMENT_COLS                                                                              \
     "d.id, d.project_id, d.title, d.text, d.sha256, d.length, d.url, d.publisher, d.author,"       \
-    " d.published_at, d.language, d.external_id, d.metadata, d.annotator, d.created_at,"          \
+    " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
     " d.updated_at"
 #define CLAIM_COLS                                                                                 \
     "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.text,"  \
@@ -241,6 +241,8 @@ static enum col_kind kind_of(const struct field_spec *f)
         return COL_TIMESTAMP;
     if (strcmp(f->sql_type, "text[]") == 0)
         return COL_PG_ARRAY;
+    if (strcmp(f->sql_type, "boolean") == 0)
+        return COL_BOOL;
     return COL_STRING; /* text, uuid, date, enumerations */
 }
 
@@ -295,7 +297,7 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
 
 #define CSV_DOCUMENTS                                                                              \
     "SELECT d.id, d.project_id, d.title, d.text, d.sha256, d.length, d.url, d.publisher, d.author," \
-    " d.published_at, d.language, d.external_id, d.metadata::text AS metadata, d.annotator, "      \
+    " d.published_at, d.language, d.external_id, d.metadata::text AS metadata, d.done, d.annotator, "      \
     TS("d", "created_at") ", " TS("d", "updated_at") " FROM documents d"
 #define CSV_ACTORS                                                                                 \
     "SELECT a.id, a.project_id, a.name, a.kind, to_json(a.aliases)::text AS aliases,"              \
@@ -617,13 +619,30 @@ static const char *const *copies_for(enum export_format format, const char *tabl
     return NULL;
 }
 
-/* The reader's scope: rows of projects it cannot read stay out. */
-static bool scope(PGconn *conn, const struct request *r, char *err, size_t err_size)
+/* The reader's scope: rows of projects it cannot read stay out. One
+ * project (?project_id=) narrows the scope itself to that project, so that
+ * every query of every format is filtered by row-level security alone; a
+ * server admin's admin flag (which reads everything) gives way to curating
+ * that project (which reads it, blind or not). */
+static bool scope(PGconn *conn, const struct request *r, const char *project_id, char *err, size_t err_size)
 {
-    if (db_scope_apply(conn, r, false, false))
-        return true;
-    snprintf(err, err_size, "cannot set the export's scope: %s", PQerrorMessage(conn));
-    return false;
+    bool ok = db_scope_apply(conn, r, false, false);
+    if (ok && project_id) {
+        const char *params[] = {project_id};
+        PGresult *res = PQexecParams(conn,
+                                     "SELECT set_config('claimdb.curate', CASE WHEN claimdb_is_admin()"
+                                     "   THEN ARRAY[$1::uuid]::text ELSE current_setting('claimdb.curate') END, true),"
+                                     " set_config('claimdb.read', CASE WHEN claimdb_is_admin()"
+                                     "   OR $1::uuid = ANY (claimdb_projects('read')) THEN ARRAY[$1::uuid]::text"
+                                     "   ELSE '{}' END, true),"
+                                     " set_config('claimdb.admin', 'off', true)",
+                                     1, NULL, params, NULL, NULL, 0);
+        ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+        PQclear(res);
+    }
+    if (!ok)
+        snprintf(err, err_size, "cannot set the export's scope: %s", PQerrorMessage(conn));
+    return ok;
 }
 
 struct export *export_open(enum export_format format, const char *table,
@@ -660,7 +679,7 @@ struct export *export_open(enum export_format format, const char *table,
      * JIT: compiling these long statements costs more than it saves. The
      * cursors are read to the end, so plan them for all rows as COPY is. */
     if (!command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, err_size)
-        || !scope(conn, filters->request, err, err_size)
+        || !scope(conn, filters->request, filters->project_id, err, err_size)
         || !command(conn, "SET LOCAL statement_timeout = 0", err, err_size)
         || !command(conn, "SET LOCAL jit = off", err, err_size)
         || !command(conn, "SET LOCAL cursor_tuple_fraction = 1", err, err_size)

@@ -24,6 +24,7 @@ enum export_format { EXPORT_NDJSON, EXPORT_CSV, EXPORT_W3C };
 struct request;
 
 struct export_filters {
+    const char *project_id;   /* one project's rows only (the scope is narrowed to it); NULL: all readable */
     const char *document_id;
     const char *actor_id;
     const char *tag;

@@ -87,7 +87,8 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     " " J("text") " AS text, " J("url") " AS url, " J("publisher") " AS publisher,"                \
     " " J("author") " AS author, " J("published_at") "::date AS published_at,"                     \
     " " J("language") " AS language, " J("external_id") " AS external_id,"                         \
-    " s.rec->'metadata' AS metadata, " J("annotator") " AS annotator,"                             \
+    " s.rec->'metadata' AS metadata, coalesce((" J("done") ")::boolean, false) AS done,"              \
+    " " J("annotator") " AS annotator,"                             \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'document'"
 #define CLAIM_ROWS                                                                                 \
@@ -139,7 +140,7 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     a "project_id, " a "name, " a "kind, " a "aliases, " a "description, " a "external_ids, " a "annotator"
 #define DOCUMENT_COLS(a)                                                                           \
     a "project_id, " a "title, " a "text, " a "url, " a "publisher, " a "author, " a "published_at, " \
-    a "language, " a "external_id, " a "metadata, " a "annotator"
+    a "language, " a "external_id, " a "metadata, " a "done, " a "annotator"
 #define CLAIM_COLS(a)                                                                              \
     a "project_id, " a "document_id, " a "start, " a "\"end\", " a "exact, " a "prefix, " a "suffix, " \
     a "text, " a "kind, " a "tags, " a "note, " a "annotator"

@@ -142,6 +142,13 @@ async function homeView(root) {
       : h('p', null, 'You are not a member of any project yet.'));
 }
 
+// Exports are per project unless one is a server admin (the server picks the
+// project of a reader of only one): offer them when that holds.
+function canExport() {
+  return !features.has('/v1/session') || Boolean(session.project) || Boolean(session.user?.server_admin)
+    || (session.projects || []).length <= 1;
+}
+
 async function documentsView(root, m, query) {
   const q = query.get('q') || '';
   const lang = query.get('language') || '';
@@ -159,7 +166,7 @@ async function documentsView(root, m, query) {
   h('button', { type: 'submit' }, 'Search'));
   const list = h('div', { 'aria-live': 'polite' }, h('p.loading', null, 'Loading…'));
   fill(root, h('div.bar', null, h('h1', null, 'Documents'), h('a.button', { href: link('new') }, 'Add a document')),
-    form, list, exportLinks({ project_id: session.project }));
+    form, list, canExport() ? exportLinks({ project_id: session.project }) : null);
   document.addEventListener('keydown', slashFocus(search), { once: false });
 
   let docs;

@@ -188,7 +188,7 @@ class DocView {
           h('button', { type: 'button', onclick: () => this.newClaimFromSelection(), title: 'Shortcut: c' }, 'New claim from selection'),
           h('button', { type: 'button', onclick: () => undoLast(), title: 'Shortcut: u', id: 'undo' }, 'Undo'),
           h('button', { type: 'button', onclick: () => shortcutHelp() }, 'Shortcuts'),
-          exportLinks({ document_id: d.id }))),
+          exportLinks({ project_id: d.project_id, document_id: d.id }))),
       h('div.docgrid', null, h('section.reader', { 'aria-label': 'Text' }, this.textWrap), h('div.side', null, this.tabs, this.panel)));
     this.draw();
     performance.mark('claimdb:drawn'); // the text and its highlights are on screen (make bench reads it)

@@ -154,6 +154,9 @@ export function autocomplete(input, source, onPick) {
       if (open) ev.stopPropagation(); // Escape with the list closed is the page's (e.g. a dialog's)
       return;
     }
+    // Enter with no suggestion chosen commits what was typed (the field's own
+    // handler): a query still pending must not open the list afterwards.
+    if (ev.key === 'Enter' && (list.hidden || active < 0)) { close(); return; }
     if (list.hidden) return;
     if (ev.key === 'ArrowDown') { active = (active + 1) % items.length; render(); ev.preventDefault(); }
     else if (ev.key === 'ArrowUp') { active = (active - 1 + items.length) % items.length; render(); ev.preventDefault(); }

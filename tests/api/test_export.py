@@ -17,7 +17,7 @@ from transfer_data import TRICKY_TEXT, big_dataset, small_dataset
 
 CSV_COLUMNS = {
     "documents": ["id", "project_id", "title", "text", "sha256", "length", "url", "publisher", "author",
-                  "published_at", "language", "external_id", "metadata", "annotator", "created_at", "updated_at"],
+                  "published_at", "language", "external_id", "metadata", "done", "annotator", "created_at", "updated_at"],
     "actors": ["id", "project_id", "name", "kind", "aliases", "description", "external_ids", "annotator",
                "created_at", "updated_at"],
     "claims": ["id", "project_id", "document_id", "start", "end", "exact", "prefix", "suffix", "text", "kind",
