@@ -12,6 +12,13 @@
 #define TIMESTAMP_FIELDS                                                                                          \
     {.name = "created_at", .sql_type = "timestamptz", .type = F_TIMESTAMP, .flags = FIELD_OWNED},                 \
         {.name = "updated_at", .sql_type = "timestamptz", .type = F_TIMESTAMP, .flags = FIELD_OWNED}
+/* Who created and who last changed the row (issue 10): set by the database
+ * from the request's user, never by a client; NULL for rows written by the
+ * command line or before accounts existed. Not exported: users are not part
+ * of a dataset (the free-text annotator carries provenance between servers). */
+#define AUTHOR_FIELDS                                                                                             \
+    {.name = "created_by", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_SERVER},          \
+        {.name = "updated_by", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_SERVER}
 #define END_FIELDS {.name = NULL}
 
 static const struct field_spec project_fields[] = {
@@ -29,7 +36,7 @@ static const struct field_spec actor_fields[] = {
     {.name = "aliases", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = ALIAS_MAX_LEN, .flags = FIELD_WRITABLE},
     {.name = "description", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "external_ids", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 static const struct field_spec document_fields[] = {
@@ -46,7 +53,7 @@ static const struct field_spec document_fields[] = {
     {.name = "external_id", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 500, .flags = FIELD_WRITABLE},
     {.name = "metadata", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "done", .sql_type = "boolean", .type = F_BOOLEAN, .flags = FIELD_WRITABLE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 /* A claim's span is the target object, stored in the columns start, end,
@@ -62,7 +69,7 @@ static const struct field_spec claim_fields[] = {
     {.name = "note", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "attributions", .type = F_ARRAY, .flags = FIELD_CREATE},
     {.name = "citations", .type = F_ARRAY, .flags = FIELD_CREATE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 static const struct field_spec source_fields[] = {
@@ -73,7 +80,7 @@ static const struct field_spec source_fields[] = {
     {.name = "publisher_actor_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "published_at", .sql_type = "date", .type = F_DATE, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "document_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 /* The API takes the claim (and so the project) from the path. */
@@ -93,7 +100,7 @@ static const struct field_spec attribution_fields[] = {
     {.name = "source_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "cue_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "via_attribution_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 static const struct field_spec relation_fields[] = {
@@ -104,7 +111,7 @@ static const struct field_spec relation_fields[] = {
      .flags = FIELD_WRITABLE},
     {.name = "note", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "asserted_by_actor_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
-    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, END_FIELDS,
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 /* The API takes the claim from the path; a citation never changes. */
@@ -118,7 +125,7 @@ static const struct field_spec citation_fields[] = {
     {.name = "span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_CREATE | FIELD_EXPORT},
     {.name = "annotator", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 200,
      .flags = FIELD_CREATE | FIELD_EXPORT},
-    TIMESTAMP_FIELDS, END_FIELDS,
+    TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 /* Accepted wherever a span is (API bodies and import records). */

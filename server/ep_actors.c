@@ -29,12 +29,12 @@
     "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'name', a.name,"           \
     " 'kind', a.kind, 'aliases', a.aliases, 'description', a.description,"                \
     " 'external_ids', a.external_ids, 'annotator', a.annotator,"                          \
-    " 'created_at', a.created_at, 'updated_at', a.updated_at)"
+    " 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by)"
 
 /* List columns, in list_cols order. */
 #define ACTOR_LIST_COLUMNS                                                                 \
     "a.id, a.rev, a.project_id, a.name, a.kind, to_json(a.aliases), a.description,"              \
-    " a.external_ids, a.annotator, a.created_at, a.updated_at"
+    " a.external_ids, a.annotator, a.created_at, a.updated_at, a.created_by, a.updated_by"
 
 /* The filters both list statements share; $1 after, $2 project, $3 kind. */
 #define ACTOR_LIST_FILTERS                                                                 \
@@ -49,7 +49,7 @@ static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
     {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
     {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
+    {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {NULL, COL_END},
 };
 
 static const struct db_statement statements[] = {
@@ -184,7 +184,7 @@ static const struct col search_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
     {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
     {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}, {"score", COL_NUMBER}, {NULL, COL_END},
+    {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {"score", COL_NUMBER}, {NULL, COL_END},
 };
 
 static void create_actor(struct request *r)

@@ -33,7 +33,7 @@
     " 'polarity', a.polarity, 'factuality', a.factuality, 'said_at', a.said_at,"            \
     " 'source_span', a.source_span, 'cue_span', a.cue_span,"                                \
     " 'via_attribution_id', a.via_attribution_id, 'annotator', a.annotator,"                \
-    " 'created_at', a.created_at, 'updated_at', a.updated_at,"                              \
+    " 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by,"                              \
     " 'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind),"           \
     " 'via', CASE WHEN v.id IS NULL THEN NULL"                                              \
     " ELSE json_build_object('id', v.id, 'actor_id', v.actor_id, 'actor_name', va.name) END)"
@@ -56,7 +56,7 @@
 #define ATTRIBUTION_LIST_COLUMNS                                                            \
     "a.id, a.rev, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.polarity,"  \
     " a.factuality, a.said_at, a.source_span,"                                              \
-    " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at,"           \
+    " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at, a.created_by, a.updated_by,"           \
     " ac.id AS actor_key, ac.name, ac.kind"
 
 static const struct col list_cols[] = {
@@ -64,7 +64,7 @@ static const struct col list_cols[] = {
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
     {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {NULL, COL_END},
@@ -79,7 +79,7 @@ static const struct col search_cols[] = {
     {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
     {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
     {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {"claim", COL_OBJECT}, {"id", COL_STRING}, {"text", COL_STRING}, {"document_id", COL_STRING},

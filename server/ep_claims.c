@@ -49,7 +49,7 @@
     "json_build_object('id', rel.id, 'rev', rel.rev, 'project_id', rel.project_id,"                         \
     " 'from_claim_id', rel.from_claim_id, 'to_claim_id', rel.to_claim_id, 'kind', rel.kind," \
     " 'note', rel.note, 'asserted_by_actor_id', rel.asserted_by_actor_id,"                  \
-    " 'annotator', rel.annotator, 'created_at', rel.created_at, 'updated_at', rel.updated_at," \
+    " 'annotator', rel.annotator, 'created_at', rel.created_at, 'updated_at', rel.updated_at, 'created_by', rel.created_by, 'updated_by', rel.updated_by," \
     " 'claim', json_build_object('id', o.id, 'text', o.text, 'document_id', o.document_id,"  \
     " 'speakers', " SPEAKERS_JSON("o.id") "))"
 
@@ -58,7 +58,7 @@
     "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'document_id', c.document_id," \
     " 'target', " TARGET_JSON ", 'text', c.text, 'kind', c.kind, 'tags', to_json(c.tags),"   \
     " 'note', c.note, 'annotator', c.annotator, 'created_at', c.created_at,"                \
-    " 'updated_at', c.updated_at,"                                                          \
+    " 'updated_at', c.updated_at, 'created_by', c.created_by, 'updated_by', c.updated_by,"                                                          \
     " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
     "  FROM documents d WHERE d.id = c.document_id),"                                       \
     " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id, 'rev', a.rev,"              \
@@ -66,13 +66,13 @@
     "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'polarity', a.polarity,"               \
     "  'factuality', a.factuality, 'said_at', a.said_at, 'source_span', a.source_span,"     \
     "  'cue_span', a.cue_span, 'via_attribution_id', a.via_attribution_id,"                 \
-    "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at,"   \
+    "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by,"   \
     "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
     "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = c.id), '[]'),"  \
     " 'citations', coalesce((SELECT json_agg(json_build_object('id', ci.id, 'rev', ci.rev,"                \
     "  'project_id', ci.project_id, 'claim_id', ci.claim_id, 'source_id', ci.source_id,"    \
     "  'locator', ci.locator, 'span', ci.span, 'annotator', ci.annotator,"                  \
-    "  'created_at', ci.created_at, 'updated_at', ci.updated_at,"                           \
+    "  'created_at', ci.created_at, 'updated_at', ci.updated_at, 'created_by', ci.created_by, 'updated_by', ci.updated_by,"                           \
     "  'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind)) ORDER BY ci.id)" \
     "  FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id), '[]')," \
     " 'relations', json_build_object("                                                      \
@@ -87,7 +87,7 @@
 #define CLAIM_LIST_COLUMNS                                                                  \
     "c.id, c.rev, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
     " c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
-    " c.updated_at"
+    " c.updated_at, c.created_by, c.updated_by"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
@@ -96,7 +96,7 @@ static const struct col list_cols[] = {
     {"suffix", COL_STRING},
     {NULL, COL_END},
     {"text", COL_STRING}, {"kind", COL_STRING}, {"tags", COL_JSON}, {"note", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {NULL, COL_END},
 };
 

@@ -25,21 +25,21 @@
     " 'text', d.text, 'sha256', d.sha256, 'length', d.length, 'url', d.url,"              \
     " 'publisher', d.publisher, 'author', d.author, 'published_at', d.published_at,"      \
     " 'language', d.language, 'external_id', d.external_id, 'metadata', d.metadata,"      \
-    " 'done', d.done, 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at)"
+    " 'done', d.done, 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at, 'created_by', d.created_by, 'updated_by', d.updated_by)"
 
 /* List items: everything but the text, which can be large
  * (GET /v1/documents/{id} has it). Order matches list_cols. */
 #define DOCUMENT_LIST_COLUMNS                                                             \
     "d.id, d.rev, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
     " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
-    " d.updated_at"
+    " d.updated_at, d.created_by, d.updated_by"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"sha256", COL_STRING}, {"length", COL_NUMBER}, {"url", COL_STRING},
     {"publisher", COL_STRING}, {"author", COL_STRING}, {"published_at", COL_STRING},
     {"language", COL_STRING}, {"external_id", COL_STRING}, {"metadata", COL_JSON},
-    {"done", COL_BOOL}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"done", COL_BOOL}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {NULL, COL_END},
 };
 

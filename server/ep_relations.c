@@ -25,7 +25,7 @@
     "json_build_object('id', r.id, 'rev', r.rev, 'project_id', r.project_id, 'from_claim_id', r.from_claim_id,"  \
     " 'to_claim_id', r.to_claim_id, 'kind', r.kind, 'note', r.note,"                               \
     " 'asserted_by_actor_id', r.asserted_by_actor_id, 'annotator', r.annotator,"                   \
-    " 'created_at', r.created_at, 'updated_at', r.updated_at,"                                     \
+    " 'created_at', r.created_at, 'updated_at', r.updated_at, 'created_by', r.created_by, 'updated_by', r.updated_by,"                                     \
     " 'from_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
     "   FROM claims c WHERE c.id = r.from_claim_id),"                                              \
     " 'to_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
@@ -35,13 +35,13 @@
 
 #define RELATION_LIST_COLUMNS                                                                      \
     "r.id, r.rev, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
-    " r.annotator, r.created_at, r.updated_at"
+    " r.annotator, r.created_at, r.updated_at, r.created_by, r.updated_by"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"from_claim_id", COL_STRING},
     {"to_claim_id", COL_STRING}, {"kind", COL_STRING}, {"note", COL_STRING},
     {"asserted_by_actor_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {NULL, COL_END},
 };
 

@@ -25,7 +25,7 @@
     "'id', s.id, 'rev', s.rev, 'project_id', s.project_id, 'title', s.title, 'kind', s.kind,"           \
     " 'url', s.url, 'publisher_actor_id', s.publisher_actor_id,"                          \
     " 'published_at', s.published_at, 'document_id', s.document_id,"                      \
-    " 'annotator', s.annotator, 'created_at', s.created_at, 'updated_at', s.updated_at"
+    " 'annotator', s.annotator, 'created_at', s.created_at, 'updated_at', s.updated_at, 'created_by', s.created_by, 'updated_by', s.updated_by"
 
 #define SOURCE_JSON "json_build_object(" SOURCE_MEMBERS ")"
 
@@ -38,13 +38,13 @@
 
 #define SOURCE_LIST_COLUMNS                                                                \
     "s.id, s.rev, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"   \
-    " s.document_id, s.annotator, s.created_at, s.updated_at"
+    " s.document_id, s.annotator, s.created_at, s.updated_at, s.created_by, s.updated_by"
 
 static const struct col source_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
     {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {NULL, COL_END},
 };
 
 /* Search results: source_cols and the rank. */
@@ -52,7 +52,7 @@ static const struct col source_search_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
     {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
     {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"score", COL_NUMBER}, {NULL, COL_END},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {"score", COL_NUMBER}, {NULL, COL_END},
 };
 
 /* The citation as the API shows it, with its source's id, title and kind;
@@ -60,13 +60,13 @@ static const struct col source_search_cols[] = {
 #define CITATION_JSON                                                                      \
     "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'claim_id', c.claim_id,"   \
     " 'source_id', c.source_id, 'locator', c.locator, 'span', c.span,"                    \
-    " 'annotator', c.annotator, 'created_at', c.created_at, 'updated_at', c.updated_at,"  \
+    " 'annotator', c.annotator, 'created_at', c.created_at, 'updated_at', c.updated_at, 'created_by', c.created_by, 'updated_by', c.updated_by,"  \
     " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
 
 static const struct col citation_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
     {"source_id", COL_STRING}, {"locator", COL_STRING}, {"span", COL_JSON},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP},
+    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
     {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {NULL, COL_END},
@@ -139,7 +139,7 @@ static const struct db_statement statements[] = {
      * citation), so one round trip tells an unknown claim (no row) apart. */
     {"citation_list_of_claim",
      "SELECT c.id, c.rev, c.project_id, c.claim_id, c.source_id, c.locator, c.span, c.annotator,"
-     " c.created_at, c.updated_at, s.id, s.title, s.kind"
+     " c.created_at, c.updated_at, c.created_by, c.updated_by, s.id, s.title, s.kind"
      " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
      "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"
      " WHERE k.id = $1::uuid ORDER BY c.id LIMIT $3::int"},

@@ -53,7 +53,7 @@ def test_create_and_get(api):
         assert key == "force" or actor[key] == value
     assert actor["project_id"] == "00000000-0000-7000-8000-000000000001"
     assert set(actor) == {"id", "rev", "project_id", "name", "kind", "aliases", "description", "external_ids",
-                          "annotator", "created_at", "updated_at"}
+                          "annotator", "created_at", "updated_at", "created_by", "updated_by"}
     got = api.get(f"/v1/actors/{actor['id']}")
     assert got.status_code == 200 and got.json() == actor
 

@@ -5,7 +5,7 @@ from conftest import assert_error, unique
 MISSING = "01900000-0000-7000-8000-00000000beef"
 TEXT = "Human Rights Watch said that Amnesty asserted the camps exist. Officials denied it."
 KEYS = {"id", "rev", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "source_span", "cue_span",
-        "via_attribution_id", "annotator", "created_at", "updated_at", "actor", "via", "polarity",
+        "via_attribution_id", "annotator", "created_at", "updated_at", "created_by", "updated_by", "actor", "via", "polarity",
         "factuality", "said_at"}
 
 

@@ -154,3 +154,27 @@ def test_exports_are_per_project_unless_server_admin(server, cluster):
     assert ids[one] in everything and ids[two] in everything
     narrowed = admin.get(f"/v1/export?format=ndjson&project_id={ids[one]}").text
     assert ids[one] in narrowed and ids[two] not in narrowed
+
+
+def test_created_by_and_updated_by_are_the_callers_and_cannot_be_forged(server, cluster):
+    url = cluster.url
+    slug = unique("authors")
+    project_id = cli(url, "project", "add", slug, "--owner", "tester")
+    ann = as_(server, make_token(url, unique("ann"), slug, "annotator"))
+    cur = as_(server, make_token(url, unique("cur"), slug, "curator"))
+    ann_id = ann.get("/v1/me").json()["user"]["id"]
+    cur_id = cur.get("/v1/me").json()["user"]["id"]
+    doc = cur.post("/v1/documents", {"project_id": project_id, "title": unique("d"), "text": "One claim here."}).json()
+    assert doc["created_by"] == doc["updated_by"] == cur_id
+    forged = ann.post("/v1/claims", {"project_id": project_id, "document_id": doc["id"],
+                                     "target": {"exact": "One claim"}, "created_by": cur_id})
+    assert forged.status_code == 400 and forged.json()["error"]["field"] == "created_by", forged.text
+    claim = ann.post("/v1/claims", {"project_id": project_id, "document_id": doc["id"], "target": {"exact": "One claim"}})
+    assert claim.status_code == 201, claim.text
+    claim = claim.json()
+    assert claim["created_by"] == ann_id
+    changed = cur.patch(f"/v1/claims/{claim['id']}", {"note": "checked"}).json()
+    assert changed["created_by"] == ann_id and changed["updated_by"] == cur_id
+    listed = [c for c in cur.get(f"/v1/documents/{doc['id']}/claims").json()["items"] if c["id"] == claim["id"]]
+    assert listed[0]["created_by"] == ann_id and listed[0]["updated_by"] == cur_id
+    assert cur.patch(f"/v1/claims/{claim['id']}", {"updated_by": ann_id}).status_code == 400

@@ -10,7 +10,7 @@ from conftest import ROOT, assert_error, unique
 MISSING = "01900000-0000-7000-8000-00000000beef"
 DEFAULT_PROJECT = "00000000-0000-7000-8000-000000000001"
 FLAT_KEYS = {"id", "rev", "project_id", "document_id", "target", "text", "kind", "tags", "note", "annotator",
-             "created_at", "updated_at"}
+             "created_at", "updated_at", "created_by", "updated_by"}
 EMBED_KEYS = FLAT_KEYS | {"document", "attributions", "citations", "relations"}
 
 TEXT = "The ministry said the report was false. Critics said the report was accurate."

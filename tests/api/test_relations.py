@@ -275,7 +275,7 @@ def test_list_filters(api, doc):
     assert ids(from_claim_id=a, to_claim_id=c) == []
     item = api.get("/v1/relations", params={"from_claim_id": a}).json()["items"][0]
     assert set(item) >= {"id", "from_claim_id", "to_claim_id", "kind", "note", "asserted_by_actor_id",
-                         "annotator", "created_at", "updated_at"}
+                         "annotator", "created_at", "updated_at", "created_by", "updated_by"}
     assert item["asserted_by_actor_id"] == actor and item["created_at"] == ab["created_at"]
 
 

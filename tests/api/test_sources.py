@@ -55,7 +55,7 @@ def test_create_and_get_source(api):
     for key, value in body.items():
         assert created[key] == value
     assert set(created) == {"id", "rev", "project_id", "title", "kind", "url", "publisher_actor_id", "published_at",
-                            "document_id", "annotator", "created_at", "updated_at"}
+                            "document_id", "annotator", "created_at", "updated_at", "created_by", "updated_by"}
     got = api.get(f"/v1/sources/{created['id']}").json()
     assert got.pop("publisher") == {"id": publisher["id"], "name": publisher["name"]}
     assert got.pop("citation_count") == 0
