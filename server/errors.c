@@ -63,6 +63,7 @@ static const struct sqlstate_rule {
     {"22", 400, "invalid_value", W_FORMAT},
     {"P0001", 409, "immutable", W_RAISED},
     {"CD412", 412, "precondition_failed", W_RAISED},       /* history_before(): If-Match names an older revision */
+    {"CD428", 428, "precondition_required", W_RAISED}, /* history_before(): the project requires If-Match */
     {"CD422", 422, "invalid_revision", W_RAISED},          /* history_revert(): no such revision to go back to */
     {"CD409", 409, "missing_reference", W_MISSING},        /* history_write(): a reference it needs is gone */
     {"42501", HTTP_FORBIDDEN, "forbidden", W_FORBIDDEN},    /* insufficient privilege, row-level security */
@@ -85,6 +86,8 @@ static const struct constraint_wording {
      "a relation with the same from_claim_id, to_claim_id and kind already exists"},
     {"documents_project_id_external_id_key", false, 409, "conflict", "external_id",
      "external_id already exists with that value"},
+    {"projects_settings_require_if_match_boolean", false, 400, "invalid_type", "settings.require_if_match",
+     "settings.require_if_match must be true or false"},
     {"projects_settings_blind_boolean", false, 400, "invalid_type", "settings.blind",
      "settings.blind must be true or false"},
     {"claims_check", false, 422, "invalid_value", "target",

@@ -82,6 +82,14 @@ static void reply_at(struct request *r, const char *table, const char *at)
     }
 }
 
+/* The trigger compares text with the lower-case id PostgreSQL prints. */
+static void lowercase(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+}
+
 bool history_before_handler(struct request *r)
 {
     const char *table = history_route_table(r->route);
@@ -102,18 +110,24 @@ bool history_before_handler(struct request *r)
     const char *header = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH);
     const char *id = request_param(r, "id");
     long long rev;
-    if (!header || strcmp(header, "*") == 0 || !id || !uuid_valid(id))
-        return true; /* no precondition; a malformed id is the handler's to refuse */
+    if (!id || !uuid_valid(id))
+        return true; /* a malformed id is the handler's to refuse */
+    if (!header) {
+        /* No precondition: "<table>/<id>/" lets the trigger answer 428 when
+         * the row's project requires one (settings.require_if_match). */
+        snprintf(r->if_match, sizeof r->if_match, "%s/%s/", table, id);
+        lowercase(r->if_match);
+        return true;
+    }
+    if (strcmp(header, "*") == 0)
+        return true; /* any current revision: a precondition that always holds */
     if (!etag_parse_rev(header, &rev)) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_header", "If-Match",
                     "If-Match must hold one ETag as sent by claimdb, e.g. \"3-…\", or a revision, e.g. \"3\"");
         return false;
     }
     snprintf(r->if_match, sizeof r->if_match, "%s/%s/%lld", table, id, rev);
-    /* The trigger compares text with the lower-case id PostgreSQL prints. */
-    for (char *p = r->if_match; *p; p++)
-        if (*p >= 'A' && *p <= 'F')
-            *p = (char)(*p - 'A' + 'a');
+    lowercase(r->if_match);
     return true;
 }
 

@@ -486,3 +486,40 @@ def test_a_follower_rebuilds_the_project_exactly(h, own, cluster):
     mine = subprocess.run([BIN, "export"], env={"DATABASE_URL": url}, capture_output=True, check=True).stdout
     theirs = subprocess.run([BIN, "export"], env={"DATABASE_URL": own.url}, capture_output=True, check=True).stdout
     assert mine.split(b"\n", 1)[1] == theirs.split(b"\n", 1)[1]
+
+
+# ---------------------------------------------------------------- require_if_match
+
+def test_require_if_match_makes_an_unconditional_write_428(own, h):
+    """settings.require_if_match: PATCH, DELETE and revert of a row of that
+    project without If-Match are 428; with one they work; If-Match: * is a
+    precondition too; other projects and cascades are not affected."""
+    slug = unique("strict")
+    out = subprocess.run([BIN, "project", "add", slug, "--owner", "tester"], capture_output=True, text=True,
+                         env=dict(os.environ, DATABASE_URL=own.url))
+    assert out.returncode == 0, out.stderr
+    project_id = out.stdout.strip()
+    assert_error(h.patch(f"/v1/projects/{project_id}", json={"settings": {"require_if_match": "yes"}}), 400,
+                 field="settings.require_if_match")
+    assert h.patch(f"/v1/projects/{project_id}", json={"settings": {"require_if_match": True}}).status_code == 200
+    doc = h.create("/v1/documents", {"project_id": project_id, "title": unique("d"), "text": TEXT})
+    claim = h.create("/v1/claims", {"project_id": project_id, "document_id": doc["id"],
+                                    "target": {"exact": "the camps exist"}})
+    err = assert_error(h.patch(f"/v1/claims/{claim['id']}", json={"note": "n"}), 428, "precondition_required",
+                       "If-Match")
+    assert "If-Match" in err["message"]
+    assert h.get(f"/v1/claims/{claim['id']}").json()["note"] is None  # nothing changed
+    etag = h.get(f"/v1/claims/{claim['id']}").headers["ETag"]
+    changed = h.patch(f"/v1/claims/{claim['id']}", json={"note": "n"}, headers={"If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    assert h.patch(f"/v1/claims/{claim['id']}", json={"note": "m"}, headers={"If-Match": "*"}).status_code == 200
+    assert_error(h.post(f"/v1/claims/{claim['id']}/revert", {"to_rev": 1}), 428, "precondition_required")
+    assert_error(h.delete(f"/v1/claims/{claim['id']}"), 428, "precondition_required")
+    assert_error(h.delete(f"/v1/documents/{doc['id']}?cascade=true"), 428, "precondition_required")
+    etag = h.get(f"/v1/documents/{doc['id']}").headers["ETag"]
+    gone = h.delete(f"/v1/documents/{doc['id']}?cascade=true", headers={"If-Match": etag})
+    assert gone.status_code == 204, gone.text  # its claims go with it, without one each
+    assert h.get(f"/v1/claims/{claim['id']}").status_code == 404
+    # the default project does not require it
+    other = h.create("/v1/documents", {"title": unique("free"), "text": TEXT})
+    assert h.patch(f"/v1/documents/{other['id']}", json={"title": "renamed"}).status_code == 200
