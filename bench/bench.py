@@ -13,7 +13,7 @@ Environment (all optional):
   BENCH_WARMUP=2        seconds of warm-up before each (discarded)
   BENCH_CONNECTIONS=32  wrk connections
   BENCH_THREADS=2       claimdb THREADS = its database connections = pgbench clients
-  BENCH_ONLY=get,get1,list,counter,search,phrase,thread,actors,csv,ndjson,write,longpoll,import,page   run only these rows
+  BENCH_ONLY=get,open,get1,list,counter,search,phrase,thread,actors,csv,ndjson,write,longpoll,import,page   run only these rows
   BENCH_WAITERS=1000    idle GET /v1/changes?wait= clients of the long-poll row
   BENCH_SEED=1          dataset seed
   BENCH_DIR=build/bench where the data sets and the run folder live
@@ -432,6 +432,22 @@ def wrk(base, ids_file, template, conns, seconds):
     return r
 
 
+def openloop(base, ids_file, template, rate, conns, seconds):
+    """bench/openloop.c: requests at a fixed rate, latency from the scheduled send time."""
+    binary = os.path.join(BENCH, "work", "openloop")
+    src = os.path.join(BENCH, "openloop.c")
+    if not os.path.exists(binary) or os.path.getmtime(binary) < os.path.getmtime(src):
+        os.makedirs(os.path.dirname(binary), exist_ok=True)
+        run(["cc", "-O2", "-o", binary, src])
+    host, port = base.split("//", 1)[1].rsplit(":", 1)
+    argv = on_core(CLIENT_CPU, [binary, host, port, str(rate), str(seconds), str(conns), ids_file, template])
+    out = run(argv, capture_output=True, text=True).stdout
+    m = re.search(r"^BENCH (.*)$", out, re.M)
+    if not m:
+        raise RuntimeError("openloop printed no BENCH line:\n" + out)
+    return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
 def pgbench(cluster, script_path, defines, nrows, seconds):
     argv = on_core(CLIENT_CPU, [os.path.join(PG_BINDIR, "pgbench"), "-h", "127.0.0.1", "-p", str(cluster.port),
                                 "-U", "claimdb", "-n", "-M", "prepared", "-c", str(THREADS), "-j", "1",
@@ -550,8 +566,9 @@ def main():
     cluster = Cluster(pgdir, free_port())
     servers = []
     details = []
-    rows = [Row("get", "GET /v1/claims/{id}", "req/s", "≥ 0.6×, p99 ≤ 5 ms"),
-            Row("get1", "GET /v1/claims/{id}, 1 connection", "req/s", "p99 ≤ 5 ms (context)"),
+    rows = [Row("get", "GET /v1/claims/{id}", "req/s", "≥ 0.6×"),
+            Row("open", "GET /v1/claims/{id}, open loop at 50% of the get row", "req/s", "p99 ≤ 5 ms"),
+            Row("get1", "GET /v1/claims/{id}, 1 connection", "req/s", "(context)"),
             Row("list", "GET /v1/claims?document_id=…&limit=100", "req/s", "≥ 0.5×"),
             Row("counter", "GET /v1/claims/{id}/counterclaims", "req/s", "≥ 0.5×"),
             Row("search", f"GET /v1/search?q={SEARCH_WORD} (a common word)", "req/s", "≥ 0.5×, no seq scan"),
@@ -693,8 +710,23 @@ def main():
             if w["status_errors"] or w["socket_errors"]:
                 row.note = f"{int(w['status_errors'])} non-2xx, {int(w['socket_errors'])} socket errors"
             if key == "get1":
-                row.verdict = "meets" if row.p99 <= 5000 else "misses"
+                row.verdict = "context"
                 continue
+            if key == "get" and wanted("open"):
+                # Latency at a load the server can carry: an open loop at half the
+                # throughput just measured, each latency from its scheduled send time.
+                op = by["open"]
+                rate = max(1, int(w["rps"] / 2))
+                log(f"open: {rate} req/s open loop over {CONNS} connections, {DURATION} s")
+                o = openloop(server.base, id_files[ids_name], template, rate, CONNS, DURATION)
+                op.value, op.p50, op.p99 = o["requests"] / (o["duration_us"] / 1e6), o["p50_us"], o["p99_us"]
+                op.rss = proc_kb(server.pid, "VmHWM")
+                details.append(f"open: {rate} req/s scheduled (50% of {w['rps']:,.0f}), {int(o['requests'])} answered, "
+                               f"{int(o['unsent'])} never sent, max {fmt_ms(o['max_us'])}")
+                if o["status_errors"] or o["socket_errors"] or o["unsent"]:
+                    op.note = (f"{int(o['status_errors'])} non-2xx, {int(o['socket_errors'])} socket errors, "
+                               f"{int(o['unsent'])} unsent")
+                op.verdict = "meets" if op.p99 <= 5000 and not op.note else "misses"
             # ceiling: pgbench, same SQL, same number of database connections
             table_name, nrows = lookups[ids_name]
             text, defines, notes = pgbench_script(statements, some_id, table_name)
@@ -735,8 +767,6 @@ def main():
                 row.ceiling = max(row.ceiling or 0, rate)
             details.append(f"{key}: pgbench {THREADS} clients, lookups taken out: " + ", ".join(tried))
             ok = row.ratio is not None and row.ratio >= (0.6 if key == "get" else 0.5)
-            if key == "get":
-                ok = ok and row.p99 <= 5000
             if key in ("search", "phrase", "thread"):
                 scans = seq_scans(cluster, statements)
                 details.append(f"{key}: EXPLAIN of its statement: "

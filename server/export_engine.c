@@ -228,6 +228,7 @@ struct outbuf {
  * columns start, end, exact, prefix and suffix. */
 #define MAX_EXPORT_COLS 48
 static struct col export_cols[ENTITY_COUNT][MAX_EXPORT_COLS];
+static int export_ncols[ENTITY_COUNT]; /* the SQL columns those take */
 static char export_leads[ENTITY_COUNT][40];
 static pthread_once_t export_cols_once = PTHREAD_ONCE_INIT;
 
@@ -262,13 +263,36 @@ static void build_export_cols(void)
                 cols[n++] = (struct col){f->name, COL_OBJECT};
                 for (size_t i = 0; i < sizeof span / sizeof *span; i++)
                     cols[n++] = span[i];
+                export_ncols[t] += 5;
             } else {
                 cols[n++] = (struct col){f->name, kind_of(f)};
+                export_ncols[t]++;
             }
         }
         cols[n] = (struct col){NULL, COL_END};
         snprintf(export_leads[t], sizeof export_leads[t], "\"type\" : \"%s\"", ENTITIES[t]->type);
     }
+}
+
+static size_t entity_index(const struct entity *entity)
+{
+    pthread_once(&export_cols_once, build_export_cols);
+    size_t t = 0;
+    while (ENTITIES[t] != entity)
+        t++;
+    return t;
+}
+
+/* True when the statement's columns are as many as the entity's exported
+ * fields take: a *_COLS list above that misses a field described in
+ * entities.c would otherwise shift every value after it. */
+static bool columns_match(const PGresult *res, const struct entity *entity, char *err, size_t size)
+{
+    if (!entity || PQnfields(res) == export_ncols[entity_index(entity)])
+        return true;
+    snprintf(err, size, "the export's %s columns (%d) do not match its description in entities.c (%d)",
+             entity->type, PQnfields(res), export_ncols[entity_index(entity)]);
+    return false;
 }
 
 /* Row `row` of res as one line of `entity` (NULL: the line is column 0). */
@@ -277,10 +301,7 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
     if (!entity) {
         jb_raw(&o->jb, PQgetvalue(res, row, 0), (size_t)PQgetlength(res, row, 0));
     } else {
-        pthread_once(&export_cols_once, build_export_cols);
-        size_t t = 0;
-        while (ENTITIES[t] != entity)
-            t++;
+        size_t t = entity_index(entity);
         rowjson_write_style(&o->jb, res, row, export_cols[t], &ROW_SPACED, export_leads[t]);
     }
     jb_raw(&o->jb, "\n", 1);
@@ -778,6 +799,8 @@ static int ndjson_next_line(struct export *ex, char *err, size_t size)
     } else if (!outer) {
         return part_finish(ex, err, size) ? 0 : -1;
     }
+    if (!columns_match(c->batch, entity, err, size))
+        return -1;
     line_write(&ex->out, c->batch, c->row++, entity);
     return 1;
 }
