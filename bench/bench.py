@@ -440,7 +440,8 @@ def openloop(base, ids_file, template, rate, conns, seconds):
         os.makedirs(os.path.dirname(binary), exist_ok=True)
         run(["cc", "-O2", "-o", binary, src])
     host, port = base.split("//", 1)[1].rsplit(":", 1)
-    argv = on_core(CLIENT_CPU, [binary, host, port, str(rate), str(seconds), str(conns), ids_file, template])
+    argv = on_core(CLIENT_CPU, [binary, host, port, str(rate), str(seconds), str(conns), ids_file, template]
+                   + ([AUTH["Authorization"]] if "Authorization" in AUTH else []))
     out = run(argv, capture_output=True, text=True).stdout
     m = re.search(r"^BENCH (.*)$", out, re.M)
     if not m:

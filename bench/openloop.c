@@ -6,8 +6,9 @@
  * A closed loop (wrk) only sends when a reply comes back, so a slow server
  * is asked less and its queueing never shows (coordinated omission).
  *
- * usage: openloop HOST PORT RATE SECONDS CONNECTIONS IDS_FILE TEMPLATE
- * TEMPLATE is a path with {id} replaced by a random line of IDS_FILE. Prints
+ * usage: openloop HOST PORT RATE SECONDS CONNECTIONS IDS_FILE TEMPLATE [AUTHORIZATION]
+ * TEMPLATE is a path with {id} replaced by a random line of IDS_FILE;
+ * AUTHORIZATION, when given, is sent as that header (e.g. "Bearer cdb_…"). Prints
  * one line: BENCH requests=… duration_us=… rate=… status_errors=…
  * socket_errors=… unsent=… p50_us=… p99_us=… max_us=… (bench/bench.py). */
 #define _GNU_SOURCE
@@ -78,8 +79,13 @@ static long response_length(const char *buf, size_t len, int *status)
 
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fputs("usage: openloop HOST PORT RATE SECONDS CONNECTIONS IDS_FILE TEMPLATE\n", stderr);
+    if (argc != 8 && argc != 9) {
+        fputs("usage: openloop HOST PORT RATE SECONDS CONNECTIONS IDS_FILE TEMPLATE [AUTHORIZATION]\n", stderr);
+        return 2;
+    }
+    char auth[512] = "";
+    if (argc == 9 && snprintf(auth, sizeof auth, "Authorization: %s\r\n", argv[8]) >= (int)sizeof auth) {
+        fputs("openloop: AUTHORIZATION is too long\n", stderr);
         return 2;
     }
     const char *host = argv[1];
@@ -125,11 +131,11 @@ int main(int argc, char **argv)
         for (int i = 0; i < nconn && qhead < qtail; i++) {
             if (c[i].busy)
                 continue;
-            char req[1024];
-            int n = hole ? snprintf(req, sizeof req, "GET %.*s%s%s HTTP/1.1\r\nHost: %s\r\n\r\n", (int)(hole - tmpl),
-                                    tmpl, ids[(size_t)rand() % nids], hole + 4, host)
-                         : snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", tmpl, host);
-            if (write(c[i].fd, req, (size_t)n) != n) {
+            char req[2048];
+            int n = hole ? snprintf(req, sizeof req, "GET %.*s%s%s HTTP/1.1\r\nHost: %s\r\n%s\r\n", (int)(hole - tmpl),
+                                    tmpl, ids[(size_t)rand() % nids], hole + 4, host, auth)
+                         : snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n", tmpl, host, auth);
+            if (n < 0 || n >= (int)sizeof req || write(c[i].fd, req, (size_t)n) != n) {
                 socket_errors++;
                 qhead++;
                 continue;
