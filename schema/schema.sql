@@ -119,6 +119,25 @@ $$;
 
 COMMENT ON FUNCTION public.actor_search_text(name text, aliases text[]) IS 'Lower-cased name and aliases of an actor, one per line, for trigram search.';
 
+CREATE FUNCTION public.claimdb_blind_projects() RETURNS uuid[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN claimdb_is_admin() THEN '{}'::uuid[]
+              ELSE coalesce(array_agg(id), '{}') END
+  FROM projects
+  WHERE settings @> '{"blind": true}' AND NOT id = ANY (claimdb_projects('curate'))
+$$;
+
+COMMENT ON FUNCTION public.claimdb_blind_projects() IS 'The projects in which the current request sees only its own annotations on documents not yet done.';
+
+CREATE FUNCTION public.claimdb_claim_done(claim uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  SELECT coalesce((SELECT d.done FROM claims c JOIN documents d ON d.id = c.document_id WHERE c.id = claim), false)
+$$;
+
+COMMENT ON FUNCTION public.claimdb_claim_done(claim uuid) IS 'True when the document of the claim is marked done.';
+
 CREATE FUNCTION public.claimdb_default_project() RETURNS uuid
     LANGUAGE plpgsql STABLE
     AS $$
@@ -133,6 +152,12 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION public.claimdb_default_project() IS 'The caller''s only writable project; raises 22023 naming project_id when there is not exactly one.';
+
+CREATE FUNCTION public.claimdb_document_done(document uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce((SELECT done FROM documents WHERE id = document), false) $$;
+
+COMMENT ON FUNCTION public.claimdb_document_done(document uuid) IS 'True when the document''s annotation is marked done.';
 
 CREATE FUNCTION public.claimdb_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -350,6 +375,7 @@ CREATE FUNCTION public.history_before() RETURNS trigger
     AS $$
 DECLARE
   expect text := current_setting('claimdb.if_match', true);
+  project uuid;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     -- A restored row continues its old numbering.
@@ -358,10 +384,17 @@ BEGIN
     RETURN NEW;
   END IF;
   IF expect <> '' AND split_part(expect, '/', 1) = TG_TABLE_NAME
-     AND split_part(expect, '/', 2) = OLD.id::text
-     AND split_part(expect, '/', 3) <> OLD.rev::text THEN
-    RAISE EXCEPTION 'the % changed since revision %', TG_TABLE_NAME, split_part(expect, '/', 3)
-      USING ERRCODE = 'CD412', HINT = 'If-Match';
+     AND split_part(expect, '/', 2) = OLD.id::text THEN
+    IF split_part(expect, '/', 3) = '' THEN
+      project := CASE WHEN TG_TABLE_NAME = 'projects' THEN OLD.id ELSE OLD.project_id END;
+      IF EXISTS (SELECT 1 FROM projects p WHERE p.id = project AND p.settings @> '{"require_if_match": true}') THEN
+        RAISE EXCEPTION 'this project requires If-Match on every change: send the ETag (or "<rev>") of the % you changed', rtrim(TG_TABLE_NAME, 's')
+          USING ERRCODE = 'CD428', HINT = 'If-Match';
+      END IF;
+    ELSIF split_part(expect, '/', 3) <> OLD.rev::text THEN
+      RAISE EXCEPTION 'the % changed since revision %', TG_TABLE_NAME, split_part(expect, '/', 3)
+        USING ERRCODE = 'CD412', HINT = 'If-Match';
+    END IF;
   END IF;
   IF TG_OP = 'DELETE' THEN
     RETURN OLD;
@@ -373,7 +406,7 @@ BEGIN
   RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION public.history_before() IS 'Checks claimdb.if_match and sets rev: 1 + the last logged revision on insert, +1 on an update that changes the row.';
+COMMENT ON FUNCTION public.history_before() IS 'Checks claimdb.if_match ("<table>/<id>/<rev>": 412 when older; "<table>/<id>/": 428 when the project requires If-Match) and sets rev: 1 + the last logged revision on insert, +1 on an update that changes the row.';
 
 CREATE FUNCTION public.history_columns(resource text) RETURNS text
     LANGUAGE sql STABLE
@@ -968,6 +1001,7 @@ CREATE TABLE public.documents (
     updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
     search tsvector GENERATED ALWAYS AS (public.claimdb_tsvector(public.claimdb_ts_config(language), title, text)) STORED,
+    done boolean DEFAULT false NOT NULL,
     CONSTRAINT documents_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT documents_author_length CHECK ((char_length(author) <= 500)),
     CONSTRAINT documents_external_id_length CHECK ((char_length(external_id) <= 500)),
@@ -1024,6 +1058,8 @@ COMMENT ON COLUMN public.documents.rev IS 'Revision number: 1 when created, one 
 
 COMMENT ON COLUMN public.documents.search IS 'Full-text vector of title (weight A) and text (B), in the configuration of language.';
 
+COMMENT ON COLUMN public.documents.done IS 'Annotation of this document is finished: in a blind project, its annotators now see each other''s work.';
+
 CREATE TABLE public.members (
     project_id uuid NOT NULL,
     user_id uuid NOT NULL,
@@ -1060,7 +1096,9 @@ CREATE TABLE public.projects (
     CONSTRAINT projects_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT projects_name_check CHECK (((length(name) >= 1) AND (length(name) <= 500))),
     CONSTRAINT projects_rev_check CHECK ((rev >= 1)),
+    CONSTRAINT projects_settings_blind_boolean CHECK (((NOT (settings ? 'blind'::text)) OR (jsonb_typeof((settings -> 'blind'::text)) = 'boolean'::text))),
     CONSTRAINT projects_settings_check CHECK ((jsonb_typeof(settings) = 'object'::text)),
+    CONSTRAINT projects_settings_require_if_match_boolean CHECK (((NOT (settings ? 'require_if_match'::text)) OR (jsonb_typeof((settings -> 'require_if_match'::text)) = 'boolean'::text))),
     CONSTRAINT projects_slug_check CHECK ((slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'::text)),
     CONSTRAINT projects_slug_length CHECK ((char_length(slug) <= 63))
 );
@@ -1714,33 +1752,33 @@ CREATE POLICY actors_read ON public.actors FOR SELECT USING (((project_id = ANY 
 
 ALTER TABLE public.attributions ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY attributions_change ON public.attributions FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY attributions_change ON public.attributions FOR UPDATE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id)))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY attributions_create ON public.attributions FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
-CREATE POLICY attributions_delete ON public.attributions FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY attributions_delete ON public.attributions FOR DELETE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id))));
 
-CREATE POLICY attributions_read ON public.attributions FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY attributions_read ON public.attributions FOR SELECT USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id))));
 
 ALTER TABLE public.citations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY citations_change ON public.citations FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY citations_change ON public.citations FOR UPDATE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id)))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY citations_create ON public.citations FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
-CREATE POLICY citations_delete ON public.citations FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY citations_delete ON public.citations FOR DELETE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id))));
 
-CREATE POLICY citations_read ON public.citations FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY citations_read ON public.citations FOR SELECT USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(claim_id))));
 
 ALTER TABLE public.claims ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY claims_change ON public.claims FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY claims_change ON public.claims FOR UPDATE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_document_done(document_id)))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY claims_create ON public.claims FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
-CREATE POLICY claims_delete ON public.claims FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY claims_delete ON public.claims FOR DELETE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_document_done(document_id))));
 
-CREATE POLICY claims_read ON public.claims FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY claims_read ON public.claims FOR SELECT USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_document_done(document_id))));
 
 ALTER TABLE public.codebook_entries ENABLE ROW LEVEL SECURITY;
 
@@ -1774,19 +1812,24 @@ CREATE POLICY projects_read ON public.projects FOR SELECT USING (((visibility = 
 
 ALTER TABLE public.relations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY relations_change ON public.relations FOR UPDATE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY relations_change ON public.relations FOR UPDATE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(from_claim_id)))) WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
 CREATE POLICY relations_create ON public.relations FOR INSERT WITH CHECK (((project_id = ANY (( SELECT public.claimdb_projects('write'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
 
-CREATE POLICY relations_delete ON public.relations FOR DELETE USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY relations_delete ON public.relations FOR DELETE USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(from_claim_id))));
 
-CREATE POLICY relations_read ON public.relations FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY relations_read ON public.relations FOR SELECT USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (created_by = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR public.claimdb_claim_done(from_claim_id))));
 
 ALTER TABLE public.revisions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY revisions_append ON public.revisions FOR INSERT WITH CHECK (true);
 
-CREATE POLICY revisions_read ON public.revisions FOR SELECT USING (((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)));
+CREATE POLICY revisions_read ON public.revisions FOR SELECT USING ((((project_id = ANY (( SELECT public.claimdb_projects('read'::text) AS claimdb_projects)::uuid[])) OR ( SELECT public.claimdb_is_admin() AS claimdb_is_admin)) AND ((resource <> ALL (ARRAY['claims'::text, 'attributions'::text, 'relations'::text, 'citations'::text])) OR (NOT (project_id = ANY (( SELECT public.claimdb_blind_projects() AS claimdb_blind_projects)::uuid[]))) OR (user_id = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR (((COALESCE(after, before) ->> 'created_by'::text))::uuid = ( SELECT public.claimdb_user_id() AS claimdb_user_id)) OR
+CASE resource
+    WHEN 'claims'::text THEN public.claimdb_document_done(((COALESCE(after, before) ->> 'document_id'::text))::uuid)
+    WHEN 'relations'::text THEN public.claimdb_claim_done(((COALESCE(after, before) ->> 'from_claim_id'::text))::uuid)
+    ELSE public.claimdb_claim_done(((COALESCE(after, before) ->> 'claim_id'::text))::uuid)
+END)));
 
 ALTER TABLE public.sources ENABLE ROW LEVEL SECURITY;
 
