@@ -23,7 +23,7 @@ OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrati
              $(BUILD)/obj/openapi.o $(BUILD)/obj/web_files.o
 # Pure-logic modules the unit tests link against (no MHD/libpq needed).
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-UNIT_LIB  := utf8 anchor router jsonbuf config cursor import_util graph_format fields entities etag
+UNIT_LIB  := utf8 anchor segments router jsonbuf config cursor import_util graph_format fields entities etag
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
 .PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots

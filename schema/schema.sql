@@ -882,12 +882,14 @@ CREATE TABLE public.claims (
     created_by uuid DEFAULT public.claimdb_user_id(),
     updated_by uuid DEFAULT public.claimdb_user_id(),
     rev bigint DEFAULT 1 NOT NULL,
+    segments jsonb,
     search_config regconfig DEFAULT 'simple'::regconfig NOT NULL,
     search tsvector NOT NULL,
     CONSTRAINT claims_annotator_length CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT claims_check CHECK ((((start IS NULL) = ("end" IS NULL)) AND ((start IS NULL) = (exact IS NULL)) AND ((start IS NULL) OR ((document_id IS NOT NULL) AND ("end" > start))))),
     CONSTRAINT claims_prefix_check CHECK ((char_length(prefix) <= 32)),
     CONSTRAINT claims_rev_check CHECK ((rev >= 1)),
+    CONSTRAINT claims_segments_check CHECK (((segments IS NULL) OR ((start IS NOT NULL) AND (jsonb_typeof(segments) = 'array'::text) AND ((jsonb_array_length(segments) >= 2) AND (jsonb_array_length(segments) <= 16))))),
     CONSTRAINT claims_start_check CHECK ((start >= 0)),
     CONSTRAINT claims_suffix_check CHECK ((char_length(suffix) <= 32)),
     CONSTRAINT claims_tags_check CHECK ((array_position(tags, NULL::text) IS NULL)),
@@ -934,6 +936,8 @@ COMMENT ON COLUMN public.claims.created_by IS 'The user who created the row (set
 COMMENT ON COLUMN public.claims.updated_by IS 'The user who last changed the row (set by the server).';
 
 COMMENT ON COLUMN public.claims.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
+
+COMMENT ON COLUMN public.claims.segments IS 'A discontinuous target''s pieces in text order, [{start,end,exact,prefix,suffix}] (2 to 16); null for a one-piece target.';
 
 COMMENT ON COLUMN public.claims.search_config IS 'Text-search configuration of the claim''s document language (simple without one).';
 

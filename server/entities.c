@@ -135,6 +135,9 @@ const struct field_spec span_fields[] = {
     {.name = "exact", .type = F_STRING, .flags = FIELD_WRITABLE},
     {.name = "prefix", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "suffix", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
+    /* a discontinuous span's pieces, each a one-piece span, in text order
+     * (segments.h); then start, end, exact, prefix and suffix are derived */
+    {.name = "segments", .type = F_ARRAY, .flags = FIELD_WRITABLE},
     /* how to resolve it, not stored: accept a match under normalization, a
      * span cutting a grapheme cluster (anchor.h) */
     {.name = "match", .type = F_STRING, .allowed = SPAN_MATCHES, .flags = FIELD_WRITABLE},

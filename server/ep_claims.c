@@ -2,7 +2,8 @@
  * a document (or, known only through reports, to none).
  *
  * A claim's target is resolved against its document's text with span.h and
- * stored whole ({start,end,exact,prefix,suffix}). POST may carry the claim's
+ * stored whole ({start,end,exact,prefix,suffix}, and the segments of a
+ * discontinuous one). POST may carry the claim's
  * attributions and citations inline; they are created in the same
  * transaction. GET /v1/claims/{id} is the claim as a researcher reads it:
  * one statement embedding its document, attributions with actors, citations
@@ -34,9 +35,12 @@
     "ARRAY(SELECT t FROM jsonb_array_elements_text(b->'tags') WITH ORDINALITY AS x(t, n)"    \
     " GROUP BY t ORDER BY min(n))"
 
+/* A discontinuous target adds its segments; a one-piece one has no such member. */
 #define TARGET_JSON                                                                         \
-    "CASE WHEN c.start IS NULL THEN NULL ELSE json_build_object('start', c.start,"          \
-    " 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix, 'suffix', c.suffix) END"
+    "CASE WHEN c.start IS NULL THEN NULL WHEN c.segments IS NULL THEN json_build_object("   \
+    " 'start', c.start, 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix, 'suffix', c.suffix)" \
+    " ELSE json_build_object('start', c.start, 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix," \
+    " 'suffix', c.suffix, 'segments', c.segments) END"
 
 /* The actors asserting the claim with id `claim`, each once. */
 #define SPEAKERS_JSON(claim)                                                                \
@@ -86,14 +90,14 @@
 /* List items: the flat claim, in list_cols order. */
 #define CLAIM_LIST_COLUMNS                                                                  \
     "c.id, c.rev, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
-    " c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
+    " c.segments, c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
     " c.updated_at, c.created_by, c.updated_by"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
     {"target", COL_OBJECT},
     {"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING}, {"prefix", COL_STRING},
-    {"suffix", COL_STRING},
+    {"suffix", COL_STRING}, {"segments", COL_JSON_OPT},
     {NULL, COL_END},
     {"text", COL_STRING}, {"kind", COL_STRING}, {"tags", COL_JSON}, {"note", COL_STRING},
     {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
@@ -146,10 +150,10 @@ static const struct col list_cols[] = {
 static const struct db_statement statements[] = {
     /* $1 body, $2 resolved target (or NULL). */
     {"claim_create",
-     "INSERT INTO claims (project_id, document_id, start, \"end\", exact, prefix, suffix, text,"
+     "INSERT INTO claims (project_id, document_id, start, \"end\", exact, prefix, suffix, segments, text,"
      " kind, tags, note, annotator)"
      " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), (b->>'document_id')::uuid,"
-     " (s->>'start')::int, (s->>'end')::int, s->>'exact', s->>'prefix', s->>'suffix',"
+     " (s->>'start')::int, (s->>'end')::int, s->>'exact', s->>'prefix', s->>'suffix', s->'segments',"
      " coalesce(b->>'text', s->>'exact'), coalesce((b->>'kind')::claim_kind, 'factual'),"
      " " TAGS_FROM_BODY ", b->>'note', b->>'annotator'"
      " FROM (SELECT $1::jsonb AS b, $2::jsonb AS s) AS input"
@@ -187,7 +191,8 @@ static const struct db_statement statements[] = {
      " \"end\" = CASE WHEN b ? 'target' THEN (s->>'end')::int ELSE c.\"end\" END,"
      " exact = CASE WHEN b ? 'target' THEN s->>'exact' ELSE c.exact END,"
      " prefix = CASE WHEN b ? 'target' THEN s->>'prefix' ELSE c.prefix END,"
-     " suffix = CASE WHEN b ? 'target' THEN s->>'suffix' ELSE c.suffix END"
+     " suffix = CASE WHEN b ? 'target' THEN s->>'suffix' ELSE c.suffix END,"
+     " segments = CASE WHEN b ? 'target' THEN s->'segments' ELSE c.segments END"
      " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
      " RETURNING " CLAIM_JSON},
     {"claim_delete", "DELETE FROM claims WHERE id = $1::uuid RETURNING id"},

@@ -124,8 +124,8 @@ static const struct db_statement export_statements[] = {
     " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
     " d.updated_at"
 #define CLAIM_COLS                                                                                 \
-    "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.text,"  \
-    " c.kind, c.tags, c.note, c.annotator, c.created_at, c.updated_at"
+    "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"  \
+    " c.segments, c.text, c.kind, c.tags, c.note, c.annotator, c.created_at, c.updated_at"
 #define CLAIM_DOCUMENT_COLUMN 2 /* c.document_id above: the key claims merge on */
 #define SOURCE_COLS                                                                                \
     "s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"            \
@@ -225,7 +225,9 @@ struct outbuf {
 
 /* The rowjson columns of an entity's exported fields, built once from its
  * description: a span (sql_type "span") is a nested object over the
- * columns start, end, exact, prefix and suffix. */
+ * columns start, end, exact, prefix and suffix, and segments when the span
+ * is discontinuous (left out otherwise, so one-piece spans are written as
+ * before segments existed). */
 #define MAX_EXPORT_COLS 48
 static struct col export_cols[ENTITY_COUNT][MAX_EXPORT_COLS];
 static int export_ncols[ENTITY_COUNT]; /* the SQL columns those take */
@@ -250,7 +252,8 @@ static enum col_kind kind_of(const struct field_spec *f)
 static void build_export_cols(void)
 {
     static const struct col span[] = {{"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING},
-                                      {"prefix", COL_STRING}, {"suffix", COL_STRING}, {NULL, COL_END}};
+                                      {"prefix", COL_STRING}, {"suffix", COL_STRING}, {"segments", COL_JSON_OPT},
+                                      {NULL, COL_END}};
     for (size_t t = 0; ENTITIES[t]; t++) {
         size_t n = 0;
         struct col *cols = export_cols[t];
@@ -326,7 +329,7 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
     TS("a", "updated_at") " FROM actors a"
 #define CSV_CLAIMS                                                                                 \
     "SELECT c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
-    " c.text, c.kind, to_json(c.tags)::text AS tags, c.note, c.annotator, " TS("c", "created_at") ", "  \
+    " c.segments::text AS segments, c.text, c.kind, to_json(c.tags)::text AS tags, c.note, c.annotator, " TS("c", "created_at") ", "  \
     TS("c", "updated_at") " FROM claims c"
 #define CSV_ATTRIBUTIONS                                                                           \
     "SELECT t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.polarity,"        \
@@ -342,11 +345,14 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
 #define CSV_CITATIONS                                                                              \
     "SELECT ci.id, ci.project_id, ci.claim_id, ci.source_id, ci.locator, ci.span::text AS span,"   \
     " ci.annotator, " TS("ci", "created_at") ", " TS("ci", "updated_at") " FROM citations ci"
-/* One row per claim for quick analysis: its document's title, the quote,
+/* One row per claim for quick analysis: its document's title, the quote
+ * (a discontinuous one's pieces as start-end;start-end, its exact joined),
  * who asserts it (actor names, JSON array) and how many relations touch it. */
 #define CSV_CLAIMS_FLAT                                                                            \
-    "SELECT c.id, c.document_id, d.title AS document_title, c.start, c.\"end\", c.exact, c.text,"  \
-    " c.kind, to_json(c.tags)::text AS tags,"                                                      \
+    "SELECT c.id, c.document_id, d.title AS document_title, c.start, c.\"end\","                  \
+    " (SELECT string_agg((g.s->>'start') || '-' || (g.s->>'end'), ';' ORDER BY g.o)"              \
+    "   FROM jsonb_array_elements(c.segments) WITH ORDINALITY AS g(s, o)) AS segments,"            \
+    " c.exact, c.text, c.kind, to_json(c.tags)::text AS tags,"                                                      \
     " (SELECT coalesce(json_agg(DISTINCT a.name), '[]')::text FROM attributions t"                 \
     "   JOIN actors a ON a.id = t.actor_id WHERE t.claim_id = c.id) AS speakers,"                  \
     " (SELECT count(*) FROM relations r WHERE r.from_claim_id = c.id) AS relations_out,"           \
@@ -395,7 +401,11 @@ static const char *const csv_copies[][2][2] = {
  * IRIs, the annotator is a Person, and nulls are left out (json_strip_nulls):
  * JSON-LD drops a null value, so an absent key says the same and survives
  * expansion and compaction. A claim with no document targets its own
- * proposition (an embedded TextualBody). */
+ * proposition (an embedded TextualBody). A discontinuous claim has one
+ * target per segment, in text order, each a SpecificResource of the document
+ * with that segment's quote and position selectors: the model allows several
+ * targets, while several selectors of one target must describe the same
+ * segment (alternatives, not pieces). */
 #define URN(col) "'urn:uuid:' || " col
 #define AGENT(name) "CASE WHEN " name " IS NOT NULL THEN json_build_object('type', 'Person', 'name', " name ") END"
 #define W3C_CLAIM                                                                                  \
@@ -406,7 +416,13 @@ static const char *const csv_copies[][2][2] = {
     "   json_build_object('type', 'TextualBody', 'purpose', 'describing', 'format', 'text/plain',"  \
     "   'value', c.text) AS v UNION ALL SELECT g.o, json_build_object('type', 'TextualBody',"      \
     "   'purpose', 'tagging', 'value', g.tag) FROM unnest(c.tags) WITH ORDINALITY AS g(tag, o)) b)," \
-    " 'target', CASE WHEN c.start IS NOT NULL THEN json_build_object("                             \
+    " 'target', CASE WHEN c.segments IS NOT NULL THEN (SELECT json_agg(json_build_object("         \
+    "   'type', 'SpecificResource', 'source', " URN("c.document_id") ", 'selector', json_build_array(" \
+    "   json_build_object('type', 'TextQuoteSelector', 'exact', g.s->'exact', 'prefix', g.s->'prefix'," \
+    "   'suffix', g.s->'suffix'), json_build_object('type', 'TextPositionSelector',"               \
+    "   'start', g.s->'start', 'end', g.s->'end'))) ORDER BY g.o)"                                \
+    "   FROM jsonb_array_elements(c.segments) WITH ORDINALITY AS g(s, o))"                         \
+    "   WHEN c.start IS NOT NULL THEN json_build_object("                                          \
     "   'source', " URN("c.document_id") ", 'selector', json_build_array("                          \
     "   json_build_object('type', 'TextQuoteSelector', 'exact', c.exact, 'prefix', c.prefix,"      \
     "   'suffix', c.suffix),"                                                                      \
@@ -470,14 +486,17 @@ static const char *const w3c_count[2] = {
  * stream: the collection (id, total, first, last), then each page (id,
  * partOf, startIndex, next but on the last) with its items. Pages are
  * "<collection id>#page-N". claimdb's own terms are defined in a second
- * context: the prefix, and which of them hold IRIs. */
+ * context: the prefix, which of them hold IRIs, and "segments" (the pieces
+ * of a discontinuous attribution or citation span, kept inside its
+ * claimdb:cue_span, claimdb:source_span or claimdb:span, in order). */
 #define W3C_CONTEXT                                                                                \
     "[\"http://www.w3.org/ns/anno.jsonld\",{\"claimdb\":\"https://claimdb.org/ns#\","              \
     "\"claimdb:project_id\":{\"@type\":\"@id\"},\"claimdb:document_id\":{\"@type\":\"@id\"},"     \
     "\"claimdb:actor_id\":{\"@type\":\"@id\"},\"claimdb:via_attribution_id\":{\"@type\":\"@id\"},"  \
     "\"claimdb:source_id\":{\"@type\":\"@id\"},\"claimdb:asserted_by_actor_id\":{\"@type\":\"@id\"}," \
     "\"claimdb:attributions\":{\"@container\":\"@set\"},\"claimdb:citations\":{\"@container\":\"@set\"}," \
-    "\"claimdb:tags\":{\"@container\":\"@set\"}}]"
+    "\"claimdb:tags\":{\"@container\":\"@set\"},"                                                   \
+    "\"segments\":{\"@id\":\"claimdb:segments\",\"@container\":\"@list\"}}]"
 
 /* Writes the page header of page `page` (1-based) into buf. */
 static void w3c_page_header(char *buf, size_t size, const char *collection, long long page, long long total)

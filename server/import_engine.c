@@ -5,6 +5,7 @@
 #include "entities.h"
 #include "errors.h"
 #include "import_util.h"
+#include "segments.h"
 #include "span.h"
 #include "utf8.h"
 #include "validate.h"
@@ -96,6 +97,7 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     " s.document_id AS document_id, (s.rec->'target'->>'start')::int AS start,"       \
     " (s.rec->'target'->>'end')::int AS \"end\", s.rec->'target'->>'exact' AS exact,"              \
     " s.rec->'target'->>'prefix' AS prefix, s.rec->'target'->>'suffix' AS suffix,"                 \
+    " s.rec->'target'->'segments' AS segments,"                                                    \
     " " J("text") " AS text, " J("kind") "::claim_kind AS kind,"                                   \
     " ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')) AS tags, " J("note") " AS note,"      \
     " " J("annotator") " AS annotator,"                                                            \
@@ -143,7 +145,7 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     a "language, " a "external_id, " a "metadata, " a "done, " a "annotator"
 #define CLAIM_COLS(a)                                                                              \
     a "project_id, " a "document_id, " a "start, " a "\"end\", " a "exact, " a "prefix, " a "suffix, " \
-    a "text, " a "kind, " a "tags, " a "note, " a "annotator"
+    a "segments, " a "text, " a "kind, " a "tags, " a "note, " a "annotator"
 #define SOURCE_COLS(a)                                                                             \
     a "project_id, " a "title, " a "kind, " a "url, " a "publisher_actor_id, " a "published_at, "  \
     a "document_id, " a "annotator"
@@ -550,36 +552,13 @@ static bool claim_document(struct import *im, const char *claim_id, char doc_id[
 
 enum span_outcome { SPAN_RESOLVED, SPAN_UNVERIFIED, SPAN_BAD };
 
-/* Resolves span member `field` of rec against the document's text (d, or
- * NULL when not at hand) and replaces it with the full stored form. */
-static enum span_outcome resolve_span(struct import *im, json_t *rec, const char *field,
-                                      const struct doc_entry *d, const char *type, const char *id)
+/* Resolves one-piece span `span` (named `field` in errors) against the
+ * document's text d into *out. The span's members were validated. */
+static bool resolve_piece(struct import *im, const json_t *span, const char *field, const struct doc_entry *d,
+                          const char *type, const char *id, struct anchor_span *out)
 {
-    json_t *span = json_object_get(rec, field);
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s.", field);
-    if (!fields_ok(im, span, prefix, span_fields, type, id))
-        return SPAN_BAD;
     json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
     json_t *exact = json_object_get(span, "exact");
-    if ((start == NULL) != (end == NULL)) {
-        add_error(im, type, id, field, "missing_field", "%s: start and end go together", field);
-        return SPAN_BAD;
-    }
-    if (!start && !exact) {
-        add_error(im, type, id, field, "missing_field",
-                  "%s needs start and end, or exact (with optional prefix/suffix)", field);
-        return SPAN_BAD;
-    }
-    if (!d) {
-        /* Checked against the text by the final query; only a full span can be. */
-        if (start && exact)
-            return SPAN_UNVERIFIED;
-        add_error(im, type, id, field, "document_unavailable",
-                  "%s: the document's text is not at hand (put a document's lines before the lines that"
-                  " point into it, or give start, end and exact)", field);
-        return SPAN_BAD;
-    }
     struct anchor_request req = {0};
     req.has_position = start != NULL;
     req.start = start ? json_integer_value(start) : 0;
@@ -606,10 +585,121 @@ static enum span_outcome resolve_span(struct import *im, json_t *rec, const char
     if (res.status != ANCHOR_OK) {
         add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field, anchor_message(&req, &res));
         error_details(im, span_error_details(d->text, &res));
+        return false;
+    }
+    *out = res.span;
+    return true;
+}
+
+/* The members of a one-piece span: start and end together, and either. */
+static bool piece_members_ok(struct import *im, const json_t *span, const char *field, const char *type,
+                             const char *id)
+{
+    json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
+    if ((start == NULL) != (end == NULL)) {
+        add_error(im, type, id, field, "missing_field", "%s: start and end go together", field);
+        return false;
+    }
+    if (!start && !json_object_get(span, "exact")) {
+        add_error(im, type, id, field, "missing_field",
+                  "%s needs start and end, or exact (with optional prefix/suffix)", field);
+        return false;
+    }
+    return true;
+}
+
+/* A discontinuous span (with "segments") of rec's member `field`: each
+ * segment resolved like a one-piece span, checked for order and overlap, and
+ * the stored form (segments_stored_json) put in its place; start, end,
+ * exact, prefix and suffix beside them must be those derived from them.
+ * Needs the document's text at hand. */
+static enum span_outcome resolve_segments(struct import *im, json_t *rec, const char *field, const json_t *span,
+                                          const struct doc_entry *d, const char *type, const char *id)
+{
+    char name[96];
+    const json_t *list = json_object_get(span, "segments");
+    size_t n = json_array_size(list);
+    snprintf(name, sizeof name, "%s.segments", field);
+    if (n < SEGMENTS_MIN || n > SEGMENTS_MAX) {
+        add_error(im, type, id, name, "invalid_value", "%s: %d to %d spans in text order", name, SEGMENTS_MIN,
+                  SEGMENTS_MAX);
         return SPAN_BAD;
     }
-    json_t *full = span_stored_json(d->text, &res.span);
+    if (!d) {
+        add_error(im, type, id, field, "document_unavailable",
+                  "%s: a span with segments needs its document's text (put the document's line before the"
+                  " lines that point into it)", field);
+        return SPAN_BAD;
+    }
+    struct anchor_span sp[SEGMENTS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const json_t *seg = json_array_get(list, i);
+        char prefix[112];
+        snprintf(name, sizeof name, "%s.segments[%zu]", field, i);
+        snprintf(prefix, sizeof prefix, "%s.", name);
+        if (!json_is_object(seg)) {
+            add_error(im, type, id, name, "invalid_type", "%s must be a span object", name);
+            return SPAN_BAD;
+        }
+        if (json_object_get(seg, "segments")) {
+            add_error(im, type, id, name, "invalid_value", "%s: a segment is a one-piece span", name);
+            return SPAN_BAD;
+        }
+        if (!fields_ok(im, seg, prefix, span_fields, type, id) || !piece_members_ok(im, seg, name, type, id)
+            || !resolve_piece(im, seg, name, d, type, id, &sp[i]))
+            return SPAN_BAD;
+    }
+    size_t bad = 0;
+    enum segments_status status = segments_check(sp, n, &bad);
+    if (status != SEGMENTS_OK) {
+        snprintf(name, sizeof name, "%s.segments[%zu]", field, bad);
+        add_error(im, type, id, name, segments_status_code(status),
+                  "%s (%zu..%zu) %s segments[%zu]: segments are given in text order and do not overlap", name,
+                  sp[bad].start, sp[bad].end, status == SEGMENTS_OVERLAP ? "overlaps" : "comes before", bad - 1);
+        return SPAN_BAD;
+    }
+    json_t *full = segments_stored_json(d->text, sp, n);
+    static const char *const derived[] = {"start", "end", "exact", "prefix", "suffix", NULL};
+    for (size_t k = 0; derived[k]; k++) {
+        const json_t *given = json_object_get(span, derived[k]);
+        if (given && !json_is_null(given) && !json_equal(given, json_object_get(full, derived[k]))) {
+            snprintf(name, sizeof name, "%s.%s", field, derived[k]);
+            add_error(im, type, id, name, "exact_mismatch", "%s differs from the one its segments give", name);
+            json_decref(full);
+            return SPAN_BAD;
+        }
+    }
     json_object_set_new(rec, field, full);
+    return SPAN_RESOLVED;
+}
+
+/* Resolves span member `field` of rec against the document's text (d, or
+ * NULL when not at hand) and replaces it with the full stored form. */
+static enum span_outcome resolve_span(struct import *im, json_t *rec, const char *field,
+                                      const struct doc_entry *d, const char *type, const char *id)
+{
+    json_t *span = json_object_get(rec, field);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s.", field);
+    if (!fields_ok(im, span, prefix, span_fields, type, id))
+        return SPAN_BAD;
+    if (json_object_get(span, "segments"))
+        return resolve_segments(im, rec, field, span, d, type, id);
+    if (!piece_members_ok(im, span, field, type, id))
+        return SPAN_BAD;
+    if (!d) {
+        /* Checked against the text by the final query; only a full span can be. */
+        if (json_object_get(span, "start") && json_object_get(span, "exact"))
+            return SPAN_UNVERIFIED;
+        add_error(im, type, id, field, "document_unavailable",
+                  "%s: the document's text is not at hand (put a document's lines before the lines that"
+                  " point into it, or give start, end and exact)", field);
+        return SPAN_BAD;
+    }
+    struct anchor_span sp;
+    if (!resolve_piece(im, span, field, d, type, id, &sp))
+        return SPAN_BAD;
+    json_object_set_new(rec, field, span_stored_json(d->text, &sp));
     return SPAN_RESOLVED;
 }
 

@@ -47,6 +47,11 @@ void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const
             field++;
             continue;
         }
+        /* An optional member is left out, key and all, when NULL. */
+        if (c->kind == COL_JSON_OPT && (null_depth || PQgetisnull(res, row, field))) {
+            field++;
+            continue;
+        }
         if (null_depth) {
             if (c->kind == COL_OBJECT)
                 depth++;
@@ -80,7 +85,7 @@ void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const
         }
         switch (c->kind) {
         case COL_STRING: jb_string(jb, v, len); break;
-        case COL_NUMBER: case COL_JSON: jb_raw(jb, v, len); break;
+        case COL_NUMBER: case COL_JSON: case COL_JSON_OPT: jb_raw(jb, v, len); break;
         case COL_BOOL: jb_cstr(jb, v[0] == 't' ? "true" : "false"); break;
         case COL_TIMESTAMP: jb_timestamp_n(jb, v, len); break;
         case COL_PG_ARRAY: jb_pg_array(jb, v, len); break;

@@ -20,6 +20,9 @@ enum col_kind {
     COL_END,        /* closes the nested object */
     COL_SKIP,       /* a column the JSON does not show (e.g. a sort key) */
     COL_PG_ARRAY,   /* text[] in PostgreSQL's text form → JSON array of strings */
+    COL_JSON_OPT,   /* like COL_JSON, but NULL leaves the member out (a
+                       discontinuous target's segments: a one-piece target
+                       is written as before) */
 };
 
 struct col {

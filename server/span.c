@@ -2,6 +2,7 @@
 
 #include "registry.h"
 #include "reply.h"
+#include "segments.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -43,6 +44,12 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
     }
     if (!fields_valid_or_reply(r, span, prefix, span_fields, VALIDATE_PATCH))
         return false;
+    if (json_object_get(span, "segments")) {
+        char which[160];
+        snprintf(which, sizeof which, "%s.segments", field);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", which, "%s: a segment is a one-piece span", field);
+        return false;
+    }
     const json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
     if ((start == NULL) != (end == NULL)) {
         char which[160];
@@ -67,20 +74,9 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
     return true;
 }
 
-static json_t *span_json(const char *text, const struct anchor_span *sp, bool with_exact)
-{
-    json_t *o = json_pack("{s:I, s:I, s:s%, s:s%}", "start", (json_int_t)sp->start, "end",
-                          (json_int_t)sp->end, "prefix", text + sp->prefix_byte,
-                          sp->byte_start - sp->prefix_byte, "suffix", text + sp->byte_end,
-                          sp->suffix_byte - sp->byte_end);
-    if (with_exact)
-        json_object_set_new(o, "exact", json_stringn(text + sp->byte_start, sp->byte_end - sp->byte_start));
-    return o;
-}
-
 json_t *span_stored_json(const char *text, const struct anchor_span *sp)
 {
-    return span_json(text, sp, true);
+    return segment_json(text, sp);
 }
 
 json_t *span_error_details(const char *text, const struct anchor_result *res)
@@ -97,7 +93,7 @@ json_t *span_error_details(const char *text, const struct anchor_result *res)
     size_t shown = res->n_candidates < ANCHOR_MAX_CANDIDATES ? res->n_candidates : ANCHOR_MAX_CANDIDATES;
     for (size_t i = 0; i < shown; i++) {
         const struct anchor_span *sp = &res->candidates[i];
-        json_t *c = span_json(text, sp, true), *differs = json_array();
+        json_t *c = segment_json(text, sp), *differs = json_array();
         for (int k = 0; k < ANCHOR_DIFF_COUNT; k++)
             if (sp->differs & (1u << k))
                 json_array_append_new(differs, json_string(anchor_diff_name(k)));
@@ -113,15 +109,87 @@ json_t *span_resolve_or_reply(struct request *r, const char *field, const char *
     struct anchor_result res;
     anchor_resolve(text, len, req, &res);
     if (res.status == ANCHOR_OK)
-        return span_json(text, &res.span, true);
+        return segment_json(text, &res.span);
     reply_error_extra(r, 422, anchor_status_code(res.status), field, span_error_details(text, &res), "%s: %s",
                       field, anchor_message(req, &res));
     return NULL;
 }
 
+/* A discontinuous span: each of span's segments parsed and resolved like a
+ * one-piece span named "<field>.segments[i]" (inheriting match and
+ * allow_grapheme_split from span unless it says otherwise), then checked
+ * for order and overlap. start, end, exact, prefix and suffix beside the
+ * segments are derived from them: accepted only when they agree (a client
+ * may send back the target it read). */
+static json_t *segments_from_body_or_reply(struct request *r, const json_t *span, const char *field,
+                                           const char *text, size_t len)
+{
+    char name[160], prefix[160];
+    snprintf(prefix, sizeof prefix, "%s.", field);
+    if (!fields_valid_or_reply(r, span, prefix, span_fields, VALIDATE_PATCH))
+        return NULL;
+    const json_t *list = json_object_get(span, "segments");
+    snprintf(name, sizeof name, "%s.segments", field);
+    size_t n = json_array_size(list);
+    if (n < SEGMENTS_MIN || n > SEGMENTS_MAX) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name,
+                    "%s: %d to %d spans in text order (a one-piece span is {start, end} or {exact})", name,
+                    SEGMENTS_MIN, SEGMENTS_MAX);
+        return NULL;
+    }
+    struct anchor_span sp[SEGMENTS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const json_t *seg = json_array_get(list, i);
+        snprintf(name, sizeof name, "%s.segments[%zu]", field, i);
+        struct anchor_request req;
+        if (!span_parse_or_reply(r, seg, name, &req))
+            return NULL;
+        struct anchor_request whole;
+        span_options(span, &whole);
+        if (!json_object_get(seg, "match"))
+            req.normalized = whole.normalized;
+        if (!json_object_get(seg, "allow_grapheme_split"))
+            req.allow_split = whole.allow_split;
+        struct anchor_result res;
+        anchor_resolve(text, len, &req, &res);
+        if (res.status != ANCHOR_OK) {
+            reply_error_extra(r, 422, anchor_status_code(res.status), name, span_error_details(text, &res),
+                              "%s: %s", name, anchor_message(&req, &res));
+            return NULL;
+        }
+        sp[i] = res.span;
+    }
+    size_t bad = 0;
+    enum segments_status status = segments_check(sp, n, &bad);
+    if (status != SEGMENTS_OK) {
+        snprintf(name, sizeof name, "%s.segments[%zu]", field, bad);
+        reply_error(r, 422, segments_status_code(status), name,
+                    "%s (%zu..%zu) %s segments[%zu] (%zu..%zu): segments are given in text order and do not overlap",
+                    name, sp[bad].start, sp[bad].end,
+                    status == SEGMENTS_OVERLAP ? "overlaps" : "comes before", bad - 1, sp[bad - 1].start,
+                    sp[bad - 1].end);
+        return NULL;
+    }
+    json_t *stored = segments_stored_json(text, sp, n);
+    static const char *const derived[] = {"start", "end", "exact", "prefix", "suffix", NULL};
+    for (size_t k = 0; derived[k]; k++) {
+        const json_t *given = json_object_get(span, derived[k]);
+        if (given && !json_is_null(given) && !json_equal(given, json_object_get(stored, derived[k]))) {
+            snprintf(name, sizeof name, "%s.%s", field, derived[k]);
+            reply_error(r, 422, "invalid_value", name,
+                        "%s is derived from the segments and differs from theirs; leave it out", name);
+            json_decref(stored);
+            return NULL;
+        }
+    }
+    return stored;
+}
+
 json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
                                 const char *text, size_t len)
 {
+    if (json_is_object(span) && json_object_get(span, "segments"))
+        return segments_from_body_or_reply(r, span, field, text, len);
     struct anchor_request req;
     if (!span_parse_or_reply(r, span, field, &req))
         return NULL;

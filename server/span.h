@@ -1,6 +1,8 @@
 /* span: reading a span from a request body ({"start","end"} and/or
- * {"exact","prefix","suffix"}), resolving it against a document's text with
- * anchor.h, and writing the stored form {"start","end","exact","prefix","suffix"}. */
+ * {"exact","prefix","suffix"}, or {"segments": [such spans...]} for a
+ * discontinuous one), resolving it against a document's text with anchor.h
+ * (and segments.h), and writing the stored form
+ * {"start","end","exact","prefix","suffix"[,"segments"]}. */
 #ifndef CLAIMDB_SPAN_H
 #define CLAIMDB_SPAN_H
 
@@ -40,7 +42,12 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
 json_t *span_resolve_or_reply(struct request *r, const char *field, const char *text, size_t len,
                               const struct anchor_request *req);
 
-/* Parses and resolves in one step: the common case for a body member. */
+/* Parses and resolves in one step: the common case for a body member. A
+ * span with "segments" is discontinuous: each segment is parsed and resolved
+ * like a one-piece span named "<field>.segments[i]", in text order without
+ * overlap (422 segments_out_of_order / segments_overlap naming the segment),
+ * SEGMENTS_MIN to SEGMENTS_MAX of them (400); the result is
+ * segments_stored_json's. Returns a new object, or NULL after replying. */
 json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
                                 const char *text, size_t len);
 

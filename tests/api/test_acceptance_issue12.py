@@ -1,17 +1,16 @@
 """Issue 12's acceptance, as a new user would try it: a real-looking document with curly
 and straight quotes, an emoji with a skin-tone modifier, a combining accent and an
 interrupted quotation, annotated through the API only; then export -> import into an
-empty database -> export again, identical after the header.
-
-Not covered because not delivered: the interrupted quotation as ONE claim of two
-segments (discontinuous spans, part 3 of the issue) and the W3C multi-selector check of
-such a claim. Here the two pieces are two claims related by `restates`."""
+empty database -> export again, identical after the header, and the W3C export of the
+discontinuous claim checked against the W3C model's MUST rules (and by a JSON-LD
+processor)."""
 import uuid
 
 import pytest
 import requests
 
 from conftest import Server, assert_error
+from test_asking import jsonld_check
 
 TEXT = ("GENEVA \u2014 China\u2019s mission rejected the report on Tuesday. \u201cThe report,\u201d a spokesperson"
         " said, \u201cis a patchwork of lies.\u201d Activists \U0001F44D\U0001F3FD welcomed it outside the caf"
@@ -41,7 +40,7 @@ def created(r):
     return r.json()
 
 
-def test_annotate_then_round_trip(servers, cluster):
+def test_annotate_then_round_trip(servers, cluster, tmp_path):
     a, b = servers
     # A project of our own whose codebook is strict (a project setting, PATCH /v1/projects/{id}).
     pid = created(call(a, "POST", "/v1/projects", {"slug": "acceptance", "name": "Acceptance"}))["id"]
@@ -76,10 +75,15 @@ def test_annotate_then_round_trip(servers, cluster):
     created(call(a, "POST", "/v1/claims", {"project_id": pid, "document_id": doc["id"],
                                             "target": {"exact": "Activists \U0001F44D\U0001F3FD welcomed it"}}))
 
-    # 3. The interrupted quotation (two pieces; discontinuous spans are not delivered).
-    piece1 = created(call(a, "POST", "/v1/claims", {"project_id": pid, "document_id": doc["id"],
-                                                     "target": {"exact": "The report,"}, "kind": "evaluative"}))
-    assert piece1["target"]["exact"] == "The report,"
+    # 3. The interrupted quotation is one claim of two segments, each given by its quote.
+    quotation = created(call(a, "POST", "/v1/claims", {
+        "project_id": pid, "document_id": doc["id"], "kind": "evaluative", "tags": ["topic/xinjiang"],
+        "target": {"segments": [{"exact": "The report,"}, {"exact": "is a patchwork of lies."}]}}))
+    pieces = [(TEXT.index("The report,"), TEXT.index("The report,") + 11),
+              (TEXT.index("is a patchwork"), TEXT.index("is a patchwork") + len("is a patchwork of lies."))]
+    assert quotation["target"]["exact"] == "The report, \u2026 is a patchwork of lies."
+    assert [(x["start"], x["end"]) for x in quotation["target"]["segments"]] == pieces
+    assert (quotation["target"]["start"], quotation["target"]["end"]) == (pieces[0][0], pieces[1][1])
 
     # 4. The speaker found by a partial alias; a similar new name needs force.
     mission = created(call(a, "POST", "/v1/actors", {
@@ -123,3 +127,32 @@ def test_annotate_then_round_trip(servers, cluster):
     second = requests.get(b.base + "/v1/export", headers=b.auth, timeout=60).content
     assert first.split(b"\n", 1)[1] == second.split(b"\n", 1)[1]
     assert b'"said_at" : "2022-08"' in first or b'"said_at":"2022-08"' in first
+    assert call(b, "GET", f"/v1/claims/{quotation['id']}").json()["target"] == quotation["target"]
+
+    # 7. The W3C export of the discontinuous claim: one target per segment. The model's MUST
+    # rules for it: an Annotation has an id IRI, type Annotation, a target; a Specific
+    # Resource has exactly one source IRI; each selector has a type; a TextQuoteSelector has
+    # exactly one exact; a TextPositionSelector has exactly one start and one end, integers,
+    # 0 <= start <= end; a TextualBody has a value. Then a JSON-LD processor expands it in
+    # safe mode and compacts it back without losing a key (tests/jsonld/check.mjs).
+    export = requests.get(a.base + "/v1/export", params={"format": "w3c"}, headers=a.auth, timeout=60)
+    w3c = export.json()
+    [anno] = [x for page in w3c["@graph"][1:] for x in page["items"] if x.get("claimdb:id") == quotation["id"]]
+    assert anno["id"] == "urn:uuid:" + quotation["id"] and anno["type"] == "Annotation"
+    targets = anno["target"]
+    assert isinstance(targets, list) and len(targets) == 2
+    for target, (start, end) in zip(targets, pieces):
+        assert target["type"] == "SpecificResource"
+        assert isinstance(target["source"], str) and target["source"] == "urn:uuid:" + doc["id"]
+        for selector in target["selector"]:
+            assert selector["type"] in ("TextQuoteSelector", "TextPositionSelector")
+            if selector["type"] == "TextQuoteSelector":
+                assert selector["exact"] == TEXT[start:end]
+            else:
+                assert isinstance(selector["start"], int) and isinstance(selector["end"], int)
+                assert 0 <= selector["start"] <= selector["end"] and (selector["start"], selector["end"]) == (start, end)
+    assert all(isinstance(body.get("value"), str) for body in anno["body"] if body["type"] == "TextualBody")
+    path = tmp_path / "acceptance.jsonld"
+    path.write_bytes(export.content)
+    report = jsonld_check(str(path))
+    assert report["lost"] == [] and report["relative"] == 0

@@ -20,7 +20,7 @@ CSV_COLUMNS = {
                   "published_at", "language", "external_id", "metadata", "done", "annotator", "created_at", "updated_at"],
     "actors": ["id", "project_id", "name", "kind", "aliases", "description", "external_ids", "annotator",
                "created_at", "updated_at"],
-    "claims": ["id", "project_id", "document_id", "start", "end", "exact", "prefix", "suffix", "text", "kind",
+    "claims": ["id", "project_id", "document_id", "start", "end", "exact", "prefix", "suffix", "segments", "text", "kind",
                "tags", "note", "annotator", "created_at", "updated_at"],
     "attributions": ["id", "project_id", "claim_id", "actor_id", "role", "cue", "mode", "polarity", "factuality",
                      "said_at", "source_span", "cue_span", "via_attribution_id", "annotator", "created_at", "updated_at"],
@@ -30,7 +30,7 @@ CSV_COLUMNS = {
                 "annotator", "created_at", "updated_at"],
     "citations": ["id", "project_id", "claim_id", "source_id", "locator", "span", "annotator", "created_at",
                   "updated_at"],
-    "claims_flat": ["id", "document_id", "document_title", "start", "end", "exact", "text", "kind", "tags",
+    "claims_flat": ["id", "document_id", "document_title", "start", "end", "segments", "exact", "text", "kind", "tags",
                     "speakers", "relations_out", "relations_in", "counterclaims", "note", "annotator", "created_at",
                     "updated_at"],
 }

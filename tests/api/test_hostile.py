@@ -297,9 +297,14 @@ def spoiled_bodies(base, fields, r):
             out.append((field, {**base, field: value}))
     for field, value in base.items():
         if isinstance(value, dict) and field != "metadata":  # a span
-            for member in ("start", "end", "exact", "prefix", "suffix", "bogus"):
+            for member in ("start", "end", "exact", "prefix", "suffix", "segments", "bogus"):
                 for v in r.sample(WRONG_VALUES, 10):
                     out.append((f"{field}.{member}", {**base, field: {**value, member: v}}))
+            # a discontinuous span whose second piece is spoiled
+            for member in ("start", "end", "exact", "prefix", "suffix", "segments", "bogus"):
+                for v in r.sample(WRONG_VALUES, 4):
+                    out.append((f"{field}.segments[1].{member}",
+                                {**base, field: {"segments": [value, {**value, member: v}]}}))
         if isinstance(value, list) and value and isinstance(value[0], dict):  # inline attributions/citations
             for member in list(value[0]) + ["bogus"]:
                 for v in r.sample(WRONG_VALUES, 8):

@@ -22,6 +22,7 @@ extern int unit_checks, unit_failures;
 void test_utf8(void);
 void test_graph_format(void);
 void test_anchor(void);
+void test_segments(void);
 void test_router(void);
 void test_cursor(void);
 void test_jsonbuf(void);
