@@ -12,3 +12,18 @@ ALTER TABLE claims ADD COLUMN segments jsonb
   CONSTRAINT claims_segments_check CHECK (segments IS NULL OR (start IS NOT NULL
     AND jsonb_typeof(segments) = 'array' AND jsonb_array_length(segments) BETWEEN 2 AND 16));
 COMMENT ON COLUMN claims.segments IS 'A discontinuous target''s pieces in text order, [{start,end,exact,prefix,suffix}] (2 to 16); null for a one-piece target.';
+
+-- A logged claim as the API shows it (GET /v1/claims/{id}?at=): its span
+-- columns become "target", with the segments of a discontinuous one (the
+-- same function as in 0004_history.sql, which knew no segments).
+CREATE OR REPLACE FUNCTION revision_view(resource text, r jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN r IS NULL OR resource <> 'claims' THEN r
+    ELSE (r - ARRAY['start', 'end', 'exact', 'prefix', 'suffix', 'segments'])
+         || jsonb_build_object('target', CASE WHEN r->'start' = 'null'::jsonb OR r->'start' IS NULL THEN NULL
+              ELSE jsonb_build_object('start', r->'start', 'end', r->'end', 'exact', r->'exact',
+                                      'prefix', r->'prefix', 'suffix', r->'suffix')
+                   || CASE WHEN r->'segments' IS NULL OR r->'segments' = 'null'::jsonb THEN '{}'::jsonb
+                      ELSE jsonb_build_object('segments', r->'segments') END END)
+  END
+$$;

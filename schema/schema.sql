@@ -550,10 +550,12 @@ CREATE FUNCTION public.revision_view(resource text, r jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
   SELECT CASE WHEN r IS NULL OR resource <> 'claims' THEN r
-    ELSE (r - ARRAY['start', 'end', 'exact', 'prefix', 'suffix'])
+    ELSE (r - ARRAY['start', 'end', 'exact', 'prefix', 'suffix', 'segments'])
          || jsonb_build_object('target', CASE WHEN r->'start' = 'null'::jsonb OR r->'start' IS NULL THEN NULL
               ELSE jsonb_build_object('start', r->'start', 'end', r->'end', 'exact', r->'exact',
-                                      'prefix', r->'prefix', 'suffix', r->'suffix') END)
+                                      'prefix', r->'prefix', 'suffix', r->'suffix')
+                   || CASE WHEN r->'segments' IS NULL OR r->'segments' = 'null'::jsonb THEN '{}'::jsonb
+                      ELSE jsonb_build_object('segments', r->'segments') END END)
   END
 $$;
 

@@ -56,7 +56,7 @@ static const struct col list_cols[] = {
 enum {
     CC_CLAIM_ID, CC_CLAIM_TEXT, CC_RELATION_ID, CC_KIND, CC_DIRECTION, CC_OTHER_ID,
     CC_OTHER_TEXT, CC_OTHER_KIND, CC_DOCUMENT_ID, CC_DOCUMENT_TITLE, CC_START, CC_END, CC_EXACT,
-    CC_PREFIX, CC_SUFFIX, CC_ACTOR_ID, CC_ACTOR_NAME, CC_ROLE, CC_CUE, CC_MODE, CC_ATTRIBUTION_ID,
+    CC_PREFIX, CC_SUFFIX, CC_SEGMENTS, CC_ACTOR_ID, CC_ACTOR_NAME, CC_ROLE, CC_CUE, CC_MODE, CC_ATTRIBUTION_ID,
 };
 
 static const struct db_statement statements[] = {
@@ -101,7 +101,7 @@ static const struct db_statement statements[] = {
      * rows: the claim does not exist. */
     {"claim_counterclaims",
      "SELECT q.id, q.text, x.relation_id, x.kind, x.direction, c.id, c.text, c.kind, d.id, d.title,"
-     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, ac.id, ac.name, a.role, a.cue, a.mode, a.id"
+     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, a.id"
      " FROM claims q"
      " LEFT JOIN LATERAL (SELECT * FROM ("
      "   SELECT r.id AS relation_id, r.kind, 'incoming' AS direction, r.from_claim_id AS other_id"
@@ -226,6 +226,10 @@ static void counterclaim_begin(struct jsonbuf *jb, const PGresult *res, int row)
         put_text(jb, res, row, CC_PREFIX);
         jb_cstr(jb, ",\"suffix\":");
         put_text(jb, res, row, CC_SUFFIX);
+        if (!PQgetisnull(res, row, CC_SEGMENTS)) { /* a discontinuous target's pieces */
+            jb_cstr(jb, ",\"segments\":");
+            jb_raw(jb, PQgetvalue(res, row, CC_SEGMENTS), (size_t)PQgetlength(res, row, CC_SEGMENTS));
+        }
         jb_cstr(jb, "}");
     }
     jb_cstr(jb, "},\"speakers\":[");

@@ -66,6 +66,12 @@ def test_by_offsets(api, doc):
     assert next(c for c in of_doc if c["id"] == claim["id"])["target"] == claim["target"]
     # one-piece claims have no segments member at all
     one = post_claim(api, doc, {"exact": "may amount to crimes"}).json()
+    # the segmented claim as a counterclaim of another, and as it was at revision 1
+    api.create("/v1/relations", {"from_claim_id": claim["id"], "to_claim_id": one["id"], "kind": "refutes"})
+    [counter] = api.get(f"/v1/claims/{one['id']}/counterclaims").json()["items"]
+    assert counter["claim"]["target"] == claim["target"]
+    assert api.patch(f"/v1/claims/{claim['id']}", {"target": {"start": FIRST, "end": FIRST_END}}).status_code == 200
+    assert api.get(f"/v1/claims/{claim['id']}", params={"at": "1"}).json()["target"] == claim["target"]
     assert "segments" not in one["target"]
     assert "segments" not in next(c for c in api.get("/v1/claims", params={"document_id": doc["id"]}).json()["items"]
                                   if c["id"] == one["id"])["target"]
