@@ -266,7 +266,7 @@ static void build_export_cols(void)
                 cols[n++] = (struct col){f->name, COL_OBJECT};
                 for (size_t i = 0; i < sizeof span / sizeof *span; i++)
                     cols[n++] = span[i];
-                export_ncols[t] += 5;
+                export_ncols[t] += (int)(sizeof span / sizeof *span) - 1; /* its columns, not the closing COL_END */
             } else {
                 cols[n++] = (struct col){f->name, kind_of(f)};
                 export_ncols[t]++;
