@@ -1470,15 +1470,15 @@ CREATE INDEX citations_source ON public.citations USING btree (source_id);
 
 CREATE INDEX claims_document ON public.claims USING btree (document_id, start, id);
 
-CREATE INDEX claims_exact_trgm ON public.claims USING gin (exact public.gin_trgm_ops);
-
 CREATE INDEX claims_project ON public.claims USING btree (project_id, id);
 
 CREATE INDEX claims_search ON public.claims USING gin (search);
 
 CREATE INDEX claims_tags ON public.claims USING gin (tags);
 
-CREATE INDEX claims_text_trgm ON public.claims USING gin (text public.gin_trgm_ops);
+CREATE INDEX claims_words_trgm ON public.claims USING gin ((((text || ' '::text) || COALESCE(exact, ''::text))) public.gin_trgm_ops);
+
+COMMENT ON INDEX public.claims_words_trgm IS 'Word-prefix search (claimdb_prefix_regex) over a claim''s text and quote together.';
 
 CREATE INDEX codebook_entries_parent ON public.codebook_entries USING btree (project_id, parent) WHERE (parent IS NOT NULL);
 

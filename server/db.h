@@ -32,6 +32,11 @@
  * claimdb_default_project(); 400 naming project_id otherwise). */
 #define DEFAULT_PROJECT_SQL "claimdb_default_project()"
 
+/* A claim `c`'s text and quote as one string: the expression of the trigram
+ * index claims_words_trgm (migration 0012), which a word-prefix search
+ * (claimdb_prefix_regex) must repeat exactly for the index to serve it. */
+#define CLAIM_WORDS_SQL "(c.text || ' ' || coalesce(c.exact, ''))"
+
 struct db_statement {
     const char *name;
     const char *sql;

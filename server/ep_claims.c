@@ -124,8 +124,7 @@ static const struct col list_cols[] = {
     " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                    \
     " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                  \
     " AND ($12::text IS NULL OR c.search @@ (SELECT claimdb_tsquery($12::text))"            \
-    "  OR c.text ~* (SELECT claimdb_prefix_regex($12::text))"                               \
-    "  OR c.exact ~* (SELECT claimdb_prefix_regex($12::text)))"                             \
+    "  OR " CLAIM_WORDS_SQL " ~* (SELECT claimdb_prefix_regex($12::text)))"                 \
     " ORDER BY c.id LIMIT $2::int"
 
 #define DOCUMENT_FILTER_OPTIONAL " AND ($3::uuid IS NULL OR c.document_id = $3::uuid)"

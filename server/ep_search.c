@@ -42,7 +42,7 @@ static const struct db_statement statements[] = {
      " ts_headline(c.search_config, c.text, tq.q,"
      "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet, c.rev"
      " FROM " QUERY_ROW
-     " JOIN claims c ON c.search @@ tq.q OR c.text ~* tq.pat OR c.exact ~* tq.pat"
+     " JOIN claims c ON c.search @@ tq.q OR " CLAIM_WORDS_SQL " ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ tq.q THEN ts_rank_cd(c.search, tq.q)"
      "  ELSE 0.01 * similarity(c.text, $1::text) END)::real AS rank) hit"
      " LEFT JOIN documents d ON d.id = c.document_id"

@@ -56,8 +56,7 @@ static const struct db_statement export_statements[] = {
     " AND (" F_AFTER " IS NULL OR c.created_at >= " F_AFTER ")"                                    \
     " AND (" F_BEFORE " IS NULL OR c.created_at < " F_BEFORE ")"                                   \
     " AND (" F_Q " IS NULL OR c.search @@ (SELECT claimdb_tsquery(" F_Q "))"                       \
-    "      OR c.text ~* (SELECT claimdb_prefix_regex(" F_Q "))"                                     \
-    "      OR c.exact ~* (SELECT claimdb_prefix_regex(" F_Q ")))),"                                 \
+    "      OR " CLAIM_WORDS_SQL " ~* (SELECT claimdb_prefix_regex(" F_Q ")))),"                      \
     " chain AS (SELECT a.id, a.claim_id, a.via_attribution_id FROM attributions a"                 \
     "   JOIN base b ON a.claim_id = b.id"                                                          \
     "   UNION SELECT a.id, a.claim_id, a.via_attribution_id FROM attributions a"                   \
