@@ -101,7 +101,7 @@ def make_rows(base, session, project_id):
     entry = post(f"/v1/codebook?project_id={project_id}", {"tag": unique("tag"), "description": "d"})
     return {"documents": doc["id"], "actors": actor["id"], "sources": source["id"], "claims": c1["id"],
             "attributions": c1["attributions"][0]["id"], "citations": c1["citations"][0]["id"],
-            "relations": rel["id"], "projects": project_id, "codebook": entry["id"]}
+            "relations": rel["id"], "projects": project_id, "codebook": entry["id"], "claims_other": c2["id"]}
 
 
 def headers(world, who):
@@ -214,6 +214,99 @@ def test_changes_by_role(world):
                 if r.status_code == 403:
                     assert "role_needed" in r.json()["error"] or "scope" in r.json()["error"]["message"], r.text
     print(f"\nchanges by role: {cells} cells")
+    assert not failures, failures[:10]
+
+
+def create_expectation(who, project, role_needed, nested):
+    """Status of creating a row in `project` that needs role_needed there;
+    nested: the path names a row of the project (a claim), so an unreadable
+    project is 404 for it rather than 403."""
+    if who in ("wrong", "expired", "revoked", "anonymous"):
+        return 401
+    if who == "admin":
+        return 201
+    order = {r: i for i, r in enumerate(ROLES)}
+    best = "owner" if who == "stranger" else who
+    if order[best] < order[role_needed]:
+        return 403  # the route's declared access: no such role anywhere
+    if nested and not can_read(who, project):
+        return 404
+    if project != "own" or who not in ROLES or order[who] < order[role_needed]:
+        return 403
+    return 201
+
+
+def test_creates_by_role(world):
+    """POST of every create route, in every project, for every identity: the
+    role the route table declares, the role in the row's project, and nothing
+    created where refused."""
+    base = world.server.base
+    cells = 0
+    failures = []
+    for project in PROJECTS:
+        pid = world.project_ids[project]
+        rows = world.rows[project]
+        routes = [
+            ("/v1/documents", lambda m: {"project_id": pid, "title": m, "text": "Some words."}, False),
+            ("/v1/actors", lambda m: {"project_id": pid, "name": m, "force": True}, False),
+            ("/v1/sources", lambda m: {"project_id": pid, "title": m}, False),
+            ("/v1/claims", lambda m: {"project_id": pid, "text": m}, False),
+            ("/v1/relations", lambda m: {"from_claim_id": rows["claims"], "to_claim_id": rows["claims_other"],
+                                         "kind": "supports", "note": m}, False),
+            (f"/v1/claims/{rows['claims']}/attributions", lambda m: {"actor_id": rows["actors"], "role": m}, True),
+            (f"/v1/claims/{rows['claims']}/citations", lambda m: {"source_id": rows["sources"], "locator": m}, True),
+        ]
+        for path, body, nested in routes:
+            pattern = re.sub(r"/v1/claims/[0-9a-f-]{36}/", "/v1/claims/{id}/", path)
+            for who in IDENTITIES:
+                mark = unique(who)
+                want = {create_expectation(who, project, route_role("POST", pattern), nested)}
+                if path == "/v1/relations" and want == {403} and not can_read(who, project):
+                    # the claims it names are invisible to the caller: refused as a reference to
+                    # nothing (422 naming from_claim_id) or as writing outside one's projects
+                    want = {403, 422}
+                r = requests.post(base + path, json=body(mark), headers=headers(world, who), timeout=60)
+                cells += 1
+                if r.status_code not in want:
+                    failures.append((who, project, path, r.status_code, want, r.text[:200]))
+                if r.status_code == 201 and path == "/v1/relations":
+                    # one relation per pair and kind: make room for the next identity's
+                    assert world.admin.delete(base + f"/v1/relations/{r.json()['id']}").status_code == 204
+                if r.status_code != 201:
+                    export = world.admin.get(base + f"/v1/export?format=ndjson&project_id={pid}").text
+                    if mark in export:
+                        failures.append(("created anyway", who, project, path, r.status_code))
+    print(f"\ncreates by role: {cells} cells")
+    assert cells == len(PROJECTS) * len(IDENTITIES) * 7
+    assert not failures, failures[:40]
+
+
+def test_deletes_by_role(world):
+    """DELETE of every resource, on rows the admin made, for every identity in
+    every project: each cell on a fresh set of rows (a delete that is allowed
+    consumes its row). Curators and up delete (annotators: not others' rows),
+    unreadable rows are 404, and a refused delete leaves the row in place."""
+    base = world.server.base
+    order = ["citations", "relations", "attributions", "claims", "sources", "actors", "documents"]
+    cells = 0
+    failures = []
+    for project in PROJECTS:
+        for who in IDENTITIES:
+            rows = make_rows(base, world.admin, world.project_ids[project])
+            for resource in order:
+                path = f"/v1/{resource}/{rows[resource]}"
+                want = write_expectation(who, "curator", project, own_row=False,
+                                         route_role=route_role("DELETE", f"/v1/{resource}/{{id}}"))
+                query = "?cascade=true" if resource == "documents" else ""
+                r = requests.delete(base + path + query, headers=headers(world, who), timeout=60)
+                cells += 1
+                if r.status_code != (204 if want is None else want):
+                    failures.append((who, project, path, r.status_code, want, r.text[:200]))
+                still = world.admin.get(base + path).status_code
+                if still != (404 if r.status_code == 204 else 200):
+                    failures.append(("row after", who, project, path, r.status_code, still))
+    print(f"\ndeletes by role: {cells} cells")
+    assert cells == len(PROJECTS) * len(IDENTITIES) * len(order)
     assert not failures, failures[:10]
 
 
