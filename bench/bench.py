@@ -384,6 +384,8 @@ def pgbench_script(statements, id_value, lookup_table):
                 if v is None:
                     nulls.add(n)
                     return "NULL"
+                if v == "":
+                    return "''"  # pgbench refuses an empty -D value; the literal is the same text
                 var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
                 defines[var] = v
                 return ":" + var
@@ -984,6 +986,8 @@ def measure_writes(binary, cluster, data, rundir, row, details, servers):
             v = st["params"][n]
             if v is None:
                 return "NULL"
+            if v == "":
+                return "''"  # pgbench refuses an empty -D value; the literal is the same text
             var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
             defines[var] = v
             return ":" + var
