@@ -326,7 +326,7 @@ static void invalid(struct auth *out, const char *why)
     out->invalid_reason = why;
 }
 
-bool auth_identify_or_reply(struct request *r, PGconn *conn, struct auth *out)
+bool auth_identify_or_reply(struct request *r, struct auth *out)
 {
     memset(out, 0, sizeof *out);
     const char *header = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -357,6 +357,11 @@ bool auth_identify_or_reply(struct request *r, PGconn *conn, struct auth *out)
     unsigned long long gen;
     if (cache_get(kind, public_id, hash, out, &gen))
         return true;
+    /* A miss: only now take a pooled connection (db.c), so that a cached
+     * credential costs none. */
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return false;
 
     if (kind == AUTH_ANONYMOUS) {
         PGresult *res = db_exec_or_reply(r, conn, "auth_public", 0, NULL);

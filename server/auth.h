@@ -48,10 +48,11 @@ struct auth {
 int auth_init(void);
 
 /* Authenticates request r from its Authorization (Bearer) header or its
- * claimdb_session cookie, using conn on a cache miss. Fills *out (the
- * caller frees it with auth_clear). Returns false only when the database
- * could not be asked (then it has replied 503). */
-bool auth_identify_or_reply(struct request *r, PGconn *conn, struct auth *out);
+ * claimdb_session cookie, taking the request's pooled connection
+ * (db_conn_or_reply) only on a cache miss. Fills *out (the caller frees it
+ * with auth_clear). Returns false only when the database could not be
+ * asked (then it has replied 503). */
+bool auth_identify_or_reply(struct request *r, struct auth *out);
 
 /* Frees what auth_identify_or_reply allocated. */
 void auth_clear(struct auth *a);

@@ -2,10 +2,15 @@
  * POST /v1/import and GET /v1/export, talking to DATABASE_URL directly. */
 #include "cli.h"
 
+#include "config.h"
+#include "db.h"
 #include "export_engine.h"
 #include "import_engine.h"
+#include "migrate.h"
 #include "validate.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,43 @@ static void progress(const char *path, size_t records, double started, bool last
             elapsed > 0 ? (double)records / elapsed : 0.0, elapsed, last ? "\n" : "");
 }
 
+/* The database phase of an import (checks and writes, after the last
+ * line): a line on stderr that keeps counting the seconds, so that a long
+ * phase does not look like a hang. */
+struct phase_ticker {
+    const char *path;
+    size_t records;
+    double started;
+    atomic_bool done;
+};
+
+static void *tick(void *arg)
+{
+    struct phase_ticker *t = arg;
+    while (!atomic_load(&t->done)) {
+        fprintf(stderr, "\r%s: %zu records read; checking and writing in the database, %.1f s", t->path,
+                t->records, now_seconds() - t->started);
+        usleep(250 * 1000);
+    }
+    return NULL;
+}
+
+/* Prints one import's outcome as one line of JSON on stdout (so that
+ * `claimdb import FILE | jq` works): {"file": path, "status": HTTP-like
+ * status, ...the report or the error}. */
+static void print_outcome(const char *path, unsigned status, json_t *body)
+{
+    json_t *line = json_pack("{s:s, s:I}", "file", path, "status", (json_int_t)status);
+    if (json_is_object(body))
+        json_object_update(line, body);
+    char *text = json_dumps(line, JSON_COMPACT);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(line);
+    fflush(stdout);
+}
+
 /* Imports one file, all or nothing. Prints the outcome (JSON) to stdout;
  * returns 0 when it was imported. */
 static int import_file(const char *path, const struct import_options *opt, bool show_progress)
@@ -35,10 +77,9 @@ static int import_file(const char *path, const struct import_options *opt, bool 
         fprintf(stderr, "claimdb import: cannot open %s\n", path);
         return 1;
     }
-    char err[512];
-    struct import *im = import_begin(opt, err, sizeof err);
+    struct import *im = import_begin(opt);
     if (!im) {
-        fprintf(stderr, "claimdb import: cannot connect to PostgreSQL: %s\n", err);
+        fprintf(stderr, "claimdb import: out of memory\n");
         if (in != stdin)
             fclose(in);
         return 1;
@@ -47,7 +88,8 @@ static int import_file(const char *path, const struct import_options *opt, bool 
     double started = now_seconds(), shown = started;
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
-        import_feed(im, buf, n);
+        if (import_feed(im, buf, n) != 0)
+            break; /* refused (a line too long): no need to read on */
         if (show_progress && now_seconds() - shown >= 0.25) {
             shown = now_seconds();
             progress(path, import_records(im), started, false);
@@ -61,40 +103,89 @@ static int import_file(const char *path, const struct import_options *opt, bool 
         import_free(im);
         return 1;
     }
+    struct phase_ticker ticker = {path, import_records(im), now_seconds(), false};
+    pthread_t ticker_thread;
+    bool ticking = show_progress && pthread_create(&ticker_thread, NULL, tick, &ticker) == 0;
     json_t *body = NULL;
     unsigned status = import_finish(im, &body);
+    if (ticking) {
+        atomic_store(&ticker.done, true);
+        pthread_join(ticker_thread, NULL);
+        fputs("\n", stderr);
+    }
     if (show_progress)
         progress(path, import_records(im), started, true);
-    char *text = json_dumps(body, JSON_INDENT(2));
-    fprintf(status == 200 ? stdout : stderr, "%s: %s\n", path, text ? text : "(no report)");
-    free(text);
+    print_outcome(path, status, body);
+    if (status != 200) {
+        json_t *error = json_object_get(body, "error");
+        fprintf(stderr, "claimdb import: %s: %s\n", path,
+                json_string_value(json_object_get(error, "message")) ?: "failed");
+    }
     json_decref(body);
     import_free(im);
     return status == 200 ? 0 : 1;
 }
 
+/* Connects once before reading anything, to say plainly what is wrong
+ * with the database: unreachable, or not (fully) migrated. Returns 0. */
+static int database_ready(const char *command)
+{
+    const char *error = NULL;
+    PGconn *conn = db_connect(false, &error);
+    if (!conn) {
+        fprintf(stderr, "claimdb %s: cannot connect to PostgreSQL: %s\n", command, error);
+        return 1;
+    }
+    PGresult *res = PQexec(conn, "SELECT max(name) FROM schema_migrations");
+    const char *at = PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "";
+    int rc = 0;
+    if (strcmp(at, migrate_latest()) != 0) {
+        fprintf(stderr,
+                "claimdb %s: the database is not migrated (schema at \"%s\", this claimdb needs \"%s\");"
+                " run claimdb migrate first\n",
+                command, *at ? at : "none", migrate_latest());
+        rc = 1;
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
+static const char import_usage[] =
+    "usage: claimdb import [--dry-run] [--on-conflict=error|update] FILE... (- for stdin)\n"
+    "\n"
+    "Loads NDJSON datasets (schema/ndjson.md) into DATABASE_URL, each file all or nothing and\n"
+    "idempotent by id. Prints one JSON object per file on stdout ({\"file\", \"status\", \"counts\"\n"
+    "or \"error\"}), progress on stderr when it is a terminal. Exits 1 when any file failed.\n"
+    "  --dry-run               check and run the writes, then roll back\n"
+    "  --on-conflict=update    records whose id exists with other content replace it\n"
+    "                          (default: error)\n";
+
 int cli_import(const struct config *cfg, int argc, char **argv)
 {
-    (void)cfg;
-    struct import_options opt = {0};
+    struct import_options opt = {.max_line = cfg->body_limit};
     int i = 0;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        if (strcmp(argv[i], "--dry-run") == 0)
+    for (; i < argc && strncmp(argv[i], "-", 1) == 0 && strcmp(argv[i], "-") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(import_usage, stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--dry-run") == 0)
             opt.dry_run = true;
         else if (strcmp(argv[i], "--on-conflict=update") == 0)
             opt.update = true;
         else if (strcmp(argv[i], "--on-conflict=error") == 0)
             opt.update = false;
         else {
-            fprintf(stderr, "claimdb import: unknown option %s\n"
-                            "usage: claimdb import [--dry-run] [--on-conflict=error|update] FILE...\n", argv[i]);
+            fprintf(stderr, "claimdb import: unknown option %s\n%s", argv[i], import_usage);
             return 2;
         }
     }
     if (i == argc) {
-        fputs("usage: claimdb import [--dry-run] [--on-conflict=error|update] FILE... (- for stdin)\n", stderr);
+        fputs(import_usage, stderr);
         return 2;
     }
+    if (database_ready("import") != 0)
+        return 1;
     bool show_progress = isatty(STDERR_FILENO);
     int failed = 0;
     for (; i < argc; i++)
@@ -119,11 +210,20 @@ int cli_export(const struct config *cfg, int argc, char **argv)
     (void)cfg;
     static const char usage[] =
         "usage: claimdb export [--format ndjson|csv|w3c] [--table T] [--document-id ID] [--actor-id ID]\n"
-        "                      [--tag TAG] [--kind KIND] [--created-after TS] [--created-before TS] > FILE\n";
+        "                      [--tag TAG] [--kind KIND] [--created-after TS] [--created-before TS] > FILE\n"
+        "\n"
+        "Writes the dataset in DATABASE_URL to stdout as one consistent snapshot: NDJSON (default,\n"
+        "lossless, what claimdb import reads), one CSV table (--format csv --table documents|actors|\n"
+        "claims|attributions|relations|sources|citations|claims_flat) or W3C Web Annotation JSON-LD.\n"
+        "The filters keep the matching claims and everything they reference.\n";
     enum export_format format = EXPORT_NDJSON;
     const char *table = NULL, *v;
     struct export_filters f = {0};
     for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
         if ((v = option_value(argc, argv, &i, "--format"))) {
             if (strcmp(v, "ndjson") == 0) format = EXPORT_NDJSON;
             else if (strcmp(v, "csv") == 0) format = EXPORT_CSV;
@@ -152,6 +252,8 @@ int cli_export(const struct config *cfg, int argc, char **argv)
               "relations, sources, citations, claims_flat)\n", stderr);
         return 2;
     }
+    if (database_ready("export") != 0)
+        return 1;
     char err[512];
     bool unavailable;
     struct export *ex = export_open(format, table, &f, err, sizeof err, &unavailable);

@@ -10,18 +10,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *db_conninfo = "";
 static unsigned db_statement_timeout_ms;
 
-/* Every thread connection, so that shutdown can close them all. */
-struct conn_slot {
+/* The pool of connections serving short requests: a fixed number, so that
+ * claimdb's share of PostgreSQL's max_connections is known in advance
+ * (exports and imports have their own, capped by their own limits). A
+ * request takes one on its first db_conn_or_reply and gives it back as soon
+ * as its handler returns, before the reply goes out. */
+struct pool_slot {
     PGconn *conn;
-    struct conn_slot *next;
+    bool busy;
 };
-static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn_slot *slots;
-static _Thread_local struct conn_slot *thread_slot;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_freed;
+static struct pool_slot *pool;
+static unsigned pool_size, pool_in_use, pool_waiting, pool_wait_ms = 5000;
+static unsigned long pool_timeouts;
 
 void db_configure(const char *conninfo, unsigned statement_timeout_ms)
 {
@@ -95,24 +102,98 @@ static bool dropped_while_idle(PGconn *conn)
     return poll(&p, 1, 0) != 0;
 }
 
+int db_pool_init(unsigned size, unsigned wait_ms)
+{
+    pool = calloc(size ? size : 1, sizeof *pool);
+    if (!pool)
+        return -1;
+    pool_size = size ? size : 1;
+    pool_wait_ms = wait_ms;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool_freed, &attr);
+    pthread_condattr_destroy(&attr);
+    return 0;
+}
+
+void db_pool_stats(struct db_pool_stats *out)
+{
+    pthread_mutex_lock(&pool_lock);
+    *out = (struct db_pool_stats){pool_size, pool_in_use, pool_waiting, pool_timeouts};
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* Takes a free slot, waiting up to pool_wait_ms. Returns NULL on timeout. */
+static struct pool_slot *pool_take(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += pool_wait_ms / 1000;
+    until.tv_nsec += (long)(pool_wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&pool_lock);
+    pool_waiting++;
+    struct pool_slot *slot = NULL;
+    for (;;) {
+        if (pool_in_use < pool_size) {
+            /* prefer a slot that is already connected */
+            for (unsigned i = 0; i < pool_size && !slot; i++)
+                if (!pool[i].busy && pool[i].conn)
+                    slot = &pool[i];
+            for (unsigned i = 0; i < pool_size && !slot; i++)
+                if (!pool[i].busy)
+                    slot = &pool[i];
+            slot->busy = true;
+            pool_in_use++;
+            break;
+        }
+        if (pthread_cond_timedwait(&pool_freed, &pool_lock, &until) != 0 && pool_in_use >= pool_size) {
+            pool_timeouts++;
+            break;
+        }
+    }
+    pool_waiting--;
+    pthread_mutex_unlock(&pool_lock);
+    return slot;
+}
+
+void db_release(struct request *r)
+{
+    struct pool_slot *slot = r->db_slot;
+    if (!slot)
+        return;
+    r->db_slot = NULL;
+    pthread_mutex_lock(&pool_lock);
+    slot->busy = false;
+    pool_in_use--;
+    pthread_cond_signal(&pool_freed);
+    pthread_mutex_unlock(&pool_lock);
+}
+
 PGconn *db_conn_or_reply(struct request *r)
 {
-    if (!thread_slot) {
-        thread_slot = calloc(1, sizeof *thread_slot);
-        if (!thread_slot)
-            abort();
-        pthread_mutex_lock(&slots_lock);
-        thread_slot->next = slots;
-        slots = thread_slot;
-        pthread_mutex_unlock(&slots_lock);
+    struct pool_slot *slot = r->db_slot;
+    if (!slot) {
+        slot = pool_take();
+        if (!slot) {
+            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", NULL,
+                        "every database connection is busy; retry shortly");
+            reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+            return NULL;
+        }
+        r->db_slot = slot;
     }
-    PGconn *conn = thread_slot->conn;
+    PGconn *conn = slot->conn;
     if (conn && (PQstatus(conn) != CONNECTION_OK || PQpipelineStatus(conn) != PQ_PIPELINE_OFF
                  || dropped_while_idle(conn))) {
         /* The server went away (restart, network); drop the connection and
          * make a fresh one below, with its statements prepared again. */
         PQfinish(conn);
-        conn = thread_slot->conn = NULL;
+        conn = slot->conn = NULL;
     }
     if (!conn) {
         const char *error = NULL;
@@ -122,7 +203,7 @@ PGconn *db_conn_or_reply(struct request *r)
             db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
             return NULL;
         }
-        thread_slot->conn = conn;
+        slot->conn = conn;
     }
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
         /* A handler left a transaction open or failed inside one; never let
@@ -369,13 +450,12 @@ void db_reply_error(struct request *r, PGconn *conn, const PGresult *res)
 
 void db_close_all(void)
 {
-    pthread_mutex_lock(&slots_lock);
-    while (slots) {
-        struct conn_slot *next = slots->next;
-        if (slots->conn)
-            PQfinish(slots->conn);
-        free(slots);
-        slots = next;
-    }
-    pthread_mutex_unlock(&slots_lock);
+    pthread_mutex_lock(&pool_lock);
+    for (unsigned i = 0; i < pool_size; i++)
+        if (pool[i].conn)
+            PQfinish(pool[i].conn);
+    free(pool);
+    pool = NULL;
+    pool_size = 0;
+    pthread_mutex_unlock(&pool_lock);
 }

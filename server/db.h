@@ -1,4 +1,4 @@
-/* db: one PostgreSQL connection per server thread, with every statement
+/* db: a bounded pool of PostgreSQL connections, with every statement
  * prepared at connect, and the API's side of the one SQLSTATE classifier
  * (errors.h).
  *
@@ -53,10 +53,29 @@ void db_configure(const char *conninfo, unsigned statement_timeout_ms);
  * owns the connection (PQfinish). */
 PGconn *db_connect(bool prepare, const char **error);
 
-/* This thread's connection, ready for a request: connected, statements
- * prepared, no transaction open (a leftover one is rolled back). Returns
- * NULL after replying 503 when PostgreSQL cannot be reached. */
+/* Sizes the pool of connections that serve short requests (at least 1)
+ * and how long a request waits for one (ms). Call once before serving.
+ * Returns 0, or -1 when out of memory. */
+int db_pool_init(unsigned size, unsigned wait_ms);
+
+/* The request's pooled connection, ready for it: connected, statements
+ * prepared, no transaction open (a leftover one is rolled back). The first
+ * call takes a connection from the pool, waiting for one to be free; later
+ * calls for the same request return the same one. Returns NULL after
+ * replying 503 when none frees up in time or PostgreSQL cannot be reached.
+ * The core gives it back with db_release when the handler returns. */
 PGconn *db_conn_or_reply(struct request *r);
+
+/* Returns the request's pooled connection, if it holds one. Idempotent. */
+void db_release(struct request *r);
+
+struct db_pool_stats {
+    unsigned size, in_use, waiting;
+    unsigned long timeouts; /* requests answered 503 for want of a connection */
+};
+
+/* A snapshot of the pool's counters. */
+void db_pool_stats(struct db_pool_stats *out);
 
 /* Executes prepared statement `name` with nparams text parameters (NULL
  * for SQL NULL). Returns the result (the caller PQclear()s it) when it is
@@ -96,7 +115,7 @@ bool db_scope_command_line(PGconn *conn);
  * (res is only read: the caller still owns it). */
 void db_reply_error(struct request *r, PGconn *conn, const PGresult *res);
 
-/* Closes every thread's connection. Call once, after the HTTP daemon has
+/* Closes the pool's connections. Call once, after the HTTP daemon has
  * stopped. */
 void db_close_all(void);
 

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "db.h"
 #include "export_engine.h"
+#include "guard.h"
 #include "registry.h"
 #include "reply.h"
 #include "validate.h"
@@ -40,7 +41,13 @@ static ssize_t read_export(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct export_stream *st = cls;
     char err[512];
+    /* No deadline while PostgreSQL produces rows (the statement has its
+     * own); once a chunk is handed over, the client must take it within the
+     * send timeout or the watchdog cuts the connection, which ends the
+     * export and closes its transaction (free_export). */
+    guard_busy(st->r->guard);
     ssize_t n = export_read(st->ex, buf, max, err, sizeof err);
+    guard_streaming(st->r->guard);
     if (n > 0) {
         st->r->bytes_out += (size_t)n;
         return n;

@@ -7,7 +7,14 @@
 #include "reply.h"
 #include "validate.h"
 
+#include "config.h"
+
+#include <stdatomic.h>
 #include <stdio.h>
+
+/* Imports running now, against cfg->max_imports: each holds two database
+ * connections once its data arrives. */
+static atomic_uint running_imports;
 
 /* Runs with the request's headers: reads the options and opens the import
  * (its own connection and transaction), or replies and returns NULL. */
@@ -22,11 +29,20 @@ static void *import_start(struct request *r)
         return NULL;
     opt.update = on_conflict && on_conflict[0] == 'u';
     opt.request = r; /* writes only where the caller is manager */
-    char err[512];
-    struct import *im = import_begin(&opt, err, sizeof err);
+    /* no line may be larger than the largest body the API takes */
+    opt.max_line = r->cfg->body_limit;
+    if (atomic_fetch_add(&running_imports, 1) >= r->cfg->max_imports) {
+        atomic_fetch_sub(&running_imports, 1);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_imports", NULL,
+                    "%u imports are running, the most this server allows; retry shortly", r->cfg->max_imports);
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        return NULL;
+    }
+    struct import *im = import_begin(&opt);
     if (!im) {
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"import_begin\"}\n%s\n", err);
-        db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
+        atomic_fetch_sub(&running_imports, 1);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL, "the import could not start; retry shortly");
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     }
     return im;
 }
@@ -34,13 +50,13 @@ static void *import_start(struct request *r)
 static int import_chunk(struct request *r, void *state, const char *data, size_t len)
 {
     (void)r;
-    import_feed(state, data, len);
-    return 0;
+    return import_feed(state, data, len);
 }
 
 static void import_release(void *state)
 {
     import_free(state);
+    atomic_fetch_sub(&running_imports, 1);
 }
 
 static const struct body_stream import_stream = {import_start, import_chunk, import_release};

@@ -1,21 +1,27 @@
-/* GET /v1/tags: the tags in use on claims, with how many claims carry each.
+/* GET /v1/tags: the tags in use on claims, with how many claims carry each,
+ * a page at a time (keyset on count, tag).
  *
  * One aggregate query; the rows are serialized here (no json_agg). */
 #include "db.h"
 #include "jsonbuf.h"
+#include "page.h"
 #include "registry.h"
 #include "reply.h"
 #include "rowjson.h"
 #include "validate.h"
 
+#include <string.h>
+
 /* Ties sort by tag in byte order (COLLATE "C") so that the order does not
  * depend on the database's locale. */
 static const struct db_statement statements[] = {
     {"tag_counts",
-     "SELECT t.tag, count(*) FROM claims c CROSS JOIN LATERAL unnest(c.tags) AS t(tag)"
+     "SELECT tag, n FROM (SELECT t.tag, count(*) AS n FROM claims c CROSS JOIN LATERAL unnest(c.tags) AS t(tag)"
      " WHERE ($1::text IS NULL OR starts_with(t.tag, $1::text))"
      " AND ($2::uuid IS NULL OR c.project_id = $2::uuid)"
-     " GROUP BY t.tag ORDER BY count(*) DESC, t.tag COLLATE \"C\""},
+     " GROUP BY t.tag) s"
+     " WHERE $3::bigint IS NULL OR n < $3::bigint OR (n = $3::bigint AND tag COLLATE \"C\" > $4::text COLLATE \"C\")"
+     " ORDER BY n DESC, tag COLLATE \"C\" LIMIT $5::int"},
     {NULL, NULL},
 };
 
@@ -25,29 +31,27 @@ static const struct col tag_cols[] = {
 
 static void list_tags(struct request *r)
 {
-    static const char *const known[] = {"prefix", "project_id", NULL};
+    static const char *const known[] = {"prefix", "project_id", "limit", "after", NULL};
+    static const int keys[] = {1, 0}; /* count, tag */
     const char *project_id;
-    if (!query_known_or_reply(r, known) || !query_uuid_or_reply(r, "project_id", &project_id))
+    struct page pg;
+    if (!query_known_or_reply(r, known) || !query_uuid_or_reply(r, "project_id", &project_id)
+        || !page_or_reply(r, &pg, 2))
         return;
+    if (pg.after[0] && (!*pg.after[0] || strspn(pg.after[0], "0123456789") != strlen(pg.after[0])
+                        || strlen(pg.after[0]) > 18)) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+        return;
+    }
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {request_query(r, "prefix"), project_id};
-    PGresult *res = db_exec_or_reply(r, conn, "tag_counts", 2, params);
+    const char *params[] = {request_query(r, "prefix"), project_id, pg.after[0], pg.after[1], pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "tag_counts", 5, params);
     if (!res)
         return;
-    struct jsonbuf jb = {0};
-    jb_cstr(&jb, "{\"items\":[");
-    for (int i = 0, n = PQntuples(res); i < n; i++) {
-        if (i)
-            jb_raw(&jb, ",", 1);
-        rowjson_write(&jb, res, i, tag_cols);
-    }
-    jb_cstr(&jb, "]}");
+    reply_page(r, res, &pg, tag_cols, keys, 2);
     PQclear(res);
-    size_t len;
-    char *text = jb_steal(&jb, &len);
-    reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
 static const struct route routes[] = {

@@ -150,6 +150,8 @@ static bool check_value(const json_t *v, const char *field, const struct field_s
     if (!type_ok)
         return problem(p, "invalid_type", s, "%s must be %s%s", field, type_name(s->type),
                        s->nullable ? " or null" : "");
+    if (json_is_array(v) && json_array_size(v) > FIELD_MAX_ITEMS)
+        return problem(p, "too_many_items", s, "%s has more than %d items", field, FIELD_MAX_ITEMS);
     const char *str = json_is_string(v) ? json_string_value(v) : NULL;
     switch (s->type) {
     case F_STRING:

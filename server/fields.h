@@ -10,6 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The most items any array field may hold (tags, aliases, inline
+ * attributions and citations): a claim with a million tags made every
+ * GET /v1/tags return 28 MB. */
+#define FIELD_MAX_ITEMS 100
+
 enum field_type {
     F_STRING,       /* JSON string (valid UTF-8 by jansson's parsing) */
     F_UUID,         /* string in canonical 8-4-4-4-12 hex form */

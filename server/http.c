@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "feed.h"
+#include "guard.h"
 #include "history.h"
 #include "jsonbuf.h"
 #include "reply.h"
@@ -18,12 +19,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <unistd.h>
 
 static atomic_int in_flight;
+
+/* More query parameters than any route reads by far. MHD stores each in the
+ * connection's 32 KiB pool; a few hundred exhaust it and MHD then closed the
+ * connection without a reply, so the query is counted (and cut) before MHD
+ * parses it, and the request answered 414. */
+#define QUERY_MAX_PARAMS 64
+
+/* A request body this large is followed by malloc_trim: glibc keeps freed
+ * memory otherwise, and a few 15 MB bodies left the server at 171 MB. */
+#define TRIM_AFTER_BYTES (1u << 20)
 
 /* Appends v in decimal. */
 static void put_uint(struct jsonbuf *jb, unsigned long long v)
@@ -64,7 +77,7 @@ static void put_time(struct jsonbuf *jb)
  * "request_id", "user_id", "method", "path", "query", "status", "bytes",
  * "duration_ms"} with the duration to the microsecond. Credentials never
  * appear: they travel in headers, which are not logged. */
-static void access_log(const struct request *r)
+static void access_log(const struct request *r, enum MHD_RequestTerminationCode toe)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -86,7 +99,10 @@ static void access_log(const struct request *r)
     else
         jb_cstr(&line, "null");
     jb_cstr(&line, ",\"method\":");
-    put_client_string(&line, r->method);
+    if (r->method)
+        put_client_string(&line, r->method);
+    else
+        jb_cstr(&line, "null");
     jb_cstr(&line, ",\"path\":");
     if (r->url)
         put_client_string(&line, r->url);
@@ -99,6 +115,16 @@ static void access_log(const struct request *r)
         jb_cstr(&line, "null");
     jb_cstr(&line, ",\"status\":");
     put_uint(&line, r->status);
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        /* the reply did not go out whole: say why, so that a cut export is
+         * not read as a 200 */
+        static const char *const why[] = {"completed", "error", "idle_timeout", "shutdown", "read_error",
+                                          "client_abort"};
+        int cut = guard_cut_reason(r->guard);
+        jb_cstr(&line, ",\"terminated\":\"");
+        jb_cstr(&line, cut >= 0 ? guard_reason_names[cut] : (unsigned)toe < 6 ? why[toe] : "other");
+        jb_cstr(&line, "\"");
+    }
     jb_cstr(&line, ",\"bytes\":");
     put_uint(&line, r->bytes_out);
     jb_cstr(&line, ",\"duration_ms\":");
@@ -116,27 +142,76 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
                               enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    (void)toe;
     const struct config *cfg = cls;
     struct request *r = *req_cls;
     if (!r)
         return;
-    if (cfg->access_log)
-        access_log(r);
+    if (cfg->access_log && r->begun)
+        access_log(r, toe);
+    db_release(r);
     if (r->stream_state && r->route && r->route->stream)
         r->route->stream->release(r->stream_state);
     if (r->response)
         MHD_destroy_response(r->response);
     json_decref(r->json);
+    bool large = r->body_cap >= TRIM_AFTER_BYTES || r->body_len >= TRIM_AFTER_BYTES;
     free(r->body);
     free(r->query);
     if (r->auth) {
         auth_clear(r->auth);
         free(r->auth);
     }
+    guard_await_headers(r->guard); /* the next request on this connection, if any */
     free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
+    if (large)
+        malloc_trim(0);
+}
+
+/* MHD calls this when the request line has arrived, before it parses the
+ * query string: the request context is made here (MHD hands the returned
+ * pointer to on_request as *req_cls), and a query with more than
+ * QUERY_MAX_PARAMS parameters is cut at its '?' so that MHD parses none;
+ * on_request then answers 414. `uri` points into MHD's read buffer, which
+ * MHD itself rewrites in place while parsing, so writing there is safe. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct request *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    memset(r, 0, offsetof(struct request, path_buf));
+    atomic_fetch_add(&in_flight, 1);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->conn = conn;
+    r->cfg = cls;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    r->guard = ci ? ci->socket_context : NULL;
+    char *query = strchr(uri, '?');
+    if (query) {
+        unsigned params = 1;
+        for (const char *p = query + 1; *p && *p != ' '; p++)
+            params += *p == '&' || *p == ';';
+        if (params > QUERY_MAX_PARAMS) {
+            r->too_many_params = true;
+            query[1] = '\0';
+        }
+    }
+    return r;
+}
+
+/* Connection opened and closed: its guard (deadlines, guard.h). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? guard_open(ci->connect_fd) : NULL;
+    } else {
+        guard_close(*socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void reply_unauthorized(struct request *r, const char *why);
@@ -182,6 +257,7 @@ static enum MHD_Result queue(struct request *r)
         reply_header(r, "Access-Control-Expose-Headers", "X-Request-Id, Location, ETag, Retry-After, WWW-Authenticate");
         reply_header(r, "Vary", "Origin");
     }
+    db_release(r); /* before the reply goes out: a slow reader holds no connection */
     enum MHD_Result ret = MHD_queue_response(r->conn, r->status, r->response);
     MHD_destroy_response(r->response);
     r->response = NULL;
@@ -217,6 +293,25 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
     if (value) {
         jb_raw(jb, "=", 1);
         jb_cstr(jb, value);
+    }
+    return MHD_YES;
+}
+
+struct length_headers {
+    unsigned count;
+    bool differ;
+    const char *first;
+};
+
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct length_headers *l = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (l->count++ == 0)
+            l->first = value;
+        else if (strcmp(l->first, value) != 0)
+            l->differ = true;
     }
     return MHD_YES;
 }
@@ -272,8 +367,11 @@ static bool authorize(struct request *r)
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL, "the server is out of memory");
         return false;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn || !auth_identify_or_reply(r, conn, a)) {
+    bool known = auth_identify_or_reply(r, a);
+    /* A cache miss took a pooled connection: give it back before the body
+     * is read (a slow upload must hold none); the handler takes one again. */
+    db_release(r);
+    if (!known) {
         free(a);
         return false;
     }
@@ -323,6 +421,54 @@ static bool authorize(struct request *r)
     return true;
 }
 
+/* Replies with a framing error and closes the connection after it: once
+ * the body's length is in doubt, nothing after it on the connection can be
+ * trusted to be a request of its own (request smuggling). */
+static void reply_framing(struct request *r, unsigned status, const char *code, const char *message)
+{
+    reply_error(r, status, code, NULL, "%s", message);
+    reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/* What libmicrohttpd does not check about the request's framing: a
+ * missing Host in HTTP/1.1, several Content-Length headers that differ,
+ * Transfer-Encoding together with Content-Length or other than chunked
+ * (MHD would wait for a body it cannot delimit). Returns false after
+ * replying. */
+static bool framing_or_reply(struct request *r, const char *version)
+{
+    struct MHD_Connection *c = r->conn;
+    if (r->too_many_params) {
+        reply_error(r, MHD_HTTP_URI_TOO_LONG, "too_many_parameters", NULL,
+                    "the query string has more than %d parameters", QUERY_MAX_PARAMS);
+        return false;
+    }
+    if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0
+        && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        reply_framing(r, MHD_HTTP_BAD_REQUEST, "missing_host", "an HTTP/1.1 request needs a Host header");
+        return false;
+    }
+    struct length_headers l = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, &l);
+    if (l.differ) {
+        reply_framing(r, MHD_HTTP_BAD_REQUEST, "conflicting_content_length",
+                      "the request has Content-Length headers that differ");
+        return false;
+    }
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (te && l.count) {
+        reply_framing(r, MHD_HTTP_BAD_REQUEST, "conflicting_framing",
+                      "the request has both Transfer-Encoding and Content-Length");
+        return false;
+    }
+    if (te && strcasecmp(te, "chunked") != 0) {
+        reply_framing(r, MHD_HTTP_NOT_IMPLEMENTED, "unsupported_transfer_encoding",
+                      "Transfer-Encoding must be chunked (or absent)");
+        return false;
+    }
+    return true;
+}
+
 /* JSON routes take only application/json bodies: a browser sends text/plain
  * or form bodies across sites without asking first, JSON it does not. */
 static bool json_content_type(struct request *r)
@@ -353,17 +499,19 @@ static bool preflight(struct request *r)
 
 /* The first call for a request: route it and check what can be checked
  * from the headers alone. Returns true when the request should read on. */
-static bool begin(struct request *r)
+static bool begin(struct request *r, const char *version)
 {
     take_request_id(r);
     take_client_address(r);
     if (r->cfg->access_log)
         take_query(r);
-    if (preflight(r))
+    if (!framing_or_reply(r, version) || preflight(r))
         return false;
     char allow[64];
     const struct route *found = NULL;
-    enum route_status st = router_match(routes_table, routes_count, r->method, r->url, r->path_buf,
+    /* HEAD is a GET whose body MHD leaves out */
+    const char *method = strcmp(r->method, MHD_HTTP_METHOD_HEAD) == 0 ? MHD_HTTP_METHOD_GET : r->method;
+    enum route_status st = router_match(routes_table, routes_count, method, r->url, r->path_buf,
                                         &found, &r->params, allow, sizeof allow);
     if (st == ROUTE_NOT_FOUND) {
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", NULL, "no such resource: %s", r->url);
@@ -398,6 +546,7 @@ static bool begin(struct request *r)
 
 static void take_body(struct request *r, const char *data, size_t size)
 {
+    guard_body_bytes(r->guard, size);
     if (r->body_too_large || r->stream_stopped)
         return; /* discard the rest: memory stays bounded */
     if (r->body_len + size > r->body_limit) {
@@ -458,22 +607,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)version;
     struct request *r = *req_cls;
-    if (!r) {
-        r = malloc(sizeof *r);
-        if (!r)
-            return MHD_NO;
-        memset(r, 0, offsetof(struct request, path_buf));
-        atomic_fetch_add(&in_flight, 1);
-        clock_gettime(CLOCK_MONOTONIC, &r->started);
+    if (!r) /* on_request_line ran out of memory */
+        return MHD_NO;
+    if (!r->begun) {
+        (void)cls;
+        r->begun = true;
         r->conn = conn;
-        r->cfg = cls;
         r->url = url;
         r->method = method;
-        *req_cls = r;
-        if (!begin(r))
+        if (!begin(r, version))
             return queue(r);
+        guard_await_body(r->guard);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -486,11 +631,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     "the request body is larger than the limit of %zu bytes", r->body_limit);
     else if (r->route->body == BODY_JSON)
         parse_json_body(r);
+    guard_busy(r->guard);
     r->suspended = false;
     if (!r->response && history_before_handler(r))
         r->route->handler(r);
-    if (r->suspended)
+    if (r->suspended) {
+        db_release(r); /* a waiting long poll holds no pooled connection */
         return MHD_YES; /* a long poll: on_request runs again when it is resumed */
+    }
     history_after_handler(r);
     return queue(r);
 }
@@ -528,20 +676,25 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
         fprintf(stderr, "claimdb: LISTEN must be an IPv4 address, got \"%s\"\n", cfg->listen);
         return NULL;
     }
-    unsigned threads = cfg->threads;
-    if (threads == 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cores > 0 ? (unsigned)cores : 1;
-    }
+    /* A thread per connection: a request that waits (for a database
+     * connection, a slow statement, an export's rows, an upload) blocks no
+     * other. The database connections are the bounded resource instead
+     * (db_pool_init), and guard.c's deadlines bound how long a connection
+     * and its thread live without progress. Suspend/resume is allowed (long
+     * polls); in this mode MHD lets any thread call it. */
     return MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG
-            | MHD_ALLOW_SUSPEND_RESUME,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
+            | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
         (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-        MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        /* 1 MiB of address space per connection thread; only touched pages
+         * cost memory (jansson's parser recursion is the deepest user) */
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024),
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_request_line, (void *)cfg,
         /* MHD zeroes a connection's whole pool after every request (and the
          * unused half of its read buffer before that): 128 KiB cost ~1 µs and
          * 192 KiB of cache per request on the core PostgreSQL shares. 32 KiB
@@ -556,16 +709,27 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
 
 int http_serve(const struct config *cfg)
 {
+    unsigned pool = config_pool_size(cfg);
+    if (db_pool_init(pool, cfg->pool_wait_ms) != 0 || guard_start(cfg) != 0) {
+        fprintf(stderr, "claimdb: out of memory\n");
+        return 1;
+    }
+    /* glibc makes an arena per thread up to 8 per core; with a thread per
+     * connection that is memory held for nothing */
+    mallopt(M_ARENA_MAX, 4);
     if (feed_start() != 0)
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed\",\"message\":\"no change-feed thread: wait= answers at once\"}\n");
     struct MHD_Daemon *daemon = start_daemon(cfg);
     if (!daemon) {
+        guard_stop();
         fprintf(stderr, "claimdb: cannot listen on %s:%u\n", cfg->listen, cfg->port);
         feed_join();
         return 1;
     }
-    fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\",\"address\":\"%s\",\"port\":%u}\n",
-            cfg->listen, cfg->port);
+    fprintf(stderr,
+            "{\"level\":\"info\",\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,"
+            "\"db_connections\":{\"requests\":%u,\"exports\":%u,\"imports\":%u}}\n",
+            cfg->listen, cfg->port, pool, cfg->max_exports, 2 * cfg->max_imports);
 
     sigset_t set;
     sigemptyset(&set);
@@ -576,14 +740,18 @@ int http_serve(const struct config *cfg)
     fprintf(stderr, "{\"level\":\"info\",\"event\":\"stopping\",\"signal\":%d,\"in_flight\":%d}\n", sig,
             atomic_load(&in_flight));
 
+    /* Close the listening socket at once: left open, the kernel kept
+     * accepting connections into its backlog that nobody would serve, and
+     * clients hung for the whole grace period instead of being refused. */
     MHD_socket listener = MHD_quiesce_daemon(daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     feed_stop(); /* long polls answer now rather than hold the shutdown */
     for (unsigned waited = 0; atomic_load(&in_flight) > 0 && waited < cfg->shutdown_grace * 20; waited++)
         usleep(50 * 1000);
     MHD_stop_daemon(daemon);
     feed_join();
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    guard_stop();
     db_close_all();
     fprintf(stderr, "{\"level\":\"info\",\"event\":\"stopped\"}\n");
     return 0;

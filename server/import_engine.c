@@ -346,6 +346,8 @@ struct import {
     PGconn *conn;    /* the import's transaction: staging and writes */
     PGconn *lookup;  /* texts of documents stored before (opened on demand) */
     bool lookup_failed;
+    bool opened;     /* open_import ran (conn may still be NULL if it failed) */
+    bool overlong;   /* a line was longer than lines.max: the import is refused */
     char fatal[512]; /* a database failure that ends the import */
 
     struct line_splitter lines;
@@ -942,6 +944,13 @@ static void take_line(void *cls, const char *line, size_t len)
 {
     struct import *im = cls;
     im->line_no++;
+    if (!line) { /* longer than any record can be: the import is refused */
+        im->records++;
+        im->overlong = true;
+        add_error(im, NULL, NULL, NULL, "line_too_long",
+                  "the line is longer than the largest record accepted (%zu bytes)", im->lines.max);
+        return;
+    }
     if (blank(line, len) || im->fatal[0])
         return;
     im->records++;
@@ -1003,25 +1012,34 @@ static bool exec_ok(struct import *im, const char *sql, ExecStatusType want)
     return ok;
 }
 
-struct import *import_begin(const struct import_options *opt, char *err, size_t err_size)
+struct import *import_begin(const struct import_options *opt)
 {
     struct import *im = calloc(1, sizeof *im);
-    if (!im) {
-        snprintf(err, err_size, "out of memory");
+    if (!im)
         return NULL;
-    }
     im->opt = *opt;
+    im->lines.max = opt->max_line;
     im->errors = json_array();
+    return im;
+}
+
+/* Connects, opens the transaction and the staging COPY: on the first data,
+ * so that a client that sends headers and nothing else holds no database
+ * connection. Returns false with im->fatal set. */
+static bool open_import(struct import *im)
+{
+    if (im->opened)
+        return im->conn && !im->fatal[0];
+    im->opened = true;
     const char *error = NULL;
     im->conn = db_connect(false, &error);
     if (!im->conn) {
-        snprintf(err, err_size, "%s", error);
-        import_free(im);
-        return NULL;
+        snprintf(im->fatal, sizeof im->fatal, "%s", error);
+        return false;
     }
     /* No statement timeout (a large import rightly takes a while) and no JIT:
      * compiling the long check statement takes seconds and saves nothing. */
-    bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && db_scope_apply(im->conn, opt->request, true, false)
+    bool ok = exec_ok(im, "BEGIN", PGRES_COMMAND_OK) && db_scope_apply(im->conn, im->opt.request, true, false)
               && exec_ok(im, "SET LOCAL statement_timeout = 0", PGRES_COMMAND_OK)
               /* the revision log labels the rows the import writes */
               && exec_ok(im, "SELECT set_config('claimdb.reason', 'import', true)", PGRES_TUPLES_OK)
@@ -1044,18 +1062,18 @@ struct import *import_begin(const struct import_options *opt, char *err, size_t 
         PQclear(res);
     }
     ok = ok && exec_ok(im, COPY_STAGE, PGRES_COPY_IN);
-    if (!ok) {
-        snprintf(err, err_size, "%s", im->fatal);
-        import_free(im);
-        return NULL;
-    }
-    im->copying = true;
-    return im;
+    im->copying = ok;
+    return ok;
 }
 
-void import_feed(struct import *im, const char *data, size_t len)
+int import_feed(struct import *im, const char *data, size_t len)
 {
+    if (im->overlong)
+        return -1;
+    if (!im->opened && len)
+        open_import(im);
     lines_feed(&im->lines, data, len, take_line, im);
+    return im->overlong ? -1 : 0;
 }
 
 size_t import_records(const struct import *im)
@@ -1157,7 +1175,15 @@ static bool index_stage(struct import *im, bool *repeated)
 
 unsigned import_finish(struct import *im, json_t **body)
 {
-    lines_end(&im->lines, take_line, im);
+    if (!im->overlong)
+        lines_end(&im->lines, take_line, im);
+    if (im->overlong) {
+        *body = error_body(413, "line_too_long", NULL, "a line is longer than the largest record accepted; nothing was imported",
+                           json_pack("{s:o}", "lines", json_incref(im->errors)));
+        return 413;
+    }
+    if (!open_import(im))
+        return database_failure(im, NULL, body);
     if (im->lines.failed)
         snprintf(im->fatal, sizeof im->fatal, "out of memory reading a line");
     if (!end_copy(im))

@@ -22,22 +22,27 @@ struct import_options {
     bool dry_run; /* validate (and run the writes) but roll back */
     bool update;  /* on_conflict=update: records whose id exists with other content replace it */
     const struct request *request; /* whose scope the import writes with; NULL: the command line */
+    size_t max_line; /* longest line accepted (the largest record), 0 = no limit */
 };
 
 struct import;
 
-/* Connects, opens the transaction and the staging COPY. Returns NULL with a
- * message in err on failure (the database cannot be reached). */
-struct import *import_begin(const struct import_options *opt, char *err, size_t err_size);
+/* Starts an import. It connects (its own connection, transaction and
+ * staging COPY) only when the first bytes arrive. Returns NULL when out of
+ * memory. */
+struct import *import_begin(const struct import_options *opt);
 
-/* Consumes len more bytes of the NDJSON stream. */
-void import_feed(struct import *im, const char *data, size_t len);
+/* Consumes len more bytes of the NDJSON stream. Returns 0, or -1 once a
+ * line longer than opt->max_line has been seen: the import is refused
+ * (import_finish says so) and the rest of the stream need not be read. */
+int import_feed(struct import *im, const char *data, size_t len);
 
 /* Records (non-blank lines) read so far, for progress reports. */
 size_t import_records(const struct import *im);
 
 /* Ends the stream, checks, writes and commits (or rolls back). Returns the
- * HTTP status (200, 422 with every bad line, 503/500 on database trouble)
+ * HTTP status (200, 413 for a line too long, 422 with every bad line,
+ * 503/500 on database trouble)
  * and sets *body to the response object (caller owns it). */
 unsigned import_finish(struct import *im, json_t **body);
 

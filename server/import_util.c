@@ -136,6 +136,28 @@ static bool keep(struct line_splitter *ls, const char *data, size_t len)
     return true;
 }
 
+/* Handles the bytes [data, data + n) of a line that the splitter is already
+ * skipping or that takes it past ls->max. Returns false when the line is
+ * (now) being skipped, true when the bytes were kept. */
+static bool keep_bounded(struct line_splitter *ls, const char *data, size_t n, line_fn fn, void *cls)
+{
+    if (ls->skipping)
+        return false;
+    if (ls->max && ls->len + n > ls->max) {
+        /* refused as soon as it is seen: the line's bytes go no further */
+        ls->skipping = true;
+        fn(cls, NULL, ls->len + n);
+        ls->len = 0;
+        if (ls->cap > 65536) { /* give back what an earlier long line grew */
+            free(ls->partial);
+            ls->partial = NULL;
+            ls->cap = 0;
+        }
+        return false;
+    }
+    return keep(ls, data, n);
+}
+
 void lines_feed(struct line_splitter *ls, const char *data, size_t len, line_fn fn, void *cls)
 {
     if (ls->failed)
@@ -144,17 +166,24 @@ void lines_feed(struct line_splitter *ls, const char *data, size_t len, line_fn 
     while (data < end) {
         const char *nl = memchr(data, '\n', (size_t)(end - data));
         if (!nl) {
-            keep(ls, data, (size_t)(end - data));
+            keep_bounded(ls, data, (size_t)(end - data), fn, cls);
             return;
         }
-        if (ls->len) {
-            /* the line began in an earlier chunk */
-            if (!keep(ls, data, (size_t)(nl - data)))
+        size_t n = (size_t)(nl - data);
+        if (ls->skipping) {
+            ls->skipping = false; /* the overlong line ends here */
+        } else if (ls->len || (ls->max && n > ls->max)) {
+            /* the line began in an earlier chunk, or is too long on its own */
+            if (keep_bounded(ls, data, n, fn, cls)) {
+                emit(ls->partial, ls->len, fn, cls);
+                ls->len = 0;
+            } else if (ls->failed) {
                 return;
-            emit(ls->partial, ls->len, fn, cls);
-            ls->len = 0;
+            } else {
+                ls->skipping = false;
+            }
         } else {
-            emit(data, (size_t)(nl - data), fn, cls);
+            emit(data, n, fn, cls);
         }
         data = nl + 1;
     }
@@ -162,9 +191,10 @@ void lines_feed(struct line_splitter *ls, const char *data, size_t len, line_fn 
 
 void lines_end(struct line_splitter *ls, line_fn fn, void *cls)
 {
-    if (ls->len && !ls->failed)
+    if (ls->len && !ls->failed && !ls->skipping)
         emit(ls->partial, ls->len, fn, cls);
     ls->len = 0;
+    ls->skipping = false;
 }
 
 void lines_free(struct line_splitter *ls)

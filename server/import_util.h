@@ -30,16 +30,20 @@ bool uuid_map_get(const struct uuid_map *m, const unsigned char key[16], uint32_
 void uuid_map_free(struct uuid_map *m);
 
 /* Splits a stream into lines. Holds only the unfinished last line, which
- * may grow to the longest line of the stream. */
+ * grows to at most `max` bytes (set it before feeding; 0 = no limit). */
 struct line_splitter {
+    size_t max;
     char *partial;
     size_t len;
     size_t cap;
-    bool failed; /* out of memory: the rest of the stream is dropped */
+    bool skipping; /* inside a line longer than max: dropped up to its newline */
+    bool failed;   /* out of memory: the rest of the stream is dropped */
 };
 
 /* Called once per complete line, without its "\n" (and without a "\r"
- * before it). */
+ * before it). A line longer than max is reported once, as soon as its
+ * first max + 1 bytes have arrived, with line == NULL and len the bytes seen
+ * so far; the rest of it is dropped. */
 typedef void (*line_fn)(void *cls, const char *line, size_t len);
 
 /* Feeds len bytes; calls fn for each line they complete. */

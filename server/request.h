@@ -14,6 +14,7 @@
 
 struct auth;
 struct config;
+struct guard;
 
 struct request {
     struct MHD_Connection *conn;
@@ -56,6 +57,11 @@ struct request {
     char request_id[65];             /* X-Request-Id, sent back and passed to PostgreSQL */
     char client_ip[48];              /* for the access log and sign-in throttling */
     char *query;                     /* the decoded query arguments, for the access log; owned */
+
+    struct guard *guard;             /* the connection's deadlines (guard.h); may be NULL */
+    void *db_slot;                   /* the pooled database connection held, if any (db.c) */
+    bool begun;                      /* the first access-handler call has run */
+    bool too_many_params;            /* the query string was cut before MHD parsed it */
 
     /* Last, and not zeroed when the request is allocated (the router writes
      * it before anything reads it): 1 KiB of memset per request for nothing. */

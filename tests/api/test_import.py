@@ -237,7 +237,8 @@ def test_cli_imports_the_fixture_and_every_quote_matches_its_offsets(cluster):
     out = subprocess.run([BIN, "import", FIXTURE], env=dict(os.environ, DATABASE_URL=url),
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
-    report = json.loads(out.stdout.split(": ", 1)[1])
+    report = json.loads(out.stdout)  # JSON alone on stdout: `claimdb import F | jq` works
+    assert report["file"] == FIXTURE and report["status"] == 200
     with open(FIXTURE) as f:
         n_claims = sum(1 for l in f if json.loads(l)["type"] == "claim")
     assert report["counts"]["claim"]["inserted"] == n_claims
@@ -253,5 +254,5 @@ def test_cli_imports_the_fixture_and_every_quote_matches_its_offsets(cluster):
     again = subprocess.run([BIN, "import", FIXTURE], env=dict(os.environ, DATABASE_URL=url),
                            capture_output=True, text=True)
     assert again.returncode == 0
-    for t, n in json.loads(again.stdout.split(": ", 1)[1])["counts"].items():
+    for t, n in json.loads(again.stdout)["counts"].items():
         assert n["inserted"] == 0 and n["updated"] == 0, (t, n)

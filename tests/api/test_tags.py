@@ -21,13 +21,25 @@ def test_tags_with_counts_sorted_by_count_then_tag(api):
     r = api.get("/v1/tags", params={"prefix": ns + "/"})
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("application/json")
-    assert r.json() == {"items": [{"tag": b, "count": 3}, {"tag": c, "count": 2}, {"tag": a, "count": 1}]}
+    assert r.json() == {"items": [{"tag": b, "count": 3}, {"tag": c, "count": 2}, {"tag": a, "count": 1}],
+                        "next": None}
+    # the same a page at a time
+    first = api.get("/v1/tags", params={"prefix": ns + "/", "limit": 2}).json()
+    assert first["items"] == [{"tag": b, "count": 3}, {"tag": c, "count": 2}] and first["next"]
+    rest = api.get("/v1/tags", params={"prefix": ns + "/", "limit": 2, "after": first["next"]}).json()
+    assert rest == {"items": [{"tag": a, "count": 1}], "next": None}
 
 
 def test_tags_unfiltered_include_everything_in_order(api):
     ns = unique("all")
     make_tagged_claim(api, [f"{ns}/x"])
-    items = api.get("/v1/tags").json()["items"]
+    items, after = [], None
+    while True:
+        page = api.get("/v1/tags", params={"limit": 1000, **({"after": after} if after else {})}).json()
+        items += page["items"]
+        after = page["next"]
+        if not after:
+            break
     assert {"tag": f"{ns}/x", "count": 1} in items
     keys = [(-i["count"], i["tag"].encode()) for i in items]
     assert keys == sorted(keys)
@@ -40,11 +52,11 @@ def test_prefix_is_literal_not_a_pattern(api):
     assert [i["tag"] for i in api.get("/v1/tags", params={"prefix": f"{ns}/a_"}).json()["items"]] == [f"{ns}/a_b"]
     assert [i["tag"] for i in api.get("/v1/tags", params={"prefix": f"{ns}/100%"}).json()["items"]] == [
         f"{ns}/100%"]
-    assert api.get("/v1/tags", params={"prefix": f"{ns}/%"}).json() == {"items": []}
+    assert api.get("/v1/tags", params={"prefix": f"{ns}/%"}).json() == {"items": [], "next": None}
 
 
 def test_unknown_prefix_is_empty(api):
-    assert api.get("/v1/tags", params={"prefix": unique("none") + "/"}).json() == {"items": []}
+    assert api.get("/v1/tags", params={"prefix": unique("none") + "/"}).json() == {"items": [], "next": None}
 
 
 def test_tags_by_project(api, cluster):
@@ -54,7 +66,7 @@ def test_tags_by_project(api, cluster):
     make_tagged_claim(api, [f"{ns}/only-here"], project=project)
     make_tagged_claim(api, [f"{ns}/default"])
     assert api.get("/v1/tags", params={"project_id": project}).json() == {
-        "items": [{"tag": f"{ns}/only-here", "count": 1}]}
+        "items": [{"tag": f"{ns}/only-here", "count": 1}], "next": None}
     default = api.get("/v1/tags", params={"project_id": DEFAULT_PROJECT, "prefix": ns}).json()["items"]
     assert default == [{"tag": f"{ns}/default", "count": 1}]
 
@@ -69,8 +81,22 @@ def test_deleted_claims_no_longer_count(api):
 
 
 def test_tags_errors(api):
-    err = assert_error(api.get("/v1/tags", params={"limit": 5}), 400, "unknown_parameter", "limit")
-    assert set(err["allowed"]) == {"prefix", "project_id"}
+    err = assert_error(api.get("/v1/tags", params={"top": 5}), 400, "unknown_parameter", "top")
+    assert set(err["allowed"]) == {"prefix", "project_id", "limit", "after"}
     assert_error(api.get("/v1/tags", params={"project_id": "nope"}), 400, "invalid_uuid", "project_id")
     assert_error(api.post("/v1/tags", {}), 405, "method_not_allowed")
-    assert api.get("/v1/tags", params={"project_id": str(uuid.uuid4())}).json() == {"items": []}
+    assert api.get("/v1/tags", params={"project_id": str(uuid.uuid4())}).json() == {"items": [], "next": None}
+
+
+def test_tags_page_and_arrays_are_capped(api):
+    too_many = [f"t{i}" for i in range(101)]
+    r = api.post("/v1/claims", {"text": "many tags", "tags": too_many})
+    assert_error(r, 400, "too_many_items", "tags")
+    r = api.post("/v1/actors", {"name": unique("a"), "kind": "person", "aliases": too_many})
+    assert_error(r, 400, "too_many_items", "aliases")
+    r = api.post("/v1/claims", {"text": "x", "attributions": [{}] * 101})
+    assert_error(r, 400, "too_many_items", "attributions")
+    r = api.post("/v1/claims", {"text": "x", "citations": [{}] * 101})
+    assert_error(r, 400, "too_many_items", "citations")
+    assert api.get("/v1/tags", params={"limit": 1001}).status_code == 400
+    assert_error(api.get("/v1/tags", params={"after": "bogus"}), 400, "invalid_cursor")

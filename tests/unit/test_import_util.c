@@ -14,7 +14,10 @@ static void collect(void *cls, const char *line, size_t len)
     struct collected *c = cls;
     c->n++;
     size_t used = strlen(c->text);
-    snprintf(c->text + used, sizeof c->text - used, "[%.*s]", (int)len, line);
+    if (line)
+        snprintf(c->text + used, sizeof c->text - used, "[%.*s]", (int)len, line);
+    else
+        snprintf(c->text + used, sizeof c->text - used, "[too long:%zu]", len);
 }
 
 static void test_lines(void)
@@ -40,6 +43,38 @@ static void test_lines(void)
         lines_feed(&ls, s + i, 1, collect, &c);
     lines_end(&ls, collect, &c);
     CHECK_STR(c.text, "[ab][cd]");
+    lines_free(&ls);
+}
+
+static void test_lines_with_a_maximum(void)
+{
+    /* a line over the maximum is reported once, as soon as it is seen, and
+     * dropped; the lines around it come through whatever the chunking */
+    const char *stream = "abcd\nabcdefghij\nxy\n0123456\nend";
+    size_t len = strlen(stream);
+    for (size_t cut = 0; cut <= len; cut++) {
+        struct line_splitter ls = {.max = 5};
+        struct collected c = {"", 0};
+        lines_feed(&ls, stream, cut, collect, &c);
+        lines_feed(&ls, stream + cut, len - cut, collect, &c);
+        lines_end(&ls, collect, &c);
+        CHECK(c.n == 5);
+        CHECK(strncmp(c.text, "[abcd][too long:", 16) == 0);
+        CHECK(strstr(c.text, "][xy][too long:") != NULL);
+        CHECK(strstr(c.text, "][end]") != NULL);
+        CHECK(ls.cap <= 8192);
+        lines_free(&ls);
+    }
+    /* a byte at a time: never more than max + 1 bytes held */
+    struct line_splitter ls = {.max = 3};
+    struct collected c = {"", 0};
+    const char *s = "aaaaaaaaaa\nbb";
+    for (size_t i = 0; s[i]; i++) {
+        lines_feed(&ls, s + i, 1, collect, &c);
+        CHECK(ls.len <= 3);
+    }
+    lines_end(&ls, collect, &c);
+    CHECK_STR(c.text, "[too long:4][bb]");
     lines_free(&ls);
 }
 
@@ -89,6 +124,7 @@ static void test_uuid_map(void)
 void test_import_util(void)
 {
     test_lines();
+    test_lines_with_a_maximum();
     test_uuid_parse();
     test_uuid_map();
 }
