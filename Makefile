@@ -23,10 +23,10 @@ OBJ       := $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRC)) $(BUILD)/obj/migrati
              $(BUILD)/obj/openapi.o $(BUILD)/obj/web_files.o
 # Pure-logic modules the unit tests link against (no MHD/libpq needed).
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-UNIT_LIB  := utf8 anchor segments router jsonbuf config cursor import_util graph_format fields entities etag
+UNIT_LIB  := utf8 anchor segments router jsonbuf config cursor import_util graph_format fields entities etag query
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots
+.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots fuzz fuzz-smoke fuzz-build
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -94,7 +94,7 @@ screenshots: $(BUILD)/claimdb
 
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory jsonld-deps unit api compose-check e2e
+	@$(MAKE) --no-print-directory jsonld-deps unit fuzz-smoke api compose-check e2e
 
 # jsonld.js for the JSON-LD check of the W3C export (tests/jsonld), pinned by
 # its package-lock.json; installed once from the npm registry.
@@ -109,6 +109,56 @@ check:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' unit api \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+
+# libFuzzer targets (fuzz/*.c) with AddressSanitizer + UBSan, built by
+# Debian's clang against every server module but main.c. `make fuzz` runs
+# each for FUZZ_TIME seconds (default 60) on a corpus seeded from the
+# fixtures and tests (build/fuzz/corpus/NAME); `make fuzz-smoke` (part of
+# make test) replays the seeds and runs 20 000 more inputs per target.
+FUZZ_CC    := clang
+FUZZ_DIR   := build/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' -g -O1 $(FUZZ_SAN) \
+              -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_OBJ   := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/main.c,$(SRC))) \
+              $(FUZZ_DIR)/obj/migrations.o $(FUZZ_DIR)/obj/openapi.o
+FUZZ_TIME  ?= 60
+.SECONDARY: $(FUZZ_OBJ)
+
+$(FUZZ_DIR)/obj/%.o: server/%.c | $(FUZZ_DIR)/obj
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: $(BUILD)/%.c | $(FUZZ_DIR)/obj
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+$(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_OBJ)
+	@echo "  FUZZ $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(LIBS)
+
+fuzz-build:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+	@sh fuzz/seed.sh $(FUZZ_DIR)/corpus
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t ($(FUZZ_TIME) s)"; \
+	  $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 -rss_limit_mb=1024 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus/$$t \
+	    2>&1 | grep -E "^(stat::number_of_executed_units|==|SUMMARY|.*invariant)" || exit 1; \
+	done
+
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_DIR)/$$t -runs=20000 -max_len=4096 -timeout=10 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+	    $(FUZZ_DIR)/corpus/$$t > $(FUZZ_DIR)/$$t.log 2>&1 \
+	    || { tail -30 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+	  echo "fuzz $$t: $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/$$t.log || echo ok)"; \
+	done
 
 compose-check:
 	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"

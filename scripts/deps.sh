@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the Debian packages a target needs are installed: installs the
 # missing ones when run as root, otherwise prints the apt-get line and fails.
-# Usage: deps.sh build|run|test|lint|bench|e2e
+# Usage: deps.sh build|run|test|lint|bench|e2e|fuzz
 set -eu
 build="gcc make libc6-dev libmicrohttpd-dev libjansson-dev libpq-dev libsodium-dev libutf8proc-dev"
 server="postgresql-15 postgresql-client-15"
@@ -12,7 +12,8 @@ command -v node >/dev/null && command -v npm >/dev/null || node="nodejs npm"
 case "${1:-build}" in
   build) want="$build" ;;
   run)   want="$build $server curl jq" ;;
-  test)  want="$build $server python3 python3-pytest python3-requests docker-compose nodejs" ;;
+  test)  want="$build $server python3 python3-pytest python3-requests docker-compose nodejs prometheus clang libclang-rt-14-dev" ;;
+  fuzz)  want="$build clang libclang-rt-14-dev" ;;
   lint)  want="$build cppcheck clang-format docker-compose" ;;
   bench) want="$build $server python3 wrk curl util-linux chromium $node" ;;
   e2e)   want="chromium $node" ;;

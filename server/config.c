@@ -91,6 +91,10 @@ static const struct setting settings[] = {
      "origins allowed to call the API from a browser, comma-separated (default: none, CORS off)"},
     {"cookie-secure", "CLAIMDB_COOKIE_SECURE", BOOL, AT(cookie_secure), 1,
      "1 = mark the session cookie Secure (set it behind HTTPS) (default 0)"},
+    {"metrics-token", "CLAIMDB_METRICS_TOKEN", STR, AT(metrics_token), 0,
+     "bearer token that opens GET /metrics on the API port (default: none, /metrics is 404 there)"},
+    {"metrics-port", "CLAIMDB_METRICS_PORT", UINT, AT(metrics_port), 65535,
+     "a port of its own serving only GET /metrics, without token (default 0: none)"},
 };
 
 static int apply(struct config *cfg, const struct setting *s, const char *value, const char *what)

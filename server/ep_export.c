@@ -6,6 +6,7 @@
 #include "db.h"
 #include "export_engine.h"
 #include "guard.h"
+#include "metrics.h"
 #include "registry.h"
 #include "reply.h"
 #include "validate.h"
@@ -23,6 +24,11 @@ struct export_stream {
     struct export *ex; /* NULL once finished */
     struct request *r; /* for the byte count; valid while MHD reads the response */
 };
+
+unsigned export_running(void)
+{
+    return atomic_load(&running_exports);
+}
 
 /* Ends the export and frees its slot under the cap. At the end of the data
  * this runs before the last chunk goes out, so a client that starts its
@@ -151,6 +157,7 @@ static void export_dataset(struct request *r)
         return;
     if (atomic_fetch_add(&running_exports, 1) >= r->cfg->max_exports) {
         atomic_fetch_sub(&running_exports, 1);
+        metrics_reject(REJECT_TOO_MANY_EXPORTS);
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_exports", NULL,
                     "%u exports are running, the most this server allows; retry shortly", r->cfg->max_exports);
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");

@@ -3,6 +3,7 @@
  * by id, every bad line listed. */
 #include "db.h"
 #include "import_engine.h"
+#include "metrics.h"
 #include "registry.h"
 #include "reply.h"
 #include "validate.h"
@@ -15,6 +16,11 @@
 /* Imports running now, against cfg->max_imports: each holds two database
  * connections once its data arrives. */
 static atomic_uint running_imports;
+
+unsigned import_running(void)
+{
+    return atomic_load(&running_imports);
+}
 
 /* Runs with the request's headers: reads the options and opens the import
  * (its own connection and transaction), or replies and returns NULL. */
@@ -33,6 +39,7 @@ static void *import_start(struct request *r)
     opt.max_line = r->cfg->body_limit;
     if (atomic_fetch_add(&running_imports, 1) >= r->cfg->max_imports) {
         atomic_fetch_sub(&running_imports, 1);
+        metrics_reject(REJECT_TOO_MANY_IMPORTS);
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_imports", NULL,
                     "%u imports are running, the most this server allows; retry shortly", r->cfg->max_imports);
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
@@ -65,6 +72,8 @@ static void import_dataset(struct request *r)
 {
     json_t *body = NULL;
     unsigned status = import_finish(r->stream_state, &body);
+    if (status == MHD_HTTP_CONTENT_TOO_LARGE)
+        metrics_reject(REJECT_LINE_TOO_LONG);
     reply_json(r, status, body);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");

@@ -5,8 +5,11 @@
 #include "db.h"
 #include "feed.h"
 #include "guard.h"
+#include "ep_metrics.h"
 #include "history.h"
 #include "jsonbuf.h"
+#include "metrics.h"
+#include "query.h"
 #include "reply.h"
 #include "request.h"
 #include "registry.h"
@@ -27,12 +30,6 @@
 #include <unistd.h>
 
 static atomic_int in_flight;
-
-/* More query parameters than any route reads by far. MHD stores each in the
- * connection's 32 KiB pool; a few hundred exhaust it and MHD then closed the
- * connection without a reply, so the query is counted (and cut) before MHD
- * parses it, and the request answered 414. */
-#define QUERY_MAX_PARAMS 64
 
 /* A request body this large is followed by malloc_trim: glibc keeps freed
  * memory otherwise, and a few 15 MB bodies left the server at 171 MB. */
@@ -146,8 +143,14 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
     struct request *r = *req_cls;
     if (!r)
         return;
-    if (cfg->access_log && r->begun)
-        access_log(r, toe);
+    if (r->begun) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double seconds = (double)(now.tv_sec - r->started.tv_sec) + (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+        metrics_request(r->route ? (size_t)(r->route - routes_table) : (size_t)-1, r->status, seconds);
+        if (cfg->access_log)
+            access_log(r, toe);
+    }
     db_release(r);
     if (r->stream_state && r->route && r->route->stream)
         r->route->stream->release(r->stream_state);
@@ -189,10 +192,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
     r->guard = ci ? ci->socket_context : NULL;
     char *query = strchr(uri, '?');
     if (query) {
-        unsigned params = 1;
-        for (const char *p = query + 1; *p && *p != ' '; p++)
-            params += *p == '&' || *p == ';';
-        if (params > QUERY_MAX_PARAMS) {
+        if (query_param_count(query + 1) > QUERY_MAX_PARAMS) {
             r->too_many_params = true;
             query[1] = '\0';
         }
@@ -426,6 +426,7 @@ static bool authorize(struct request *r)
  * trusted to be a request of its own (request smuggling). */
 static void reply_framing(struct request *r, unsigned status, const char *code, const char *message)
 {
+    metrics_reject(REJECT_BAD_FRAMING);
     reply_error(r, status, code, NULL, "%s", message);
     reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 }
@@ -439,6 +440,7 @@ static bool framing_or_reply(struct request *r, const char *version)
 {
     struct MHD_Connection *c = r->conn;
     if (r->too_many_params) {
+        metrics_reject(REJECT_TOO_MANY_PARAMETERS);
         reply_error(r, MHD_HTTP_URI_TOO_LONG, "too_many_parameters", NULL,
                     "the query string has more than %d parameters", QUERY_MAX_PARAMS);
         return false;
@@ -532,6 +534,7 @@ static bool begin(struct request *r, const char *version)
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     size_t declared;
     if (cl && config_parse_size(cl, &declared) == 0 && declared > r->body_limit) {
+        metrics_reject(REJECT_BODY_TOO_LARGE);
         reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", NULL,
                     "the request body is larger than the limit of %zu bytes", r->body_limit);
         return false;
@@ -626,10 +629,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->body_too_large)
+    if (r->body_too_large) {
+        metrics_reject(REJECT_BODY_TOO_LARGE);
         reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", NULL,
                     "the request body is larger than the limit of %zu bytes", r->body_limit);
-    else if (r->route->body == BODY_JSON)
+    } else if (r->route->body == BODY_JSON)
         parse_json_body(r);
     guard_busy(r->guard);
     r->suspended = false;
@@ -643,30 +647,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return queue(r);
 }
 
-/* MHD's own %HH decoding, except that "%00" stays as it is: a NUL would cut
- * the path or argument short in every C string after this, so that
- * GET /v1/claims/%00 became the list of claims. Left encoded, it is rejected
- * as the malformed id or value it is. */
+/* MHD's unescaping, keeping "%00" (query.h). */
 static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
-    char *out = s;
-    for (char *piece = s;;) {
-        char *nul = strstr(piece, "%00");
-        if (nul)
-            *nul = '\0';
-        size_t n = MHD_http_unescape(piece);
-        memmove(out, piece, n);
-        out += n;
-        if (!nul)
-            break;
-        memcpy(out, "%00", 3); /* out <= nul: never past what is still to read */
-        out += 3;
-        piece = nul + 3;
-    }
-    *out = '\0';
-    return (size_t)(out - s);
+    return query_unescape(s);
 }
 
 static struct MHD_Daemon *start_daemon(const struct config *cfg)
@@ -710,7 +696,7 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
 int http_serve(const struct config *cfg)
 {
     unsigned pool = config_pool_size(cfg);
-    if (db_pool_init(pool, cfg->pool_wait_ms) != 0 || guard_start(cfg) != 0) {
+    if (db_pool_init(pool, cfg->pool_wait_ms) != 0 || metrics_init(routes_count) != 0 || guard_start(cfg) != 0) {
         fprintf(stderr, "claimdb: out of memory\n");
         return 1;
     }
@@ -720,9 +706,15 @@ int http_serve(const struct config *cfg)
     if (feed_start() != 0)
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed\",\"message\":\"no change-feed thread: wait= answers at once\"}\n");
     struct MHD_Daemon *daemon = start_daemon(cfg);
-    if (!daemon) {
+    struct MHD_Daemon *metrics = metrics_port_start(cfg);
+    if (!daemon || (cfg->metrics_port && !metrics)) {
+        if (daemon)
+            MHD_stop_daemon(daemon);
+        if (metrics)
+            MHD_stop_daemon(metrics);
         guard_stop();
-        fprintf(stderr, "claimdb: cannot listen on %s:%u\n", cfg->listen, cfg->port);
+        metrics_free();
+        fprintf(stderr, "claimdb: cannot listen on %s:%u\n", cfg->listen, daemon ? cfg->metrics_port : cfg->port);
         feed_join();
         return 1;
     }
@@ -751,7 +743,10 @@ int http_serve(const struct config *cfg)
         usleep(50 * 1000);
     MHD_stop_daemon(daemon);
     feed_join();
+    if (metrics)
+        MHD_stop_daemon(metrics);
     guard_stop();
+    metrics_free();
     db_close_all();
     fprintf(stderr, "{\"level\":\"info\",\"event\":\"stopped\"}\n");
     return 0;

@@ -7,7 +7,7 @@ const struct resource *const resources[] = {
     &health_resource, &document_resource, &actor_resource, &claim_resource, &attribution_resource,
     &relation_resource, &source_resource, &span_resource, &export_resource, &import_resource,
     &tag_resource, &search_resource, &thread_resource, &network_resource, &openapi_resource, &history_resource,
-    &web_resource, &team_resource, &auth_resource, &scope_resource, &codebook_resource, NULL,
+    &web_resource, &team_resource, &auth_resource, &scope_resource, &codebook_resource, &metrics_resource, NULL,
 };
 
 const struct route *routes_table;

@@ -10,6 +10,7 @@ static const struct {
     {"utf8", test_utf8},     {"anchor", test_anchor},   {"segments", test_segments},   {"router", test_router},
     {"cursor", test_cursor}, {"jsonbuf", test_jsonbuf}, {"config", test_config},
     {"import_util", test_import_util}, {"graph_format", test_graph_format}, {"fields", test_fields}, {"etag", test_etag},
+    {"query", test_query},
 };
 
 int main(void)

@@ -30,5 +30,6 @@ void test_config(void);
 void test_import_util(void);
 void test_fields(void);
 void test_etag(void);
+void test_query(void);
 
 #endif

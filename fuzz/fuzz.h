@@ -1,0 +1,20 @@
+/* Shared by the libFuzzer targets: a crash with a message when an
+ * invariant fails (libFuzzer records the input that did it). */
+#ifndef CLAIMDB_FUZZ_H
+#define CLAIMDB_FUZZ_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FUZZ_ASSERT(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif
