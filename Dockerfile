@@ -22,7 +22,10 @@ COPY fixtures/claimdb.ndjson /usr/share/claimdb/fixtures/claimdb.ndjson
 USER claimdb
 ENV LISTEN=0.0.0.0 PORT=8080
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+# The health check asks the port the server listens on (PORT may be changed at run time).
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS "http://127.0.0.1:${PORT:-8080}/readyz" || exit 1
+# THREADS unset: one database connection per CPU the container may use (its
+# CPU quota, e.g. `cpus: 2` in compose, not the host's core count).
 # `serve` applies pending migrations before it listens.
 ENTRYPOINT ["claimdb"]
 CMD ["serve"]

@@ -26,7 +26,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor segments router jsonbuf config cursor import_util graph_format fields entities etag query
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots fuzz fuzz-smoke fuzz-build
+.PHONY: all run test check unit api io fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots fuzz fuzz-smoke fuzz-build
 all: $(BUILD)/claimdb
 
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj
@@ -84,6 +84,13 @@ unit: $(BUILD)/unit_tests
 api: $(BUILD)/claimdb
 	CLAIMDB_BIN=$(CURDIR)/$(BUILD)/claimdb $(PYTHON) -m pytest -q -p no:cacheprovider tests/api $(PYTEST_ARGS)
 
+# The fault suite (tests/io): PostgreSQL killed under writes, clients killed
+# mid-import, concurrent identical imports, slow work beside short requests,
+# slowloris, stalled readers; bounded in time, 127.0.0.1 only. The latency
+# a normal client saw in each is appended to $(BUILD)/io-latency.txt.
+io: $(BUILD)/claimdb
+	CLAIMDB_BIN=$(CURDIR)/$(BUILD)/claimdb BUILD=$(BUILD) $(PYTHON) -m pytest -q -s -p no:cacheprovider tests/io $(PYTEST_ARGS)
+
 # The page in a real browser (scripts/e2e.sh; E2E_ARGS=tests/e2e/x.test.js narrows it).
 e2e: $(BUILD)/claimdb
 	@sh scripts/e2e.sh $(CURDIR)/$(BUILD)/claimdb $(E2E_ARGS)
@@ -94,7 +101,7 @@ screenshots: $(BUILD)/claimdb
 
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory jsonld-deps unit fuzz-smoke api compose-check e2e
+	@$(MAKE) --no-print-directory jsonld-deps unit fuzz-smoke api io compose-check e2e
 
 # jsonld.js for the JSON-LD check of the W3C export (tests/jsonld), pinned by
 # its package-lock.json; installed once from the npm registry.
@@ -107,7 +114,7 @@ check:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory jsonld-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
-	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' unit api \
+	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' unit api io \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 
 # libFuzzer targets (fuzz/*.c) with AddressSanitizer + UBSan, built by
@@ -118,7 +125,7 @@ check:
 FUZZ_CC    := clang
 FUZZ_DIR   := build/fuzz
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' -g -O1 $(FUZZ_SAN) \
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' -g -O1 $(FUZZ_SAN) -MMD -MP \
               -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJ   := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/main.c,$(SRC))) \
@@ -203,4 +210,4 @@ db-reset:
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
