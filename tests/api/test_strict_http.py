@@ -106,6 +106,16 @@ def test_too_many_query_parameters_get_a_json_414_at_once(strict, count):
     assert ok.status_code == 400 and ok.json()["error"]["code"] == "unknown_parameter"
 
 
+def test_a_path_of_hundreds_of_slashes_is_a_404(strict):
+    """found by fuzz/fuzz_router.c: the router's segment array overflowed"""
+    for n in (600, 1000, 5000):
+        r = requests.get(f"{strict.base}/" + "/" * n + "x")
+        assert r.status_code in (404, 414), r.status_code
+        if r.status_code == 404:
+            assert r.json()["error"]["code"] == "not_found"
+    assert requests.get(f"{strict.base}/healthz").status_code == 200
+
+
 def test_headers_have_a_deadline_from_the_first_byte(strict):
     """A client that drips its headers a byte at a time (slowloris) is cut
     at the header deadline (1 s here) although it is never idle."""
