@@ -167,6 +167,14 @@ void db_release(struct request *r)
     if (!slot)
         return;
     r->db_slot = NULL;
+    if (r->body_cap >= (1u << 20) && slot->conn) {
+        /* libpq keeps its buffers as large as the largest message the
+         * connection ever carried: after a 15 MB body that was ~30 MB per
+         * pooled connection, held for good. A fresh connection later costs
+         * less than that memory. */
+        PQfinish(slot->conn);
+        slot->conn = NULL;
+    }
     pthread_mutex_lock(&pool_lock);
     slot->busy = false;
     pool_in_use--;

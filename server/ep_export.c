@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,14 @@ static void export_dataset(struct request *r)
         return;
     }
     st->r = r;
+    /* A small kernel send buffer: a client that stops reading is seen as
+     * stalled after ~256 KiB instead of after the few MB the kernel would
+     * otherwise take, and holds less memory meanwhile. */
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        int sndbuf = 256 * 1024;
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_export, st, free_export);
     if (!resp) {
