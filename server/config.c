@@ -91,10 +91,11 @@ static const struct setting settings[] = {
      "origins allowed to call the API from a browser, comma-separated (default: none, CORS off)"},
     {"cookie-secure", "CLAIMDB_COOKIE_SECURE", BOOL, AT(cookie_secure), 1,
      "1 = mark the session cookie Secure (set it behind HTTPS) (default 0)"},
-    {"metrics-token", "CLAIMDB_METRICS_TOKEN", STR, AT(metrics_token), 0,
-     "bearer token that opens GET /metrics on the API port (default: none, /metrics is 404 there)"},
     {"metrics-port", "CLAIMDB_METRICS_PORT", UINT, AT(metrics_port), 65535,
-     "a port of its own serving only GET /metrics, without token (default 0: none)"},
+     "a port of its own serving only GET /metrics, without credentials (default 0: none; on the API port "
+     "/metrics needs a server admin)"},
+    {"metrics-listen", "CLAIMDB_METRICS_LISTEN", STR, AT(metrics_listen), 0,
+     "IPv4 address of the metrics port (default 127.0.0.1: only this machine)"},
 };
 
 static int apply(struct config *cfg, const struct setting *s, const char *value, const char *what)
@@ -134,6 +135,7 @@ int config_from_env(struct config *cfg)
     *cfg = (struct config){
         .database_url = NULL,
         .listen = "127.0.0.1",
+        .metrics_listen = "127.0.0.1",
         .port = 8080,
         .threads = 0,
         .body_limit = 16u << 20,

@@ -26,8 +26,8 @@ struct config {
     int access_log;               /* CLAIMDB_ACCESS_LOG: 0 disables */
     const char *cors_origins;     /* CLAIMDB_CORS_ORIGINS: comma-separated origins; unset = CORS off */
     int cookie_secure;            /* CLAIMDB_COOKIE_SECURE: 1 = session cookie only over HTTPS */
-    const char *metrics_token;    /* CLAIMDB_METRICS_TOKEN: bearer token for /metrics on the public port */
     unsigned metrics_port;        /* CLAIMDB_METRICS_PORT: a port serving only /metrics, 0 = none */
+    const char *metrics_listen;   /* CLAIMDB_METRICS_LISTEN: its IPv4 address (default 127.0.0.1) */
     int migrate_on_start;         /* serve --no-migrate clears it */
 };
 

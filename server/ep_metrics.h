@@ -6,7 +6,7 @@
 
 #include <microhttpd.h>
 
-/* Starts the metrics-only listener on cfg->listen:cfg->metrics_port.
+/* Starts the metrics-only listener on cfg->metrics_listen:cfg->metrics_port.
  * Returns NULL when no port is configured or it cannot listen (the caller
  * tells which by cfg->metrics_port). Stop it with MHD_stop_daemon. */
 struct MHD_Daemon *metrics_port_start(const struct config *cfg);

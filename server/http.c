@@ -714,7 +714,8 @@ int http_serve(const struct config *cfg)
             MHD_stop_daemon(metrics);
         guard_stop();
         metrics_free();
-        fprintf(stderr, "claimdb: cannot listen on %s:%u\n", cfg->listen, daemon ? cfg->metrics_port : cfg->port);
+        fprintf(stderr, "claimdb: cannot listen on %s:%u\n", daemon ? cfg->metrics_listen : cfg->listen,
+                daemon ? cfg->metrics_port : cfg->port);
         feed_join();
         return 1;
     }

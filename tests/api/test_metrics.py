@@ -1,6 +1,7 @@
 """GET /metrics (issue 15, part 9): the Prometheus text format, checked by
-Prometheus's own promtool; behind a token on the API port, or on a port of
-its own."""
+Prometheus's own promtool; a server-admin route on the API port (authorize(),
+like /v1/users), or without credentials on a port of its own bound to
+CLAIMDB_METRICS_LISTEN."""
 import re
 import shutil
 import subprocess
@@ -9,21 +10,20 @@ import uuid
 import pytest
 import requests
 
-from conftest import Server, assert_error, free_port
+from conftest import Server, assert_error, free_port, make_token
 
 
 @pytest.fixture(scope="module")
 def metered(cluster):
     url = cluster.create_database("metrics_" + uuid.uuid4().hex[:10])
-    s = Server(url, CLAIMDB_METRICS_TOKEN="s3cret", CLAIMDB_METRICS_PORT=free_port(),
-               CLAIMDB_MAX_EXPORTS=1).start()
+    s = Server(url, CLAIMDB_METRICS_PORT=free_port(), CLAIMDB_MAX_EXPORTS=1).start()
     s.metrics_port = int(s.env["CLAIMDB_METRICS_PORT"])
     yield s
     assert s.stop() == 0, s.read_log()[-3000:]
 
 
 def scrape(server):
-    r = requests.get(server.base + "/metrics", headers={"Authorization": "Bearer s3cret"})
+    r = requests.get(server.base + "/metrics", headers=server.auth)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     return r.text
@@ -35,15 +35,22 @@ def value(text, name, **labels):
     return float(m.group(1)) if m else 0.0
 
 
-def test_metrics_need_the_token_on_the_api_port(metered):
-    assert_error(requests.get(metered.base + "/metrics"), 401, "unauthorized")
-    assert_error(requests.get(metered.base + "/metrics", headers={"Authorization": "Bearer nope"}), 401)
-    assert_error(requests.get(metered.base + "/metrics", headers={"Authorization": "Bearer s3cret2"}), 401)
-    scrape(metered)
-
-
-def test_without_a_token_metrics_are_not_on_the_api_port(server):
-    assert_error(requests.get(server.base + "/metrics"), 404, "not_found")
+def test_metrics_need_a_server_admin_on_the_api_port(metered):
+    url = metered.base + "/metrics"
+    r = requests.get(url)
+    assert_error(r, 401, "unauthorized")
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    assert_error(requests.get(url, headers={"Authorization": "Bearer nope"}), 401)
+    # a signed-in user who is no server admin, even a project's owner
+    owner = make_token(metered.database_url, "metrics_owner", "default", "owner", scope="read,write,admin")
+    r = requests.get(url, headers={"Authorization": "Bearer " + owner})
+    assert_error(r, 403, "forbidden")
+    assert r.json()["error"]["role_needed"] == "server_admin"
+    # a server admin's read-only token does not act as a server admin
+    admin_read = make_token(metered.database_url, "metrics_admin", scope="read", admin=True)
+    assert_error(requests.get(url, headers={"Authorization": "Bearer " + admin_read}), 403, "forbidden")
+    text = scrape(metered)
+    assert "claimdb_http_requests_total" in text
 
 
 def test_counts_latencies_and_rejections(metered):
