@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import BIN, Server, assert_error
+from conftest import BIN, Server, assert_error, make_token
 from transfer_data import small_dataset
 
 
@@ -30,21 +30,27 @@ def bounded(cluster):
     assert s.stop() == 0, s.read_log()[-3000:]
 
 
-def open_import(port):
-    """An import whose headers are sent and whose body never comes."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+def open_import(server):
+    """An import whose headers are sent (by a server admin, who may import)
+    and whose body never comes."""
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server.token.encode()
+              + b"\r\nContent-Length: 1000000\r\n\r\n")
     return s
 
 
 def test_header_only_imports_hold_no_connection_and_are_capped(bounded, cluster):
+    # a request first, as a running server has had: the token is then known
+    # (authorize() asks the database only on a credential-cache miss) and a
+    # pool slot is open
+    assert requests.get(bounded.base + "/v1/me", headers=bounded.auth, timeout=10).status_code == 200
     before = claimdb_backends(cluster, bounded.url)
-    held = [open_import(bounded.port) for _ in range(2)]
+    held = [open_import(bounded) for _ in range(2)]
     time.sleep(0.5)
     # no data yet: no database connection taken
     assert claimdb_backends(cluster, bounded.url) == before
     # beyond the cap: 503 with Retry-After, at once
-    r = requests.post(bounded.base + "/v1/import", data=b"", timeout=10)
+    r = requests.post(bounded.base + "/v1/import", data=b"", timeout=10, headers=bounded.auth)
     err = assert_error(r, 503, "too_many_imports")
     assert r.headers["Retry-After"]
     for s in held:
@@ -52,7 +58,8 @@ def test_header_only_imports_hold_no_connection_and_are_capped(bounded, cluster)
     # the slots come back when those clients go
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        r = requests.post(bounded.base + "/v1/import", params={"dry_run": "true"}, data=b"", timeout=10)
+        r = requests.post(bounded.base + "/v1/import", params={"dry_run": "true"}, data=b"", timeout=10,
+                          headers=bounded.auth)
         if r.status_code != 503:
             break
         time.sleep(0.2)
@@ -66,27 +73,57 @@ def test_many_header_only_imports_leave_postgresql_usable(bounded, cluster):
     socks = []
     for _ in range(60):
         try:
-            socks.append(open_import(bounded.port))
+            socks.append(open_import(bounded))
         except OSError:
             break
     time.sleep(0.5)
     bound = 2 + 4 + 2 * 2  # THREADS + max exports + 2 x max imports
     assert claimdb_backends(cluster, bounded.url) <= bound
     assert cluster.psql("SELECT 1") == "1"
-    assert requests.get(bounded.base + "/v1/actors?limit=1", timeout=10).status_code == 200
+    assert requests.get(bounded.base + "/v1/actors?limit=1", timeout=10, headers=bounded.auth).status_code == 200
     for s in socks:
         s.close()
+
+
+def test_a_pooled_connection_carries_no_scope_from_one_request_to_the_next(cluster):
+    """One pooled database connection (THREADS=1) serves every caller in
+    turn. Each request's identity is pipelined with its own statements as
+    transaction-local settings, so what one caller's request set must never
+    reach the next caller's: an outsider and an anonymous caller, each right
+    after the admin on the same connection, see nothing of the private
+    project."""
+    url = cluster.create_database("poolscope_" + uuid.uuid4().hex[:10])
+    s = Server(url, THREADS=1).start()
+    try:
+        outsider = {"Authorization": "Bearer " + make_token(url, "outsider")}
+        made = requests.post(s.base + "/v1/actors", json={"name": "Private Person", "kind": "person"},
+                             headers=s.auth, timeout=10)
+        assert made.status_code == 201, made.text
+        actor = made.json()["id"]
+        for _ in range(10):
+            assert requests.get(f"{s.base}/v1/actors/{actor}", headers=s.auth, timeout=10).status_code == 200
+            assert requests.get(f"{s.base}/v1/actors/{actor}", headers=outsider, timeout=10).status_code == 404
+            assert actor in requests.get(f"{s.base}/v1/actors", headers=s.auth, timeout=10).text
+            listed = requests.get(f"{s.base}/v1/actors", headers=outsider, timeout=10)
+            assert listed.status_code == 200 and actor not in listed.text
+            assert requests.get(f"{s.base}/v1/actors/{actor}", timeout=10).status_code == 401
+            anonymous = requests.get(f"{s.base}/v1/actors", timeout=10)
+            assert anonymous.status_code == 200 and actor not in anonymous.text
+        # it was one connection (plus the change feed's listener)
+        assert claimdb_backends(cluster, url) <= 2
+    finally:
+        assert s.stop() == 0
 
 
 def test_an_import_line_longer_than_the_body_limit_is_refused_as_soon_as_seen(bounded):
     ids, lines = small_dataset()
     long_line = b'{"type": "document", "title": "' + b"x" * 200_000 + b'"}\n'
     body = "".join(lines[:2]).encode() + long_line + "".join(lines[2:]).encode()
-    r = requests.post(bounded.base + "/v1/import", data=body, timeout=60)
+    r = requests.post(bounded.base + "/v1/import", data=body, timeout=60, headers=bounded.auth)
     err = assert_error(r, 413, "line_too_long")
     assert err["lines"][0]["line"] == 3
     # nothing was written
-    assert requests.get(bounded.base + "/v1/documents").json()["items"] == []
+    assert requests.get(bounded.base + "/v1/documents", headers=bounded.auth).json()["items"] == []
 
 
 def test_memory_is_given_back_after_large_requests(bounded):
@@ -100,7 +137,8 @@ def test_memory_is_given_back_after_large_requests(bounded):
         before = rss_big()
         text = "y" * (15 << 20)
         for _ in range(4):
-            r = requests.post(big.base + "/v1/documents", json={"title": "t", "text": text + str(_)}, timeout=120)
+            r = requests.post(big.base + "/v1/documents", json={"title": "t", "text": text + str(_)}, timeout=120,
+                              headers=big.auth)
             assert r.status_code in (201, 422), r.text[:300]
         time.sleep(0.5)
         after = rss_big()

@@ -33,6 +33,11 @@ def raw(port, data, timeout=5.0):
     return out
 
 
+def bearer(server):
+    """The Authorization header line of the server's test token, for raw requests."""
+    return b"Authorization: Bearer " + server.token.encode() + b"\r\n"
+
+
 def status_and_error(reply):
     head, _, body = reply.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
@@ -146,8 +151,8 @@ def test_headers_have_a_deadline_from_the_first_byte(strict):
 
 def test_a_body_slower_than_the_minimum_rate_is_cut(strict):
     s = socket.create_connection(("127.0.0.1", strict.port), timeout=10)
-    s.sendall(b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              b"Content-Length: 100000\r\n\r\n{")
+    s.sendall(b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + bearer(strict)
+              + b"Content-Length: 100000\r\n\r\n{")
     started, closed = time.monotonic(), False
     while time.monotonic() - started < 8:
         try:
@@ -164,13 +169,13 @@ def test_a_body_slower_than_the_minimum_rate_is_cut(strict):
 def test_a_stalled_export_reader_is_cut_and_its_transaction_closed(strict):
     text = "x" * 1_000_000
     for _ in range(3):
-        r = requests.post(f"{strict.base}/v1/documents", json={"title": "big", "text": text})
+        r = requests.post(f"{strict.base}/v1/documents", json={"title": "big", "text": text}, headers=strict.auth)
         assert r.status_code == 201, r.text
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.settimeout(10)
     s.connect(("127.0.0.1", strict.port))
-    s.sendall(b"GET /v1/export?format=ndjson HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /v1/export?format=ndjson HTTP/1.1\r\nHost: x\r\n" + bearer(strict) + b"\r\n")
     assert s.recv(100).startswith(b"HTTP/1.1 200")
     # the client reads nothing more; the server must give up on it and end the export
     deadline = time.monotonic() + 10
@@ -186,9 +191,9 @@ def test_a_stalled_export_reader_is_cut_and_its_transaction_closed(strict):
     assert busy == "0"
     s.close()
     # the slot is free again: a reader that reads gets the whole export
-    r = requests.get(f"{strict.base}/v1/export?format=ndjson", timeout=30)
+    r = requests.get(f"{strict.base}/v1/export?format=ndjson", timeout=30, headers=strict.auth)
     assert r.status_code == 200 and len(r.content) > 3_000_000
-    log = [json.loads(line) for line in strict.read_log().splitlines() if line.startswith('{"method"')]
+    log = [json.loads(line) for line in strict.read_log().splitlines() if line.startswith('{"time"')]
     cut = [e for e in log if e["path"].startswith("/v1/export") and e.get("terminated")]
     assert cut and cut[0]["terminated"] == "send_stalled", cut
 
@@ -199,8 +204,8 @@ def test_sigterm_refuses_new_connections_while_in_flight_requests_finish(cluster
     # an in-flight request: headers sent, the body still coming
     body = json.dumps({"name": "in flight", "kind": "person"}).encode()
     s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-    s.sendall(b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:5])
+    s.sendall(b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + bearer(srv)
+              + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:5])
     time.sleep(0.3)
     srv.proc.send_signal(15)
     time.sleep(0.5)
