@@ -28,10 +28,13 @@ class Probe:
     """A normal client: GET path every `every` seconds on a keep-alive
     connection from 127.0.0.2 (so that per-address limits aimed at an
     attacker on 127.0.0.1 do not apply to it), recording each latency, and
-    each failure (no reply within `timeout`, or a status other than 200)."""
+    each failure (no reply within `timeout`, or a status other than 200).
+    It signs in as the server's test user (a token, as an API client does),
+    so its requests go through authorize() like everyone's."""
 
-    def __init__(self, port, path="/v1/actors?limit=1", every=0.02, timeout=5.0):
-        self.port, self.path, self.every, self.timeout = port, path, every, timeout
+    def __init__(self, server, path="/v1/actors?limit=1", every=0.02, timeout=5.0):
+        self.port, self.path, self.every, self.timeout = server.port, path, every, timeout
+        self.headers = dict(server.auth)
         self.latencies, self.failures = [], []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -45,7 +48,7 @@ class Probe:
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                conn.request("GET", self.path)
+                conn.request("GET", self.path, headers=self.headers)
                 resp = conn.getresponse()
                 resp.read()
                 elapsed = time.monotonic() - started

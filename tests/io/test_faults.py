@@ -22,6 +22,11 @@ from conftest import Cluster, Probe, Server
 from transfer_data import big_dataset, small_dataset
 
 
+def bearer(server):
+    """The Authorization header line of the server's test token, for raw requests."""
+    return b"Authorization: Bearer " + server.token.encode() + b"\r\n"
+
+
 def psql(url, sql):
     return subprocess.run(["psql", url, "-XAtqc", sql], check=True, capture_output=True, text=True).stdout.strip()
 
@@ -58,6 +63,7 @@ def test_postgresql_killed_under_concurrent_writes_loses_no_acknowledged_write()
 
         def writer(n):
             s = requests.Session()
+            s.headers.update(srv.auth)
             i = 0
             while not stop.is_set():
                 name = f"w{n}-{i}-{uuid.uuid4().hex[:6]}"
@@ -95,7 +101,8 @@ def test_postgresql_killed_under_concurrent_writes_loses_no_acknowledged_write()
         present = set(psql(c.url, "SELECT id FROM actors").split())
         missing = [a for a in acked if a not in present]
         assert not missing, f"{len(missing)} of {len(acked)} acknowledged writes lost"
-        r = requests.post(srv.base + "/v1/actors", json={"name": "after", "kind": "person"}, timeout=10)
+        r = requests.post(srv.base + "/v1/actors", json={"name": "after", "kind": "person"}, timeout=10,
+                          headers=srv.auth)
         assert r.status_code == 201
         print(f"\nkill -9: {len(acked)} acknowledged writes all present, {len(failed)} refused with 503")
     finally:
@@ -107,7 +114,7 @@ def test_a_client_killed_halfway_through_an_import_writes_nothing(fresh):
     srv = fresh()
     body = b"".join(big_dataset(2000, n_docs=4))
     s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-    s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\nContent-Length: " + str(len(body)).encode()
+    s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\n" + bearer(srv) + b"Content-Length: " + str(len(body)).encode()
               + b"\r\n\r\n" + body[:len(body) // 2])
     time.sleep(0.5)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST on close
@@ -118,7 +125,7 @@ def test_a_client_killed_halfway_through_an_import_writes_nothing(fresh):
         time.sleep(0.1)
     for table in ("documents", "claims", "attributions", "actors"):
         assert psql(srv.url, f"SELECT count(*) FROM {table}") == "0", table
-    assert requests.get(srv.base + "/v1/documents").json()["items"] == []
+    assert requests.get(srv.base + "/v1/documents", headers=srv.auth).json()["items"] == []
 
 
 def test_two_identical_imports_at_once_leave_one_copy(fresh):
@@ -127,7 +134,7 @@ def test_two_identical_imports_at_once_leave_one_copy(fresh):
     results = [None, None]
 
     def run(i):
-        results[i] = requests.post(srv.base + "/v1/import", data=body, timeout=120)
+        results[i] = requests.post(srv.base + "/v1/import", data=body, timeout=120, headers=srv.auth)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
@@ -156,31 +163,31 @@ def test_slow_exports_and_imports_at_their_caps_do_not_hold_up_short_requests(fr
     requests on other tables go on being answered throughout."""
     srv = fresh(CLAIMDB_MAX_EXPORTS=4, CLAIMDB_MAX_IMPORTS=2, CLAIMDB_SEND_TIMEOUT=30)
     ids, lines = small_dataset()
-    assert requests.post(srv.base + "/v1/import", data="".join(lines).encode()).status_code == 200
+    assert requests.post(srv.base + "/v1/import", data="".join(lines).encode(), headers=srv.auth).status_code == 200
     # a server that has served has its pooled connections open (opening one
     # prepares every statement, which waits for the lock below like any
     # statement on claims would)
-    assert requests.get(srv.base + "/v1/actors?limit=1").status_code == 200
+    assert requests.get(srv.base + "/v1/actors?limit=1", headers=srv.auth).status_code == 200
     locker = subprocess.Popen(["psql", srv.url, "-Xq", "-c",
                                "BEGIN; LOCK TABLE claims IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT;"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     socks = []
-    with Probe(srv.port) as probe:
+    with Probe(srv) as probe:
         for _ in range(4):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-            s.sendall(b"GET /v1/export?format=ndjson&q=zzzzqqq HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /v1/export?format=ndjson&q=zzzzqqq HTTP/1.1\r\nHost: x\r\n" + bearer(srv) + b"\r\n")
             socks.append(s)
         for _ in range(2):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-            s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"
+            s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\n" + bearer(srv) + b"Content-Length: 100000\r\n\r\n"
                       + "".join(lines[:2]).encode())
             socks.append(s)
         time.sleep(1.0)
         # the caps are full: more are refused at once, with Retry-After
-        r = requests.get(srv.base + "/v1/export", timeout=5)
+        r = requests.get(srv.base + "/v1/export", timeout=5, headers=srv.auth)
         assert r.status_code == 503 and r.headers["Retry-After"], r.text
-        r = requests.post(srv.base + "/v1/import", data=b"", timeout=5)
+        r = requests.post(srv.base + "/v1/import", data=b"", timeout=5, headers=srv.auth)
         assert r.status_code == 503 and r.headers["Retry-After"], r.text
         time.sleep(3.0)
     locker.wait(timeout=30)
@@ -197,7 +204,7 @@ def test_slowloris_is_bounded(fresh):
     deadline, and a client from another address is served throughout."""
     srv = fresh(CLAIMDB_HEADER_TIMEOUT=2, CLAIMDB_PER_IP_LIMIT=128)
     socks, refused = [], 0
-    with Probe(srv.port) as probe:
+    with Probe(srv) as probe:
         for _ in range(300):
             try:
                 s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
@@ -228,22 +235,23 @@ def test_stalled_export_readers_are_cut_and_the_slots_come_back(fresh):
     srv = fresh(CLAIMDB_MAX_EXPORTS=2, CLAIMDB_SEND_TIMEOUT=2)
     text = "z" * 1_000_000
     for _ in range(3):
-        assert requests.post(srv.base + "/v1/documents", json={"title": "big", "text": text}).status_code == 201
+        assert requests.post(srv.base + "/v1/documents", json={"title": "big", "text": text},
+                             headers=srv.auth).status_code == 201
     socks = []
-    with Probe(srv.port) as probe:
+    with Probe(srv) as probe:
         for _ in range(2):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.connect(("127.0.0.1", srv.port))
-            s.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\n" + bearer(srv) + b"\r\n")
             socks.append(s)
         time.sleep(0.5)
-        assert requests.get(srv.base + "/v1/export", timeout=5).status_code == 503
+        assert requests.get(srv.base + "/v1/export", timeout=5, headers=srv.auth).status_code == 503
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and srv.read_log().count('"reason":"send_stalled"') < 2:
             time.sleep(0.2)
         assert srv.read_log().count('"reason":"send_stalled"') == 2
-        r = requests.get(srv.base + "/v1/export", timeout=30)
+        r = requests.get(srv.base + "/v1/export", timeout=30, headers=srv.auth)
         assert r.status_code == 200 and len(r.content) > 3_000_000
     for s in socks:
         s.close()
