@@ -129,7 +129,7 @@ FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -DCLAIMDB_VERSION='"$(VERSION)"' -g -O1 $(F
               -I$(CURDIR)/server -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_OBJ   := $(patsubst server/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out server/main.c,$(SRC))) \
-              $(FUZZ_DIR)/obj/migrations.o $(FUZZ_DIR)/obj/openapi.o
+              $(FUZZ_DIR)/obj/migrations.o $(FUZZ_DIR)/obj/openapi.o $(FUZZ_DIR)/obj/web_files.o
 FUZZ_TIME  ?= 60
 .SECONDARY: $(FUZZ_OBJ)
 
@@ -144,7 +144,7 @@ $(FUZZ_DIR)/obj:
 
 $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_OBJ)
 	@echo "  FUZZ $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(LIBS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Werror -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(LIBS)
 
 fuzz-build:
 	@sh scripts/deps.sh fuzz
