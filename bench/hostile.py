@@ -6,7 +6,11 @@ Prints, per reproducer, what the server answered and the client's p50/p99.
 127.0.0.1 only; every step bounded in time. Figures on a shared, busy
 machine are noisy: read them as such.
 
-usage: bench/hostile.py --port 8080 --database-url postgresql://... --pid PID"""
+Since issue 10 every write, import and export needs a credential: the
+"attacker" uses the token given (--token, default the one `make run` leaves
+in .data/token), the worst case of a signed-in client, and so does the probe.
+
+usage: bench/hostile.py --port 8080 --database-url postgresql://... --pid PID [--token cdb_...]"""
 import argparse
 import http.client
 import json
@@ -21,8 +25,13 @@ import uuid
 
 import requests
 
+# The session every request of the script goes through, and the same
+# credential as a header line for raw requests (set in main from --token).
+S = requests.Session()
+AUTH = b""
 
-def _probe_loop(port, path, every, stop, out):
+
+def _probe_loop(port, path, every, stop, out, headers):
     """The probe's body, in a process of its own: building a 200 MB payload
     in this one holds Python's GIL for seconds, which a thread would have
     measured as the server's latency."""
@@ -32,7 +41,7 @@ def _probe_loop(port, path, every, stop, out):
     while not stop.is_set():
         t0 = time.monotonic()
         try:
-            c.request("GET", path)
+            c.request("GET", path, headers=headers)
             r = c.getresponse()
             r.read()
             if r.status == 200:
@@ -53,7 +62,8 @@ class Probe:
     def __init__(self, port, path="/v1/actors?limit=1", every=0.02):
         self.stop = multiprocessing.Event()
         self.recv, send = multiprocessing.Pipe(duplex=False)
-        self.p = multiprocessing.Process(target=_probe_loop, args=(port, path, every, self.stop, send), daemon=True)
+        self.p = multiprocessing.Process(target=_probe_loop, args=(port, path, every, self.stop, send, dict(S.headers)),
+                                         daemon=True)
         self.lat, self.fail = [], []
 
     def __enter__(self):
@@ -101,8 +111,16 @@ def main():
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--database-url", required=True)
     ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--token", default=None, help="an API token (default: .data/token, as make run leaves it)")
     a = ap.parse_args()
     base = f"http://127.0.0.1:{a.port}"
+    token = a.token
+    if token is None:
+        with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".data", "token")) as f:
+            token = f.read().strip()
+    global AUTH
+    AUTH = b"Authorization: Bearer " + token.encode() + b"\r\n"
+    S.headers["Authorization"] = "Bearer " + token
     results = []
 
     def step(name, fn):
@@ -115,9 +133,9 @@ def main():
         socks = []
         for _ in range(4):
             s = socket.create_connection(("127.0.0.1", a.port), timeout=10)
-            s.sendall(b"GET /v1/export?format=ndjson&q=zzzzqqq HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /v1/export?format=ndjson&q=zzzzqqq HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n")
             socks.append(s)
-        fifth = requests.get(base + "/v1/export?format=ndjson&q=zzzzqqq", timeout=10).status_code
+        fifth = S.get(base + "/v1/export?format=ndjson&q=zzzzqqq", timeout=10).status_code
         time.sleep(3)
         for s in socks:
             s.close()
@@ -129,7 +147,7 @@ def main():
         for _ in range(210):
             try:
                 s = socket.create_connection(("127.0.0.1", a.port), timeout=5)
-                s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+                s.sendall(b"POST /v1/import HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Content-Length: 1000000\r\n\r\n")
                 socks.append(s)
             except OSError:
                 pass
@@ -156,28 +174,28 @@ def main():
             for _ in range(400):
                 yield chunk
             yield b'"}\n'
-        r = requests.post(base + "/v1/import?dry_run=true", data=body(), timeout=600)
+        r = S.post(base + "/v1/import?dry_run=true", data=body(), timeout=600)
         peak = rss_mb(a.pid)
         return f"400 MB line: {r.status_code} {r.json()['error']['code']}; RSS {before} -> {peak} MB"
     step("part 3: one 400 MB NDJSON line", long_line)
 
     def big_document_import():
         doc = json.dumps({"type": "document", "id": str(uuid.uuid4()), "title": "big", "text": "y" * (200 << 20)}) + "\n"
-        r = requests.post(base + "/v1/import?dry_run=true", data=doc.encode(), timeout=600)
+        r = S.post(base + "/v1/import?dry_run=true", data=doc.encode(), timeout=600)
         return f"200 MB document through the import: {r.status_code} {r.json()['error']['code']}"
     step("part 3: a 200 MB document through the import", big_document_import)
 
     def fifteen_mb_requests():
         before = rss_mb(a.pid)
         for i in range(4):
-            requests.post(base + "/v1/documents", json={"title": "t", "text": "z" * (15 << 20) + str(i)}, timeout=120)
+            S.post(base + "/v1/documents", json={"title": "t", "text": "z" * (15 << 20) + str(i)}, timeout=120)
         time.sleep(1)
         return f"after four 15 MB documents RSS {before} -> {rss_mb(a.pid)} MB"
     step("part 3: memory after 15 MB requests", fifteen_mb_requests)
 
     def tags():
-        r = requests.post(base + "/v1/claims", json={"text": "t", "tags": [f"t{i}" for i in range(1_000_000)]}, timeout=120)
-        page = requests.get(base + "/v1/tags", timeout=30)
+        r = S.post(base + "/v1/claims", json={"text": "t", "tags": [f"t{i}" for i in range(1_000_000)]}, timeout=120)
+        page = S.get(base + "/v1/tags", timeout=30)
         return f"a claim with a million tags: {r.status_code} {r.json()['error']['code']}; /v1/tags {len(page.content)} bytes, next={bool(page.json()['next'])}"
     step("part 3: a million tags", tags)
 
@@ -211,10 +229,10 @@ def main():
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.connect(("127.0.0.1", a.port))
-            s.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n")
             socks.append(s)
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 30 and requests.get(base + "/v1/export?format=csv&table=actors").status_code == 503:
+        while time.monotonic() - t0 < 30 and S.get(base + "/v1/export?format=csv&table=actors").status_code == 503:
             time.sleep(0.2)
         freed = time.monotonic() - t0
         for s in socks:
@@ -225,12 +243,12 @@ def main():
     def strict():
         q = "&".join(f"a{i}=1" for i in range(446)).encode()
         cases = {
-            "two Content-Length": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 30\r\n\r\n{}",
+            "two Content-Length": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Content-Length: 2\r\nContent-Length: 30\r\n\r\n{}",
             "no Host": b"GET /v1/actors HTTP/1.1\r\n\r\n",
-            "HEAD": b"HEAD /v1/actors?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-            "Transfer-Encoding: gzip": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc",
-            "446 parameters": b"GET /v1/actors?" + q + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-            "Content-Length: -1": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            "HEAD": b"HEAD /v1/actors?limit=1 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Connection: close\r\n\r\n",
+            "Transfer-Encoding: gzip": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Transfer-Encoding: gzip\r\n\r\nabc",
+            "446 parameters": b"GET /v1/actors?" + q + b" HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+            "Content-Length: -1": b"POST /v1/actors HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Content-Length: -1\r\n\r\n",
         }
         out = []
         for name, data in cases.items():
@@ -248,7 +266,7 @@ def main():
         body = "".join(lines).encode()
         res = [None, None]
         def go(i):
-            res[i] = requests.post(base + "/v1/import", data=body, timeout=120)
+            res[i] = S.post(base + "/v1/import", data=body, timeout=120)
         ts = [threading.Thread(target=go, args=(i,)) for i in range(2)]
         [t.start() for t in ts]
         [t.join() for t in ts]
