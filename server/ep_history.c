@@ -319,7 +319,7 @@ static void list_changes(struct request *r)
         bool pending = PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);
         if (feed_wait(r, seen, pending ? 50 : 0))
-            return; /* suspended: the handler runs again when resumed */
+            continue; /* woken (a change, a retry, the deadline): query again */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec > r->wait_until.tv_sec

@@ -1,6 +1,7 @@
 #include "feed.h"
 
 #include "db.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,9 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A waiting request's thread sleeps on its own condition variable; the
+ * waiter lives on that thread's stack. */
 struct waiter {
-    struct MHD_Connection *conn;
-    struct timespec resume_at;
+    pthread_cond_t cond;        /* CLOCK_MONOTONIC */
+    bool woken;                 /* under lock: taken off the list and signalled */
+    struct timespec resume_at;  /* CLOCK_MONOTONIC */
     struct waiter *next;
 };
 
@@ -49,11 +53,7 @@ bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
 {
     if (!running || atomic_load(&generation) != seen || ms_until(&r->wait_until) <= 0)
         return false;
-    struct waiter *w = malloc(sizeof *w);
-    if (!w)
-        return false;
-    w->conn = r->conn;
-    w->resume_at = r->wait_until;
+    struct waiter w = {.woken = false, .resume_at = r->wait_until};
     if (retry_ms) {
         struct timespec retry;
         clock_gettime(CLOCK_MONOTONIC, &retry);
@@ -63,32 +63,44 @@ bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
             retry.tv_sec++;
             retry.tv_nsec -= 1000000000;
         }
-        if (ms_until(&retry) < ms_until(&w->resume_at))
-            w->resume_at = retry;
+        if (ms_until(&retry) < ms_until(&w.resume_at))
+            w.resume_at = retry;
     }
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cond, &attr);
+    pthread_condattr_destroy(&attr);
+    db_release(r); /* a waiting long poll holds no pooled connection */
     pthread_mutex_lock(&lock);
     /* Checked again under the lock: the thread bumps the generation and
-     * then takes the lock to resume, so a waiter added after the bump is
+     * then takes the lock to wake, so a waiter added after the bump is
      * refused here rather than missed. */
     bool ok = !stopping && atomic_load(&generation) == seen;
     if (ok) {
-        /* Suspend before the listener can see it: resuming a connection
-         * that is not suspended is an error. */
-        MHD_suspend_connection(r->conn);
-        r->suspended = true;
-        w->next = waiters;
-        waiters = w;
+        w.next = waiters;
+        waiters = &w;
+        atomic_fetch_add(&metrics_long_polls, 1);
+        /* The listener wakes it on a notification or at shutdown; its own
+         * deadline it keeps itself. */
+        while (!w.woken) {
+            if (pthread_cond_timedwait(&w.cond, &lock, &w.resume_at) == ETIMEDOUT && !w.woken) {
+                for (struct waiter **p = &waiters; *p; p = &(*p)->next)
+                    if (*p == &w) {
+                        *p = w.next;
+                        break;
+                    }
+                break;
+            }
+        }
+        atomic_fetch_sub(&metrics_long_polls, 1);
     }
     pthread_mutex_unlock(&lock);
-    if (!ok) {
-        free(w);
-        return false;
-    }
-    poke();
-    return true;
+    pthread_cond_destroy(&w.cond);
+    return ok;
 }
 
-/* Resumes the waiters that are due, or all of them; returns the ms until
+/* Wakes the waiters that are due, or all of them; returns the ms until
  * the next one is due (at most 1000). Called with the lock held. */
 static int resume_due(bool all)
 {
@@ -98,8 +110,8 @@ static int resume_due(bool all)
         long long left = ms_until(&w->resume_at);
         if (all || left <= 0) {
             *p = w->next;
-            MHD_resume_connection(w->conn);
-            free(w);
+            w->woken = true;
+            pthread_cond_signal(&w->cond);
             continue;
         }
         if (left < next)

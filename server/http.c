@@ -636,13 +636,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else if (r->route->body == BODY_JSON)
         parse_json_body(r);
     guard_busy(r->guard);
-    r->suspended = false;
     if (!r->response && history_before_handler(r))
-        r->route->handler(r);
-    if (r->suspended) {
-        db_release(r); /* a waiting long poll holds no pooled connection */
-        return MHD_YES; /* a long poll: on_request runs again when it is resumed */
-    }
+        r->route->handler(r); /* a long poll waits in here (feed.h) */
     history_after_handler(r);
     return queue(r);
 }
@@ -666,11 +661,11 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
      * connection, a slow statement, an export's rows, an upload) blocks no
      * other. The database connections are the bounded resource instead
      * (db_pool_init), and guard.c's deadlines bound how long a connection
-     * and its thread live without progress. Suspend/resume is allowed (long
-     * polls); in this mode MHD lets any thread call it. */
+     * and its thread live without progress. A long poll sleeps in its own
+     * thread (feed.h) rather than suspending the connection. */
     return MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
-            | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+            | MHD_USE_ERROR_LOG,
         (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,

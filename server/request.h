@@ -48,7 +48,6 @@ struct request {
      * of a long poll (GET /v1/changes?wait=). */
     char if_match[96];
     const char *reason;
-    bool suspended;                  /* the handler suspended the connection: no reply yet */
     bool waited;                     /* the long poll has been registered once */
     struct timespec wait_until;      /* CLOCK_MONOTONIC deadline of the long poll */
     /* Who is calling (auth.h), set before the handler runs; NULL for the
