@@ -39,11 +39,18 @@ for c in claims[:150]:
     flags = 3 if c["id"][-1] in "02468ace" else 2
     head = bytes([flags]) + (start - win).to_bytes(2, "little", signed=True) + (end - win).to_bytes(2, "little", signed=True)
     put("fuzz_anchor", head + b"\0".join(s.encode() for s in (snippet, t["exact"], t.get("prefix", ""), t.get("suffix", ""))))
-# router: every route pattern with ids filled in
+# router: every route pattern (route tables are written with designated
+# initializers) with its parameters filled in
+methods = ["GET", "POST", "PATCH", "DELETE", "PUT"]
+routes = 0
 for path in glob.glob(os.path.join(root, "server", "ep_*.c")):
-    for m, p in re.findall(r'\{"(GET|POST|PATCH|DELETE)", "(/[^"]*)"', open(path).read()):
-        put("fuzz_router", bytes([["GET", "POST", "PATCH", "DELETE"].index(m)]) + p.replace("{id}", "0190a1b2-0000-7000-8000-000000000001").encode())
+    for m, p in re.findall(r'\.method = "(GET|POST|PATCH|DELETE|PUT)", \.pattern = "(/[^"]*)"', open(path).read()):
+        filled = re.sub(r"\{[a-z_]+\}", "0190a1b2-0000-7000-8000-000000000001", p)
+        put("fuzz_router", bytes([methods.index(m)]) + filled.encode())
         put("fuzz_router", bytes([5]) + (p + "/").encode())
+        routes += 1
+if routes < 10:
+    sys.exit(f"fuzz/seed.sh: found {routes} route patterns in server/ep_*.c; has the route table's form changed?")
 # queries and cursors seen in the tests
 queries = set()
 for path in glob.glob(os.path.join(root, "tests", "api", "*.py")):
