@@ -140,7 +140,11 @@ export function autocomplete(input, source, onPick) {
     render();
   };
   let form = null;
-  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 120); });
+  // What was listed answered what the field held before: close it at once
+  // (and forget a query still under way), so that Enter right after typing
+  // commits the typed text rather than the first suggestion of an older
+  // answer (the focus query's, which lists everything).
+  input.addEventListener('input', () => { close(); timer = setTimeout(refresh, 120); });
   input.addEventListener('focus', () => {
     // the input is put into its form after this function returns
     if (input.form && input.form !== form) { form = input.form; form.addEventListener('submit', close); }
