@@ -3,7 +3,8 @@
 // highlights are drawn (the page marks `claimdb:drawn` then), measured from
 // the start of navigation, RUNS times, each in a fresh browser context (no
 // cache). Also the bytes of the page's own script and the load average (on a
-// busy machine the wall clock mostly measures waiting for a core). Prints one JSON line.
+// busy machine the wall clock mostly measures waiting for a core). The reader is
+// signed in (a session cookie in each fresh context). Prints one JSON line.
 // Usage: node bench/page.mjs CLAIMDB_BIN   (RUNS=15 by default)
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +21,21 @@ try {
   const docs = (await api(stack, 'GET', '/v1/documents')).body.items;
   const doc = docs.find((d) => d.external_id?.startsWith('001_'));
   const claims = (await api(stack, 'GET', `/v1/documents/${doc.id}/claims?limit=1000`)).body.items.length;
+  // a reader who is signed in: one session, its cookie given to every fresh context
+  // (no cache, no sign-in page in the measurement)
+  let cookie = null;
+  if (stack.user) {
+    const r = await fetch(`${stack.base}/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: stack.user.username, password: stack.user.password }) });
+    if (r.status !== 201) throw new Error(`sign-in: HTTP ${r.status}`);
+    const [name, ...value] = r.headers.get('set-cookie').split(';')[0].split('=');
+    cookie = { name, value: value.join('='), url: stack.base };
+  }
   const times = [];
   let scriptBytes = 0;
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    if (cookie) await context.addCookies([cookie]);
     const page = await context.newPage();
     await page.goto(`${stack.base}/#/doc/${doc.id}`);
     await page.waitForFunction(() => performance.getEntriesByName('claimdb:drawn').length > 0, null, { timeout: 60000 });
