@@ -73,6 +73,11 @@ SELECT format('CREATE ROLE claimdb LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOB
 SELECT format('ALTER ROLE claimdb PASSWORD %L', :'pw') \gexec
 SELECT 'CREATE DATABASE claimdb OWNER claimdb' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'claimdb') \gexec
 SQL
+    # Search keeps its indexes under row-level security (scripts/leakproof.sql):
+    # in template1 for the databases made later (tests), and in claimdb.
+    for db in template1 claimdb; do
+      su_psql -d "$db" <"$(dirname "$0")/leakproof.sql"
+    done
   else
     "$bindir/psql" -h 127.0.0.1 -p "$port" -U claimdb -d postgres -Atqc \
       "SELECT 1 FROM pg_database WHERE datname='claimdb'" | grep -q 1 \

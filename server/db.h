@@ -33,9 +33,11 @@
 #define DEFAULT_PROJECT_SQL "claimdb_default_project()"
 
 /* A claim `c`'s text and quote as one string: the expression of the trigram
- * index claims_words_trgm (migration 0012), which a word-prefix search
- * (claimdb_prefix_regex) must repeat exactly for the index to serve it. */
-#define CLAIM_WORDS_SQL "(c.text || ' ' || coalesce(c.exact, ''))"
+ * index claims_words_trgm (migration 0013), which a word-prefix search
+ * (claimdb_prefix_regex) must repeat exactly for the index to serve it. A
+ * CASE rather than coalesce(): under row-level security only an expression
+ * PostgreSQL deems leakproof may drive an index scan (scripts/leakproof.sql). */
+#define CLAIM_WORDS_SQL "(c.text || CASE WHEN c.exact IS NULL THEN '' ELSE ' ' || c.exact END)"
 
 struct db_statement {
     const char *name;

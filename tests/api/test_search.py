@@ -163,3 +163,34 @@ def test_odd_queries_answer_200(api, q):
     assert isinstance(r.json()["items"], list)
     r = api.get("/v1/search", params={"q": q, "type": "document"})
     assert r.status_code == 200, (q, r.text)
+
+
+def test_search_uses_its_indexes_under_row_level_security(server, cluster):
+    """With row-level security on, PostgreSQL lets a condition drive an index
+    scan only when its functions are leakproof (scripts/leakproof.sql, applied
+    by scripts/pg.sh): the full-text and word-prefix conditions of a search
+    must still use their GIN indexes, as claimdb's own role with a scope, not
+    fall back to reading every claim. enable_seqscan=off makes the planner take
+    an index whenever it may, so the plan shows whether it may."""
+    import subprocess
+    sql = """
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SELECT set_config('claimdb.read', '{00000000-0000-7000-8000-000000000001}', true);
+EXPLAIN SELECT c.id FROM claims c WHERE c.search @@ claimdb_tsquery('"human rights"');
+EXPLAIN SELECT c.id FROM claims c WHERE (c.text || CASE WHEN c.exact IS NULL THEN '' ELSE ' ' || c.exact END)
+  ~* claimdb_prefix_regex('detain');
+EXPLAIN SELECT d.id FROM documents d WHERE d.search @@ claimdb_tsquery('report') OR d.title ~* claimdb_prefix_regex('repo');
+ROLLBACK;
+"""
+    out = subprocess.run(["psql", cluster.url, "-X", "-At", "-v", "ON_ERROR_STOP=1"], input=sql,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    plans = out.stdout
+    assert "claims_search" in plans and "claims_words_trgm" in plans, plans
+    assert "documents_search" in plans and "documents_title_trgm" in plans, plans
+    assert "Seq Scan on claims" not in plans and "Seq Scan on documents" not in plans, plans
+    # and the role is not one that row-level security leaves alone
+    role = subprocess.run(["psql", cluster.url, "-XAtc", "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"],
+                          capture_output=True, text=True).stdout.strip()
+    assert role == "f", role
