@@ -1476,7 +1476,11 @@ CREATE INDEX claims_search ON public.claims USING gin (search);
 
 CREATE INDEX claims_tags ON public.claims USING gin (tags);
 
-CREATE INDEX claims_words_trgm ON public.claims USING gin ((((text || ' '::text) || COALESCE(exact, ''::text))) public.gin_trgm_ops);
+CREATE INDEX claims_words_trgm ON public.claims USING gin (((text ||
+CASE
+    WHEN (exact IS NULL) THEN ''::text
+    ELSE (' '::text || exact)
+END)) public.gin_trgm_ops);
 
 COMMENT ON INDEX public.claims_words_trgm IS 'Word-prefix search (claimdb_prefix_regex) over a claim''s text and quote together.';
 
