@@ -249,34 +249,54 @@ static bool references_ok_or_reply(struct request *r, const PGresult *res, int f
     return true;
 }
 
-/* The insert behind both entry points: returns the attribution_create
- * result (id, JSON) or NULL after replying. */
-static PGresult *insert_attribution(struct request *r, PGconn *conn, const char *claim_id,
-                                    const char *project_id, const json_t *body, const char *prefix,
-                                    const char *doc_text, size_t doc_len)
+bool attribution_check_or_reply(struct request *r, const json_t *body, const char *prefix, const char *doc_text,
+                                size_t doc_len, bool check_spans, struct attribution_spans *out)
 {
+    out->source_span = out->cue_span = NULL;
     if (!json_is_object(body)) {
         /* Name the item itself: prefix "attributions[1]." gives "attributions[1]". */
         char field[160];
         snprintf(field, sizeof field, "%s", prefix[0] ? prefix : "body.");
         field[strlen(field) - 1] = '\0';
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", field, "%s must be an object", field);
-        return NULL;
+        return false;
     }
-    if (!fields_valid_or_reply(r, body, prefix, ENTITY_ATTRIBUTION.fields, VALIDATE_CREATE))
-        return NULL;
-    char *source_span, *cue_span = NULL;
-    if (!span_param_or_reply(r, body, "source_span", prefix, doc_text, doc_len, &source_span)
-        || !span_param_or_reply(r, body, "cue_span", prefix, doc_text, doc_len, &cue_span)) {
-        free(source_span);
-        return NULL;
+    bool ok = fields_valid_or_reply(r, body, prefix, ENTITY_ATTRIBUTION.fields, VALIDATE_CREATE);
+    if (!reply_go_on(r, ok) || !check_spans)
+        return ok;
+    /* Each span on its own: a bad one does not hide the other's problem. */
+    static const char *const spans[] = {"source_span", "cue_span"};
+    char **dest[] = {&out->source_span, &out->cue_span};
+    for (size_t i = 0; i < 2; i++) {
+        if (!fields_member_ok(body, spans[i], ENTITY_ATTRIBUTION.fields, VALIDATE_CREATE))
+            continue; /* its problem is reported already */
+        bool resolved = span_param_or_reply(r, body, spans[i], prefix, doc_text, doc_len, dest[i]);
+        ok = ok && resolved;
+        if (!reply_go_on(r, ok))
+            break;
     }
+    if (!ok)
+        attribution_spans_free(out);
+    return ok;
+}
+
+void attribution_spans_free(struct attribution_spans *s)
+{
+    free(s->source_span);
+    free(s->cue_span);
+    s->source_span = s->cue_span = NULL;
+}
+
+/* The insert of a checked body: returns the attribution_create result (id,
+ * JSON) or NULL after replying. */
+static PGresult *insert_attribution(struct request *r, PGconn *conn, const char *claim_id,
+                                    const char *project_id, const json_t *body, const char *prefix,
+                                    const struct attribution_spans *spans)
+{
     char *text = json_text(body);
-    const char *params[] = {claim_id, project_id, text, source_span, cue_span};
+    const char *params[] = {claim_id, project_id, text, spans->source_span, spans->cue_span};
     PGresult *res = db_exec_or_reply(r, conn, "attribution_create", 5, params);
     free(text);
-    free(source_span);
-    free(cue_span);
     if (res && !references_ok_or_reply(r, res, 2, prefix)) {
         PQclear(res);
         return NULL;
@@ -286,9 +306,9 @@ static PGresult *insert_attribution(struct request *r, PGconn *conn, const char 
 
 bool attribution_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
                                  const char *project_id, const json_t *body, const char *prefix,
-                                 const char *doc_text, size_t doc_len, char id_out[37])
+                                 const struct attribution_spans *spans, char id_out[37])
 {
-    PGresult *res = insert_attribution(r, conn, claim_id, project_id, body, prefix, doc_text, doc_len);
+    PGresult *res = insert_attribution(r, conn, claim_id, project_id, body, prefix, spans);
     if (res && id_out)
         snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -320,9 +340,14 @@ static void create_attribution(struct request *r)
     if (!claim)
         return;
     bool no_text = PQgetisnull(claim, 0, 1);
-    PGresult *res = insert_attribution(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "",
-                                       no_text ? NULL : PQgetvalue(claim, 0, 1),
-                                       (size_t)PQgetlength(claim, 0, 1));
+    struct attribution_spans spans;
+    reply_collect_begin(r);
+    attribution_check_or_reply(r, r->json, "", no_text ? NULL : PQgetvalue(claim, 0, 1),
+                               (size_t)PQgetlength(claim, 0, 1), true, &spans);
+    PGresult *res = reply_collect_end(r)
+                        ? insert_attribution(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "", &spans)
+                        : NULL;
+    attribution_spans_free(&spans);
     PQclear(claim);
     if (res)
         reply_created_row(r, res, "/v1/attributions");

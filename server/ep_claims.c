@@ -195,6 +195,17 @@ static const struct db_statement statements[] = {
      " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
      " RETURNING " CLAIM_JSON},
     {"claim_delete", "DELETE FROM claims WHERE id = $1::uuid RETURNING id"},
+    /* The inline attributions' actors and citations' sources that are not
+     * rows of project $1 (NULL: the default): $2 a JSON array of {"what":
+     * "actor"|"source", "i": the item's index, "id"}. Each missing one. */
+    {"claim_inline_references",
+     "SELECT k.what, k.i FROM jsonb_to_recordset($2::jsonb) AS k(what text, i int, id uuid)"
+     " WHERE NOT CASE WHEN k.what = 'actor'"
+     " THEN EXISTS (SELECT 1 FROM actors x WHERE x.id = k.id"
+     "  AND x.project_id = coalesce($1::uuid, " DEFAULT_PROJECT_SQL "))"
+     " ELSE EXISTS (SELECT 1 FROM sources x WHERE x.id = k.id"
+     "  AND x.project_id = coalesce($1::uuid, " DEFAULT_PROJECT_SQL ")) END"
+     " ORDER BY k.what, k.i"},
     {NULL, NULL},
 };
 
@@ -213,65 +224,174 @@ static bool text_not_empty_or_reply(struct request *r, const json_t *body)
 }
 
 /* What a new claim must say beyond the field types: a target lives in a
- * document, and a claim without a target needs its proposition in words. */
+ * document, and a claim without a target needs its proposition in words.
+ * Records each problem when the request collects them. */
 static bool claim_complete_or_reply(struct request *r, const json_t *body)
 {
     bool has_target = json_is_object(json_object_get(body, "target"));
-    if (has_target && !string_member(body, "document_id")) {
+    bool ok = true;
+    const json_t *document = json_object_get(body, "document_id");
+    if (has_target && (!document || json_is_null(document))) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "document_id",
                     "a claim with a target needs the document_id the target points into");
-        return false;
+        ok = false;
     }
-    if (!has_target && !string_member(body, "text")) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "text",
-                    "a claim without a target needs its text");
-        return false;
+    if (reply_go_on(r, ok) && !has_target && !json_object_get(body, "text")) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "text", "a claim without a target needs its text");
+        ok = false;
     }
-    return text_not_empty_or_reply(r, body);
+    return reply_go_on(r, ok) ? text_not_empty_or_reply(r, body) && ok : ok;
 }
 
-/* An inline attribution with its "via": "#n" (the n-th inline attribution
- * of the same request, which must come before it) replaced by
- * via_attribution_id, the id that one got (made[n]). Returns a new reference
- * (the item itself when it has no via), or NULL after replying 400/422. */
-static json_t *via_resolved_or_reply(struct request *r, const json_t *item, size_t i,
-                                     char (*made)[UUID_TEXT_SIZE], const char *prefix)
+/* The index of the inline attribution that item i's "via": "#n" names (the
+ * n-th of the same request, which must come before it), -1 in *n when it
+ * has none. An inline attribution cannot name a stored one with
+ * via_attribution_id: no attribution of a claim not yet created exists.
+ * Returns false after replying 400/422. Pure. */
+static bool via_index_or_reply(struct request *r, const json_t *item, size_t i, const char *prefix, long *n)
 {
-    const json_t *via = json_is_object(item) ? json_object_get(item, "via") : NULL;
-    if (!via)
-        return json_incref((json_t *)item);
+    *n = -1;
+    const json_t *via = json_object_get(item, "via");
+    const json_t *stored = json_object_get(item, "via_attribution_id");
     char field[96];
+    if (!via) {
+        if (!json_is_string(stored) || !uuid_valid(json_string_value(stored)))
+            return true; /* absent, null, or reported with the fields */
+        snprintf(field, sizeof field, "%svia_attribution_id", prefix);
+        reply_error(r, 422, "unknown_reference", field,
+                    "%s does not name an attribution of the same claim (inline attributions of a new claim"
+                    " name each other with \"via\": \"#n\")", field);
+        return false;
+    }
     snprintf(field, sizeof field, "%svia", prefix);
     const char *s = json_string_value(via);
     char *end = NULL;
-    long n = s && s[0] == '#' && s[1] >= '0' && s[1] <= '9' ? strtol(s + 1, &end, 10) : -1;
-    if (n < 0 || *end) {
+    long k = s && s[0] == '#' && s[1] >= '0' && s[1] <= '9' ? strtol(s + 1, &end, 10) : -1;
+    if (k < 0 || *end) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", field,
                     "%s must be \"#n\": the n-th attribution of this request (from 0) that reports this one", field);
-        return NULL;
+        return false;
     }
-    if ((size_t)n >= i) {
+    if ((size_t)k >= i) {
         reply_error(r, 422, "unknown_reference", field,
                     "%s must name an attribution given before this one in the same request (#0 to #%zu)", field,
                     i ? i - 1 : 0);
-        return NULL;
+        return false;
     }
-    if (json_object_get(item, "via_attribution_id")) {
+    if (stored) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "conflicting_fields", field,
                     "%s and via_attribution_id name the same thing: give one", field);
-        return NULL;
+        return false;
     }
-    json_t *copy = json_deep_copy(item);
-    json_object_del(copy, "via");
-    json_object_set_new(copy, "via_attribution_id", json_string(made[n]));
-    return copy;
+    *n = k;
+    return true;
 }
 
-/* Inserts the claim and its inline attributions and citations in one
- * transaction; id gets the new claim's id. Returns false after replying
+/* What the check phase of POST /v1/claims resolved of the inline items. */
+struct inline_items {
+    const json_t *attributions, *citations; /* the body's arrays, or NULL when not valid arrays */
+    size_t n_attributions, n_citations;
+    struct attribution_spans *attribution_spans;
+    long *via;            /* per attribution: the index its "via" names, or -1 */
+    char **citation_spans;
+};
+
+static void inline_items_free(struct inline_items *in)
+{
+    for (size_t i = 0; i < in->n_attributions; i++)
+        attribution_spans_free(&in->attribution_spans[i]);
+    for (size_t i = 0; i < in->n_citations; i++)
+        free(in->citation_spans[i]);
+    free(in->attribution_spans);
+    free(in->via);
+    free(in->citation_spans);
+}
+
+/* Checks every inline attribution and citation (fields, spans against the
+ * document's text when check_spans, via), recording each problem (the
+ * request collects them). */
+static void inline_items_check(struct request *r, const char *doc_text, size_t doc_len, bool check_spans,
+                               struct inline_items *in)
+{
+    const struct field_spec *spec = ENTITY_CLAIM.fields;
+    in->attributions = fields_member_ok(r->json, "attributions", spec, VALIDATE_CREATE)
+                           ? json_object_get(r->json, "attributions") : NULL;
+    in->citations = fields_member_ok(r->json, "citations", spec, VALIDATE_CREATE)
+                        ? json_object_get(r->json, "citations") : NULL;
+    in->n_attributions = json_array_size(in->attributions);
+    in->n_citations = json_array_size(in->citations);
+    in->attribution_spans = calloc(in->n_attributions + 1, sizeof *in->attribution_spans);
+    in->via = calloc(in->n_attributions + 1, sizeof *in->via);
+    in->citation_spans = calloc(in->n_citations + 1, sizeof *in->citation_spans);
+    if (!in->attribution_spans || !in->via || !in->citation_spans)
+        abort();
+    char prefix[64];
+    size_t i;
+    const json_t *item;
+    json_array_foreach(in->attributions, i, item) {
+        snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
+        /* "via" is the inline form of via_attribution_id, not a field of its own */
+        json_t *fields = json_is_object(item) ? json_copy((json_t *)item) : json_incref((json_t *)item);
+        if (json_is_object(fields))
+            json_object_del(fields, "via");
+        bool ok = attribution_check_or_reply(r, fields, prefix, doc_text, doc_len, check_spans,
+                                             &in->attribution_spans[i]);
+        json_decref(fields);
+        if (json_is_object(item) && reply_go_on(r, ok))
+            via_index_or_reply(r, item, i, prefix, &in->via[i]);
+    }
+    json_array_foreach(in->citations, i, item) {
+        snprintf(prefix, sizeof prefix, "citations[%zu].", i);
+        citation_check_or_reply(r, item, prefix, doc_text, doc_len, check_spans, &in->citation_spans[i]);
+    }
+}
+
+/* Records 422 unknown_reference for each inline attribution's actor_id and
+ * citation's source_id (well-formed ones) that is not a row of the claim's
+ * project (project_id, NULL: the default), as the inserts would answer, so
+ * that they come with the body's other problems. */
+static void inline_references_check(struct request *r, PGconn *conn, const char *project_id,
+                                    const struct inline_items *in)
+{
+    static const struct {
+        const char *array, *member, *what, *wording;
+    } kinds[] = {
+        {"attributions", "actor_id", "actor", "an actor of this project"},
+        {"citations", "source_id", "source", "a source of the claim's project"},
+    };
+    const json_t *arrays[] = {in->attributions, in->citations};
+    json_t *refs = json_array();
+    for (size_t k = 0; k < 2; k++) {
+        size_t i;
+        const json_t *item;
+        json_array_foreach(arrays[k], i, item) {
+            const char *id = string_member(item, kinds[k].member);
+            if (id && uuid_valid(id))
+                json_array_append_new(refs, json_pack("{s:s, s:I, s:s}", "what", kinds[k].what, "i",
+                                                      (json_int_t)i, "id", id));
+        }
+    }
+    if (json_array_size(refs) > 0) {
+        char *text = json_text(refs);
+        const char *params[] = {project_id, text};
+        PGresult *res = db_exec_or_reply(r, conn, "claim_inline_references", 2, params);
+        free(text);
+        for (int row = 0; res && row < PQntuples(res); row++) {
+            size_t k = strcmp(PQgetvalue(res, row, 0), "actor") == 0 ? 0 : 1;
+            char field[96];
+            snprintf(field, sizeof field, "%s[%s].%s", kinds[k].array, PQgetvalue(res, row, 1), kinds[k].member);
+            reply_error(r, 422, "unknown_reference", field, "%s does not name %s", field, kinds[k].wording);
+        }
+        PQclear(res);
+    }
+    json_decref(refs);
+}
+
+/* Inserts the claim and its checked inline attributions and citations in
+ * one transaction; id gets the new claim's id. Returns false after replying
  * (the transaction rolled back). */
 static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *target,
-                                  const char *doc_text, size_t doc_len, char id[UUID_TEXT_SIZE])
+                                  const struct inline_items *in, char id[UUID_TEXT_SIZE])
 {
     if (!db_begin_or_reply(r, conn))
         return false;
@@ -283,25 +403,30 @@ static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *t
     char prefix[64];
     size_t i;
     const json_t *item;
-    const json_t *inline_attributions = json_object_get(r->json, "attributions");
-    size_t n_inline = json_array_size(inline_attributions);
-    char (*made)[UUID_TEXT_SIZE] = calloc(n_inline ? n_inline : 1, sizeof *made);
+    char (*made)[UUID_TEXT_SIZE] = calloc(in->n_attributions + 1, sizeof *made);
     if (!made)
         abort();
-    json_array_foreach(inline_attributions, i, item) {
+    json_array_foreach(in->attributions, i, item) {
         if (!ok)
             break;
         snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
-        json_t *resolved = via_resolved_or_reply(r, item, i, made, prefix);
-        ok = resolved && attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-                                                     resolved, prefix, doc_text, doc_len, made[i]);
+        json_t *resolved = json_incref((json_t *)item);
+        if (in->via[i] >= 0) {
+            /* "via": "#n" becomes the id the n-th one got */
+            json_decref(resolved);
+            resolved = json_deep_copy(item);
+            json_object_del(resolved, "via");
+            json_object_set_new(resolved, "via_attribution_id", json_string(made[in->via[i]]));
+        }
+        ok = attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), resolved, prefix,
+                                         &in->attribution_spans[i], made[i]);
         json_decref(resolved);
     }
     free(made);
-    json_array_foreach(json_object_get(r->json, "citations"), i, item) {
+    json_array_foreach(in->citations, i, item) {
         snprintf(prefix, sizeof prefix, "citations[%zu].", i);
         ok = ok && citation_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
-                                            prefix, doc_text, doc_len);
+                                            prefix, in->citation_spans[i]);
     }
     if (ok)
         snprintf(id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
@@ -348,31 +473,47 @@ static void reply_claim(struct request *r, PGconn *conn, const char *id, bool cr
     }
 }
 
+/* POST /v1/claims: every problem of the body — its fields, the inline
+ * attributions' and citations', their spans and the target's, via, unknown
+ * tags under strict_tags, unknown document, actors and sources — is
+ * collected (reply.h) and reported in one response; only a body without any
+ * is written. */
 static void create_claim(struct request *r)
 {
-    if (!fields_valid_or_reply(r, r->json, "", ENTITY_CLAIM.fields, VALIDATE_CREATE)
-        || !claim_complete_or_reply(r, r->json))
-        return;
+    const struct field_spec *spec = ENTITY_CLAIM.fields;
+    reply_collect_begin(r);
+    fields_valid_or_reply(r, r->json, "", spec, VALIDATE_CREATE);
+    claim_complete_or_reply(r, r->json);
     PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    const char *document_id = string_member(r->json, "document_id");
-    PGresult *doc = NULL;
-    if (document_id
-        && !(doc = span_document_text_or_reply(r, conn, document_id, string_member(r->json, "project_id"),
-                                               "document_id")))
-        return;
-    const char *doc_text = doc ? PQgetvalue(doc, 0, 0) : NULL;
-    size_t doc_len = doc ? (size_t)PQgetlength(doc, 0, 0) : 0;
-    char *target = NULL, id[UUID_TEXT_SIZE];
-    if (!codebook_tags_ok_or_reply(r, conn, string_member(r->json, "project_id"), NULL,
-                                   json_object_get(r->json, "tags"))) {
-        PQclear(doc);
+    if (!conn) {
+        reply_collect_end(r);
         return;
     }
-    if (target_or_reply(r, r->json, doc_text, doc_len, &target)
-        && insert_claim_or_reply(r, conn, target, doc_text, doc_len, id))
+    /* Later checks use only the values that passed their own. */
+    bool project_ok = fields_member_ok(r->json, "project_id", spec, VALIDATE_CREATE);
+    bool document_ok = fields_member_ok(r->json, "document_id", spec, VALIDATE_CREATE);
+    const char *project_id = string_member(r->json, "project_id");
+    const char *document_id = string_member(r->json, "document_id");
+    PGresult *doc = NULL;
+    if (project_ok && document_ok && document_id)
+        doc = span_document_text_or_reply(r, conn, document_id, project_id, "document_id");
+    /* Spans are checked against the document's text, or refused for a claim
+     * with none; not when the document is unknown (that is the problem). */
+    bool spans_checkable = project_ok && document_ok && (doc || !document_id);
+    const char *doc_text = doc ? PQgetvalue(doc, 0, 0) : NULL;
+    size_t doc_len = doc ? (size_t)PQgetlength(doc, 0, 0) : 0;
+    if (project_ok && fields_member_ok(r->json, "tags", spec, VALIDATE_CREATE))
+        codebook_tags_ok_or_reply(r, conn, project_id, NULL, json_object_get(r->json, "tags"));
+    char *target = NULL, id[UUID_TEXT_SIZE];
+    if (doc && fields_member_ok(r->json, "target", spec, VALIDATE_CREATE))
+        target_or_reply(r, r->json, doc_text, doc_len, &target);
+    struct inline_items in = {0};
+    inline_items_check(r, doc_text, doc_len, spans_checkable, &in);
+    if (project_ok)
+        inline_references_check(r, conn, project_id, &in);
+    if (reply_collect_end(r) && insert_claim_or_reply(r, conn, target, &in, id))
         reply_claim(r, conn, id, true);
+    inline_items_free(&in);
     free(target);
     PQclear(doc);
 }
@@ -503,19 +644,29 @@ static bool reanchor_or_reply(struct request *r, PGconn *conn, const char *id, c
     return ok;
 }
 
+/* PATCH /v1/claims/{id}: the body's problems (fields, unknown tags under
+ * strict_tags, the document and the new target) collected into one
+ * response, as for POST. */
 static void patch_claim(struct request *r)
 {
+    const struct field_spec *spec = ENTITY_CLAIM.fields;
     const char *id = uuid_param_or_reply(r, "id");
     if (!id)
         return;
-    if (!fields_valid_or_reply(r, r->json, "", ENTITY_CLAIM.fields, VALIDATE_PATCH)
-        || !text_not_empty_or_reply(r, r->json))
-        return;
+    reply_collect_begin(r);
+    fields_valid_or_reply(r, r->json, "", spec, VALIDATE_PATCH);
+    text_not_empty_or_reply(r, r->json);
     PGconn *conn = db_conn_or_reply(r);
-    char *target;
-    if (!conn || !codebook_tags_ok_or_reply(r, conn, NULL, id, json_object_get(r->json, "tags"))
-        || !reanchor_or_reply(r, conn, id, &target))
+    char *target = NULL;
+    if (conn && fields_member_ok(r->json, "tags", spec, VALIDATE_PATCH))
+        codebook_tags_ok_or_reply(r, conn, NULL, id, json_object_get(r->json, "tags"));
+    if (conn && fields_member_ok(r->json, "document_id", spec, VALIDATE_PATCH)
+        && fields_member_ok(r->json, "target", spec, VALIDATE_PATCH))
+        reanchor_or_reply(r, conn, id, &target);
+    if (!reply_collect_end(r)) {
+        free(target);
         return;
+    }
     char *body = json_text(r->json);
     const char *params[] = {id, body, target};
     PGresult *res = db_exec_or_reply(r, conn, "claim_patch", 3, params);

@@ -10,6 +10,7 @@
 #include "codebook.h"
 
 #include "db.h"
+#include "errors.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -235,21 +236,26 @@ bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *proj
         return false;
     bool ok = PQntuples(res) == 0;
     if (!ok) {
-        json_t *unknown = json_array();
-        for (int i = 0; i < PQntuples(res); i++)
-            json_array_append_new(unknown,
-                                  json_pack("{s:s, s:i, s:o*}", "tag", PQgetvalue(res, i, 0), "index",
-                                            atoi(PQgetvalue(res, i, 1)), "suggestions",
-                                            json_loadb(PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2), 0,
-                                                       NULL)));
-        json_t *first = json_array_get(unknown, 0);
-        char field[32];
-        snprintf(field, sizeof field, "tags[%d]", atoi(PQgetvalue(res, 0, 1)));
-        reply_error_extra(r, 422, "unknown_tag", field,
-                          json_pack("{s:O, s:o}", "suggestions", json_object_get(first, "suggestions"), "unknown",
-                                    unknown),
-                          "%s: %s is not in the project's codebook, and the project has strict_tags (add it to"
-                          " the codebook, or use one of the suggestions)", field, PQgetvalue(res, 0, 0));
+        /* One error per unknown tag, each with its own suggestions; the
+         * first also lists them all in "unknown" (its shape before errors[]). */
+        json_t *unknown = json_array(), *errors = json_array();
+        for (int i = 0; i < PQntuples(res); i++) {
+            json_t *suggestions = json_loadb(PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2), 0, NULL);
+            int index = atoi(PQgetvalue(res, i, 1));
+            json_array_append_new(unknown, json_pack("{s:s, s:i, s:O*}", "tag", PQgetvalue(res, i, 0), "index",
+                                                     index, "suggestions", suggestions));
+            char field[32], message[1200]; /* a tag is at most TAG_MAX_LEN code points */
+            snprintf(field, sizeof field, "tags[%d]", index);
+            snprintf(message, sizeof message,
+                     "%s: %s is not in the project's codebook, and the project has strict_tags (add it to the"
+                     " codebook, or use one of the suggestions)", field, PQgetvalue(res, i, 0));
+            json_t *body = error_body(422, "unknown_tag", field, message,
+                                      json_pack("{s:o*}", "suggestions", suggestions));
+            json_array_append(errors, json_object_get(body, "error"));
+            json_decref(body);
+        }
+        json_object_set_new(json_array_get(errors, 0), "unknown", unknown);
+        reply_errors(r, errors);
     }
     PQclear(res);
     return ok;

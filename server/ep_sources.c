@@ -215,44 +215,51 @@ static void delete_source(struct request *r)
 
 /* ---------------------------------------------------------------- citations */
 
-/* Inserts the citation; returns the result (column 0 the id, 1 the JSON;
- * the caller clears it) or NULL after replying. See citations.h. */
-static PGresult *citation_insert(struct request *r, PGconn *conn, const char *claim_id,
-                                 const char *project_id, const json_t *body, const char *prefix,
-                                 const char *doc_text, size_t doc_len)
+bool citation_check_or_reply(struct request *r, const json_t *body, const char *prefix, const char *doc_text,
+                             size_t doc_len, bool check_span, char **span_out)
 {
     char field[256];
+    *span_out = NULL;
     if (!json_is_object(body)) {
         /* "citations[0]." names the element "citations[0]". */
         size_t n = strlen(prefix);
         snprintf(field, sizeof field, "%.*s", (int)(n && prefix[n - 1] == '.' ? n - 1 : n), prefix);
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", n ? field : NULL, "a citation must be an object");
-        return NULL;
+        return false;
     }
-    if (!fields_valid_or_reply(r, body, prefix, ENTITY_CITATION.fields, VALIDATE_CREATE))
-        return NULL;
+    bool ok = fields_valid_or_reply(r, body, prefix, ENTITY_CITATION.fields, VALIDATE_CREATE);
     const json_t *span = json_object_get(body, "span");
-    char *span_text = NULL;
-    if (span && !json_is_null(span)) {
-        snprintf(field, sizeof field, "%sspan", prefix);
-        if (!doc_text) {
-            reply_error(r, 422, "no_document", field,
-                        "%s: the claim has no document, so a citation of it cannot have a span", field);
-            return NULL;
-        }
-        json_t *resolved = span_from_body_or_reply(r, span, field, doc_text, doc_len);
-        if (!resolved)
-            return NULL;
-        span_text = json_text(resolved);
-        json_decref(resolved);
+    if (!reply_go_on(r, ok) || !check_span || !json_is_object(span)
+        || !fields_member_ok(body, "span", ENTITY_CITATION.fields, VALIDATE_CREATE))
+        return ok;
+    snprintf(field, sizeof field, "%sspan", prefix);
+    if (!doc_text) {
+        reply_error(r, 422, "no_document", field,
+                    "%s: the claim has no document, so a citation of it cannot have a span", field);
+        return false;
     }
+    json_t *resolved = span_from_body_or_reply(r, span, field, doc_text, doc_len);
+    if (!resolved)
+        return false;
+    if (ok)
+        *span_out = json_text(resolved);
+    json_decref(resolved);
+    return ok;
+}
+
+/* Inserts a checked citation; returns the result (column 0 the id, 1 the
+ * JSON; the caller clears it) or NULL after replying. See citations.h. */
+static PGresult *citation_insert(struct request *r, PGconn *conn, const char *claim_id,
+                                 const char *project_id, const json_t *body, const char *prefix,
+                                 const char *span)
+{
     char *body_text = json_text(body);
-    const char *params[] = {claim_id, project_id, body_text, span_text};
+    const char *params[] = {claim_id, project_id, body_text, span};
     PGresult *res = db_exec_or_reply(r, conn, "citation_insert", 4, params);
     free(body_text);
-    free(span_text);
     if (res && PQntuples(res) == 0) {
         PQclear(res);
+        char field[256];
         snprintf(field, sizeof field, "%ssource_id", prefix);
         reply_error(r, 422, "unknown_reference", field, "%s does not name a source of the claim's project", field);
         return NULL;
@@ -262,9 +269,9 @@ static PGresult *citation_insert(struct request *r, PGconn *conn, const char *cl
 
 bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
                               const char *project_id, const json_t *body, const char *prefix,
-                              const char *doc_text, size_t doc_len)
+                              const char *span)
 {
-    PGresult *res = citation_insert(r, conn, claim_id, project_id, body, prefix, doc_text, doc_len);
+    PGresult *res = citation_insert(r, conn, claim_id, project_id, body, prefix, span);
     bool inserted = res != NULL;
     PQclear(res);
     return inserted;
@@ -279,12 +286,17 @@ static void create_citation(struct request *r)
     if (!conn)
         return;
     const json_t *span = json_object_get(r->json, "span");
-    PGresult *claim = span_claim_or_reply(r, conn, claim_id, span && !json_is_null(span));
+    PGresult *claim = span_claim_or_reply(r, conn, claim_id, json_is_object(span));
     if (!claim)
         return;
-    PGresult *res = citation_insert(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "",
-                                    PQgetisnull(claim, 0, 1) ? NULL : PQgetvalue(claim, 0, 1),
-                                    (size_t)PQgetlength(claim, 0, 1));
+    char *span_text = NULL;
+    reply_collect_begin(r);
+    citation_check_or_reply(r, r->json, "", PQgetisnull(claim, 0, 1) ? NULL : PQgetvalue(claim, 0, 1),
+                            (size_t)PQgetlength(claim, 0, 1), true, &span_text);
+    PGresult *res = reply_collect_end(r)
+                        ? citation_insert(r, conn, claim_id, PQgetvalue(claim, 0, 0), r->json, "", span_text)
+                        : NULL;
+    free(span_text);
     PQclear(claim);
     if (res)
         reply_created_row(r, res, "/v1/citations");

@@ -245,6 +245,13 @@ size_t fields_check_all(const json_t *obj, const char *prefix, const struct fiel
     return n;
 }
 
+bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs, enum validate_mode mode)
+{
+    const json_t *v = json_object_get(obj, key);
+    struct field_problem p = {0}; /* written, not read: member_ok fills it */
+    return !v || member_ok(key, v, "", specs, mode, &p);
+}
+
 bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
                   enum validate_mode mode, struct field_problem *p)
 {

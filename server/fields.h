@@ -88,6 +88,12 @@ struct field_problem {
 size_t fields_check_all(const json_t *obj, const char *prefix, const struct field_spec *specs,
                         enum validate_mode mode, struct field_problem *out, size_t max);
 
+/* True when member `key` of obj is absent or has no problem fields_check
+ * would report (accepted in mode, null only where allowed, type,
+ * enumeration, length, format): what a handler collecting every problem
+ * (reply.h) asks before a later check uses the value. */
+bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs, enum validate_mode mode);
+
 bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
                   enum validate_mode mode, struct field_problem *p);
 

@@ -157,6 +157,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
     if (r->response)
         MHD_destroy_response(r->response);
     json_decref(r->json);
+    json_decref(r->collected);
     bool large = r->body_cap >= TRIM_AFTER_BYTES || r->body_len >= TRIM_AFTER_BYTES;
     free(r->body);
     free(r->query);

@@ -402,16 +402,16 @@ static void error_details(struct import *im, json_t *details)
     json_decref(details);
 }
 
-/* Checks obj against specs with the API's own rules (validate.h); adds the
- * first problem as the line's error. */
+/* Checks obj against specs with the API's own rules (fields.h); adds every
+ * problem as an error of the line, as the API lists them in "errors". */
 static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, const struct field_spec *specs,
                       const char *type, const char *id)
 {
-    struct field_problem p;
-    if (fields_check(obj, prefix, specs, VALIDATE_IMPORT, &p))
-        return true;
-    add_error(im, type, id, p.field, p.code, "%s", p.message);
-    return false;
+    struct field_problem p[FIELDS_MAX_PROBLEMS];
+    size_t n = fields_check_all(obj, prefix, specs, VALIDATE_IMPORT, p, FIELDS_MAX_PROBLEMS);
+    for (size_t i = 0; i < n; i++)
+        add_error(im, type, id, p[i].field, p[i].code, "%s", p[i].message);
+    return n == 0;
 }
 
 /* ------------------------------------------------------------ document texts */
@@ -1149,8 +1149,8 @@ static unsigned invalid_lines(struct import *im, json_t **body)
         free(items);
     }
     char message[200];
-    snprintf(message, sizeof message, "%zu line%s invalid; nothing was imported", im->n_errors,
-             im->n_errors == 1 ? " is" : "s are");
+    snprintf(message, sizeof message, "%zu problem%s in the lines; nothing was imported", im->n_errors,
+             im->n_errors == 1 ? "" : "s");
     *body = error_body(422, "invalid_lines", NULL, message,
                        json_pack("{s:I, s:b, s:o}", "invalid", (json_int_t)im->n_errors, "truncated",
                                  im->n_errors > MAX_LISTED_ERRORS, "lines", sorted));

@@ -175,7 +175,54 @@ static void error_v(struct request *r, unsigned status, const char *code, const 
         snprintf(field_text, sizeof field_text, "%s", field);
         utf8_scrub(field_text);
     }
-    reply_json(r, status, error_body(status, code, field ? field_text : NULL, message, extra));
+    json_t *body = error_body(status, code, field ? field_text : NULL, message, extra);
+    if (r->collecting && status < 500) {
+        json_t *one = json_array();
+        json_array_append(one, json_object_get(body, "error"));
+        json_decref(body);
+        reply_errors(r, one);
+        return;
+    }
+    if (r->collecting && r->response) { /* a server error was replied already */
+        json_decref(body);
+        return;
+    }
+    reply_json(r, status, body);
+}
+
+void reply_errors(struct request *r, json_t *errors)
+{
+    if (r->collecting) {
+        if (!r->collected)
+            r->collected = json_array();
+        json_array_extend(r->collected, errors);
+        json_decref(errors);
+        return;
+    }
+    json_t *first = json_array_get(errors, 0);
+    unsigned status = (unsigned)json_integer_value(json_object_get(first, "status"));
+    reply_json(r, status ? status : 500, json_pack("{s:O, s:o}", "error", first, "errors", errors));
+}
+
+void reply_collect_begin(struct request *r)
+{
+    assert(!r->collecting && "collections do not nest");
+    r->collecting = true;
+}
+
+bool reply_collect_end(struct request *r)
+{
+    r->collecting = false;
+    json_t *collected = r->collected;
+    r->collected = NULL;
+    if (r->response) {
+        json_decref(collected);
+        return false;
+    }
+    if (!collected)
+        return true;
+    reply_errors(r, collected);
+    return false;
 }
 
 void reply_error(struct request *r, unsigned status, const char *code, const char *field,

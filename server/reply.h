@@ -59,6 +59,37 @@ void reply_error(struct request *r, unsigned status, const char *code, const cha
 void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
                        json_t *extra, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Replies with several problems at once: errors is an array (stolen) of
+ * error objects as error_body() makes them ({"status", "code", "message",
+ * "field"?, extras}), at least one. The body is {"error": errors[0],
+ * "errors": errors} with the status of the first. While collecting (below)
+ * they are recorded instead. */
+void reply_errors(struct request *r, json_t *errors);
+
+/* Collecting a request's problems, so that a body with several gets them
+ * all in one response (issue 12, "errors come one at a time"). Between
+ * reply_collect_begin and reply_collect_end, every client error (4xx) that
+ * reply_error, reply_error_extra or reply_errors would send — so every
+ * *_or_reply helper's — is recorded instead: the helper still returns
+ * false, and the caller goes on with the checks that do not depend on the
+ * one that failed (and writes nothing). A server error (5xx) is replied at
+ * once, and what was or will be recorded is then dropped. Collections do
+ * not nest. reply_collect_end stops collecting and returns true when
+ * nothing was recorded or replied; otherwise it replies with every
+ * recorded problem in the order recorded (reply_errors: the first is also
+ * "error" and gives the status) unless a server error was already replied,
+ * and returns false. */
+void reply_collect_begin(struct request *r);
+bool reply_collect_end(struct request *r);
+
+/* Whether a caller whose last check gave ok may go on to the next check:
+ * always after a success, and after a failure only while collecting (the
+ * failure was recorded, not replied). */
+static inline bool reply_go_on(const struct request *r, bool ok)
+{
+    return ok || r->collecting;
+}
+
 /* Drops the stored reply, for the core's after-handler step that replaces
  * an error with a fuller one (history.c: a 412 with the current row);
  * handlers never reply twice. */

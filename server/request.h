@@ -61,6 +61,10 @@ struct request {
     void *db_slot;                   /* the pooled database connection held, if any (db.c) */
     bool begun;                      /* the first access-handler call has run */
     bool too_many_params;            /* the query string was cut before MHD parsed it */
+    /* Errors recorded between reply_collect_begin and reply_collect_end
+     * (reply.h): a JSON array, or NULL; owned. */
+    bool collecting;
+    json_t *collected;
 
     /* Last, and not zeroed when the request is allocated (the router writes
      * it before anything reads it): 1 KiB of memset per request for nothing. */

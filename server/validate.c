@@ -17,21 +17,28 @@ static json_t *allowed_list(const char *const *allowed)
     return list;
 }
 
-/* One problem as an element of "errors": unknown members and bad
- * enumerations list what would have been accepted. */
+/* One problem as an element of "errors", in the one error shape (an error
+ * object of error_body): unknown members and bad enumerations list what
+ * would have been accepted. */
 static json_t *problem_json(const struct field_problem *p, const struct field_spec *specs, enum validate_mode mode)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s}", "code", p->code, "field", p->field, "message", p->message);
+    json_t *extra = NULL;
     if (strcmp(p->code, "unknown_field") == 0) {
         json_t *known = json_array();
         for (const struct field_spec *k = specs; k->name; k++)
             if (field_accepted(k, mode))
                 json_array_append_new(known, json_string(k->name));
-        json_object_set_new(o, "allowed", known);
+        extra = json_pack("{s:o}", "allowed", known);
     } else if (strcmp(p->code, "invalid_enum") == 0) {
-        json_object_set_new(o, "allowed", allowed_list(p->spec->allowed));
+        extra = json_pack("{s:o}", "allowed", allowed_list(p->spec->allowed));
     }
-    return o;
+    unsigned status = strcmp(p->code, "immutable") == 0 ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST;
+    /* Field names and messages are valid UTF-8: member names come from
+     * jansson's parse, which checks it. */
+    json_t *body = error_body(status, p->code, p->field, p->message, extra);
+    json_t *e = json_incref(json_object_get(body, "error"));
+    json_decref(body);
+    return e;
 }
 
 bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *prefix,
@@ -46,14 +53,7 @@ bool fields_valid_or_reply(struct request *r, const json_t *obj, const char *pre
     json_t *errors = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(errors, problem_json(&problems[i], specs, mode));
-    json_t *allowed = json_object_get(json_array_get(errors, 0), "allowed");
-    json_t *extra = allowed ? json_pack("{s:O}", "allowed", allowed) : NULL;
-    unsigned status = strcmp(problems[0].code, "immutable") == 0 ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST;
-    /* Field names and messages are valid UTF-8: member names come from
-     * jansson's parse, which checks it. */
-    json_t *body = error_body(status, problems[0].code, problems[0].field, problems[0].message, extra);
-    json_object_set_new(body, "errors", errors);
-    reply_json(r, status, body);
+    reply_errors(r, errors);
     return false;
 }
 

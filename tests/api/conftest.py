@@ -239,10 +239,16 @@ def assert_error(response, status, code=None, field=None):
     """Asserts the one error shape, and returns the error object."""
     assert response.status_code == status, (response.status_code, response.text)
     assert response.headers["Content-Type"].startswith("application/json")
-    err = response.json()["error"]
+    body = response.json()
+    err = body["error"]
     assert err["status"] == status
     assert isinstance(err["message"], str) and err["message"]
     assert_no_database_insides(err)
+    if "errors" in body:  # every problem at once (issue 12): the first is "error"
+        assert body["errors"] and body["errors"][0] == err, body
+        for e in body["errors"]:
+            assert isinstance(e["status"], int) and e["code"] and e["message"], e
+            assert_no_database_insides(e)
     if code is not None:
         assert err["code"] == code, err
     if field is not None:

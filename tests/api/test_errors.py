@@ -68,3 +68,99 @@ def test_a_600_character_role_is_refused_by_every_path(api, server, cluster):
     # 500 is fine everywhere
     assert api.post(f"/v1/claims/{claim['id']}/attributions",
                     {"actor_id": actor["id"], "role": "é" * 500}).status_code == 201
+
+
+def problems(response):
+    """(field, code) of every problem of an error response, in order."""
+    return [(e.get("field"), e["code"]) for e in response.json()["errors"]]
+
+
+def test_a_claim_with_many_problems_gets_them_all_at_once(api):
+    """Issue 12, part 8: the problems of a claim body, inline attributions and
+    citations, their spans, via and references included, come in one
+    response, each naming its path; nothing is written."""
+    from test_codebook import make_project
+    pid = make_project(api, strict=True)
+    api.create(f"/v1/codebook?project_id={pid}", {"tag": "topic"})
+    doc = api.create("/v1/documents", {"project_id": pid, "title": "t", "text": "The minister said No. No."})
+    actor = api.create("/v1/actors", {"project_id": pid, "name": unique("speaker")})
+    source = api.create("/v1/sources", {"project_id": pid, "title": unique("src")})
+    before = api.get("/v1/claims", params={"document_id": doc["id"]}).json()["items"]
+    r = api.post("/v1/claims", {
+        "project_id": pid, "document_id": doc["id"], "kind": "rumour", "tags": ["topic", "topc"],
+        "target": {"exact": "the minister said"},  # absent as typed: its case differs
+        "attributions": [
+            {"actor_id": actor["id"], "mode": "shouted"},
+            {"actor_id": uid(), "via": "#3", "cue_span": {"exact": "No."}},
+            {"actor_id": actor["id"], "via_attribution_id": uid()},
+        ],
+        "citations": [{"source_id": uid()}, {"source_id": source["id"], "span": {"start": 5, "end": 2}}, 7],
+    })
+    assert_error(r, 400, "invalid_enum", "kind")
+    got = problems(r)
+    assert got == [
+        ("kind", "invalid_enum"),
+        ("tags[1]", "unknown_tag"),
+        ("target", "quote_not_found"),
+        ("attributions[0].mode", "invalid_enum"),
+        ("attributions[1].cue_span", "ambiguous_quote"),
+        ("attributions[1].via", "unknown_reference"),
+        ("attributions[2].via_attribution_id", "unknown_reference"),
+        ("citations[1].span", "empty_span"),
+        ("citations[2]", "invalid_type"),
+        ("attributions[1].actor_id", "unknown_reference"),
+        ("citations[0].source_id", "unknown_reference"),
+    ], got
+    errors = r.json()["errors"]
+    # each keeps what it says on its own: statuses, candidates, suggestions, allowed values
+    assert [e["status"] for e in errors][:3] == [400, 422, 422]
+    assert errors[1]["suggestions"][0]["tag"] == "topic"
+    assert errors[2]["candidates"][0]["exact"] == "The minister said"
+    assert "indirect" in errors[3]["allowed"]
+    assert api.get("/v1/claims", params={"document_id": doc["id"]}).json()["items"] == before
+    # the same body, put right, is written whole
+    ok = api.post("/v1/claims", {
+        "project_id": pid, "document_id": doc["id"], "tags": ["topic"],
+        "target": {"exact": "The minister said"},
+        "attributions": [{"actor_id": actor["id"]}, {"actor_id": actor["id"], "via": "#0"}],
+        "citations": [{"source_id": source["id"]}],
+    })
+    assert ok.status_code == 201, ok.text
+    assert len(ok.json()["attributions"]) == 2 and len(ok.json()["citations"]) == 1
+
+
+def test_a_claim_patch_reports_every_problem(api):
+    """PATCH collects too: fields, unknown tags and the new target at once."""
+    from test_codebook import make_project, set_strict
+    pid = make_project(api)
+    doc = api.create("/v1/documents", {"project_id": pid, "title": "t", "text": "alpha beta alpha"})
+    claim = api.create("/v1/claims", {"project_id": pid, "document_id": doc["id"], "target": {"exact": "beta"}})
+    set_strict(api, pid, True)
+    r = api.patch(f"/v1/claims/{claim['id']}", {"kind": "x", "text": "", "tags": ["nope", "neither"],
+                                                "target": {"exact": "alpha"}})
+    assert problems(r) == [("kind", "invalid_enum"), ("text", "invalid_value"), ("tags[0]", "unknown_tag"),
+                           ("tags[1]", "unknown_tag"), ("target", "ambiguous_quote")], r.text
+    assert api.get(f"/v1/claims/{claim['id']}").json()["rev"] == claim["rev"]
+
+
+def test_one_attribution_or_citation_reports_fields_and_spans_together(api):
+    doc = api.create("/v1/documents", {"title": "t", "text": "said and said"})
+    claim = api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "and"}})
+    actor = api.create("/v1/actors", {"name": unique("speaker")})
+    r = api.post(f"/v1/claims/{claim['id']}/attributions",
+                 {"actor_id": actor["id"], "polarity": "maybe", "cue_span": {"exact": "said"},
+                  "source_span": {"start": 1, "end": 99}})
+    assert problems(r) == [("polarity", "invalid_enum"), ("source_span", "span_out_of_range"),
+                           ("cue_span", "ambiguous_quote")], r.text
+    src = api.create("/v1/sources", {"title": unique("src")})
+    r = api.post(f"/v1/claims/{claim['id']}/citations", {"source_id": src["id"], "span": {"exact": "nowhere"}})
+    assert_error(r, 422, "quote_not_found", "span")
+
+
+def test_inline_items_that_are_not_objects_are_each_named(api):
+    """Each inline item that is not an object is named by its index, beside the claim's
+    own problems."""
+    r = api.post("/v1/claims", {"text": "", "kind": "x", "attributions": [1, 2]})
+    assert problems(r) == [("kind", "invalid_enum"), ("text", "invalid_value"), ("attributions[0]", "invalid_type"),
+                           ("attributions[1]", "invalid_type")], r.text
+    assert all(400 <= e["status"] < 500 for e in r.json()["errors"])

@@ -256,3 +256,18 @@ def test_cli_imports_the_fixture_and_every_quote_matches_its_offsets(cluster):
     assert again.returncode == 0
     for t, n in json.loads(again.stdout)["counts"].items():
         assert n["inserted"] == 0 and n["updated"] == 0, (t, n)
+
+
+def test_every_problem_of_a_line_is_listed(fresh):
+    """Issue 12, part 8, for the import: a line with several bad fields lists each of them
+    (the API's "errors"), each naming its field; "invalid" counts problems."""
+    doc = uid()
+    lines = [line({"type": "actor", "id": uid(), "name": "X", "kind": "wizard", "colour": 1, "aliases": "a"}),
+             line({"type": "document", "id": doc, "title": "T", "text": "y"}),
+             line({"type": "claim", "id": uid(), "document_id": doc, "target": {"exact": "y", "colour": 2,
+                                                                                  "start": "0"}})]
+    err = assert_error(post(fresh, "".join(lines).encode()), 422, "invalid_lines")
+    assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [
+        (1, "kind", "invalid_enum"), (1, "colour", "unknown_field"), (1, "aliases", "invalid_type"),
+        (3, "target.colour", "unknown_field"), (3, "target.start", "invalid_type")], err["lines"]
+    assert err["invalid"] == 5 and "5 problems" in err["message"]
