@@ -355,6 +355,12 @@ DECLARE
   r jsonb := coalesce(a, b);
   project uuid := CASE WHEN TG_TABLE_NAME = 'projects' THEN (r->>'id')::uuid ELSE (r->>'project_id')::uuid END;
 BEGIN
+  -- An import restoring a log: the row's state is logged already.
+  IF TG_OP <> 'DELETE' AND current_setting('claimdb.history_import', true) = 'on'
+     AND EXISTS (SELECT 1 FROM revisions h WHERE h.resource = TG_TABLE_NAME::text AND h.id = (a->>'id')::uuid
+                 AND h.rev = (a->>'rev')::bigint AND h.op IN ('create', 'update')) THEN
+    RETURN NULL;
+  END IF;
   INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id, request_id, before, after)
   VALUES (TG_TABLE_NAME, (r->>'id')::uuid, project,
           CASE WHEN TG_OP = 'DELETE' THEN (b->>'rev')::bigint + 1 ELSE (a->>'rev')::bigint END,
@@ -368,15 +374,26 @@ BEGIN
   RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION public.history_after() IS 'Appends the change to revisions and notifies claimdb_changes with the project id.';
+COMMENT ON FUNCTION public.history_after() IS 'Appends the change to revisions and notifies claimdb_changes with the project id (nothing while an import restores a log that has the row''s state already).';
 
 CREATE FUNCTION public.history_before() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
   expect text := current_setting('claimdb.if_match', true);
+  restoring boolean := current_setting('claimdb.history_import', true) = 'on';
   project uuid;
+  logged revisions;
 BEGIN
+  IF restoring AND TG_OP <> 'DELETE' THEN
+    SELECT * INTO logged FROM revisions h WHERE h.resource = TG_TABLE_NAME::text AND h.id = NEW.id
+      ORDER BY h.rev DESC, h.seq DESC LIMIT 1;
+    IF FOUND AND logged.op IN ('create', 'update')
+       AND (TG_OP = 'INSERT' OR logged.rev > OLD.rev) THEN
+      NEW.rev := logged.rev;
+      RETURN NEW;
+    END IF;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     -- A restored row continues its old numbering.
     NEW.rev := coalesce((SELECT max(h.rev) FROM revisions h
@@ -406,7 +423,7 @@ BEGIN
   RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION public.history_before() IS 'Checks claimdb.if_match ("<table>/<id>/<rev>": 412 when older; "<table>/<id>/": 428 when the project requires If-Match) and sets rev: 1 + the last logged revision on insert, +1 on an update that changes the row.';
+COMMENT ON FUNCTION public.history_before() IS 'Checks claimdb.if_match ("<table>/<id>/<rev>": 412 when older; "<table>/<id>/": 428 when the project requires If-Match) and sets rev: 1 + the last logged revision on insert, +1 on an update that changes the row; while an import restores a log (claimdb.history_import), the revision of the row''s last imported create/update.';
 
 CREATE FUNCTION public.history_columns(resource text) RETURNS text
     LANGUAGE sql STABLE
@@ -450,7 +467,8 @@ BEGIN
   TRUNCATE restore_candidates;
   INSERT INTO restore_candidates
     SELECT r.resource, r.id, r.before, false, NULL FROM revisions r
-    WHERE r.xid = root.xid AND r.op = 'delete' AND r.seq <> root.seq
+    WHERE r.xid = root.xid AND r.origin_txn IS NOT DISTINCT FROM root.origin_txn
+      AND r.op = 'delete' AND r.seq <> root.seq
       AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n.resource = r.resource AND n.id = r.id AND n.rev > r.rev);
   WHILE progress LOOP
     progress := false;
@@ -475,7 +493,7 @@ BEGIN
   RETURN jsonb_build_object('restored', restored, 'missing', missing);
 END $$;
 
-COMMENT ON FUNCTION public.history_restore(resource text, row_id uuid) IS 'Restores a deleted row and the rows deleted with it that point at it; reports what could not come back.';
+COMMENT ON FUNCTION public.history_restore(resource text, row_id uuid) IS 'Restores a deleted row and the rows deleted with it (same xid and origin_txn) that point at it; reports what could not come back.';
 
 CREATE FUNCTION public.history_revert(resource text, row_id uuid, to_rev bigint) RETURNS bigint
     LANGUAGE plpgsql
@@ -508,10 +526,16 @@ DECLARE
   new_rev bigint;
   detail text;
   constraint_name text;
+  who text;
 BEGIN
   IF resource NOT IN ('projects', 'documents', 'actors', 'claims', 'attributions', 'relations', 'sources', 'citations') THEN
     RAISE EXCEPTION 'no such resource %', resource USING ERRCODE = '22023';
   END IF;
+  FOREACH who IN ARRAY ARRAY['created_by', 'updated_by'] LOOP
+    IF image->>who IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (image->>who)::uuid) THEN
+      image := jsonb_set(image, ARRAY[who], 'null');
+    END IF;
+  END LOOP;
   BEGIN
     EXECUTE format('UPDATE %I t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%I, $1)) WHERE t.id = $2 RETURNING t.rev',
                    resource, cols, cols, resource) INTO new_rev USING image, row_id;
@@ -521,8 +545,6 @@ BEGIN
     END IF;
   EXCEPTION WHEN foreign_key_violation THEN
     GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, constraint_name = CONSTRAINT_NAME;
-    -- The constraint's first column and the table it points at, with the
-    -- image's value: "Key (actor_id)=(…) is not present in table "actors"."
     SELECT format('Key (%s)=(%s) is not present in table "%s".', a.attname, image->>a.attname::text,
                   ref.relname)
       INTO detail
@@ -536,7 +558,7 @@ BEGIN
   RETURN new_rev;
 END $_$;
 
-COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert); CD409 naming the missing row when a reference it needs is gone.';
+COMMENT ON FUNCTION public.history_write(resource text, row_id uuid, image jsonb) IS 'Writes a logged row image back (update or re-insert; a creator or editor unknown here as NULL); CD409 naming the missing row when a reference it needs is gone.';
 
 CREATE FUNCTION public.like_anywhere(q text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -1201,7 +1223,9 @@ CREATE TABLE public.revisions (
     at timestamp with time zone DEFAULT now() NOT NULL,
     before jsonb,
     after jsonb,
-    CONSTRAINT revisions_op_check CHECK ((op = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'purge'::text])))
+    origin_txn bigint,
+    CONSTRAINT revisions_op_check CHECK ((op = ANY (ARRAY['create'::text, 'update'::text, 'delete'::text, 'purge'::text]))),
+    CONSTRAINT revisions_origin_txn_check CHECK ((origin_txn >= 1))
 );
 
 ALTER TABLE ONLY public.revisions FORCE ROW LEVEL SECURITY;
@@ -1235,6 +1259,8 @@ COMMENT ON COLUMN public.revisions.at IS 'When the changing transaction started.
 COMMENT ON COLUMN public.revisions.before IS 'The row before the change (NULL for a create).';
 
 COMMENT ON COLUMN public.revisions.after IS 'The row after the change (NULL for a delete).';
+
+COMMENT ON COLUMN public.revisions.origin_txn IS 'For an entry restored by an import (history=true): the number of its transaction in the imported file (its `txn`); NULL for changes made here. (xid, origin_txn) groups the entries of one original transaction.';
 
 ALTER TABLE public.revisions ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.revisions_seq_seq

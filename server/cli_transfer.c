@@ -205,19 +205,53 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+/* The id of the project named by slug or id into id (37 bytes); prints
+ * why and returns 1 when there is none. */
+static int project_lookup(const char *name, char id[37])
+{
+    const char *error = NULL;
+    PGconn *conn = db_connect(false, &error);
+    if (!conn) {
+        fprintf(stderr, "claimdb export: cannot connect to PostgreSQL: %s\n", error);
+        return 1;
+    }
+    const char *params[] = {name};
+    PGresult *res = NULL;
+    if (db_scope_command_line(conn))
+        res = PQexecParams(conn, "SELECT id FROM projects WHERE slug = $1 OR id::text = lower($1)", 1, NULL,
+                           params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "claimdb export: %s", PQerrorMessage(conn));
+        rc = 1;
+    } else if (PQntuples(res) != 1) {
+        fprintf(stderr, "claimdb export: no project %s (give its slug or id)\n", name);
+        rc = 1;
+    } else {
+        snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
 int cli_export(const struct config *cfg, int argc, char **argv)
 {
     (void)cfg;
     static const char usage[] =
-        "usage: claimdb export [--format ndjson|csv|w3c] [--table T] [--document-id ID] [--actor-id ID]\n"
-        "                      [--tag TAG] [--kind KIND] [--created-after TS] [--created-before TS] > FILE\n"
+        "usage: claimdb export [--project SLUG|ID] [--history] [--format ndjson|csv|w3c] [--table T]\n"
+        "                      [--document-id ID] [--actor-id ID] [--tag TAG] [--kind KIND]\n"
+        "                      [--created-after TS] [--created-before TS] > FILE\n"
         "\n"
         "Writes the dataset in DATABASE_URL to stdout as one consistent snapshot: NDJSON (default,\n"
         "lossless, what claimdb import reads), one CSV table (--format csv --table documents|actors|\n"
         "claims|attributions|relations|sources|citations|claims_flat) or W3C Web Annotation JSON-LD.\n"
-        "The filters keep the matching claims and everything they reference.\n";
+        "The filters keep the matching claims and everything they reference.\n"
+        "  --project SLUG|ID   one project's rows only (default: every project)\n"
+        "  --history           NDJSON: add the revision log (every change, deleted rows' too);\n"
+        "                      claimdb import restores it. Not with --format csv|w3c or filters.\n";
     enum export_format format = EXPORT_NDJSON;
-    const char *table = NULL, *v;
+    const char *table = NULL, *v, *project = NULL;
     struct export_filters f = {0};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -229,7 +263,9 @@ int cli_export(const struct config *cfg, int argc, char **argv)
             else if (strcmp(v, "csv") == 0) format = EXPORT_CSV;
             else if (strcmp(v, "w3c") == 0) format = EXPORT_W3C;
             else { fputs(usage, stderr); return 2; }
-        } else if ((v = option_value(argc, argv, &i, "--table"))) table = v;
+        } else if (strcmp(argv[i], "--history") == 0) f.history = true;
+        else if ((v = option_value(argc, argv, &i, "--project"))) project = v;
+        else if ((v = option_value(argc, argv, &i, "--table"))) table = v;
         else if ((v = option_value(argc, argv, &i, "--document-id"))) f.document_id = v;
         else if ((v = option_value(argc, argv, &i, "--actor-id"))) f.actor_id = v;
         else if ((v = option_value(argc, argv, &i, "--tag"))) f.tag = v;
@@ -252,8 +288,20 @@ int cli_export(const struct config *cfg, int argc, char **argv)
               "relations, sources, citations, claims_flat)\n", stderr);
         return 2;
     }
+    if (f.history && (format != EXPORT_NDJSON || f.document_id || f.actor_id || f.tag || f.kind || f.created_after
+                      || f.created_before)) {
+        fputs("claimdb export: --history exports whole projects as NDJSON: not with --format csv|w3c or filters\n",
+              stderr);
+        return 2;
+    }
     if (database_ready("export") != 0)
         return 1;
+    char project_id[37];
+    if (project) {
+        if (project_lookup(project, project_id) != 0)
+            return 1;
+        f.project_id = project_id;
+    }
     char err[512];
     bool unavailable;
     struct export *ex = export_open(format, table, &f, err, sizeof err, &unavailable);

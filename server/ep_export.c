@@ -144,17 +144,47 @@ static bool project_or_reply(struct request *r, struct export_filters *f, char c
     return true;
 }
 
+/* history=true (issue 11): the revision log holds every past state of the
+ * rows, deleted ones included, with who changed them: a project's owner may
+ * export it (a server admin, everything). Only whole-dataset NDJSON exports
+ * carry it: a filtered file would hold the history of rows it leaves out. */
+static bool history_or_reply(struct request *r, struct export_filters *f, enum export_format format)
+{
+    if (!query_bool_or_reply(r, "history", false, &f->history))
+        return false;
+    if (!f->history)
+        return true;
+    if (format != EXPORT_NDJSON || f->document_id || f->actor_id || f->tag || f->kind || f->created_after
+        || f->created_before || f->q) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "history",
+                    "history=true exports a whole project as NDJSON: it does not combine with format=csv or w3c,"
+                    " or with claim filters");
+        return false;
+    }
+    const struct auth *a = r->auth;
+    if (a && a->server_admin)
+        return true;
+    /* project_or_reply has chosen the one project (a non-admin exports one) */
+    if (!a || !f->project_id || !a->sets[SET_OWNER] || !strstr(a->sets[SET_OWNER], f->project_id)) {
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", "history", json_pack("{s:s}", "role_needed", "owner"),
+                          "exporting a project's revision log needs the owner role in it (with a token of the admin"
+                          " scope)");
+        return false;
+    }
+    return true;
+}
+
 static void export_dataset(struct request *r)
 {
     static const char *const known[] = {"format", "table", "project_id", "document_id", "actor_id", "tag", "kind",
-                                        "created_after", "created_before", "q", NULL};
+                                        "created_after", "created_before", "q", "history", NULL};
     enum export_format format;
     const char *table;
     struct export_filters filters = {0};
     char chosen[AUTH_ID_SIZE];
     if (!query_known_or_reply(r, known) || !format_or_reply(r, &format, &table)
         || !query_uuid_or_reply(r, "project_id", &filters.project_id) || !filters_or_reply(r, &filters)
-        || !project_or_reply(r, &filters, chosen))
+        || !project_or_reply(r, &filters, chosen) || !history_or_reply(r, &filters, format))
         return;
     if (atomic_fetch_add(&running_exports, 1) >= r->cfg->max_exports) {
         atomic_fetch_sub(&running_exports, 1);

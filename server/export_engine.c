@@ -214,6 +214,27 @@ static const struct ndjson_part ndjson_filtered[] = {
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
+/* The revision log (history=true), after every row: one line per entry,
+ * built whole by PostgreSQL, in the order of the log (transaction, then
+ * entry). `txn` numbers the transactions of the log as exported (dense, from
+ * 1): an import keeps it as origin_txn, and exports what it imported under
+ * the same numbers, so that export -> import -> export gives the same bytes.
+ * (xid, origin_txn) is a transaction here: an imported log's entries share
+ * the import's xid. Read under the export's scope, so a project's export
+ * holds that project's log. */
+#define HISTORY_LINES                                                                              \
+    "SELECT json_build_object('type', 'revision',"                                                 \
+    " 'txn', dense_rank() OVER (ORDER BY h.xid, h.origin_txn NULLS FIRST),"                        \
+    " 'resource', h.resource, 'id', h.id, 'project_id', h.project_id, 'rev', h.rev, 'op', h.op,"   \
+    " 'reason', h.reason, 'user_id', h.user_id, 'token_id', h.token_id, 'request_id', h.request_id," \
+    " 'at', h.at, 'before', h.before, 'after', h.after)"                                           \
+    " FROM revisions h ORDER BY h.xid, h.origin_txn NULLS FIRST, h.seq"
+
+static const struct ndjson_part ndjson_history[] = {
+    PART(HISTORY_LINES, NULL),
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
 /* ---- writing a line */
 
 /* The bytes of the current batch of lines; `sent` of them are handed out. */
@@ -562,6 +583,7 @@ struct export {
     char *row;
     /* NDJSON: cursors, lines written here. */
     const struct ndjson_part *part; /* the current part; its declare is NULL at the end */
+    bool history_next;              /* the revision log follows the parts (history=true) */
     bool part_open;
     struct cursor outer, inner;
     struct outbuf out;
@@ -690,6 +712,10 @@ struct export *export_open(enum export_format format, const char *table,
 {
     *unavailable = false;
     bool narrowed = filtered(filters);
+    if (filters->history && (format != EXPORT_NDJSON || narrowed)) {
+        snprintf(err, err_size, "history=true exports the whole dataset or project as NDJSON: no format or claim filter");
+        return NULL;
+    }
     const char *const *parts = format == EXPORT_NDJSON ? NULL : copies_for(format, table, narrowed);
     if (format != EXPORT_NDJSON && !parts) {
         snprintf(err, err_size, "unknown table");
@@ -712,6 +738,7 @@ struct export *export_open(enum export_format format, const char *table,
     ex->format = format;
     ex->parts = parts;
     ex->part = narrowed ? ndjson_filtered : ndjson_all;
+    ex->history_next = filters->history;
     ex->first_item = true;
     /* The snapshot, with no statement timeout: an export of millions of rows
      * may rightly take minutes; a client that leaves cancels it instead. No
@@ -829,6 +856,10 @@ static int ndjson_fill(struct export *ex, size_t want, char *err, size_t size)
     while (ex->out.jb.len < want && ex->part->declare) {
         if (ndjson_next_line(ex, err, size) < 0)
             return -1;
+        if (!ex->part->declare && ex->history_next) {
+            ex->part = ndjson_history;
+            ex->history_next = false;
+        }
     }
     return 0;
 }

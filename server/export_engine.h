@@ -32,6 +32,7 @@ struct export_filters {
     const char *created_after;
     const char *created_before;
     const char *q;            /* search text, matched as GET /v1/search matches claims */
+    bool history;             /* NDJSON only, no claim filter: the revision log after the rows (schema/ndjson.md) */
     const struct request *request; /* whose scope the export reads with; NULL: the command line */
 };
 
@@ -41,7 +42,9 @@ extern const char *const EXPORT_CSV_TABLES[];
 struct export;
 
 /* Connects, opens the snapshot and starts the first COPY. `table` names a
- * CSV table (EXPORT_CSV=only; must be one of EXPORT_CSV_TABLES). Returns the
+ * CSV table (EXPORT_CSV=only; must be one of EXPORT_CSV_TABLES). With
+ * filters->history the format must be NDJSON and no claim filter set (the
+ * callers check and say so; here it is "history=true ..." in err). Returns the
  * export, or NULL with a message in err (and *unavailable set when the
  * database cannot be reached rather than the query failing). */
 struct export *export_open(enum export_format format, const char *table,

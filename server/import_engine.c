@@ -221,6 +221,47 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     "   WHERE s.value IS NOT NULL) k"                                                              \
     " WHERE k.line > k.first OR EXISTS (" STORED ")"
 
+/* The revision log (history=true, issue 11): revision lines are staged as
+ * type 'revision' under their row's id (which repeats: one line per
+ * revision). Restoring a project's log needs the manager role in it (the
+ * revisions table itself lets any writer append, for the triggers); an
+ * entry logged here already must be the same one (then it is skipped: the
+ * default project's creation is in every database); a revision appears
+ * once in a file. */
+#define REVISION_ROWS                                                                              \
+    "SELECT s.line, s.id, s.project_id, s.rec->>'resource' AS resource, (s.rec->>'rev')::bigint AS rev," \
+    " s.rec->>'op' AS op, s.rec->>'reason' AS reason, (s.rec->>'user_id')::uuid AS user_id,"        \
+    " (s.rec->>'token_id')::uuid AS token_id, s.rec->>'request_id' AS request_id,"                 \
+    " (s.rec->>'at')::timestamptz AS at, nullif(s.rec->'before', 'null') AS before,"               \
+    " nullif(s.rec->'after', 'null') AS after, (s.rec->>'txn')::bigint AS txn"                     \
+    " FROM import_stage s WHERE s.type = 'revision'"
+#define REVISION_CHECKS                                                                            \
+    "SELECT s.line, 'revision', s.id, 'project_id', 'forbidden',"                                  \
+    " 'restoring the revision log of a project needs the manager role in it'"                      \
+    " FROM import_stage s WHERE s.type = 'revision' AND NOT (SELECT claimdb_is_admin())"           \
+    " AND NOT s.project_id = ANY ((SELECT claimdb_projects('manage'))::uuid[])"                    \
+    " UNION ALL SELECT s.line, 'revision', s.id, 'rev', 'conflict',"                               \
+    " 'revision ' || s.rev || ' of this row is logged here already with other content'"             \
+    " FROM (" REVISION_ROWS ") s JOIN revisions h ON h.id = s.id AND h.resource = s.resource AND h.rev = s.rev" \
+    " WHERE (h.op, h.at, h.before, h.after) IS DISTINCT FROM (s.op, s.at, s.before, s.after)"      \
+    " UNION ALL SELECT d.line, 'revision', d.id, 'rev', 'duplicate_id',"                           \
+    " 'this revision of this row is already on line ' || d.first"                                  \
+    " FROM (SELECT s.line, s.id, min(s.line) OVER (PARTITION BY s.id, s.rec->>'resource', s.rec->>'rev') AS first" \
+    "   FROM import_stage s WHERE s.type = 'revision') d WHERE d.line > d.first"
+/* Appends the file's entries that are not logged here yet, in file order
+ * (the export's: transaction, then entry), keeping the file's transaction
+ * number as origin_txn; wakes the change feed's waiters. */
+#define WRITE_REVISIONS                                                                            \
+    "WITH s AS MATERIALIZED (" REVISION_ROWS "),"                                                  \
+    " i AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id,"  \
+    "   request_id, at, before, after, origin_txn)"                                                \
+    "   SELECT s.resource, s.id, s.project_id, s.rev, s.op, s.reason, s.user_id, s.token_id,"      \
+    "   s.request_id, s.at, s.before, s.after, s.txn FROM s WHERE NOT EXISTS (SELECT 1 FROM revisions h" \
+    "     WHERE h.id = s.id AND h.resource = s.resource AND h.rev = s.rev)"                       \
+    "   ORDER BY s.line RETURNING project_id),"                                                    \
+    " n AS (SELECT pg_notify('claimdb_changes', p.project_id::text) FROM (SELECT DISTINCT project_id FROM i) p)" \
+    " SELECT (SELECT count(*) FROM i), 0, (SELECT count(*) FROM s), (SELECT count(*) FROM n)"
+
 /* Every problem the staged lines have that only the database can see, in
  * line order: (line, type, id, field, code, message). $2: ids may repeat
  * (the stage's unique index could not be built), so look for them. */
@@ -228,7 +269,7 @@ static const char CHECK_SQL[] =
     /* an id twice in the file */
     "SELECT line, type, id, 'id', 'duplicate_id', 'this id is already on line ' || first"
     " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
-    "   FROM import_stage s WHERE $2::bool) d WHERE line > first"
+    "   FROM import_stage s WHERE $2::bool AND s.type <> 'revision') d WHERE line > first"
     " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
     " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
     " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
@@ -299,6 +340,7 @@ static const char CHECK_SQL[] =
     "   OR char_length(t.text) < (t.sp->>'end')::int"
     "   OR substr(t.text, (t.sp->>'start')::int + 1, (t.sp->>'end')::int - (t.sp->>'start')::int)"
     "      IS DISTINCT FROM t.sp->>'exact')"
+    " UNION ALL " REVISION_CHECKS
 " ORDER BY 1, 4";
 
 /* Statements on the import's own connection, prepared once the staging
@@ -313,6 +355,7 @@ static const struct db_statement import_statements[] = {
     {"import_attribution", WRITE("attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)},
     {"import_relation", WRITE("relations", RELATION_ROWS, RELATION_COLS)},
     {"import_citation", WRITE("citations", CITATION_ROWS, CITATION_COLS)},
+    {"import_revisions", WRITE_REVISIONS},
     {NULL, NULL},
 };
 
@@ -354,6 +397,7 @@ struct import {
     size_t line_no;
     size_t records;
     bool seen_record;
+    bool history;    /* revision lines were staged: the import restores the log */
 
     json_t *errors;  /* the listed bad lines */
     size_t n_errors;
@@ -736,13 +780,9 @@ static void chunk_add(struct import *im, const char *s, size_t n)
 
 /* Appends one staging row: line, type, id, the references (validated
  * UUIDs or absent, which reads as NULL), unverified spans, record. */
-static void stage(struct import *im, const char *type, const char *id, const char *unverified, json_t *rec)
+static void stage_text(struct import *im, const char *type, const char *id, const char *unverified,
+                       const json_t *rec, const char *text, size_t len)
 {
-    char *text = json_dumps(rec, JSON_COMPACT);
-    if (!text) {
-        snprintf(im->fatal, sizeof im->fatal, "out of memory");
-        return;
-    }
     char head[600];
     size_t n = (size_t)snprintf(head, sizeof head, "%zu\x01%s\x01%s\x01", im->line_no, type, id);
     for (size_t i = 0; STAGED_REFERENCES[i]; i++) {
@@ -751,11 +791,21 @@ static void stage(struct import *im, const char *type, const char *id, const cha
     }
     n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01", unverified);
     chunk_add(im, head, n);
-    chunk_add(im, text, strlen(text));
+    chunk_add(im, text, len);
     chunk_add(im, "\n", 1);
-    free(text);
     if (im->chunk_len >= COPY_CHUNK)
         flush_chunk(im);
+}
+
+static void stage(struct import *im, const char *type, const char *id, const char *unverified, json_t *rec)
+{
+    char *text = json_dumps(rec, JSON_COMPACT);
+    if (!text) {
+        snprintf(im->fatal, sizeof im->fatal, "out of memory");
+        return;
+    }
+    stage_text(im, type, id, unverified, rec, text, strlen(text));
+    free(text);
 }
 
 /* ------------------------------------------------------------ one line */
@@ -932,6 +982,58 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
     return true;
 }
 
+/* A revision line (history=true): the fields of schema/ndjson.md, and the
+ * row images its operation has. */
+static const char *const REVISION_RESOURCES[] = {"projects", "documents", "actors", "claims", "attributions",
+                                                 "relations", "sources", "citations", NULL};
+static const char *const REVISION_OPS[] = {"create", "update", "delete", "purge", NULL};
+static const struct field_spec revision_fields[] = {
+    {.name = "txn", .type = F_INTEGER, .required = true, .flags = FIELD_EXPORT},
+    {.name = "resource", .type = F_STRING, .required = true, .allowed = REVISION_RESOURCES, .flags = FIELD_EXPORT},
+    {.name = "id", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
+    {.name = "project_id", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
+    {.name = "rev", .type = F_INTEGER, .required = true, .flags = FIELD_EXPORT},
+    {.name = "op", .type = F_STRING, .required = true, .allowed = REVISION_OPS, .flags = FIELD_EXPORT},
+    {.name = "reason", .type = F_STRING, .nullable = true, .max_len = 100, .flags = FIELD_EXPORT},
+    {.name = "user_id", .type = F_UUID, .nullable = true, .flags = FIELD_EXPORT},
+    {.name = "token_id", .type = F_UUID, .nullable = true, .flags = FIELD_EXPORT},
+    {.name = "request_id", .type = F_STRING, .nullable = true, .max_len = 200, .flags = FIELD_EXPORT},
+    {.name = "at", .type = F_TIMESTAMP, .required = true, .flags = FIELD_EXPORT},
+    {.name = "before", .type = F_OBJECT, .nullable = true, .flags = FIELD_EXPORT},
+    {.name = "after", .type = F_OBJECT, .nullable = true, .flags = FIELD_EXPORT},
+    {.name = NULL},
+};
+
+/* Checks a revision line and stages it as written (the row images keep
+ * their numbers exactly as the export wrote them). */
+static void revision_line(struct import *im, json_t *rec, const char *id, const char *line, size_t len)
+{
+    json_object_del(rec, "type");
+    if (!fields_ok(im, rec, "", revision_fields, "revision", id))
+        return;
+    const char *op = json_string_value(json_object_get(rec, "op"));
+    bool before = json_is_object(json_object_get(rec, "before")), after = json_is_object(json_object_get(rec, "after"));
+    bool want_before = strcmp(op, "update") == 0 || strcmp(op, "delete") == 0;
+    bool want_after = strcmp(op, "create") == 0 || strcmp(op, "update") == 0;
+    const json_t *after_id = json_object_get(json_object_get(rec, "after"), "id");
+    if (json_integer_value(json_object_get(rec, "rev")) < 1 || json_integer_value(json_object_get(rec, "txn")) < 1) {
+        add_error(im, "revision", id, json_integer_value(json_object_get(rec, "rev")) < 1 ? "rev" : "txn",
+                  "invalid_value", "rev and txn count from 1");
+    } else if (before != want_before || after != want_after) {
+        add_error(im, "revision", id, before != want_before ? "before" : "after", "invalid_value",
+                  "a %s has %s", op,
+                  strcmp(op, "create") == 0   ? "the row after it only (before is null)"
+                  : strcmp(op, "update") == 0 ? "the row before and after it"
+                  : strcmp(op, "delete") == 0 ? "the row before it only (after is null)"
+                                              : "no row (before and after are null)");
+    } else if (after && (!json_is_string(after_id) || strcmp(json_string_value(after_id), id) != 0)) {
+        add_error(im, "revision", id, "after.id", "invalid_value", "the row after the change must have this id");
+    } else if (im->n_errors == 0) {
+        im->history = true;
+        stage_text(im, "revision", id, "", rec, line, len);
+    }
+}
+
 static bool blank(const char *line, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -981,10 +1083,12 @@ static void take_line(void *cls, const char *line, size_t len)
             t = (enum record_type)i;
     const json_t *idv = json_object_get(rec, "id");
     const char *id = json_is_string(idv) && uuid_valid(json_string_value(idv)) ? json_string_value(idv) : NULL;
-    if (t == T_COUNT) {
+    if (tname && strcmp(tname, "revision") == 0) {
+        revision_line(im, rec, id, line, len);
+    } else if (t == T_COUNT) {
         add_error(im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
                   "type must be one of: header, project, actor, document, source, claim, attribution,"
-                  " relation, citation");
+                  " relation, citation, revision");
     } else {
         /* The rest is the entity's own fields, checked as its description
          * says (entities.c): what the export writes, the import reads. */
@@ -1053,7 +1157,8 @@ static bool open_import(struct import *im)
               && exec_ok(im, STAGE_PARTITION("source"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("attribution"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("relation"), PGRES_COMMAND_OK)
-              && exec_ok(im, STAGE_PARTITION("citation"), PGRES_COMMAND_OK);
+              && exec_ok(im, STAGE_PARTITION("citation"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("revision"), PGRES_COMMAND_OK);
     for (const struct db_statement *st = import_statements; ok && st->name; st++) {
         PGresult *res = PQprepare(im->conn, st->name, st->sql, 0, NULL);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -1164,7 +1269,7 @@ static bool index_stage(struct import *im, bool *repeated)
 {
     if (!exec_ok(im, "SAVEPOINT stage_index", PGRES_COMMAND_OK))
         return false;
-    PGresult *res = PQexec(im->conn, "CREATE UNIQUE INDEX ON import_stage (id, type)");
+    PGresult *res = PQexec(im->conn, "CREATE UNIQUE INDEX ON import_stage (id, type) WHERE type <> 'revision'");
     *repeated = PQresultStatus(res) != PGRES_COMMAND_OK;
     PQclear(res);
     if (!*repeated)
@@ -1206,6 +1311,27 @@ unsigned import_finish(struct import *im, json_t **body)
         return invalid_lines(im, body);
     }
     json_t *counts = json_object();
+    /* A log in the file goes in first: the rows it covers are then written
+     * as its last entries describe them, without entries of their own
+     * (history_import, migration 0015). */
+    if (im->history) {
+        res = PQexecPrepared(im->conn, "import_revisions", 0, NULL, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            json_decref(counts);
+            unsigned status = database_failure(im, res, body);
+            PQclear(res);
+            return status;
+        }
+        long long inserted = atoll(PQgetvalue(res, 0, 0)), staged = atoll(PQgetvalue(res, 0, 2));
+        json_object_set_new(counts, "revision",
+                            json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated", (json_int_t)0,
+                                      "unchanged", (json_int_t)(staged - inserted)));
+        PQclear(res);
+        if (!exec_ok(im, "SELECT set_config('claimdb.history_import', 'on', true)", PGRES_TUPLES_OK)) {
+            json_decref(counts);
+            return database_failure(im, NULL, body);
+        }
+    }
     for (size_t t = 0; TYPES[t]; t++) {
         char name[32];
         snprintf(name, sizeof name, "import_%s", TYPES[t]);

@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import BIN, Api, Server, assert_error, unique
+from conftest import BIN, Api, Server, assert_error, cli, make_token, unique
 
 TEXT = ("The ministry said the report was false. Critics said the report was accurate. "
         "Nobody disputes that the camps exist. A second paragraph repeats that the report was false.")
@@ -524,3 +524,143 @@ def test_require_if_match_makes_an_unconditional_write_428(own, h):
     # the default project does not require it
     other = h.create("/v1/documents", {"title": unique("free"), "text": TEXT})
     assert h.patch(f"/v1/documents/{other['id']}", json={"title": "renamed"}).status_code == 200
+
+
+# ---------------------------------------------------------------- the log in the dataset
+
+def export_cli(url, *args):
+    out = subprocess.run([BIN, "export", *args], env=dict(os.environ, DATABASE_URL=url), capture_output=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def revision_lines(data):
+    return [json.loads(x) for x in data.split(b"\n") if x.startswith(b'{"type" : "revision"')]
+
+
+def test_export_history_round_trips_into_an_empty_database(h, own, cluster):
+    """export --history -> import into an empty database -> export --history:
+    the same bytes after the header; the imported log is the log (revisions,
+    rev, and a restore that brings back what went with a deleted claim)."""
+    doc, other, _, actor, source = make_world(h)
+    claim = claim_on(h, doc, "ministry said the report was false",
+                     attributions=[{"actor_id": actor["id"], "cue": "said"}],
+                     citations=[{"source_id": source["id"], "locator": "p. 2"}])
+    reply = claim_on(h, other, "the report was accurate")
+    h.create("/v1/relations", {"from_claim_id": reply["id"], "to_claim_id": claim["id"], "kind": "refutes"})
+    h.patch(f"/v1/claims/{reply['id']}", {"note": "edited once"})
+    h.patch(f"/v1/claims/{reply['id']}", {"note": "edited twice"})
+    assert h.delete(f"/v1/claims/{claim['id']}").status_code == 204
+
+    plain = export_cli(own.url)
+    full = export_cli(own.url, "--history")
+    revisions = revision_lines(full)
+    # The plain export is the history export without its revision lines (which come last).
+    assert revisions and full.split(b"\n", 1)[1].startswith(plain.split(b"\n", 1)[1])
+    assert b'"type" : "revision"' not in plain
+    assert [r["txn"] for r in revisions] == sorted(r["txn"] for r in revisions) and revisions[0]["txn"] == 1
+    mine = [(r["op"], r["rev"]) for r in revisions if r["id"] == reply["id"]]
+    assert mine == [("create", 1), ("update", 2), ("update", 3)]
+    gone = [r for r in revisions if r["id"] == claim["id"]]
+    assert [r["op"] for r in gone] == ["create", "delete"] and gone[1]["after"] is None
+
+    url = cluster.create_database("history_copy_" + uuid.uuid4().hex[:10])
+    assert subprocess.run([BIN, "migrate"], env=dict(os.environ, DATABASE_URL=url), capture_output=True).returncode == 0
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimdb-history-{uuid.uuid4().hex}.ndjson")
+    with open(path, "wb") as f:
+        f.write(full)
+    try:
+        report = json.loads(cli(url, "import", path))
+    finally:
+        os.unlink(path)
+    # The default project's creation is in every database: logged already, skipped.
+    assert report["counts"]["revision"] == {"inserted": len(revisions) - 1, "updated": 0, "unchanged": 1}
+    again = export_cli(url, "--history")
+    assert again.split(b"\n", 1)[1] == full.split(b"\n", 1)[1]
+    assert export_cli(url).split(b"\n", 1)[1] == plain.split(b"\n", 1)[1]
+
+    copy = Server(url).start()
+    try:
+        c = Api(copy.base, copy.token)
+        got = c.get(f"/v1/claims/{reply['id']}")
+        assert got.json()["rev"] == 3 and got.headers["ETag"].startswith('"3-')
+        assert [i["after"]["note"] for i in c.get(f"/v1/claims/{reply['id']}/revisions").json()["items"]] == \
+            ["edited twice", "edited once", None]
+        restored = c.post(f"/v1/trash/claims/{claim['id']}/restore")
+        assert restored.status_code == 200, restored.text
+        assert sorted(x["resource"] for x in restored.json()["restored"]) == \
+            ["attributions", "citations", "claims", "relations"]
+        assert c.get(f"/v1/claims/{claim['id']}").json()["rev"] == 3
+    finally:
+        assert copy.stop() == 0, copy.read_log()[-3000:]
+
+
+def test_history_export_is_the_owners_and_its_import_a_managers(own):
+    slug = unique("hist")
+    project_id = cli(own.url, "project", "add", slug, "--owner", "tester")
+    owner_name = unique("owner")
+    owner = Api(own.base, make_token(own.url, owner_name, slug, "owner", scope="read,write,admin"))
+    manager = Api(own.base, make_token(own.url, unique("manager"), slug, "manager", scope="read,write,admin"))
+    doc = owner.create("/v1/documents", {"project_id": project_id, "title": unique("d"), "text": TEXT})
+    claim = owner.create("/v1/claims", {"project_id": project_id, "document_id": doc["id"],
+                                        "target": {"exact": "the camps exist"}})
+    owner.patch(f"/v1/claims/{claim['id']}", {"note": "n"})
+    params = {"project_id": project_id, "history": "true"}
+    err = assert_error(manager.get("/v1/export", params=params), 403, "forbidden", "history")
+    assert err["role_needed"] == "owner"
+    # An owner's role counts with a token of the admin scope, as for every owner's action.
+    weak = Api(own.base, make_token(own.url, owner_name, scope="read,write"))
+    assert_error(weak.get("/v1/export", params=params), 403, "forbidden", "history")
+    r = owner.get("/v1/export", params=params)
+    assert r.status_code == 200
+    revisions = revision_lines(r.content)
+    assert {x["project_id"] for x in revisions} == {project_id}
+    assert [(x["resource"], x["op"]) for x in revisions] == [("projects", "create"), ("documents", "create"),
+                                                             ("claims", "create"), ("claims", "update")]
+    plain = owner.get("/v1/export", params={"project_id": project_id})
+    assert plain.content.split(b"\n", 1)[1] == r.content.split(b"\n", 1)[1].split(b'\n{"type" : "revision"')[0] + b"\n"
+    assert_error(owner.get("/v1/export", params={**params, "format": "csv", "table": "claims"}), 400,
+                 "invalid_parameter", "history")
+    assert_error(owner.get("/v1/export", params={**params, "kind": "factual"}), 400, "invalid_parameter", "history")
+    assert_error(owner.get("/v1/export", params={**params, "history": "maybe"}), 400, field="history")
+    # The command line: one project with --project, its log with --history.
+    by_cli = export_cli(own.url, "--project", slug, "--history")
+    assert by_cli.split(b"\n", 1)[1] == r.content.split(b"\n", 1)[1]
+    lines = [json.loads(x) for x in export_cli(own.url, "--project", slug).split(b"\n")[1:] if x]
+    assert lines and all(x.get("project_id", x["id"]) == project_id for x in lines)
+    bad = subprocess.run([BIN, "export", "--project", unique("nosuch")], capture_output=True, text=True,
+                         env=dict(os.environ, DATABASE_URL=own.url))
+    assert bad.returncode == 1 and "no project" in bad.stderr
+
+    # Importing a log: a manager restores their project's, not another's.
+    row = str(uuid.uuid4())
+    entry = {"type": "revision", "txn": 1, "resource": "actors", "id": row, "project_id": project_id, "rev": 1,
+             "op": "create", "reason": None, "user_id": None, "token_id": None, "request_id": None,
+             "at": "2026-01-02T00:00:00+00:00", "before": None,
+             "after": {"id": row, "project_id": project_id, "name": "restored", "kind": "other", "rev": 1}}
+    elsewhere = dict(entry, id=str(uuid.uuid4()), project_id="00000000-0000-7000-8000-000000000001")
+    elsewhere["after"] = dict(entry["after"], id=elsewhere["id"], project_id=elsewhere["project_id"])
+    body = "".join(json.dumps(x) + "\n" for x in (entry, elsewhere))
+    err = assert_error(manager.post("/v1/import", data=body), 422, "invalid_lines")
+    assert [(x["line"], x["code"], x["field"]) for x in err["lines"]] == [(2, "forbidden", "project_id")]
+    wrong = dict(entry, op="update")
+    err = assert_error(manager.post("/v1/import", data=json.dumps(wrong) + "\n"), 422, "invalid_lines")
+    assert [(x["code"], x["field"]) for x in err["lines"]] == [("invalid_value", "before")]
+    twice = json.dumps(entry) + "\n" + json.dumps(entry) + "\n"
+    err = assert_error(manager.post("/v1/import", data=twice), 422, "invalid_lines")
+    assert [(x["line"], x["code"]) for x in err["lines"]] == [(2, "duplicate_id")]
+    actor = {"type": "actor", "id": row, "project_id": project_id, "name": "restored", "kind": "other"}
+    r = manager.post("/v1/import", data=json.dumps(entry) + "\n" + json.dumps(actor) + "\n")
+    assert r.status_code == 200, r.text
+    assert r.json()["counts"]["revision"]["inserted"] == 1
+    # The imported entry is the actor's log: no second entry from the import itself.
+    revs = owner.get(f"/v1/actors/{row}/revisions").json()["items"]
+    assert [(i["op"], i["rev"], i["at"][:10]) for i in revs] == [("create", 1, "2026-01-02")]
+    assert owner.get(f"/v1/actors/{row}").json()["rev"] == 1
+    # The same entry again is logged already (unchanged); with other content it is a conflict.
+    assert manager.post("/v1/import", data=json.dumps(entry) + "\n").json()["counts"]["revision"]["unchanged"] == 1
+    err = assert_error(manager.post("/v1/import", data=json.dumps(dict(entry, at="2026-01-03T00:00:00Z")) + "\n"),
+                       422, "invalid_lines")
+    assert [(x["code"], x["field"]) for x in err["lines"]] == [("conflict", "rev")]
+    # The log stays append-only for the API: no route writes it, an import only adds.
+    assert owner.get(f"/v1/actors/{row}/revisions").json()["items"][0]["at"].startswith("2026-01-02")
