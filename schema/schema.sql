@@ -159,6 +159,21 @@ CREATE FUNCTION public.claimdb_document_done(document uuid) RETURNS boolean
 
 COMMENT ON FUNCTION public.claimdb_document_done(document uuid) IS 'True when the document''s annotation is marked done.';
 
+CREATE FUNCTION public.claimdb_feed_horizon() RETURNS xid8
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce((SELECT min(x.xid) FROM pg_snapshot_xip(s.snap) AS x(xid)
+                   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                     WHERE a.backend_xid = x.xid::xid
+                                       AND (a.backend_type = 'autovacuum worker'
+                                            OR a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database d
+                                                                         WHERE d.datname = current_database())))),
+                  pg_snapshot_xmax(s.snap))
+  FROM (SELECT pg_current_snapshot() AS snap) s
+$$;
+
+COMMENT ON FUNCTION public.claimdb_feed_horizon() IS 'The change feed serves entries whose xid is below this: the oldest transaction of the snapshot that may still write this database''s revisions (other databases'' and autovacuum''s ignored), else the snapshot''s xmax.';
+
 CREATE FUNCTION public.claimdb_guard() RETURNS trigger
     LANGUAGE plpgsql
     AS $$

@@ -75,14 +75,15 @@ static const struct db_statement statements[] = {
      " nullif(current_setting('claimdb.request_id', true), '')"
      " FROM revisions h WHERE h.resource = $1 AND h.id = $2::uuid AND h.op = 'delete'"
      " AND NOT " SUPERSEDED("h") " RETURNING rev"},
-    /* Only transactions older than every one still running: none of those
+    /* Only transactions older than every one still running that may write
+     * this database (claimdb_feed_horizon, migration 0015): none of those
      * can still add an entry, so a cursor never passes a change that
      * commits later (xids are assigned in order; commits are not). */
     {"history_changes",
      "SELECT " ENTRY_COLUMNS ", h.xid::text, h.seq FROM revisions h"
      " WHERE ($1::uuid IS NULL OR h.project_id = $1::uuid)"
      " AND (h.xid, h.seq) > ($2::xid8, $3::bigint)"
-     " AND h.xid < pg_snapshot_xmin(pg_current_snapshot())"
+     " AND h.xid < (SELECT claimdb_feed_horizon())"
      " ORDER BY h.xid, h.seq LIMIT $4::int"},
     /* Whether changes past the cursor exist that are not servable yet. */
     {"history_changes_pending",

@@ -334,6 +334,57 @@ def test_long_poll_wakes_on_a_change_and_holds_no_connection(h, own, cluster):
         assert [(i["resource"], i["id"], i["op"]) for i in r.json()["items"]] == [("actors", actor["id"], "create")]
 
 
+class OpenTransaction:
+    """A psql session that holds a transaction with an xid open in the
+    database at `url` until released (by pg_terminate_backend, as pg_sleep
+    does not notice its client leaving)."""
+
+    def __init__(self, cluster, url):
+        self.cluster = cluster
+        self.name = "claimdb-test-holder-" + uuid.uuid4().hex[:8]
+        self.proc = subprocess.Popen(["psql", "-X", "-q", url, "-c",
+                                      "BEGIN; SELECT pg_current_xact_id(); SELECT pg_sleep(60); COMMIT;"],
+                                     env=dict(os.environ, PGAPPNAME=self.name), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while self.cluster.psql(f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{self.name}'"
+                                " AND backend_xid IS NOT NULL", db="postgres") != "1":
+            assert time.monotonic() < deadline, "the holding transaction did not start"
+            time.sleep(0.05)
+
+    def release(self):
+        self.cluster.psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{self.name}'",
+                          db="postgres")
+        self.proc.wait(15)
+
+
+def test_the_feed_is_held_back_by_its_own_database_only(h, own, cluster):
+    """The feed serves a transaction's changes once no older transaction
+    that may still write this database runs. A transaction open in another
+    database of the cluster (autovacuum, another application) does not
+    count: with the snapshot's cluster-wide xmin it held every follower back
+    (test_long_poll_... failed once, waiting out its 30 s). One open in this
+    database does: it may still commit changes the cursor would skip."""
+    elsewhere = OpenTransaction(cluster, cluster.create_database("elsewhere_" + uuid.uuid4().hex[:10]))
+    try:
+        _, cursor = feed_all(h)
+        actor = h.create("/v1/actors", {"name": unique("unheld")})
+        page = h.get("/v1/changes", params={"after": cursor}).json()
+        assert [(i["id"], i["op"]) for i in page["items"]] == [(actor["id"], "create")]
+        cursor = page["next"]
+        here = OpenTransaction(cluster, own.url)
+        try:
+            held = h.create("/v1/actors", {"name": unique("held")})
+            assert h.get("/v1/changes", params={"after": cursor}).json() == {"items": [], "next": cursor,
+                                                                               "more": False}
+        finally:
+            here.release()
+        page = h.get("/v1/changes", params={"after": cursor, "wait": 10}).json()
+        assert [(i["id"], i["op"]) for i in page["items"]] == [(held["id"], "create")]
+    finally:
+        elsewhere.release()
+
+
 def test_short_wait_times_out_empty(h):
     _, cursor = feed_all(h)
     started = time.monotonic()
