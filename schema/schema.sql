@@ -1108,7 +1108,10 @@ CREATE TABLE public.members (
     user_id uuid NOT NULL,
     role public.member_role NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    id uuid DEFAULT public.uuidv7() NOT NULL,
+    rev bigint DEFAULT 1 NOT NULL,
+    CONSTRAINT members_rev_check CHECK ((rev >= 1))
 );
 
 COMMENT ON TABLE public.members IS 'Who belongs to a project, in which role.';
@@ -1122,6 +1125,10 @@ COMMENT ON COLUMN public.members.role IS 'viewer < annotator < curator < manager
 COMMENT ON COLUMN public.members.created_at IS 'When the row was created.';
 
 COMMENT ON COLUMN public.members.updated_at IS 'When the row last changed.';
+
+COMMENT ON COLUMN public.members.id IS 'The membership''s id (the revision log''s key for it).';
+
+COMMENT ON COLUMN public.members.rev IS 'Revision number: 1 when created, one more on every change (the ETag); see revisions.';
 
 CREATE TABLE public.projects (
     id uuid DEFAULT public.uuidv7() NOT NULL,
@@ -1251,7 +1258,7 @@ COMMENT ON COLUMN public.revisions.seq IS 'Order of the entry within its transac
 
 COMMENT ON COLUMN public.revisions.xid IS 'The writing transaction; the change feed orders by (xid, seq) and serves only transactions older than every one still running.';
 
-COMMENT ON COLUMN public.revisions.resource IS 'The table changed: projects, documents, actors, claims, attributions, relations, sources or citations.';
+COMMENT ON COLUMN public.revisions.resource IS 'The table changed: projects, documents, actors, claims, attributions, relations, sources, citations or members.';
 
 COMMENT ON COLUMN public.revisions.id IS 'The id of the row changed.';
 
@@ -1453,6 +1460,9 @@ ALTER TABLE ONLY public.documents
     ADD CONSTRAINT documents_project_id_external_id_key UNIQUE (project_id, external_id);
 
 ALTER TABLE ONLY public.members
+    ADD CONSTRAINT members_id_key UNIQUE (id);
+
+ALTER TABLE ONLY public.members
     ADD CONSTRAINT members_pkey PRIMARY KEY (project_id, user_id);
 
 ALTER TABLE ONLY public.projects
@@ -1593,6 +1603,8 @@ CREATE TRIGGER history_after_update AFTER UPDATE ON public.claims FOR EACH ROW W
 
 CREATE TRIGGER history_after_update AFTER UPDATE ON public.documents FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
 
+CREATE TRIGGER history_after_update AFTER UPDATE ON public.members FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
+
 CREATE TRIGGER history_after_update AFTER UPDATE ON public.projects FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
 
 CREATE TRIGGER history_after_update AFTER UPDATE ON public.relations FOR EACH ROW WHEN ((old.rev IS DISTINCT FROM new.rev)) EXECUTE FUNCTION public.history_after();
@@ -1609,6 +1621,8 @@ CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.claims FOR E
 
 CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.history_after();
 
+CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.members FOR EACH ROW EXECUTE FUNCTION public.history_after();
+
 CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.history_after();
 
 CREATE TRIGGER history_after_write AFTER INSERT OR DELETE ON public.relations FOR EACH ROW EXECUTE FUNCTION public.history_after();
@@ -1624,6 +1638,8 @@ CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.citati
 CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.claims FOR EACH ROW EXECUTE FUNCTION public.history_before();
 
 CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION public.history_before();
+
+CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.members FOR EACH ROW EXECUTE FUNCTION public.history_before();
 
 CREATE TRIGGER history_before BEFORE INSERT OR DELETE OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.history_before();
 

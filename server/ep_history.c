@@ -63,7 +63,7 @@ static const struct db_statement statements[] = {
     {"history_revert", "SELECT history_revert($1, $2::uuid, $3::bigint)"},
     {"history_trash",
      "SELECT " ENTRY_COLUMNS ", h.seq FROM revisions h"
-     " WHERE h.op = 'delete' AND ($1::uuid IS NULL OR h.project_id = $1::uuid)"
+     " WHERE h.op = 'delete' AND h.resource <> 'members' AND ($1::uuid IS NULL OR h.project_id = $1::uuid)"
      " AND ($2::bigint IS NULL OR h.seq < $2::bigint) AND NOT " SUPERSEDED("h")
      " ORDER BY h.seq DESC LIMIT $3::int"},
     {"history_restore", "SELECT history_restore($1, $2::uuid)"},

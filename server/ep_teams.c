@@ -44,7 +44,7 @@
 
 #define MEMBER_JSON                                                                                 \
     "json_build_object('project_id', m.project_id, 'user_id', m.user_id, 'username', u.username,"  \
-    " 'display_name', u.display_name, 'role', m.role, 'created_at', m.created_at, 'updated_at', m.updated_at)"
+    " 'display_name', u.display_name, 'role', m.role, 'rev', m.rev, 'created_at', m.created_at, 'updated_at', m.updated_at)"
 
 #define ITEMS(json, from) "SELECT json_build_object('items', coalesce(json_agg(" json "), '[]'), 'next', NULL) FROM (" from ") AS r"
 

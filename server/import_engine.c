@@ -985,7 +985,7 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
 /* A revision line (history=true): the fields of schema/ndjson.md, and the
  * row images its operation has. */
 static const char *const REVISION_RESOURCES[] = {"projects", "documents", "actors", "claims", "attributions",
-                                                 "relations", "sources", "citations", NULL};
+                                                 "relations", "sources", "citations", "members", NULL};
 static const char *const REVISION_OPS[] = {"create", "update", "delete", "purge", NULL};
 static const struct field_spec revision_fields[] = {
     {.name = "txn", .type = F_INTEGER, .required = true, .flags = FIELD_EXPORT},

@@ -283,6 +283,34 @@ def test_restore_names_what_is_missing_and_purge(h):
     assert_error(h.get("/v1/trash", params={"after": "x"}), 400, "invalid_cursor")
 
 
+# ---------------------------------------------------------------- members
+
+def test_members_have_revisions_in_the_log(own, h):
+    """Memberships are rows of the history too (issue 11 lists members): a
+    rev in their JSON, and each add, role change and removal in the log."""
+    slug = unique("team")
+    project_id = cli(own.url, "project", "add", slug, "--owner", "tester")
+    username = unique("member")
+    cli(own.url, "user", "add", username)
+    _, cursor = feed_all(h, project_id=project_id)
+    added = h.create(f"/v1/projects/{project_id}/members", {"user": username, "role": "viewer"})
+    assert added["rev"] == 1
+    path = f"/v1/projects/{project_id}/members/{added['user_id']}"
+    assert h.patch(path, {"role": "curator"}).json()["rev"] == 2
+    assert h.patch(path, {"role": "curator"}).json()["rev"] == 2  # no change, no revision
+    listed = [m for m in h.get(f"/v1/projects/{project_id}/members").json()["items"] if m["username"] == username]
+    assert [(m["role"], m["rev"]) for m in listed] == [("curator", 2)]
+    assert h.delete(path).status_code == 204
+    changes, _ = feed_all(h, cursor, project_id=project_id)
+    mine = [c for c in changes if c["resource"] == "members" and (c["after"] or c["before"])["user_id"] == added["user_id"]]
+    assert [(c["op"], c["rev"], (c["after"] or {}).get("role")) for c in mine] == \
+        [("create", 1, "viewer"), ("update", 2, "curator"), ("delete", 3, None)]
+    assert mine[0]["user_id"] is not None  # who did it
+    # A removed membership is logged, not in the trash (it is not restored: it is added again).
+    trash = h.get("/v1/trash", params={"project_id": project_id, "limit": 1000}).json()["items"]
+    assert all(t["resource"] != "members" for t in trash)
+
+
 # ---------------------------------------------------------------- the change feed
 
 def feed_all(api, cursor=None, **params):
@@ -666,8 +694,9 @@ def test_history_export_is_the_owners_and_its_import_a_managers(own):
     assert r.status_code == 200
     revisions = revision_lines(r.content)
     assert {x["project_id"] for x in revisions} == {project_id}
-    assert [(x["resource"], x["op"]) for x in revisions] == [("projects", "create"), ("documents", "create"),
-                                                             ("claims", "create"), ("claims", "update")]
+    assert [(x["resource"], x["op"]) for x in revisions if x["resource"] != "members"] == \
+        [("projects", "create"), ("documents", "create"), ("claims", "create"), ("claims", "update")]
+    assert sorted(x["after"]["role"] for x in revisions if x["resource"] == "members") == ["manager", "owner", "owner"]
     plain = owner.get("/v1/export", params={"project_id": project_id})
     assert plain.content.split(b"\n", 1)[1] == r.content.split(b"\n", 1)[1].split(b'\n{"type" : "revision"')[0] + b"\n"
     assert_error(owner.get("/v1/export", params={**params, "format": "csv", "table": "claims"}), 400,
