@@ -45,7 +45,10 @@ static const struct col list_cols[] = {
 static const struct db_statement statements[] = {
     /* $1 body, $2 project from the query (NULL: the body's, else the
      * default). One row: the new entry (id, JSON) or NULLs, whether the
-     * project and the parent exist. NULLs with both true: the tag exists. */
+     * project and the parent exist. NULLs with both true: the tag exists.
+     * A project the caller cannot see is still tried, so that row-level
+     * security refuses it (403) as it refuses every other create there, and
+     * the foreign key a project that does not exist (a server admin's 422). */
     {"codebook_create",
      "WITH input AS (SELECT $1::jsonb AS b,"
      "  coalesce($2::uuid, ($1::jsonb->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ") AS pid),"
@@ -54,7 +57,7 @@ static const struct db_statement statements[] = {
      "   WHERE x.project_id = pid AND x.tag = b->>'parent') AS parent_ok FROM input),"
      " created AS (INSERT INTO codebook_entries AS e (project_id, tag, description, parent, annotator)"
      "  SELECT pid, b->>'tag', b->>'description', b->>'parent', b->>'annotator' FROM input, checks"
-     "  WHERE project_ok AND parent_ok ON CONFLICT (project_id, tag) DO NOTHING RETURNING e.*)"
+     "  WHERE parent_ok OR NOT project_ok ON CONFLICT (project_id, tag) DO NOTHING RETURNING e.*)"
      " SELECT e.id, " ENTRY_JSON ", checks.project_ok, checks.parent_ok FROM checks LEFT JOIN created e ON true"},
     {"codebook_get", "SELECT " ENTRY_JSON " FROM codebook_entries e WHERE e.id = $1::uuid"},
     /* By tag in byte order; $1 after (a tag), $2 limit, $3 project, $4 prefix. */

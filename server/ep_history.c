@@ -67,14 +67,21 @@ static const struct db_statement statements[] = {
      " AND ($2::bigint IS NULL OR h.seq < $2::bigint) AND NOT " SUPERSEDED("h")
      " ORDER BY h.seq DESC LIMIT $3::int"},
     {"history_restore", "SELECT history_restore($1, $2::uuid)"},
+    /* Purging is the owner's: a row of a project the caller reads but does
+     * not own is found (purged NULL, 403) and left; one it cannot read is
+     * not found (404). The log's own insert policy lets any change append,
+     * so the role is checked here. */
     {"history_purge",
-     "INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id, request_id)"
-     " SELECT h.resource, h.id, h.project_id, h.rev + 1, 'purge', 'purge',"
-     " nullif(current_setting('claimdb.user_id', true), '')::uuid,"
-     " nullif(current_setting('claimdb.token_id', true), '')::uuid,"
-     " nullif(current_setting('claimdb.request_id', true), '')"
-     " FROM revisions h WHERE h.resource = $1 AND h.id = $2::uuid AND h.op = 'delete'"
-     " AND NOT " SUPERSEDED("h") " RETURNING rev"},
+     "WITH deleted AS (SELECT h.resource, h.id, h.project_id, h.rev FROM revisions h"
+     "  WHERE h.resource = $1 AND h.id = $2::uuid AND h.op = 'delete' AND NOT " SUPERSEDED("h") "),"
+     " purged AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id, request_id)"
+     "  SELECT d.resource, d.id, d.project_id, d.rev + 1, 'purge', 'purge',"
+     "  nullif(current_setting('claimdb.user_id', true), '')::uuid,"
+     "  nullif(current_setting('claimdb.token_id', true), '')::uuid,"
+     "  nullif(current_setting('claimdb.request_id', true), '')"
+     "  FROM deleted d WHERE d.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"
+     "  OR (SELECT claimdb_is_admin()) RETURNING rev)"
+     " SELECT (SELECT count(*) FROM deleted), (SELECT rev FROM purged)"},
     /* Only transactions older than every one still running that may write
      * this database (claimdb_feed_horizon, migration 0015): none of those
      * can still add an entry, so a cursor never passes a change that
@@ -242,8 +249,11 @@ static void purge(struct request *r)
     PGresult *res = db_exec_or_reply(r, conn, "history_purge", 2, params);
     if (!res)
         return;
-    if (PQntuples(res) == 0)
+    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_in_trash", "id", "%s %s is not in the trash", table, id);
+    else if (PQgetisnull(res, 0, 1))
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL, json_pack("{s:s}", "role_needed", "owner"),
+                          "purging the trash of this project needs the owner role there");
     else
         reply_no_content(r);
     PQclear(res);

@@ -1197,8 +1197,19 @@ static unsigned database_failure(struct import *im, const PGresult *res, json_t 
     else if (e.unexpected)
         db_error_log("import_failed", res);
     char message[600];
-    snprintf(message, sizeof message, "nothing was imported: %s", e.message);
-    *body = error_body(e.status, e.code, e.field, message, NULL);
+    json_t *extra = NULL;
+    if (e.status == HTTP_FORBIDDEN) {
+        /* Row-level security refused a row of a project the caller reads but
+         * does not manage (an unreadable one is already an unknown reference):
+         * the import's own role, as db_reply_error names a route's. */
+        const char *role = e.role_needed ? e.role_needed : "manager";
+        extra = json_pack("{s:s}", "role_needed", role);
+        snprintf(message, sizeof message, "nothing was imported: importing into this project needs the %s role there",
+                 role);
+    } else {
+        snprintf(message, sizeof message, "nothing was imported: %s", e.message);
+    }
+    *body = error_body(e.status, e.code, e.field, message, extra);
     return e.status;
 }
 

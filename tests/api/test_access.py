@@ -11,6 +11,7 @@ cell's status is checked, and no response body may contain the id of a row
 of a project the identity cannot read. The cell count is printed.
 """
 import glob
+import json
 import os
 import re
 import subprocess
@@ -457,3 +458,283 @@ def test_session_sign_in_cookie_and_throttling(world):
     assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1, slowed.text
     assert "wrong guess" not in world.server.read_log() and "a long passphrase" not in world.server.read_log()
 
+
+
+def covered_elsewhere():
+    """The non-GET routes the tests above ask cell by cell."""
+    done = {("POST", "/v1/documents"), ("POST", "/v1/actors"), ("POST", "/v1/sources"), ("POST", "/v1/claims"),
+            ("POST", "/v1/relations"), ("POST", "/v1/claims/{id}/attributions"),
+            ("POST", "/v1/claims/{id}/citations")}
+    for resource in ("documents", "claims", "actors", "relations", "attributions", "sources"):
+        done.add(("PATCH", f"/v1/{resource}/{{id}}"))
+    for resource in RESOURCES:
+        done.add(("DELETE", f"/v1/{resource}/{{id}}"))
+    return done
+
+
+def fresh_user(world, prefix="bystander"):
+    r = world.admin.post(world.server.base + "/v1/users", json={"username": unique(prefix),
+                                                                "password": "a long passphrase"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def fresh_project(world, project):
+    """A new project shaped like `project`: `own`'s members with their roles, `pub` public."""
+    base = world.server.base
+    r = world.admin.post(base + "/v1/projects", json={"slug": unique(project), "name": "n",
+                                                      **({"visibility": "public"} if project == "pub" else {})})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    if project == "own":
+        for role in ROLES:
+            m = world.admin.post(base + f"/v1/projects/{pid}/members", json={"user": world.users[role], "role": role})
+            assert m.status_code == 201, m.text
+    # the server admin who made it is its owner: keep it that way (the stranger must own none)
+    return pid
+
+
+def trashed_claim(world, project_id):
+    base = world.server.base
+    c = world.admin.post(base + "/v1/claims", json={"project_id": project_id, "text": unique("gone")})
+    assert c.status_code == 201, c.text
+    cid = c.json()["id"]
+    assert world.admin.delete(base + f"/v1/claims/{cid}").status_code == 204
+    return cid
+
+
+def import_body(project_id, mark):
+    return (json.dumps({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "\n"
+            + json.dumps({"type": "actor", "id": str(uuid.uuid4()), "project_id": project_id, "name": mark}) + "\n")
+
+
+def project_cases(world):
+    """(method, pattern, role needed in the row's project, success status, kind, make) for the
+    project-scoped writes not asked above. make(project) -> (path, body, unchanged): unchanged() is
+    true while the write has had no effect (None: nothing to check). kind "change": the path names a
+    row (404 where unreadable); "create": the project is named in the body or query (403 where one is
+    not a member)."""
+    base = world.server.base
+    admin = world.admin
+    cases = []
+
+    def exported(project, needle):
+        return needle in admin.get(base + f"/v1/export?format=ndjson&project_id={world.project_ids[project]}").text
+
+    def in_trash(project, rid):
+        items = admin.get(base + "/v1/trash", params={"project_id": world.project_ids[project], "limit": 1000})
+        return any(t["id"] == rid for t in items.json()["items"])
+
+    def merge(project):
+        pid = world.project_ids[project]
+        a, b = (admin.post(base + "/v1/actors", json={"project_id": pid, "name": unique("m"), "force": True})
+                .json()["id"] for _ in range(2))
+        return f"/v1/actors/{a}/merge", {"into": b}, lambda: admin.get(base + f"/v1/actors/{a}",
+                                                                         allow_redirects=False).status_code == 200
+    cases.append(("POST", "/v1/actors/{id}/merge", "curator", 200, "change", merge))
+
+    for resource in RESOURCES:
+        def revert(project, resource=resource):
+            path = f"/v1/{resource}/{world.revisable[project][resource]}"
+            rev = admin.get(base + path).json()["rev"]
+            if resource == "citations":
+                # no second revision (citations have no PATCH): reverting to the current one changes
+                # nothing unless updated_by does, so there is no effect to look for
+                return path + "/revert", {"to_rev": 1}, None
+            return path + "/revert", {"to_rev": 1}, lambda: admin.get(base + path).json()["rev"] == rev
+        cases.append(("POST", f"/v1/{resource}/{{id}}/revert", "curator", 200, "change", revert))
+
+    def restore(project):
+        cid = trashed_claim(world, world.project_ids[project])
+        return f"/v1/trash/claims/{cid}/restore", None, lambda: in_trash(project, cid)
+    cases.append(("POST", "/v1/trash/{resource}/{id}/restore", "curator", 200, "change", restore))
+
+    def purge(project):
+        cid = trashed_claim(world, world.project_ids[project])
+        return f"/v1/trash/claims/{cid}", None, lambda: in_trash(project, cid)
+    cases.append(("DELETE", "/v1/trash/{resource}/{id}", "owner", 204, "change", purge))
+
+    def codebook(project):
+        r = admin.get(base + "/v1/codebook", params={"project_id": world.project_ids[project], "limit": 1000})
+        return r.text
+
+    def codebook_add(project):
+        mark = unique("tag")
+        return (f"/v1/codebook?project_id={world.project_ids[project]}", {"tag": mark},
+                lambda: mark not in codebook(project))
+    cases.append(("POST", "/v1/codebook", "curator", 201, "create", codebook_add))
+
+    def codebook_change(project):
+        mark = unique("d")
+        return (f"/v1/codebook/{world.rows[project]['codebook']}", {"description": mark},
+                lambda: mark not in codebook(project))
+    cases.append(("PATCH", "/v1/codebook/{id}", "curator", 200, "change", codebook_change))
+
+    def codebook_drop(project):
+        mark = unique("t")
+        r = admin.post(base + f"/v1/codebook?project_id={world.project_ids[project]}", json={"tag": mark})
+        assert r.status_code == 201, r.text
+        return f"/v1/codebook/{r.json()['id']}", None, lambda: mark in codebook(project)
+    cases.append(("DELETE", "/v1/codebook/{id}", "curator", 204, "change", codebook_drop))
+
+    def do_import(project):
+        mark = unique("imported")
+        return "/v1/import", import_body(world.project_ids[project], mark), lambda: not exported(project, mark)
+    cases.append(("POST", "/v1/import", "manager", 200, "create", do_import))
+
+    def project_change(project):
+        mark = unique("d")
+        path = f"/v1/projects/{world.project_ids[project]}"
+        return path, {"description": mark}, lambda: mark not in admin.get(base + path).text
+    cases.append(("PATCH", "/v1/projects/{id}", "manager", 200, "change", project_change))
+
+    def project_drop(project):
+        path = f"/v1/projects/{fresh_project(world, project)}"
+        return path, None, lambda: admin.get(base + path).status_code == 200
+    cases.append(("DELETE", "/v1/projects/{id}", "owner", 204, "change", project_drop))
+
+    def members(project):
+        return admin.get(base + f"/v1/projects/{world.project_ids[project]}/members",
+                         params={"limit": 1000}).json()["items"]
+
+    def member_add(project):
+        user = fresh_user(world)
+        return (f"/v1/projects/{world.project_ids[project]}/members", {"user": user["username"], "role": "viewer"},
+                lambda: all(m["user_id"] != user["id"] for m in members(project)))
+    cases.append(("POST", "/v1/projects/{id}/members", "manager", 201, "change", member_add))
+
+    def member_change(project):
+        uid = world.bystanders[project]
+        role = next(m["role"] for m in members(project) if m["user_id"] == uid)
+        return (f"/v1/projects/{world.project_ids[project]}/members/{uid}",
+                {"role": "annotator" if role == "viewer" else "viewer"},
+                lambda: next(m["role"] for m in members(project) if m["user_id"] == uid) == role)
+    cases.append(("PATCH", "/v1/projects/{id}/members/{user_id}", "manager", 200, "change", member_change))
+
+    def member_drop(project):
+        user = fresh_user(world)
+        r = admin.post(base + f"/v1/projects/{world.project_ids[project]}/members",
+                       json={"user": user["username"], "role": "viewer"})
+        assert r.status_code == 201, r.text
+        return (f"/v1/projects/{world.project_ids[project]}/members/{user['id']}", None,
+                lambda: any(m["user_id"] == user["id"] for m in members(project)))
+    cases.append(("DELETE", "/v1/projects/{id}/members/{user_id}", "manager", 204, "change", member_drop))
+    return cases
+
+
+def send(world, who, method, path, body):
+    h = headers(world, who)
+    if isinstance(body, str):
+        return requests.request(method, world.server.base + path, data=body, timeout=60,
+                                headers=dict(h, **{"Content-Type": "application/x-ndjson"}))
+    return requests.request(method, world.server.base + path, json=body, headers=h, timeout=60)
+
+
+def test_other_writes_by_role(world):
+    """Every other project-scoped write of the route table (merge, revert, restore, purge, codebook,
+    import, project settings and deletion, members), for every identity, in every project, each cell
+    on rows of its own where the write consumes them: the status, and nothing changed where refused."""
+    base = world.server.base
+    world.users = {role: requests.get(base + "/v1/me", headers=headers(world, role)).json()["user"]["username"]
+                   for role in ROLES}
+    world.bystanders = {}
+    world.revisable = {}
+    for project in PROJECTS:
+        pid = world.project_ids[project]
+        user = fresh_user(world)
+        assert world.admin.post(base + f"/v1/projects/{pid}/members",
+                                json={"user": user["username"], "role": "viewer"}).status_code == 201
+        world.bystanders[project] = user["id"]
+        rows = make_rows(base, world.admin, pid)  # each with a second revision to revert to the first
+        for resource, body in (("documents", {"title": "changed"}), ("claims", {"note": "changed"}),
+                               ("actors", {"description": "changed"}), ("relations", {"note": "changed"}),
+                               ("attributions", {"role": "changed"}), ("sources", {"url": "https://example.org"})):
+            assert world.admin.patch(base + f"/v1/{resource}/{rows[resource]}", json=body).status_code == 200
+        world.revisable[project] = rows
+    cells = 0
+    failures = []
+    asked = set()
+    for method, pattern, role_needed, success, kind, make in project_cases(world):
+        asked.add((method, pattern))
+        for project in PROJECTS:
+            for who in IDENTITIES:
+                path, body, unchanged = make(project)
+                if kind == "create":
+                    want = create_expectation(who, project, role_needed, nested=False)
+                    want = success if want == 201 else want
+                    if pattern == "/v1/import" and want == 403 and not can_read(who, project) \
+                            and who not in ("viewer", "annotator", "curator"):
+                        want = 422  # a line naming a project one cannot see: an unknown reference, per line
+                else:
+                    want = write_expectation(who, role_needed, project, own_row=False,
+                                             route_role=route_role(method, pattern))
+                    want = success if want is None else want
+                r = send(world, who, method, path, body)
+                cells += 1
+                if r.status_code != want:
+                    failures.append((who, project, method, path, r.status_code, want, r.text[:200]))
+                if r.status_code == 403 and "role_needed" not in r.json()["error"]:
+                    failures.append(("403 names no role", who, project, method, path, r.text[:200]))
+                if unchanged and (r.status_code >= 300) != unchanged():
+                    failures.append(("effect", who, project, method, path, r.status_code, r.text[:300]))
+    print(f"\nother project writes by role: {cells} cells")
+    assert cells == len(asked) * len(PROJECTS) * len(IDENTITIES)
+    for f in failures:
+        print("FAIL", f)
+    assert not failures, failures[:20]
+    world.asked_other = asked
+
+
+def test_account_writes_by_identity(world):
+    """The writes that belong to no project (users, projects, tokens, session), for every identity;
+    then no write route of the route table is left out of this file's matrices."""
+    base = world.server.base
+    admin = world.admin
+    bad = ("anonymous", "wrong", "expired", "revoked")
+    cells = 0
+    failures = []
+
+    def user_cell(who):
+        return fresh_user(world)["id"]
+
+    def admin_token():
+        r = admin.post(base + "/v1/tokens", json={"name": unique("spare"), "scopes": ["read"]})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def signer():
+        name = unique("signer")
+        cli(world.url, "user", "add", name, "--password-stdin", stdin="a long passphrase\n")
+        return name
+
+    cases = [
+        ("POST", "/v1/users", lambda: ("/v1/users", {"username": unique("u"), "password": "a long passphrase"}),
+         lambda who: 401 if who in bad else 201 if who == "admin" else 403),
+        ("PATCH", "/v1/users/{id}", lambda: (f"/v1/users/{user_cell(None)}", {"display_name": "changed"}),
+         lambda who: 401 if who in bad else 200 if who == "admin" else 403),
+        ("POST", "/v1/projects", lambda: ("/v1/projects", {"slug": unique("p"), "name": "n"}),
+         lambda who: 401 if who in bad else 201),
+        ("POST", "/v1/tokens", lambda: ("/v1/tokens", {"name": unique("t"), "scopes": ["read"]}),
+         lambda who: 401 if who in bad else 201),
+        # someone else's token: a server admin revokes it, anyone else is told there is no such token
+        ("DELETE", "/v1/tokens/{id}", lambda: (f"/v1/tokens/{admin_token()}", None),
+         lambda who: 401 if who in bad else 204 if who == "admin" else 404),
+        # signing in is open to anyone with the password, whatever else the request carries
+        ("POST", "/v1/session", lambda: ("/v1/session", {"username": signer(), "password": "a long passphrase"}),
+         lambda who: 201),
+        ("DELETE", "/v1/session", lambda: ("/v1/session", None), lambda who: 401 if who in bad else 204),
+    ]
+    for method, pattern, make, expect in cases:
+        for who in IDENTITIES:
+            path, body = make()
+            r = send(world, who, method, path, body)
+            cells += 1
+            if r.status_code != expect(who):
+                failures.append((who, method, path, r.status_code, expect(who), r.text[:200]))
+    print(f"\naccount writes: {cells} cells")
+    for f in failures:
+        print("FAIL", f)
+    assert not failures, failures[:20]
+    writes = {(m, p) for m, p, _ in ROUTES if m != "GET"}
+    asked = covered_elsewhere() | getattr(world, "asked_other", set()) | {(m, p) for m, p, _, _ in cases}
+    assert writes - asked == set(), f"write routes no matrix asks: {sorted(writes - asked)}"
