@@ -58,16 +58,15 @@ static const struct db_statement statements[] = {
     {"network_actors",
      "WITH" RELATIONS_IN_SCOPE "," SPEAKERS ","
      " edge AS (SELECT sa.actor_id AS source, sb.actor_id AS target, rel.kind, count(*) AS weight,"
-     "  to_json((array_agg(rel.id ORDER BY rel.id))[1:5]) AS relation_ids"
+     "  array_to_string((array_agg(rel.id ORDER BY rel.id))[1:5], ' ') AS relation_ids"
      "  FROM rel JOIN speaker sa ON sa.claim_id = rel.from_claim_id"
      "  JOIN speaker sb ON sb.claim_id = rel.to_claim_id GROUP BY 1, 2, 3),"
      " node AS (SELECT actor_id, count(*) AS claims FROM speaker GROUP BY actor_id)"
      " SELECT 'n' AS part, a.id, a.name, a.kind::text, node.claims,"
-     "  NULL::uuid, NULL::uuid, NULL::bigint, NULL::json, NULL::text"
+     "  NULL::uuid, NULL::uuid, NULL::bigint, NULL::text"
      " FROM node JOIN actors a ON a.id = node.actor_id"
      " UNION ALL"
-     " SELECT 'e', NULL, NULL, edge.kind::text, NULL, edge.source, edge.target, edge.weight, edge.relation_ids,"
-     "  (SELECT string_agg(x, ' ') FROM json_array_elements_text(edge.relation_ids) x)"
+     " SELECT 'e', NULL, NULL, edge.kind::text, NULL, edge.source, edge.target, edge.weight, edge.relation_ids"
      " FROM edge"
      " ORDER BY 1 DESC, 2, 6, 7, 4"},
     {"network_claims",
@@ -83,7 +82,7 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-enum { A_PART, A_ID, A_NAME, A_KIND, A_CLAIMS, A_SOURCE, A_TARGET, A_WEIGHT, A_RELATION_IDS, A_RELATION_IDS_FLAT };
+enum { A_PART, A_ID, A_NAME, A_KIND, A_CLAIMS, A_SOURCE, A_TARGET, A_WEIGHT, A_RELATION_IDS };
 
 static const struct graph_col actor_nodes[] = {
     {"id", A_ID, G_STRING, G_IN_ALL},
@@ -98,8 +97,7 @@ static const struct graph_col actor_edges[] = {
     {"target", A_TARGET, G_STRING, G_IN_ALL},
     {"kind", A_KIND, G_STRING, G_IN_ALL},
     {"weight", A_WEIGHT, G_INT, G_IN_ALL},
-    {"relation_ids", A_RELATION_IDS, G_JSON, G_IN_JSON},
-    {"relation_ids", A_RELATION_IDS_FLAT, G_STRING, G_IN_FLAT},
+    {"relation_ids", A_RELATION_IDS, G_IDS, G_IN_ALL},
     {NULL, 0, G_STRING, 0},
 };
 

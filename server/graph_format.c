@@ -69,9 +69,22 @@ static void json_value(struct jsonbuf *jb, const PGresult *res, int row, const s
 {
     int null = PQgetisnull(res, row, c->col);
     const char *v = PQgetvalue(res, row, c->col);
-    if (c->type == G_STRING)
+    if (c->type == G_STRING) {
         jb_string_or_null(jb, v, null);
-    else
+    } else if (c->type == G_IDS && !null) {
+        /* Ids hold no character JSON escapes: each is quoted as it is. */
+        jb_raw(jb, "[", 1);
+        for (const char *id = v; *id;) {
+            size_t len = strcspn(id, " ");
+            if (id != v)
+                jb_raw(jb, ",", 1);
+            jb_raw(jb, "\"", 1);
+            jb_raw(jb, id, len);
+            jb_raw(jb, "\"", 1);
+            id += len + (id[len] == ' ');
+        }
+        jb_raw(jb, "]", 1);
+    } else
         jb_json_or_null(jb, v, null);
 }
 
@@ -222,6 +235,17 @@ static void csv_write(struct jsonbuf *jb, const PGresult *res, int n, const stru
 void graph_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_shape *shape,
                  enum graph_format f)
 {
+    /* One allocation for the whole text, an overestimate (the values plus
+     * room for names and markup per value): a network's text runs to
+     * megabytes, and growing it by doubling would copy it several times and
+     * briefly hold two copies. Reserved pages never written are not
+     * resident, so the overestimate costs no memory. */
+    size_t estimate = 256;
+    int ncols = PQnfields(res);
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < ncols; c++)
+            estimate += (size_t)PQgetlength(res, i, c) * 2 + 48;
+    jb_reserve(jb, estimate);
     switch (f) {
     case GRAPH_JSON: json_write(jb, res, n, shape); break;
     case GRAPH_GRAPHML: graphml_write(jb, res, n, shape); break;

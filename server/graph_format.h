@@ -22,6 +22,7 @@ enum graph_type {
     G_INT,    /* integer text; GraphML long */
     G_DOUBLE, /* float text; GraphML double */
     G_JSON,   /* JSON text, copied as is (JSON only) */
+    G_IDS,    /* ids separated by single spaces: a JSON array of strings; the text as is elsewhere */
 };
 
 /* Which formats show an attribute. */
