@@ -221,21 +221,31 @@ PGconn *db_conn_or_reply(struct request *r)
     return conn;
 }
 
+/* A statement to send: prepared (sql NULL: by name) or planned anew (sql:
+ * sent with its values, see db_exec_replanned_or_reply). */
+struct statement_ref {
+    const char *name;
+    const char *sql;
+};
+
 /* Sets the request's transaction-local settings, then runs the statement,
  * in one pipeline: one round trip, one (implicit or the caller's)
  * transaction, so that the history triggers see the settings. Returns the
  * statement's result, or the scope statement's error. */
-static PGresult *exec_scoped(const struct request *r, PGconn *conn, const char *name, int nparams,
+static PGresult *exec_scoped(const struct request *r, PGconn *conn, const struct statement_ref *stmt, int nparams,
                              const char *const *params)
 {
     static const char scope_sql[] = "SELECT set_config('claimdb.if_match', $1, true),"
                                     " set_config('claimdb.reason', $2, true)";
     const char *scope[] = {r->if_match, r->reason ? r->reason : ""};
     if (!PQenterPipelineMode(conn))
-        return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+        return stmt->sql ? PQexecParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
+                       : PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
     PGresult *out = NULL;
     if (PQsendQueryParams(conn, scope_sql, 2, NULL, scope, NULL, NULL, 0)
-        && PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0) && PQpipelineSync(conn)) {
+        && (stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
+                    : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
+        && PQpipelineSync(conn)) {
         /* Two queries, each ending with a NULL result, then the sync. The
          * first failure wins (after it the statement is PIPELINE_ABORTED). */
         for (int query = 0; query < 2; query++) {
@@ -301,7 +311,7 @@ static void scope_params(const struct request *r, bool import_only, const char *
  * trip, and, outside an explicit transaction, one implicit transaction, so
  * that the scope's transaction-local settings hold for what follows.
  * Returns the last statement's result, or the first failed one. */
-static PGresult *pipeline(PGconn *conn, const char *first_sql, const char *name, int nparams,
+static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct statement_ref *stmt, int nparams,
                           const char *const *params, const char *const *scope)
 {
     if (!PQenterPipelineMode(conn))
@@ -309,7 +319,8 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const char *name,
     bool sent = (first_sql ? PQsendQueryParams(conn, first_sql, 0, NULL, NULL, NULL, NULL, 0)
                            : PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0))
                 && (first_sql ? PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0)
-                              : PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0))
+                    : stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
+                              : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
                 && PQpipelineSync(conn);
     /* Keep the first error, else the last statement's result; a statement
      * after a failed one comes back PGRES_PIPELINE_ABORTED. */
@@ -350,28 +361,44 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const char *name,
     return kept;
 }
 
-PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
-                           const char *const *params)
+static PGresult *exec_or_reply(struct request *r, PGconn *conn, const struct statement_ref *stmt, int nparams,
+                               const char *const *params)
 {
     PGresult *res;
     if (r && r->auth && PQtransactionStatus(conn) == PQTRANS_IDLE) {
         /* The request's identity and history settings, then the statement. */
         const char *scope[SCOPE_PARAMS];
         scope_params(r, false, scope);
-        res = pipeline(conn, NULL, name, nparams, params, scope);
+        res = pipeline(conn, NULL, stmt, nparams, params, scope);
     } else if (r && (r->if_match[0] || r->reason)) {
         /* Inside a transaction (its BEGIN carried the identity): the
          * history settings of this statement alone. */
-        res = exec_scoped(r, conn, name, nparams, params);
+        res = exec_scoped(r, conn, stmt, nparams, params);
+    } else if (stmt->sql) {
+        res = PQexecParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0);
     } else {
-        res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+        res = PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
     }
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+    ExecStatusType status = PQresultStatus(res);
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
         return res;
     db_reply_error(r, conn, res);
     PQclear(res);
     return NULL;
+}
+
+PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
+                           const char *const *params)
+{
+    const struct statement_ref stmt = {name, NULL};
+    return exec_or_reply(r, conn, &stmt, nparams, params);
+}
+
+PGresult *db_exec_replanned_or_reply(struct request *r, PGconn *conn, const struct db_statement *statement,
+                                     int nparams, const char *const *params)
+{
+    const struct statement_ref stmt = {statement->name, statement->sql};
+    return exec_or_reply(r, conn, &stmt, nparams, params);
 }
 
 static bool command_or_reply(struct request *r, PGconn *conn, const char *sql)

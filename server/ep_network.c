@@ -151,7 +151,7 @@ static bool filters_or_reply(struct request *r, struct network_filters *f)
            && query_bool_or_reply(r, "endorsements", true, &f->endorsements);
 }
 
-static void network(struct request *r, const char *statement, const struct graph_shape *shape)
+static void network(struct request *r, const struct db_statement *statement, const struct graph_shape *shape)
 {
     static const char *const known[] = {"project_id", "kinds", "document_id", "tag", "from", "to",
                                         "endorsements", "format", "part", NULL};
@@ -164,7 +164,8 @@ static void network(struct request *r, const char *statement, const struct graph
         return;
     const char *params[] = {f.project_id, f.kinds[0] ? f.kinds : NULL, f.document_id, f.tag, f.from, f.to,
                             f.endorsements ? "true" : "false"};
-    PGresult *res = db_exec_or_reply(r, conn, statement, shape == &claim_shape ? 6 : 7, params);
+    /* Planned for its values each time: see db_exec_replanned_or_reply. */
+    PGresult *res = db_exec_replanned_or_reply(r, conn, statement, shape == &claim_shape ? 6 : 7, params);
     if (!res)
         return;
     if (PQntuples(res) > CLAIM_NETWORK_MAX)
@@ -179,12 +180,12 @@ static void network(struct request *r, const char *statement, const struct graph
 
 static void actor_network(struct request *r)
 {
-    network(r, "network_actors", &actor_shape);
+    network(r, &statements[0], &actor_shape);
 }
 
 static void claim_network(struct request *r)
 {
-    network(r, "network_claims", &claim_shape);
+    network(r, &statements[1], &claim_shape);
 }
 
 static const struct route routes[] = {
