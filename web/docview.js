@@ -1,7 +1,7 @@
 // The document view: the verbatim text with its claims highlighted, a side
 // panel for the selected claim, annotation by selection, relation arcs for
 // the selected or hovered claim only, a relation list and a side-by-side view.
-import { features, get, post, del, all, etagOf, ApiError } from './api.js';
+import { features, get, post, patch, del, all, etagOf, ApiError } from './api.js';
 import { TextIndex, segmentsOf } from './offsets.js';
 import { h, fill, field, select, status, errorBox, dialog, autocomplete, clip, uid, exportLinks } from './ui.js';
 import { session, link } from './state.js';
@@ -188,6 +188,7 @@ class DocView {
           h('button', { type: 'button', onclick: () => this.newClaimFromSelection(), title: 'Shortcut: c' }, 'New claim from selection'),
           h('button', { type: 'button', onclick: () => undoLast(), title: 'Shortcut: u', id: 'undo' }, 'Undo'),
           h('button', { type: 'button', onclick: () => shortcutHelp() }, 'Shortcuts'),
+          this.doneButton(),
           exportLinks({ project_id: d.project_id, document_id: d.id }))),
       h('div.docgrid', null, h('section.reader', { 'aria-label': 'Text' }, this.textWrap), h('div.side', null, this.tabs, this.panel)));
     this.draw();
@@ -195,6 +196,30 @@ class DocView {
     this.bindEvents();
     this.showPanel('claim');
     this.loadRelations();
+  }
+
+  /** Marks the document done (or open again): in a blind project, annotators see each other's work
+   *  on it only once it is done. Curators and up may; the server says so to anyone else. */
+  doneButton() {
+    if (!('done' in this.doc)) return null; // a server without the field
+    const button = h('button', { type: 'button', id: 'done', 'aria-pressed': String(this.doc.done),
+      title: 'In a blind project, annotators see each other\'s work on a document once it is done' },
+    this.doc.done ? 'Reopen' : 'Mark done');
+    button.onclick = async () => {
+      button.disabled = true;
+      try {
+        const saved = await patch(`/v1/documents/${this.doc.id}`, { done: !this.doc.done });
+        this.doc.done = saved.done;
+        button.textContent = saved.done ? 'Reopen' : 'Mark done';
+        button.setAttribute('aria-pressed', String(saved.done));
+        status(saved.done ? 'Marked done: in a blind project, every annotator now sees the work on it' : 'Open again');
+      } catch (err) {
+        status(`Not changed: ${err.message}`, 'error');
+      } finally {
+        button.disabled = false;
+      }
+    };
+    return button;
   }
 
   draw() {
