@@ -996,6 +996,7 @@ CREATE TABLE public.codebook_entries (
     CONSTRAINT codebook_entries_annotator_check CHECK ((char_length(annotator) <= 200)),
     CONSTRAINT codebook_entries_check CHECK ((parent IS DISTINCT FROM tag)),
     CONSTRAINT codebook_entries_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT codebook_entries_parent_length CHECK ((char_length(parent) <= 200)),
     CONSTRAINT codebook_entries_tag_check CHECK ((((char_length(tag) >= 1) AND (char_length(tag) <= 200)) AND (tag !~ '(^/|/$|//)'::text)))
 );
 

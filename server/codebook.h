@@ -9,6 +9,17 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* SQL: whether the project row `p` asks for strict tags (projects.settings,
+ * set with PATCH /v1/projects/{id}); anything but JSON true is off. The API
+ * (codebook_tags_ok_or_reply) and the import check the same. */
+#define CODEBOOK_STRICT_TAGS_SQL(p) "coalesce(" p ".settings->'strict_tags' = 'true'::jsonb, false)"
+
+/* The message of an unknown tag under strict_tags (printf: the field
+ * "tags[i]" and the tag), the same from the API and the import. */
+#define CODEBOOK_UNKNOWN_TAG_MESSAGE                                                       \
+    "%s: %s is not in the project's codebook, and the project has strict_tags (add it to the" \
+    " codebook, or use one of the suggestions)"
+
 /* Checks `tags` (a JSON array of strings, or NULL/absent: nothing to check)
  * against the codebook of the claim's project — project_id when non-NULL,
  * else the project of claim claim_id, else the default project — when that

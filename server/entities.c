@@ -145,7 +145,22 @@ const struct field_spec span_fields[] = {
     END_FIELDS,
 };
 
+/* A project's tag codebook (/v1/codebook, migration 0005b): no rev (not in
+ * the history), tag and project set once. Exported right after the projects
+ * so that an import knows a project's codebook before its claims' tags. */
+static const struct field_spec codebook_fields[] = {
+    ID_FIELD, PROJECT_FIELD,
+    {.name = "tag", .sql_type = "text", .type = F_STRING, .required = true, .max_len = TAG_MAX_LEN,
+     .flags = FIELD_CREATE | FIELD_EXPORT},
+    {.name = "description", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 2000,
+     .flags = FIELD_WRITABLE},
+    {.name = "parent", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = TAG_MAX_LEN,
+     .flags = FIELD_WRITABLE},
+    ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
+};
+
 const struct entity ENTITY_PROJECT = {"project", "projects", "Project", project_fields};
+const struct entity ENTITY_CODEBOOK = {"codebook", "codebook_entries", "CodebookEntry", codebook_fields};
 const struct entity ENTITY_ACTOR = {"actor", "actors", "Actor", actor_fields};
 const struct entity ENTITY_DOCUMENT = {"document", "documents", "Document", document_fields};
 const struct entity ENTITY_CLAIM = {"claim", "claims", "Claim", claim_fields};
@@ -155,7 +170,7 @@ const struct entity ENTITY_RELATION = {"relation", "relations", "Relation", rela
 const struct entity ENTITY_CITATION = {"citation", "citations", "Citation", citation_fields};
 
 const struct entity *const ENTITIES[] = {
-    &ENTITY_PROJECT, &ENTITY_ACTOR, &ENTITY_DOCUMENT, &ENTITY_CLAIM, &ENTITY_SOURCE,
+    &ENTITY_PROJECT, &ENTITY_CODEBOOK, &ENTITY_ACTOR, &ENTITY_DOCUMENT, &ENTITY_CLAIM, &ENTITY_SOURCE,
     &ENTITY_ATTRIBUTION, &ENTITY_RELATION, &ENTITY_CITATION, NULL,
 };
 

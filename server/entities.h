@@ -1,5 +1,5 @@
-/* entities: each entity of the model described once — projects, documents,
- * actors, claims, attributions, relations, sources, citations.
+/* entities: each entity of the model described once — projects, codebook
+ * entries, documents, actors, claims, attributions, relations, sources, citations.
  *
  * For every field: its JSON name (= SQL column), SQL type, JSON kind,
  * validation (enumeration, length limit, required, nullable), where it may
@@ -27,11 +27,11 @@ struct entity {
     const struct field_spec *fields; /* terminated by {NULL} */
 };
 
-extern const struct entity ENTITY_PROJECT, ENTITY_ACTOR, ENTITY_DOCUMENT, ENTITY_CLAIM, ENTITY_SOURCE,
+extern const struct entity ENTITY_PROJECT, ENTITY_CODEBOOK, ENTITY_ACTOR, ENTITY_DOCUMENT, ENTITY_CLAIM, ENTITY_SOURCE,
     ENTITY_ATTRIBUTION, ENTITY_RELATION, ENTITY_CITATION;
 
 /* Every entity, in the NDJSON export's order, NULL-terminated. */
-#define ENTITY_COUNT 8
+#define ENTITY_COUNT 9
 extern const struct entity *const ENTITIES[];
 
 /* The members of a span object (target, source_span, cue_span, span). */

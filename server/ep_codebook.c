@@ -10,6 +10,7 @@
 #include "codebook.h"
 
 #include "db.h"
+#include "entities.h"
 #include "errors.h"
 #include "page.h"
 #include "registry.h"
@@ -27,20 +28,21 @@
 #define ENTRY_JSON                                                                         \
     "json_build_object('id', e.id, 'project_id', e.project_id, 'tag', e.tag,"             \
     " 'description', e.description, 'parent', e.parent, 'annotator', e.annotator,"       \
-    " 'created_at', e.created_at, 'updated_at', e.updated_at)"
+    " 'created_at', e.created_at, 'updated_at', e.updated_at, 'created_by', e.created_by,"   \
+    " 'updated_by', e.updated_by)"
 
 #define ENTRY_LIST_COLUMNS                                                                 \
-    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at"
+    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at," \
+    " e.created_by, e.updated_by"
 
 static const struct col list_cols[] = {
     {"id", COL_STRING}, {"project_id", COL_STRING}, {"tag", COL_STRING},
     {"description", COL_STRING}, {"parent", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {NULL, COL_END},
+    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING},
+    {"updated_by", COL_STRING}, {NULL, COL_END},
 };
 
-/* Whether the project `p` asks for strict tags (projects.settings, set with
- * PATCH /v1/projects/{id}); anything but JSON true is off. */
-#define STRICT_TAGS(p) "coalesce(" p ".settings->'strict_tags' = 'true'::jsonb, false)"
+#define STRICT_TAGS(p) CODEBOOK_STRICT_TAGS_SQL(p)
 
 static const struct db_statement statements[] = {
     /* $1 body, $2 project from the query (NULL: the body's, else the
@@ -102,27 +104,14 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-static const struct field_spec entry_fields[] = {
-    {.name = "project_id", .type = F_UUID, .flags = FIELD_CREATE},
-    {.name = "tag", .type = F_STRING, .required = true, .max_len = TAG_MAX_LEN, .flags = FIELD_CREATE},
-    {.name = "description", .type = F_STRING, .nullable = true, .max_len = 2000, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = "parent", .type = F_STRING, .nullable = true, .max_len = TAG_MAX_LEN, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = "annotator", .type = F_STRING, .nullable = true, .max_len = 200, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = NULL},
-};
-
-/* A tag is a path of non-empty segments: "topic/xinjiang", not "/topic",
- * "topic/" or "topic//x" (the database checks the same). */
-static bool tag_well_formed(const char *tag)
-{
-    size_t n = strlen(tag);
-    return n > 0 && tag[0] != '/' && tag[n - 1] != '/' && !strstr(tag, "//");
-}
+/* An entry's fields are described in entities.c (ENTITY_CODEBOOK), the
+ * NDJSON export and import's too. */
+#define entry_fields (ENTITY_CODEBOOK.fields)
 
 static bool tag_member_ok_or_reply(struct request *r, const char *name)
 {
     const char *tag = json_string_value(json_object_get(r->json, name));
-    if (!tag || tag_well_formed(tag))
+    if (!tag || tag_path_valid(tag))
         return true;
     reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name,
                 "%s must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /", name);
@@ -249,9 +238,7 @@ bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *proj
                                                      index, "suggestions", suggestions));
             char field[32], message[1200]; /* a tag is at most TAG_MAX_LEN code points */
             snprintf(field, sizeof field, "tags[%d]", index);
-            snprintf(message, sizeof message,
-                     "%s: %s is not in the project's codebook, and the project has strict_tags (add it to the"
-                     " codebook, or use one of the suggestions)", field, PQgetvalue(res, i, 0));
+            snprintf(message, sizeof message, CODEBOOK_UNKNOWN_TAG_MESSAGE, field, PQgetvalue(res, i, 0));
             json_t *body = error_body(422, "unknown_tag", field, message,
                                       json_pack("{s:o*}", "suggestions", suggestions));
             json_array_append(errors, json_object_get(body, "error"));

@@ -115,6 +115,8 @@ static const struct db_statement export_statements[] = {
 
 /* Each record's columns, in the order of its line's members (field tables below). */
 #define PROJECT_COLS "p.id, p.slug, p.name, p.description, p.annotator, p.created_at, p.updated_at"
+#define CODEBOOK_COLS                                                                              \
+    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at"
 #define ACTOR_COLS                                                                                 \
     "a.id, a.project_id, a.name, a.kind, a.aliases, a.description, a.external_ids, a.annotator,"   \
     " a.created_at, a.updated_at"
@@ -168,6 +170,7 @@ struct ndjson_part {
      CLAIM_DOCUMENT_COLUMN}
 
 #define PROJECTS(where) "SELECT " PROJECT_COLS " FROM projects p " where " ORDER BY p.id"
+#define CODEBOOK(where) "SELECT " CODEBOOK_COLS " FROM codebook_entries e " where " ORDER BY e.id"
 #define ACTORS(where) "SELECT " ACTOR_COLS " FROM actors a " where " ORDER BY a.id"
 #define DOCUMENTS(where) "SELECT " DOCUMENT_COLS " FROM documents d " where " ORDER BY d.id"
 #define DOCUMENT_CLAIMS(cand)                                                                      \
@@ -187,6 +190,7 @@ struct ndjson_part {
 static const struct ndjson_part ndjson_all[] = {
     PART(HEADER_LINE, NULL),
     PART(PROJECTS(""), &ENTITY_PROJECT),
+    PART(CODEBOOK(""), &ENTITY_CODEBOOK),
     PART(ACTORS(""), &ENTITY_ACTOR),
     DOCUMENTS_PART(DOCUMENTS(""), DOCUMENT_CLAIMS("")),
     PART(LOOSE_CLAIMS(""), &ENTITY_CLAIM),
@@ -201,6 +205,8 @@ static const struct ndjson_part ndjson_all[] = {
 static const struct ndjson_part ndjson_filtered[] = {
     PART(HEADER_LINE, NULL),
     PART(SELECTION PROJECTS("WHERE p.id IN (SELECT id FROM sel_projects)"), &ENTITY_PROJECT),
+    /* the whole codebook of each project written: its claims' tags come from it */
+    PART(SELECTION CODEBOOK("WHERE e.project_id IN (SELECT id FROM sel_projects)"), &ENTITY_CODEBOOK),
     PART(SELECTION ACTORS("WHERE a.id IN (SELECT id FROM sel_actors)"), &ENTITY_ACTOR),
     DOCUMENTS_PART(SELECTION DOCUMENTS("WHERE d.id IN (SELECT id FROM sel_documents)"),
                    SELECTION DOCUMENT_CLAIMS("AND c.id IN (SELECT id FROM sel_claims)")),

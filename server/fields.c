@@ -258,6 +258,12 @@ bool fields_check(const json_t *obj, const char *prefix, const struct field_spec
     return fields_check_all(obj, prefix, specs, mode, p, 1) == 0;
 }
 
+bool tag_path_valid(const char *tag)
+{
+    size_t n = strlen(tag);
+    return n > 0 && tag[0] != '/' && tag[n - 1] != '/' && !strstr(tag, "//");
+}
+
 bool partial_date_valid(const char *s)
 {
     size_t n = strlen(s);

@@ -110,6 +110,11 @@ bool timestamp_text_valid(const char *s);
  * index, and PostgreSQL refuses entries over about 2700 bytes with an error
  * that cannot name the field. */
 #define TAG_MAX_LEN 200
+
+/* True when tag is a path of non-empty segments: "topic/xinjiang", not
+ * "/topic", "topic/" or "topic//x" (a codebook entry's tag and parent; the
+ * database checks the same). */
+bool tag_path_valid(const char *tag);
 #define ALIAS_MAX_LEN 500
 
 /* Enumerations shared by the model (NULL-terminated). */

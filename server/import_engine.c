@@ -1,6 +1,7 @@
 #include "import_engine.h"
 
 #include "anchor.h"
+#include "codebook.h"
 #include "db.h"
 #include "entities.h"
 #include "errors.h"
@@ -75,6 +76,11 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     " " J("description") " AS description, " J("annotator") " AS annotator,"                       \
     " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
     " FROM import_stage s WHERE s.type = 'project'"
+#define CODEBOOK_ROWS                                                                              \
+    "SELECT s.line, s.id, s.project_id AS project_id, " J("tag") " AS tag,"                        \
+    " " J("description") " AS description, " J("parent") " AS parent, " J("annotator") " AS annotator," \
+    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
+    " FROM import_stage s WHERE s.type = 'codebook'"
 #define ACTOR_ROWS                                                                                 \
     "SELECT s.line, s.id, s.project_id AS project_id, " J("name") " AS name,"         \
     " " J("kind") "::actor_kind AS kind,"                                                          \
@@ -138,6 +144,7 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
 /* The columns an import compares and writes (besides id and timestamps),
  * prefixed with a row alias. */
 #define PROJECT_COLS(a) a "slug, " a "name, " a "description, " a "annotator"
+#define CODEBOOK_COLS(a) a "project_id, " a "tag, " a "description, " a "parent, " a "annotator"
 #define ACTOR_COLS(a)                                                                              \
     a "project_id, " a "name, " a "kind, " a "aliases, " a "description, " a "external_ids, " a "annotator"
 #define DOCUMENT_COLS(a)                                                                           \
@@ -271,6 +278,7 @@ static const char CHECK_SQL[] =
     " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
     "   FROM import_stage s WHERE $2::bool AND s.type <> 'revision') d WHERE line > first"
     " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
+    " UNION ALL " CONFLICTS("codebook", "codebook_entries", CODEBOOK_ROWS, CODEBOOK_COLS)
     " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
     " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
     " UNION ALL " CONFLICTS("claim", "claims", CLAIM_ROWS, CLAIM_COLS)
@@ -278,6 +286,7 @@ static const char CHECK_SQL[] =
     " UNION ALL " CONFLICTS("attribution", "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)
     " UNION ALL " CONFLICTS("relation", "relations", RELATION_ROWS, RELATION_COLS)
     " UNION ALL " CONFLICTS("citation", "citations", CITATION_ROWS, CITATION_COLS)
+    " UNION ALL " MOVED("codebook", "codebook_entries")
     " UNION ALL " MOVED("actor", "actors") " UNION ALL " MOVED("document", "documents")
     " UNION ALL " MOVED("claim", "claims") " UNION ALL " MOVED("source", "sources")
     " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation", "relations")
@@ -291,6 +300,7 @@ static const char CHECK_SQL[] =
     " 'sha256 does not match the text (it is computed; omit it or give the right one)'"
     " FROM import_stage s WHERE s.type = 'document' AND s.rec ? 'sha256'"
     " AND s.rec->>'sha256' <> text_sha256(s.rec->>'text')"
+    " UNION ALL " PROJECT_REFERENCE("codebook")
     " UNION ALL " PROJECT_REFERENCE("actor") " UNION ALL " PROJECT_REFERENCE("document")
     " UNION ALL " PROJECT_REFERENCE("claim") " UNION ALL " PROJECT_REFERENCE("source")
     " UNION ALL " PROJECT_REFERENCE("attribution") " UNION ALL " PROJECT_REFERENCE("relation")
@@ -313,7 +323,19 @@ static const char CHECK_SQL[] =
     " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors", "actor")
     " UNION ALL " REFERENCE("citation", "claim_id", "claims", "claim")
     " UNION ALL " REFERENCE("citation", "source_id", "sources", "source")
-    /* unique keys: project slugs, document external ids, relation triples */
+    /* a codebook entry's parent: a tag of the same project's codebook */
+    " UNION ALL SELECT s.line, s.type, s.id, 'parent', 'unknown_reference',"
+    " 'parent is not a tag of this project''s codebook, in the file or the database'"
+    " FROM import_stage s WHERE s.type = 'codebook' AND s.rec->>'parent' IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM codebook_entries x WHERE x.project_id = s.project_id"
+    "   AND x.tag = s.rec->>'parent')"
+    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'codebook'"
+    "   AND o.project_id = s.project_id AND o.rec->>'tag' = s.rec->>'parent')"
+    /* unique keys: codebook tags, project slugs, document external ids, relation triples */
+    " UNION ALL " UNIQUE_KEY("codebook", "s.project_id, s.value", "tag",
+                             "the project''s codebook has this tag under another id",
+                             "SELECT 1 FROM codebook_entries t WHERE t.tag = k.value"
+                             " AND t.project_id = k.project_id AND t.id <> k.id")
     " UNION ALL " UNIQUE_KEY("project", "s.value", "slug", "another project has this slug",
                              "SELECT 1 FROM projects t WHERE t.slug = k.value AND t.id <> k.id")
     " UNION ALL " UNIQUE_KEY("document", "s.project_id, s.value", "external_id",
@@ -343,11 +365,39 @@ static const char CHECK_SQL[] =
     " UNION ALL " REVISION_CHECKS
 " ORDER BY 1, 4";
 
+/* Claims whose tags the codebook of their project lacks when that project
+ * has strict_tags (codebook.h): its stored entries and the file's codebook
+ * records, which replace stored ones of the same tag. A claim stored with
+ * the same tags is left alone (it may predate strict_tags). Each unknown
+ * tag: (line, id, index in tags, tag, the three most similar entries as the
+ * API's 422 unknown_tag suggests them). */
+#define UNKNOWN_TAGS_SQL                                                                           \
+    "WITH strict AS (SELECT p.id FROM projects p WHERE " CODEBOOK_STRICT_TAGS_SQL("p")             \
+    "  AND p.id IN (SELECT s.project_id FROM import_stage s WHERE s.type = 'claim')),"            \
+    " book AS (SELECT o.project_id, o.rec->>'tag' AS tag, o.rec->>'description' AS description"   \
+    "  FROM import_stage o WHERE o.type = 'codebook' AND o.project_id IN (SELECT id FROM strict)"  \
+    "  UNION ALL SELECT x.project_id, x.tag, x.description FROM codebook_entries x"                \
+    "  WHERE x.project_id IN (SELECT id FROM strict) AND NOT EXISTS (SELECT 1 FROM import_stage o" \
+    "   WHERE o.type = 'codebook' AND o.project_id = x.project_id AND o.rec->>'tag' = x.tag))"     \
+    " SELECT s.line, s.id, t.n - 1, t.tag, (SELECT coalesce(json_agg(json_build_object('tag', b.tag," \
+    "  'description', b.description, 'score', round(b.score::numeric, 3)) ORDER BY b.score DESC, b.tag)," \
+    "  '[]') FROM (SELECT k.tag, k.description, similarity(k.tag, t.tag) AS score FROM book k"    \
+    "   WHERE k.project_id = s.project_id ORDER BY 3 DESC, k.tag LIMIT 3) b)"                       \
+    " FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements_text(s.rec->'tags')"             \
+    "  WITH ORDINALITY AS t(tag, n)"                                                               \
+    " WHERE s.type = 'claim' AND s.project_id IN (SELECT id FROM strict)"                          \
+    " AND NOT EXISTS (SELECT 1 FROM book k WHERE k.project_id = s.project_id AND k.tag = t.tag)"   \
+    " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = s.id"                                    \
+    "  AND c.tags = ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')))"                      \
+    " ORDER BY s.line, t.n"
+
 /* Statements on the import's own connection, prepared once the staging
  * table exists. Order of the writes follows the references. */
 static const struct db_statement import_statements[] = {
     {"import_check", CHECK_SQL},
+    {"import_unknown_tags", UNKNOWN_TAGS_SQL},
     {"import_project", WRITE("projects", PROJECT_ROWS, PROJECT_COLS)},
+    {"import_codebook", WRITE("codebook_entries", CODEBOOK_ROWS, CODEBOOK_COLS)},
     {"import_actor", WRITE("actors", ACTOR_ROWS, ACTOR_COLS)},
     {"import_document", WRITE("documents", DOCUMENT_ROWS, DOCUMENT_COLS)},
     {"import_claim", WRITE("claims", CLAIM_ROWS, CLAIM_COLS)},
@@ -369,10 +419,10 @@ static const struct db_statement lookup_statements[] = {
 /* ------------------------------------------------------------ record rules */
 
 /* In ENTITIES order (entities.c). */
-static const char *const TYPES[] = {"project", "actor", "document", "claim", "source",
+static const char *const TYPES[] = {"project", "codebook", "actor", "document", "claim", "source",
                                     "attribution", "relation", "citation", NULL};
 
-enum record_type { T_PROJECT, T_ACTOR, T_DOCUMENT, T_CLAIM, T_SOURCE, T_ATTRIBUTION, T_RELATION, T_CITATION, T_COUNT };
+enum record_type { T_PROJECT, T_CODEBOOK, T_ACTOR, T_DOCUMENT, T_CLAIM, T_SOURCE, T_ATTRIBUTION, T_RELATION, T_CITATION, T_COUNT };
 
 /* ------------------------------------------------------------ state */
 
@@ -874,6 +924,29 @@ static bool claim_ok(struct import *im, json_t *rec, const char *id, const char 
     return true;
 }
 
+/* A codebook entry's tag and parent are tag paths, and differ (as the API
+ * and the database's CHECKs say). */
+static bool codebook_entry_ok(struct import *im, const json_t *rec, const char *id)
+{
+    const char *tag = json_string_value(json_object_get(rec, "tag"));
+    const char *parent = json_string_value(json_object_get(rec, "parent"));
+    bool ok = true;
+    if (!tag_path_valid(tag)) {
+        add_error(im, "codebook", id, "tag", "invalid_value",
+                  "tag must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /");
+        ok = false;
+    }
+    if (parent && !tag_path_valid(parent)) {
+        add_error(im, "codebook", id, "parent", "invalid_value",
+                  "parent must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /");
+        ok = false;
+    } else if (parent && strcmp(parent, tag) == 0) {
+        add_error(im, "codebook", id, "parent", "invalid_value", "an entry cannot refine itself");
+        ok = false;
+    }
+    return ok;
+}
+
 /* Spans of an attribution or citation, against the document of its claim. */
 static bool claim_spans_ok(struct import *im, json_t *rec, const char *type, const char *id,
                            const char *const *fields, char *unverified, size_t size)
@@ -917,6 +990,8 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
     switch (t) {
     case T_PROJECT:
         break;
+    case T_CODEBOOK:
+        return codebook_entry_ok(im, rec, id);
     case T_ACTOR:
         set_default(rec, "kind", json_string("other"));
         set_default(rec, "aliases", json_array());
@@ -1087,7 +1162,7 @@ static void take_line(void *cls, const char *line, size_t len)
         revision_line(im, rec, id, line, len);
     } else if (t == T_COUNT) {
         add_error(im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
-                  "type must be one of: header, project, actor, document, source, claim, attribution,"
+                  "type must be one of: header, project, codebook, actor, document, source, claim, attribution,"
                   " relation, citation, revision");
     } else {
         /* The rest is the entity's own fields, checked as its description
@@ -1151,6 +1226,7 @@ static bool open_import(struct import *im)
               && exec_ok(im, "SET LOCAL work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL maintenance_work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
               && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK) && exec_ok(im, STAGE_PARTITION("project"), PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("codebook"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("actor"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("document"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("claim"), PGRES_COMMAND_OK)
@@ -1243,25 +1319,55 @@ static void add_checked_errors(struct import *im, PGresult *res)
     }
 }
 
+/* Adds each unknown tag of a claim under strict_tags (import_unknown_tags)
+ * as the API words it, with its suggestions. */
+static void add_unknown_tags(struct import *im, PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        im->n_errors++;
+        if (im->n_errors > MAX_LISTED_ERRORS)
+            continue;
+        char field[32], message[1200]; /* a tag is at most TAG_MAX_LEN code points */
+        snprintf(field, sizeof field, "tags[%s]", PQgetvalue(res, i, 2));
+        snprintf(message, sizeof message, CODEBOOK_UNKNOWN_TAG_MESSAGE, field, PQgetvalue(res, i, 3));
+        json_array_append_new(im->errors,
+                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o*}", "line",
+                                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "type", "claim", "id",
+                                        PQgetvalue(res, i, 1), "field", field, "code", "unknown_tag", "message",
+                                        message, "suggestions",
+                                        json_loadb(PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4), 0, NULL)));
+    }
+}
+
+/* A listed error and where it was found, for a stable sort by line. */
+struct listed {
+    json_t *error;
+    size_t order;
+};
+
 static int by_line(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line"));
-    return (x > y) - (x < y);
+    const struct listed *p = a, *q = b;
+    json_int_t x = json_integer_value(json_object_get(p->error, "line"));
+    json_int_t y = json_integer_value(json_object_get(q->error, "line"));
+    if (x != y)
+        return (x > y) - (x < y);
+    return (p->order > q->order) - (p->order < q->order);
 }
 
 static unsigned invalid_lines(struct import *im, json_t **body)
 {
     /* line order, whichever side found the problem */
     size_t n = json_array_size(im->errors);
-    json_t **items = malloc((n ? n : 1) * sizeof *items);
+    /* (several problems of one line keep the order they were found in) */
+    struct listed *items = malloc((n ? n : 1) * sizeof *items);
     json_t *sorted = json_array();
     if (items) {
         for (size_t i = 0; i < n; i++)
-            items[i] = json_array_get(im->errors, i);
+            items[i] = (struct listed){json_array_get(im->errors, i), i};
         qsort(items, n, sizeof *items, by_line);
         for (size_t i = 0; i < n; i++)
-            json_array_append(sorted, items[i]);
+            json_array_append(sorted, items[i].error);
         free(items);
     }
     char message[200];
@@ -1316,6 +1422,14 @@ unsigned import_finish(struct import *im, json_t **body)
         return status;
     }
     add_checked_errors(im, res);
+    PQclear(res);
+    res = PQexecPrepared(im->conn, "import_unknown_tags", 0, NULL, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        unsigned status = database_failure(im, res, body);
+        PQclear(res);
+        return status;
+    }
+    add_unknown_tags(im, res);
     PQclear(res);
     if (im->n_errors) {
         exec_ok(im, "ROLLBACK", PGRES_COMMAND_OK);

@@ -173,7 +173,7 @@ def test_ndjson_export_writes_the_exported_fields(description, server, one_of_ea
 
 def test_csv_export_columns_follow_the_description(description, server, one_of_each):
     for entity in description["entities"]:
-        if entity["type"] == "project":
+        if entity["type"] in ("project", "codebook"):  # NDJSON only: the codebook is no annotation table
             continue
         expected = []
         for f in entity["fields"]:
@@ -192,7 +192,8 @@ def test_list_items_show_every_stored_field(description, api, one_of_each):
     for entity in description["entities"]:
         if entity["type"] in ("project", "citation"):
             continue
-        items = api.get(f"/v1/{entity['table']}?limit=5").json()["items"]
+        path = {"codebook": "codebook"}.get(entity["type"], entity["table"])
+        items = api.get(f"/v1/{path}?limit=5").json()["items"]
         assert items, entity["table"]
         wanted = {f["name"] for f in stored(entity)} - ({"text"} if entity["type"] == "document" else set())
         missing = wanted - set(items[0])

@@ -65,7 +65,7 @@ def test_ndjson_order_and_every_reference_points_back(loaded):
     recs = records(r.content.decode())
     assert recs[0]["type"] == "header" and recs[0]["format"] == "claimdb-ndjson" and recs[0]["version"] == 1
     types = [x["type"] for x in recs[1:]]
-    order = ["project", "actor", "document", "claim", "source", "attribution", "relation", "citation"]
+    order = ["project", "codebook", "actor", "document", "claim", "source", "attribution", "relation", "citation"]
     # documents and their claims interleave; otherwise the sections come in order
     ranks = [order.index(t if t != "claim" else "document") for t in types]
     assert ranks == sorted(ranks), types

@@ -271,3 +271,70 @@ def test_every_problem_of_a_line_is_listed(fresh):
         (1, "kind", "invalid_enum"), (1, "colour", "unknown_field"), (1, "aliases", "invalid_type"),
         (3, "target.colour", "unknown_field"), (3, "target.start", "invalid_type")], err["lines"]
     assert err["invalid"] == 5 and "5 problems" in err["message"]
+
+
+def test_codebook_records_come_back_and_strict_tags_hold(fresh):
+    """Issue 12: codebook records are imported (before claims), and in a project with
+    settings.strict_tags an imported claim with a tag its codebook lacks (stored, or in the
+    file) is refused on its line with the API's error and suggestions; all or nothing."""
+    h = fresh.auth
+    slug = "strict-" + uid()[:8]
+    pid = requests.post(fresh.base + "/v1/projects", json={"slug": slug, "name": slug}, headers=h).json()["id"]
+    r = requests.patch(f"{fresh.base}/v1/projects/{pid}", json={"settings": {"strict_tags": True}}, headers=h)
+    assert r.status_code == 200, r.text
+    r = requests.post(fresh.base + "/v1/codebook", params={"project_id": pid}, json={"tag": "topic"}, headers=h)
+    assert r.status_code == 201, r.text
+
+    def book():
+        return [e["tag"] for e in requests.get(fresh.base + "/v1/codebook", params={"project_id": pid},
+                                               headers=h).json()["items"]]
+
+    bad_claim = uid()
+    lines = [
+        line({"type": "codebook", "id": uid(), "project_id": pid, "tag": "device", "description": "How it argues."}),
+        line({"type": "codebook", "id": uid(), "project_id": pid, "tag": "device/denial", "parent": "device"}),
+        line({"type": "claim", "id": uid(), "project_id": pid, "text": "fine", "tags": ["topic", "device/denial"]}),
+        line({"type": "claim", "id": bad_claim, "project_id": pid, "text": "typos",
+              "tags": ["topic", "device/denail", "topc"]}),
+    ]
+    err = assert_error(post(fresh, "".join(lines).encode()), 422, "invalid_lines")
+    assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [
+        (4, "tags[1]", "unknown_tag"), (4, "tags[2]", "unknown_tag")], err["lines"]
+    assert err["lines"][0]["id"] == bad_claim
+    assert "device/denial" in [s["tag"] for s in err["lines"][0]["suggestions"]]  # from the file's codebook
+    assert err["lines"][1]["suggestions"][0]["tag"] == "topic"  # from the stored one
+    api = requests.post(fresh.base + "/v1/claims", json={"project_id": pid, "text": "x", "tags": ["topc"]},
+                        headers=h).json()["error"]
+    # (the API knows only the stored codebook, the import the file's records too)
+    assert api["code"] == "unknown_tag" and api["suggestions"][0] == err["lines"][1]["suggestions"][0]
+    assert api["message"].split(": ", 1)[1] == err["lines"][1]["message"].split(": ", 1)[1]
+    assert book() == ["topic"]  # nothing was written, not even the codebook records
+    # put right, the file goes in whole
+    lines[3] = line({"type": "claim", "id": bad_claim, "project_id": pid, "text": "typos",
+                     "tags": ["topic", "device/denial"]})
+    c = counts(post(fresh, "".join(lines).encode()))
+    assert c["codebook"] == {"inserted": 2, "updated": 0, "unchanged": 0} and c["claim"]["inserted"] == 2, c
+    assert book() == ["device", "device/denial", "topic"]
+    assert counts(post(fresh, "".join(lines).encode()))["codebook"]["unchanged"] == 2
+    # an entry's parent must be in the codebook, a tag once per project, a tag a path
+    err = assert_error(post(fresh, "".join([
+        line({"type": "codebook", "id": uid(), "project_id": pid, "tag": "frame", "parent": "nowhere"}),
+        line({"type": "codebook", "id": uid(), "project_id": pid, "tag": "topic"})]).encode()), 422, "invalid_lines")
+    assert [(e["line"], e["field"], e["code"]) for e in err["lines"]] == [
+        (1, "parent", "unknown_reference"), (2, "tag", "conflict")], err["lines"]
+    err = assert_error(post(fresh, line({"type": "codebook", "id": uid(), "project_id": pid, "tag": "a//b",
+                                         "parent": "a//b"}).encode()), 422, "invalid_lines")
+    assert [(e["field"], e["code"]) for e in err["lines"]] == [("tag", "invalid_value"), ("parent", "invalid_value")]
+
+
+def test_a_claim_stored_before_strict_tags_reimports_unchanged(fresh):
+    """strict_tags judges what an import changes: a claim stored with the same tags before the
+    project became strict is left alone."""
+    h = fresh.auth
+    slug = "later-" + uid()[:8]
+    pid = requests.post(fresh.base + "/v1/projects", json={"slug": slug, "name": slug}, headers=h).json()["id"]
+    body = line({"type": "claim", "id": uid(), "project_id": pid, "text": "old", "tags": ["legacy"]}).encode()
+    assert counts(post(fresh, body))["claim"]["inserted"] == 1
+    assert requests.patch(f"{fresh.base}/v1/projects/{pid}", json={"settings": {"strict_tags": True}},
+                          headers=h).status_code == 200
+    assert counts(post(fresh, body))["claim"]["unchanged"] == 1

@@ -31,6 +31,14 @@ def body_without_header(content):
 
 def test_round_trip_is_byte_identical(two_servers):
     a, b = two_servers
+    # a project's own codebook travels too (issue 12), hierarchical; the default project's seeded
+    # codebook has the same ids in both databases (migration 0014), so it comes back unchanged
+    pid = requests.post(a.base + "/v1/projects", json={"slug": "rt-codebook", "name": "Round trip"},
+                        headers=a.auth).json()["id"]
+    for tag, parent in (("topic", None), ("topic/xinjiang", "topic")):
+        r = requests.post(a.base + "/v1/codebook", params={"project_id": pid},
+                          json={"tag": tag, "parent": parent, "description": f"when {tag} applies"}, headers=a.auth)
+        assert r.status_code == 201, r.text
     _, lines = small_dataset()
     assert requests.post(a.base + "/v1/import", data="".join(lines).encode(), headers=a.auth).status_code == 200
     assert requests.post(a.base + "/v1/import", data=big_dataset(2000, n_docs=3), headers=a.auth).status_code == 200
@@ -39,6 +47,7 @@ def test_round_trip_is_byte_identical(two_servers):
             r = requests.post(a.base + "/v1/import", data=f, headers=a.auth)
         assert r.status_code == 200, r.text[:3000]
     first = requests.get(a.base + "/v1/export", headers=a.auth).content
+    assert b'"type" : "codebook"' in first and b'"tag" : "topic/xinjiang"' in first
     r = requests.post(b.base + "/v1/import", data=first, headers=b.auth)
     assert r.status_code == 200, r.text[:3000]
     second = requests.get(b.base + "/v1/export", headers=b.auth).content
