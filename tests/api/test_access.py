@@ -738,3 +738,48 @@ def test_account_writes_by_identity(world):
     writes = {(m, p) for m, p, _ in ROUTES if m != "GET"}
     asked = covered_elsewhere() | getattr(world, "asked_other", set()) | {(m, p) for m, p, _, _ in cases}
     assert writes - asked == set(), f"write routes no matrix asks: {sorted(writes - asked)}"
+
+
+def test_revoked_disabled_and_removed_lose_access_on_every_process(world):
+    """The credential cache is per process: another claimdb process serving the same database
+    forgets a revoked token, a disabled user and a removed member within the cache's lifetime
+    (AUTH_CACHE_SECONDS = 5 in server/auth.h; the issue allows 10 s). Each change is made through
+    the first process and watched from a second one that had the credential cached."""
+    import time
+    other = Server(world.url).start()
+    try:
+        path = f"/v1/documents/{world.rows['own']['documents']}"
+        pid = world.project_ids["own"]
+
+        def fresh_viewer():
+            name = unique("watched")
+            token = make_token(world.url, name, world.slugs["own"], "viewer")
+            h = {"Authorization": "Bearer " + token}
+            assert requests.get(other.base + path, headers=h).status_code == 200  # now cached over there
+            uid = requests.get(world.server.base + "/v1/me", headers=h).json()["user"]["id"]
+            return h, uid
+
+        def lost_within(h, denied):
+            start = time.monotonic()
+            while time.monotonic() - start < 30:
+                if requests.get(other.base + path, headers=h).status_code in denied:
+                    return time.monotonic() - start
+                time.sleep(0.25)
+            return None
+
+        h, uid = fresh_viewer()
+        tid = requests.get(world.server.base + "/v1/tokens", headers=h).json()["items"][0]["id"]
+        assert requests.delete(world.server.base + f"/v1/tokens/{tid}", headers=h).status_code == 204
+        revoked = lost_within(h, {401})
+        h, uid = fresh_viewer()
+        assert world.admin.patch(world.server.base + f"/v1/users/{uid}", json={"disabled": True}).status_code == 200
+        disabled = lost_within(h, {401})
+        h, uid = fresh_viewer()
+        assert world.admin.delete(world.server.base + f"/v1/projects/{pid}/members/{uid}").status_code == 204
+        removed = lost_within(h, {404})
+        print(f"\nanother process denied: revoked token after {revoked} s, disabled user after {disabled} s,"
+              f" removed member after {removed} s")
+        for seconds in (revoked, disabled, removed):
+            assert seconds is not None and seconds <= 10, (revoked, disabled, removed)
+    finally:
+        assert other.stop() == 0
