@@ -4,6 +4,18 @@
 
 #include "config.h"
 
+#include <libpq-fe.h>
+
+/* The value of option `name` at argv[*i], given as "--name value" (then *i
+ * moves to the value) or "--name=value"; NULL when argv[*i] is another
+ * option or the value is missing. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name);
+
+/* A command-line connection with full access (db_scope_command_line: whoever
+ * holds the database URL is trusted), or NULL after printing why, prefixed
+ * "claimdb <command>: ". The caller PQfinish()es it. */
+PGconn *cli_connect_or_say(const char *command);
+
 /* claimdb import FILE…: loads NDJSON files. Returns the process exit code. */
 int cli_import(const struct config *cfg, int argc, char **argv);
 /* claimdb export [filters] > FILE: writes NDJSON. Returns the exit code. */

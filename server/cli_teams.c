@@ -18,22 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A command-line connection with full access (db_scope_command_line). */
-static PGconn *connect_or_say(const char *cmd)
-{
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
-    if (!conn) {
-        fprintf(stderr, "claimdb %s: cannot connect to PostgreSQL: %s\n", cmd, error);
-        return NULL;
-    }
-    if (!db_scope_command_line(conn)) {
-        fprintf(stderr, "claimdb %s: %s", cmd, PQerrorMessage(conn));
-        PQfinish(conn);
-        return NULL;
-    }
-    return conn;
-}
 
 /* Runs sql with params; returns the result when it succeeded, else prints
  * PostgreSQL's message (never a parameter: they may hold secrets). */
@@ -51,18 +35,6 @@ static PGresult *run(PGconn *conn, const char *cmd, const char *sql, int n, cons
     return NULL;
 }
 
-/* The value after option argv[*i] ("--name value" or "--name=value"). */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
 
 /* Reads one line (the password) from standard input, without its newline. */
 static char *read_password(void)
@@ -89,9 +61,9 @@ static int user_add(int argc, char **argv)
             admin = true;
         else if (strcmp(argv[i], "--password-stdin") == 0)
             password = true;
-        else if ((v = option_value(argc, argv, &i, "--display-name")))
+        else if ((v = cli_option_value(argc, argv, &i, "--display-name")))
             display = v;
-        else if ((v = option_value(argc, argv, &i, "--email")))
+        else if ((v = cli_option_value(argc, argv, &i, "--email")))
             email = v;
         else {
             fprintf(stderr, "claimdb user add: unknown option %s\n%s", argv[i], usage);
@@ -113,7 +85,7 @@ static int user_add(int argc, char **argv)
             return 1;
         }
     }
-    PGconn *conn = connect_or_say("user add");
+    PGconn *conn = cli_connect_or_say("user add");
     if (!conn)
         return 1;
     const char *params[] = {name, display, email, password ? hash : NULL, admin ? "t" : "f"};
@@ -150,7 +122,7 @@ static int user_password(int argc, char **argv)
         fputs("claimdb user password: cannot hash the password (out of memory)\n", stderr);
         return 1;
     }
-    PGconn *conn = connect_or_say("user password");
+    PGconn *conn = cli_connect_or_say("user password");
     if (!conn)
         return 1;
     const char *params[] = {argv[0], hash};
@@ -174,15 +146,15 @@ static int token_create(int argc, char **argv)
     const char *user = NULL, *project = NULL, *scope = "read,write", *expires = NULL, *label = NULL;
     for (int i = 0; i < argc; i++) {
         const char *v;
-        if ((v = option_value(argc, argv, &i, "--user")))
+        if ((v = cli_option_value(argc, argv, &i, "--user")))
             user = v;
-        else if ((v = option_value(argc, argv, &i, "--project")))
+        else if ((v = cli_option_value(argc, argv, &i, "--project")))
             project = v;
-        else if ((v = option_value(argc, argv, &i, "--scope")))
+        else if ((v = cli_option_value(argc, argv, &i, "--scope")))
             scope = v;
-        else if ((v = option_value(argc, argv, &i, "--expires")))
+        else if ((v = cli_option_value(argc, argv, &i, "--expires")))
             expires = v;
-        else if ((v = option_value(argc, argv, &i, "--name")))
+        else if ((v = cli_option_value(argc, argv, &i, "--name")))
             label = v;
         else {
             fprintf(stderr, "claimdb token create: unknown option %s\n%s", argv[i], usage);
@@ -197,7 +169,7 @@ static int token_create(int argc, char **argv)
         fputs("claimdb token create: --expires takes a whole number of days\n", stderr);
         return 2;
     }
-    PGconn *conn = connect_or_say("token create");
+    PGconn *conn = cli_connect_or_say("token create");
     if (!conn)
         return 1;
     char token[128], public_id[17], hash_hex[67];
@@ -231,14 +203,14 @@ static int token_list(int argc, char **argv)
 {
     const char *user = NULL;
     for (int i = 0; i < argc; i++) {
-        const char *v = option_value(argc, argv, &i, "--user");
+        const char *v = cli_option_value(argc, argv, &i, "--user");
         if (!v) {
             fputs("usage: claimdb token list [--user NAME]\n", stderr);
             return 2;
         }
         user = v;
     }
-    PGconn *conn = connect_or_say("token list");
+    PGconn *conn = cli_connect_or_say("token list");
     if (!conn)
         return 1;
     const char *params[] = {user};
@@ -279,7 +251,7 @@ static int token_revoke(int argc, char **argv)
         snprintf(key, sizeof key, "%.16s", arg + 4);
     else
         snprintf(key, sizeof key, "%s", arg);
-    PGconn *conn = connect_or_say("token revoke");
+    PGconn *conn = cli_connect_or_say("token revoke");
     if (!conn)
         return 1;
     const char *params[] = {key};
@@ -311,9 +283,9 @@ static int project_add(int argc, char **argv)
     bool public = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = option_value(argc, argv, &i, "--name")))
+        if ((v = cli_option_value(argc, argv, &i, "--name")))
             name = v;
-        else if ((v = option_value(argc, argv, &i, "--owner")))
+        else if ((v = cli_option_value(argc, argv, &i, "--owner")))
             owner = v;
         else if (strcmp(argv[i], "--public") == 0)
             public = true;
@@ -322,7 +294,7 @@ static int project_add(int argc, char **argv)
             return 2;
         }
     }
-    PGconn *conn = connect_or_say("project add");
+    PGconn *conn = cli_connect_or_say("project add");
     if (!conn)
         return 1;
     const char *params[] = {slug, name, owner, public ? "public" : "private"};
@@ -356,7 +328,7 @@ static int project_member(int argc, char **argv)
         fputs("usage: claimdb project member SLUG NAME viewer|annotator|curator|manager|owner|none\n", stderr);
         return 2;
     }
-    PGconn *conn = connect_or_say("project member");
+    PGconn *conn = cli_connect_or_say("project member");
     if (!conn)
         return 1;
     const char *params[] = {argv[0], argv[1], argv[2]};
@@ -422,7 +394,7 @@ int cli_bootstrap_owner(void)
     const char *token_file = getenv("CLAIMDB_OWNER_TOKEN_FILE");
     if (!owner || !*owner)
         return 0;
-    PGconn *conn = connect_or_say("serve");
+    PGconn *conn = cli_connect_or_say("serve");
     if (!conn)
         return 1;
     PGresult *res = run(conn, "serve", "SELECT count(*) FROM users", 0, NULL);

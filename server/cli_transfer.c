@@ -193,33 +193,17 @@ int cli_import(const struct config *cfg, int argc, char **argv)
     return failed;
 }
 
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
 
 /* The id of the project named by slug or id into id (37 bytes); prints
  * why and returns 1 when there is none. */
 static int project_lookup(const char *name, char id[37])
 {
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
-    if (!conn) {
-        fprintf(stderr, "claimdb export: cannot connect to PostgreSQL: %s\n", error);
+    PGconn *conn = cli_connect_or_say("export");
+    if (!conn)
         return 1;
-    }
     const char *params[] = {name};
-    PGresult *res = NULL;
-    if (db_scope_command_line(conn))
-        res = PQexecParams(conn, "SELECT id FROM projects WHERE slug = $1 OR id::text = lower($1)", 1, NULL,
-                           params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, "SELECT id FROM projects WHERE slug = $1 OR id::text = lower($1)", 1, NULL,
+                                 params, NULL, NULL, 0);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         fprintf(stderr, "claimdb export: %s", PQerrorMessage(conn));
@@ -258,20 +242,20 @@ int cli_export(const struct config *cfg, int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         }
-        if ((v = option_value(argc, argv, &i, "--format"))) {
+        if ((v = cli_option_value(argc, argv, &i, "--format"))) {
             if (strcmp(v, "ndjson") == 0) format = EXPORT_NDJSON;
             else if (strcmp(v, "csv") == 0) format = EXPORT_CSV;
             else if (strcmp(v, "w3c") == 0) format = EXPORT_W3C;
             else { fputs(usage, stderr); return 2; }
         } else if (strcmp(argv[i], "--history") == 0) f.history = true;
-        else if ((v = option_value(argc, argv, &i, "--project"))) project = v;
-        else if ((v = option_value(argc, argv, &i, "--table"))) table = v;
-        else if ((v = option_value(argc, argv, &i, "--document-id"))) f.document_id = v;
-        else if ((v = option_value(argc, argv, &i, "--actor-id"))) f.actor_id = v;
-        else if ((v = option_value(argc, argv, &i, "--tag"))) f.tag = v;
-        else if ((v = option_value(argc, argv, &i, "--kind"))) f.kind = v;
-        else if ((v = option_value(argc, argv, &i, "--created-after"))) f.created_after = v;
-        else if ((v = option_value(argc, argv, &i, "--created-before"))) f.created_before = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--project"))) project = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--table"))) table = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--document-id"))) f.document_id = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--actor-id"))) f.actor_id = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--tag"))) f.tag = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--kind"))) f.kind = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--created-after"))) f.created_after = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--created-before"))) f.created_before = v;
         else {
             fprintf(stderr, "claimdb export: unknown option %s\n%s", argv[i], usage);
             return 2;
