@@ -783,3 +783,36 @@ def test_revoked_disabled_and_removed_lose_access_on_every_process(world):
             assert seconds is not None and seconds <= 10, (revoked, disabled, removed)
     finally:
         assert other.stop() == 0
+
+
+def test_cors_allows_exactly_the_configured_origins_and_cookies_can_be_secure(world):
+    """CLAIMDB_CORS_ORIGINS names origins: those, and only those, get CORS headers (preflight
+    included); CLAIMDB_COOKIE_SECURE=1 marks the session cookie Secure."""
+    s = Server(world.url, CLAIMDB_CORS_ORIGINS="https://app.example, http://localhost:3000",
+               CLAIMDB_COOKIE_SECURE="1").start()
+    try:
+        h = {"Authorization": "Bearer " + world.tokens["viewer"]}
+        for origin in ("https://app.example", "http://localhost:3000"):
+            r = requests.get(s.base + "/v1/projects", headers=dict(h, Origin=origin))
+            assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == origin, r.headers
+            assert "Origin" in r.headers["Vary"]
+            pre = requests.options(s.base + "/v1/claims", headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type"})
+            assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == origin, pre.headers
+            assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+            assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+        for origin in ("https://evil.example", "https://app.example.evil.example", "https://app.exampl"):
+            r = requests.get(s.base + "/v1/projects", headers=dict(h, Origin=origin))
+            assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers, (origin, r.headers)
+            pre = requests.options(s.base + "/v1/claims", headers={"Origin": origin,
+                                                                     "Access-Control-Request-Method": "POST"})
+            assert "Access-Control-Allow-Origin" not in pre.headers, (origin, pre.headers)
+        name = unique("secure")
+        cli(world.url, "user", "add", name, "--password-stdin", stdin="a long passphrase\n")
+        r = requests.post(s.base + "/v1/session", json={"username": name, "password": "a long passphrase"})
+        assert r.status_code == 201 and "; Secure" in r.headers["Set-Cookie"], r.headers
+        plain = requests.post(world.server.base + "/v1/session", json={"username": name, "password": "a long passphrase"})
+        assert plain.status_code == 201 and "Secure" not in plain.headers["Set-Cookie"], plain.headers
+    finally:
+        assert s.stop() == 0
