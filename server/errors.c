@@ -80,6 +80,10 @@ static const struct constraint_wording {
     unsigned status;
     const char *code, *field, *message;
 } CONSTRAINTS[] = {
+    {"revisions_one_project", false, 409, "conflict", "project_id",
+     "a revision names a row that belongs to another project"},
+    {"revisions_row", false, 409, "conflict", "rev",
+     "this revision of this row is logged already (in a project this import cannot read)"},
     {"relations_no_self", false, 422, "self_relation", "to_claim_id",
      "a claim cannot be related to itself: from_claim_id and to_claim_id must differ"},
     {"relations_unique", false, 409, "duplicate_relation", "kind",

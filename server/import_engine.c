@@ -230,11 +230,13 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
 
 /* The revision log (history=true, issue 11): revision lines are staged as
  * type 'revision' under their row's id (which repeats: one line per
- * revision). Restoring a project's log needs the manager role in it (the
- * revisions table itself lets any writer append, for the triggers); an
- * entry logged here already must be the same one (then it is skipped: the
- * default project's creation is in every database); a revision appears
- * once in a file. */
+ * revision). Restoring a project's log needs the owner role in it, as
+ * exporting it does (the revisions table itself lets any writer append, for
+ * the triggers); the rows before and after a change are in the line's
+ * project; an entry logged here already must be the same one (then it is
+ * skipped: the default project's creation is in every database); a
+ * revision appears once in a file. Entries of projects the import cannot
+ * read are kept apart by the log's constraints (migration 0016). */
 #define REVISION_ROWS                                                                              \
     "SELECT s.line, s.id, s.project_id, s.rec->>'resource' AS resource, (s.rec->>'rev')::bigint AS rev," \
     " s.rec->>'op' AS op, s.rec->>'reason' AS reason, (s.rec->>'user_id')::uuid AS user_id,"        \
@@ -244,9 +246,14 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     " FROM import_stage s WHERE s.type = 'revision'"
 #define REVISION_CHECKS                                                                            \
     "SELECT s.line, 'revision', s.id, 'project_id', 'forbidden',"                                  \
-    " 'restoring the revision log of a project needs the manager role in it'"                      \
+    " 'restoring the revision log of a project needs the owner role in it'"                        \
     " FROM import_stage s WHERE s.type = 'revision' AND NOT (SELECT claimdb_is_admin())"           \
-    " AND NOT s.project_id = ANY ((SELECT claimdb_projects('manage'))::uuid[])"                    \
+    " AND NOT s.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"                     \
+    " UNION ALL SELECT s.line, 'revision', s.id, 'project_id', 'invalid_value',"                   \
+    " 'the row before or after this change is in another project than the line'"                   \
+    " FROM (" REVISION_ROWS ") s WHERE EXISTS (SELECT 1 FROM (VALUES (s.before), (s.after)) v (image)" \
+    "  WHERE v.image IS NOT NULL AND v.image->>(CASE WHEN s.resource = 'projects' THEN 'id' ELSE 'project_id' END)" \
+    "   IS DISTINCT FROM s.project_id::text)"                                                      \
     " UNION ALL SELECT s.line, 'revision', s.id, 'rev', 'conflict',"                               \
     " 'revision ' || s.rev || ' of this row is logged here already with other content'"             \
     " FROM (" REVISION_ROWS ") s JOIN revisions h ON h.id = s.id AND h.resource = s.resource AND h.rev = s.rev" \
@@ -1105,7 +1112,14 @@ static void revision_line(struct import *im, json_t *rec, const char *id, const 
         add_error(im, "revision", id, "after.id", "invalid_value", "the row after the change must have this id");
     } else if (im->n_errors == 0) {
         im->history = true;
-        stage_text(im, "revision", id, "", rec, line, len);
+        /* Staged as the line itself (its images byte for byte), in a COPY
+         * that takes a carriage return for the end of a row: JSON allows
+         * one only as whitespace between tokens, where a space is the same. */
+        char *staged = memchr(line, '\r', len) ? strndup(line, len) : NULL;
+        for (char *cr = staged; cr && (cr = memchr(cr, '\r', len - (size_t)(cr - staged)));)
+            *cr = ' ';
+        stage_text(im, "revision", id, "", rec, staged ? staged : line, len);
+        free(staged);
     }
 }
 

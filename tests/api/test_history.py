@@ -674,7 +674,7 @@ def test_export_history_round_trips_into_an_empty_database(h, own, cluster):
         assert copy.stop() == 0, copy.read_log()[-3000:]
 
 
-def test_history_export_is_the_owners_and_its_import_a_managers(own):
+def test_history_export_and_import_are_the_owners(own):
     slug = unique("hist")
     project_id = cli(own.url, "project", "add", slug, "--owner", "tester")
     owner_name = unique("owner")
@@ -712,7 +712,7 @@ def test_history_export_is_the_owners_and_its_import_a_managers(own):
                          env=dict(os.environ, DATABASE_URL=own.url))
     assert bad.returncode == 1 and "no project" in bad.stderr
 
-    # Importing a log: a manager restores their project's, not another's.
+    # Importing a log: an owner restores their project's, not another's; a manager none.
     row = str(uuid.uuid4())
     entry = {"type": "revision", "txn": 1, "resource": "actors", "id": row, "project_id": project_id, "rev": 1,
              "op": "create", "reason": None, "user_id": None, "token_id": None, "request_id": None,
@@ -722,15 +722,19 @@ def test_history_export_is_the_owners_and_its_import_a_managers(own):
     elsewhere["after"] = dict(entry["after"], id=elsewhere["id"], project_id=elsewhere["project_id"])
     body = "".join(json.dumps(x) + "\n" for x in (entry, elsewhere))
     err = assert_error(manager.post("/v1/import", data=body), 422, "invalid_lines")
+    assert [(x["line"], x["code"], x["field"]) for x in err["lines"]] == [(1, "forbidden", "project_id"),
+                                                                          (2, "forbidden", "project_id")]
+    assert "owner role" in err["lines"][0]["message"]
+    err = assert_error(owner.post("/v1/import", data=body), 422, "invalid_lines")
     assert [(x["line"], x["code"], x["field"]) for x in err["lines"]] == [(2, "forbidden", "project_id")]
     wrong = dict(entry, op="update")
-    err = assert_error(manager.post("/v1/import", data=json.dumps(wrong) + "\n"), 422, "invalid_lines")
+    err = assert_error(owner.post("/v1/import", data=json.dumps(wrong) + "\n"), 422, "invalid_lines")
     assert [(x["code"], x["field"]) for x in err["lines"]] == [("invalid_value", "before")]
     twice = json.dumps(entry) + "\n" + json.dumps(entry) + "\n"
-    err = assert_error(manager.post("/v1/import", data=twice), 422, "invalid_lines")
+    err = assert_error(owner.post("/v1/import", data=twice), 422, "invalid_lines")
     assert [(x["line"], x["code"]) for x in err["lines"]] == [(2, "duplicate_id")]
     actor = {"type": "actor", "id": row, "project_id": project_id, "name": "restored", "kind": "other"}
-    r = manager.post("/v1/import", data=json.dumps(entry) + "\n" + json.dumps(actor) + "\n")
+    r = owner.post("/v1/import", data=json.dumps(entry) + "\n" + json.dumps(actor) + "\n")
     assert r.status_code == 200, r.text
     assert r.json()["counts"]["revision"]["inserted"] == 1
     # The imported entry is the actor's log: no second entry from the import itself.
@@ -738,9 +742,47 @@ def test_history_export_is_the_owners_and_its_import_a_managers(own):
     assert [(i["op"], i["rev"], i["at"][:10]) for i in revs] == [("create", 1, "2026-01-02")]
     assert owner.get(f"/v1/actors/{row}").json()["rev"] == 1
     # The same entry again is logged already (unchanged); with other content it is a conflict.
-    assert manager.post("/v1/import", data=json.dumps(entry) + "\n").json()["counts"]["revision"]["unchanged"] == 1
-    err = assert_error(manager.post("/v1/import", data=json.dumps(dict(entry, at="2026-01-03T00:00:00Z")) + "\n"),
+    assert owner.post("/v1/import", data=json.dumps(entry) + "\n").json()["counts"]["revision"]["unchanged"] == 1
+    err = assert_error(owner.post("/v1/import", data=json.dumps(dict(entry, at="2026-01-03T00:00:00Z")) + "\n"),
                        422, "invalid_lines")
     assert [(x["code"], x["field"]) for x in err["lines"]] == [("conflict", "rev")]
     # The log stays append-only for the API: no route writes it, an import only adds.
     assert owner.get(f"/v1/actors/{row}/revisions").json()["items"][0]["at"].startswith("2026-01-02")
+
+
+def test_an_imported_log_cannot_reach_rows_of_other_projects(own):
+    """An owner of one project imports revision lines about rows of another (its rows are
+    invisible to them): refused whether the line's row images name the other project or
+    claim to be theirs, and nothing is added to that row's log. A carriage return between a
+    line's tokens (JSON whitespace) is no problem."""
+    admin = Api(own.base, own.token)
+    victim = admin.create("/v1/documents", {"title": unique("victim"), "text": TEXT})
+    slug = unique("forger")
+    mine = cli(own.url, "project", "add", slug, "--owner", "tester")
+    forger = Api(own.base, make_token(own.url, unique("forger"), slug, "owner", scope="read,write,admin"))
+
+    def entry(row_id, project_id, image_project, rev):
+        return {"type": "revision", "txn": 1, "resource": "documents", "id": row_id, "project_id": project_id,
+                "rev": rev, "op": "update", "reason": None, "user_id": None, "token_id": None,
+                "request_id": None, "at": "2026-01-02T00:00:00+00:00",
+                "before": {"id": row_id, "project_id": image_project, "title": "t", "rev": rev - 1},
+                "after": {"id": row_id, "project_id": image_project, "title": "forged", "rev": rev}}
+    # the images give the row's real project: not the line's
+    err = assert_error(forger.post("/v1/import", data=json.dumps(entry(victim["id"], mine, victim["project_id"], 2))
+                                   + "\n"), 422, "invalid_lines")
+    assert [(x["code"], x["field"]) for x in err["lines"]] == [("invalid_value", "project_id")]
+    # the images claim the forger's project: the log knows the row is another project's
+    for rev in (1, 2):
+        r = forger.post("/v1/import", data=json.dumps(entry(victim["id"], mine, mine, rev)) + "\n")
+        assert r.status_code == 409 and r.json()["error"]["field"] in ("project_id", "rev"), r.text
+    assert [i["op"] for i in admin.get(f"/v1/documents/{victim['id']}/revisions").json()["items"]] == ["create"]
+    assert admin.get(f"/v1/documents/{victim['id']}").json()["title"] == victim["title"]
+    # a line of their own, with a carriage return between two tokens
+    row = str(uuid.uuid4())
+    own_entry = dict(entry(row, mine, mine, 1), op="create", before=None)
+    own_entry["after"] = {"id": row, "project_id": mine, "name": "restored", "kind": "other", "rev": 1}
+    own_entry["resource"] = "actors"
+    line = json.dumps(own_entry).replace(', "op"', ',\r"op"')
+    assert "\r" in line
+    r = forger.post("/v1/import", data=line + "\n")
+    assert r.status_code == 200 and r.json()["counts"]["revision"]["inserted"] == 1, r.text
