@@ -1,4 +1,8 @@
 
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
@@ -1479,6 +1483,9 @@ ALTER TABLE ONLY public.relations
     ADD CONSTRAINT relations_unique UNIQUE (from_claim_id, to_claim_id, kind);
 
 ALTER TABLE ONLY public.revisions
+    ADD CONSTRAINT revisions_one_project EXCLUDE USING gist (id WITH =, resource WITH =, project_id WITH <>);
+
+ALTER TABLE ONLY public.revisions
     ADD CONSTRAINT revisions_pkey PRIMARY KEY (seq);
 
 ALTER TABLE ONLY public.search_configs
@@ -1554,7 +1561,7 @@ CREATE INDEX revisions_deleted ON public.revisions USING btree (project_id, seq)
 
 CREATE INDEX revisions_feed ON public.revisions USING btree (project_id, xid, seq);
 
-CREATE INDEX revisions_row ON public.revisions USING btree (id, rev);
+CREATE UNIQUE INDEX revisions_row ON public.revisions USING btree (id, resource, rev);
 
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 
