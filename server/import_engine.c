@@ -1116,8 +1116,9 @@ static void revision_line(struct import *im, json_t *rec, const char *id, const 
          * that takes a carriage return for the end of a row: JSON allows
          * one only as whitespace between tokens, where a space is the same. */
         char *staged = memchr(line, '\r', len) ? strndup(line, len) : NULL;
-        for (char *cr = staged; cr && (cr = memchr(cr, '\r', len - (size_t)(cr - staged)));)
-            *cr = ' ';
+        for (size_t i = 0; staged && i < len; i++)
+            if (staged[i] == '\r')
+                staged[i] = ' ';
         stage_text(im, "revision", id, "", rec, staged ? staged : line, len);
         free(staged);
     }
