@@ -59,8 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (req.exact)
             FUZZ_ASSERT(s->byte_end - s->byte_start == req.exact_len
                         && memcmp(copy + s->byte_start, req.exact, req.exact_len) == 0);
-        if (req.has_position)
+        /* Offsets alone, or offsets where exact is: the span is there. Else
+         * they were a hint and the span moved to the occurrence of exact
+         * nearest to them (quoting exact, checked above). */
+        if (req.has_position && !out.moved)
             FUZZ_ASSERT((long long)s->start == req.start && (long long)s->end == req.end);
+        if (out.moved)
+            FUZZ_ASSERT(req.has_position && req.exact
+                        && ((long long)s->start != req.start || (long long)s->end != req.end));
     }
     if (out.status == ANCHOR_AMBIGUOUS || out.status == ANCHOR_NOT_FOUND) {
         size_t listed = out.n_candidates < ANCHOR_MAX_CANDIDATES ? out.n_candidates : ANCHOR_MAX_CANDIDATES;

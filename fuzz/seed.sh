@@ -39,6 +39,9 @@ for c in claims[:150]:
     flags = 3 if c["id"][-1] in "02468ace" else 2
     head = bytes([flags]) + (start - win).to_bytes(2, "little", signed=True) + (end - win).to_bytes(2, "little", signed=True)
     put("fuzz_anchor", head + b"\0".join(s.encode() for s in (snippet, t["exact"], t.get("prefix", ""), t.get("suffix", ""))))
+# offsets that are only a hint: "dic " at 0..4 is not the quote "t", whose nearest occurrence is taken
+# (fuzz_anchor once asserted that offsets always win)
+put("fuzz_anchor", bytes([3, 0, 0, 4, 0]) + b"dic review conducted by th\0t\0\0")
 # router: every route pattern (route tables are written with designated
 # initializers) with its parameters filled in
 methods = ["GET", "POST", "PATCH", "DELETE", "PUT"]
