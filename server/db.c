@@ -226,6 +226,7 @@ PGconn *db_conn_or_reply(struct request *r)
 struct statement_ref {
     const char *name;
     const char *sql;
+    const char *lock; /* a prepared statement run just before, with the same values (db_exec_locked_or_reply) */
 };
 
 /* Sets the request's transaction-local settings, then runs the statement,
@@ -316,8 +317,11 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
 {
     if (!PQenterPipelineMode(conn))
         return NULL;
+    const char *lock = first_sql ? NULL : stmt->lock;
+    int queries = lock ? 3 : 2;
     bool sent = (first_sql ? PQsendQueryParams(conn, first_sql, 0, NULL, NULL, NULL, NULL, 0)
                            : PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0))
+                && (!lock || PQsendQueryPrepared(conn, lock, nparams, params, NULL, NULL, 0))
                 && (first_sql ? PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0)
                     : stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
                               : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
@@ -326,7 +330,7 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
      * after a failed one comes back PGRES_PIPELINE_ABORTED. */
     PGresult *kept = NULL;
     bool kept_error = false, kept_last = false;
-    for (int q = 0; sent && q < 2; q++) {
+    for (int q = 0; sent && q < queries; q++) {
         PGresult *x;
         while ((x = PQgetResult(conn)) != NULL) {
             ExecStatusType st = PQresultStatus(x);
@@ -334,7 +338,7 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
                 PQclear(kept);
                 kept = x;
                 kept_error = true;
-            } else if (q == 1 && !kept_error && !kept_last && st != PGRES_PIPELINE_ABORTED) {
+            } else if (q == queries - 1 && !kept_error && !kept_last && st != PGRES_PIPELINE_ABORTED) {
                 PQclear(kept);
                 kept = x;
                 kept_last = true;
@@ -364,20 +368,28 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
 static PGresult *exec_or_reply(struct request *r, PGconn *conn, const struct statement_ref *stmt, int nparams,
                                const char *const *params)
 {
-    PGresult *res;
+    PGresult *res = NULL;
     if (r && r->auth && PQtransactionStatus(conn) == PQTRANS_IDLE) {
         /* The request's identity and history settings, then the statement. */
         const char *scope[SCOPE_PARAMS];
         scope_params(r, false, scope);
         res = pipeline(conn, NULL, stmt, nparams, params, scope);
-    } else if (r && (r->if_match[0] || r->reason)) {
-        /* Inside a transaction (its BEGIN carried the identity): the
-         * history settings of this statement alone. */
-        res = exec_scoped(r, conn, stmt, nparams, params);
-    } else if (stmt->sql) {
-        res = PQexecParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0);
     } else {
-        res = PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
+        /* Inside the caller's transaction (or without an identity): the
+         * lock first, if any; res is its error when it fails. */
+        res = stmt->lock ? PQexecPrepared(conn, stmt->lock, nparams, params, NULL, NULL, 0) : NULL;
+        if (!res || PQresultStatus(res) == PGRES_TUPLES_OK) {
+            PQclear(res);
+            if (r && (r->if_match[0] || r->reason)) {
+                /* Inside a transaction (its BEGIN carried the identity): the
+                 * history settings of this statement alone. */
+                res = exec_scoped(r, conn, stmt, nparams, params);
+            } else if (stmt->sql) {
+                res = PQexecParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0);
+            } else {
+                res = PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
+            }
+        }
     }
     ExecStatusType status = PQresultStatus(res);
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
@@ -390,14 +402,21 @@ static PGresult *exec_or_reply(struct request *r, PGconn *conn, const struct sta
 PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, int nparams,
                            const char *const *params)
 {
-    const struct statement_ref stmt = {name, NULL};
+    const struct statement_ref stmt = {name, NULL, NULL};
+    return exec_or_reply(r, conn, &stmt, nparams, params);
+}
+
+PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name, int nparams,
+                                  const char *const *params)
+{
+    const struct statement_ref stmt = {name, NULL, lock};
     return exec_or_reply(r, conn, &stmt, nparams, params);
 }
 
 PGresult *db_exec_replanned_or_reply(struct request *r, PGconn *conn, const struct db_statement *statement,
                                      int nparams, const char *const *params)
 {
-    const struct statement_ref stmt = {statement->name, statement->sql};
+    const struct statement_ref stmt = {statement->name, statement->sql, NULL};
     return exec_or_reply(r, conn, &stmt, nparams, params);
 }
 

@@ -99,6 +99,16 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
 PGresult *db_exec_replanned_or_reply(struct request *r, PGconn *conn, const struct db_statement *statement,
                                      int nparams, const char *const *params);
 
+/* As db_exec_or_reply, with the prepared statement `lock` (taking the same
+ * parameters) run first, in the same pipeline and transaction: a statement
+ * taking a transaction-level advisory lock (pg_advisory_xact_lock), so that
+ * `name`, whose snapshot is taken once the lock is granted, runs for one
+ * request at a time per key and sees what the previous holder committed. No
+ * round trip is added: scope, lock and statement go in one pipeline; inside
+ * the caller's transaction the two run one after the other. */
+PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name, int nparams,
+                                  const char *const *params);
+
 /* Opens a transaction on conn. Returns true, or false after replying with
  * the classified error. */
 bool db_begin_or_reply(struct request *r, PGconn *conn);

@@ -72,6 +72,13 @@ static const struct db_statement statements[] = {
      "  FROM input, alike WHERE force OR alike.list = '[]'::jsonb"
      "  RETURNING a.id, " ACTOR_JSON " AS object)"
      " SELECT created.id, created.object, alike.list FROM alike LEFT JOIN created ON true"},
+    /* Taken before actor_create in the same transaction (db_exec_locked_or_reply):
+     * creates in one project queue here, so the similarity check of each sees
+     * the actors the previous ones committed; two similar names sent at the
+     * same moment were both created. $1 the body, as actor_create's. */
+    {"actor_create_lock",
+     "SELECT pg_advisory_xact_lock(hashtext('claimdb actor names'),"
+     " hashtext(coalesce(($1::jsonb->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ")::text))"},
     {"actor_get", "SELECT " ACTOR_JSON " FROM actors a WHERE a.id = $1::uuid"},
     {"actor_list",
      "SELECT " ACTOR_LIST_COLUMNS " FROM actors a WHERE" ACTOR_LIST_FILTERS
@@ -192,7 +199,12 @@ static void create_actor(struct request *r)
     if (!actor_body_valid_or_reply(r, create_options, VALIDATE_CREATE))
         return;
     PGconn *conn = db_conn_or_reply(r);
-    PGresult *res = conn ? db_exec_with_body_or_reply(r, conn, "actor_create", NULL, r->json) : NULL;
+    if (!conn)
+        return;
+    char *body = json_text(r->json);
+    const char *params[] = {body};
+    PGresult *res = db_exec_locked_or_reply(r, conn, "actor_create_lock", "actor_create", 1, params);
+    free(body);
     if (!res)
         return;
     if (!PQgetisnull(res, 0, 0)) {

@@ -95,3 +95,35 @@ def test_search_sources_by_title_url_and_publisher(api):
     assert by_pub["id"] in ids
     cursor = api.get("/v1/sources", params={"limit": 1}).json()["next"]
     assert_error(api.get("/v1/sources", params={"q": "x", "after": cursor}), 400, "invalid_parameter", "q")
+
+
+def test_similar_names_sent_at_once_create_one_actor(server):
+    """Issue 12: the similarity check and the insert are serialized per project (an advisory
+    lock in the create's own transaction): of similar names sent at the same moment, one is
+    created and the others answer 409 similar_actors naming it. Without the lock, requests on
+    different pooled connections all passed the check before any committed."""
+    import threading
+
+    import requests
+    for round_ in range(4):
+        base = f"Concurrent Ministry Spokesperson {unique('r')}"
+        names = [f"{base} {c}" for c in "abcdef"]
+        barrier = threading.Barrier(len(names))
+        out = {}
+
+        def create(name):
+            barrier.wait()
+            out[name] = requests.post(server.base + "/v1/actors", json={"name": name}, headers=server.auth,
+                                      timeout=60)
+
+        threads = [threading.Thread(target=create, args=(n,)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        statuses = sorted(r.status_code for r in out.values())
+        assert statuses == [201] + [409] * (len(names) - 1), (round_, statuses)
+        made = next(r.json()["id"] for r in out.values() if r.status_code == 201)
+        for r in out.values():
+            if r.status_code == 409:
+                assert made in [s["id"] for s in r.json()["error"]["similar"]]
