@@ -106,7 +106,8 @@ def test_similar_names_sent_at_once_create_one_actor(server):
 
     import requests
     for round_ in range(4):
-        base = f"Concurrent Ministry Spokesperson {unique('r')}"
+        # a base of random letters: similar within a round, not to earlier rounds' names
+        base = uuid.uuid4().hex[:12] + " " + uuid.uuid4().hex[:12]
         names = [f"{base} {c}" for c in "abcdef"]
         barrier = threading.Barrier(len(names))
         out = {}
