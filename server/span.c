@@ -138,12 +138,17 @@ static json_t *segments_from_body_or_reply(struct request *r, const json_t *span
         return NULL;
     }
     struct anchor_span sp[SEGMENTS_MAX];
+    bool all_resolved = true; /* while collecting, every bad segment is reported */
     for (size_t i = 0; i < n; i++) {
         const json_t *seg = json_array_get(list, i);
         snprintf(name, sizeof name, "%s.segments[%zu]", field, i);
         struct anchor_request req;
-        if (!span_parse_or_reply(r, seg, name, &req))
-            return NULL;
+        if (!span_parse_or_reply(r, seg, name, &req)) {
+            if (!reply_go_on(r, false))
+                return NULL;
+            all_resolved = false;
+            continue;
+        }
         struct anchor_request whole;
         span_options(span, &whole);
         if (!json_object_get(seg, "match"))
@@ -155,10 +160,15 @@ static json_t *segments_from_body_or_reply(struct request *r, const json_t *span
         if (res.status != ANCHOR_OK) {
             reply_error_extra(r, 422, anchor_status_code(res.status), name, span_error_details(text, &res),
                               "%s: %s", name, anchor_message(&req, &res));
-            return NULL;
+            if (!reply_go_on(r, false))
+                return NULL;
+            all_resolved = false;
+            continue;
         }
         sp[i] = res.span;
     }
+    if (!all_resolved)
+        return NULL; /* order and overlap need every piece */
     size_t bad = 0;
     enum segments_status status = segments_check(sp, n, &bad);
     if (status != SEGMENTS_OK) {

@@ -164,3 +164,16 @@ def test_inline_items_that_are_not_objects_are_each_named(api):
     assert problems(r) == [("kind", "invalid_enum"), ("text", "invalid_value"), ("attributions[0]", "invalid_type"),
                            ("attributions[1]", "invalid_type")], r.text
     assert all(400 <= e["status"] < 500 for e in r.json()["errors"])
+
+
+def test_every_bad_piece_of_a_discontinuous_span_is_reported(api):
+    """A target in segments with two bad pieces (and a bad field beside them) gets all three in one
+    response; with good pieces out of order, the order is the one problem."""
+    doc = api.create("/v1/documents", {"title": "t", "text": "The report, he said, is a patchwork of lies."})
+    r = api.post("/v1/claims", {"document_id": doc["id"], "kind": "gossip", "target": {"segments": [
+        {"exact": "The report"}, {"exact": "not in the text"}, {"start": 40, "end": 400}]}})
+    assert problems(r) == [("kind", "invalid_enum"), ("target.segments[1]", "quote_not_found"),
+                           ("target.segments[2]", "span_out_of_range")], r.text
+    r = api.post("/v1/claims", {"document_id": doc["id"], "target": {"segments": [
+        {"exact": "is a patchwork of lies"}, {"exact": "The report"}]}})
+    assert problems(r) == [("target.segments[1]", "segments_out_of_order")], r.text
