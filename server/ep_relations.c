@@ -57,6 +57,7 @@ enum {
     CC_CLAIM_ID, CC_CLAIM_TEXT, CC_RELATION_ID, CC_KIND, CC_DIRECTION, CC_OTHER_ID,
     CC_OTHER_TEXT, CC_OTHER_KIND, CC_DOCUMENT_ID, CC_DOCUMENT_TITLE, CC_START, CC_END, CC_EXACT,
     CC_PREFIX, CC_SUFFIX, CC_SEGMENTS, CC_ACTOR_ID, CC_ACTOR_NAME, CC_ROLE, CC_CUE, CC_MODE, CC_ATTRIBUTION_ID,
+    CC_RELATION_REV, CC_OTHER_REV,
 };
 
 static const struct db_statement statements[] = {
@@ -101,13 +102,14 @@ static const struct db_statement statements[] = {
      * rows: the claim does not exist. */
     {"claim_counterclaims",
      "SELECT q.id, q.text, x.relation_id, x.kind, x.direction, c.id, c.text, c.kind, d.id, d.title,"
-     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, a.id"
+     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, a.id,"
+     " x.rev, c.rev"
      " FROM claims q"
      " LEFT JOIN LATERAL (SELECT * FROM ("
-     "   SELECT r.id AS relation_id, r.kind, 'incoming' AS direction, r.from_claim_id AS other_id"
+     "   SELECT r.id AS relation_id, r.rev, r.kind, 'incoming' AS direction, r.from_claim_id AS other_id"
      "   FROM relations r WHERE r.to_claim_id = q.id AND r.kind = ANY (" COUNTERCLAIM_KINDS ")"
      "   UNION ALL"
-     "   SELECT r.id, r.kind, 'outgoing', r.to_claim_id"
+     "   SELECT r.id, r.rev, r.kind, 'outgoing', r.to_claim_id"
      "   FROM relations r WHERE r.from_claim_id = q.id AND r.kind = ANY (" COUNTERCLAIM_KINDS ")"
      "  ) u WHERE $2::text IS NULL OR (u.direction, u.relation_id) > ($2::text, $3::uuid)"
      "  ORDER BY u.direction, u.relation_id LIMIT $4::int"
@@ -192,12 +194,16 @@ static void counterclaim_begin(struct jsonbuf *jb, const PGresult *res, int row)
 {
     jb_cstr(jb, "{\"relation_id\":");
     put_text(jb, res, row, CC_RELATION_ID);
+    jb_cstr(jb, ",\"relation_rev\":");
+    jb_json_or_null(jb, PQgetvalue(res, row, CC_RELATION_REV), 0);
     jb_cstr(jb, ",\"kind\":");
     put_text(jb, res, row, CC_KIND);
     jb_cstr(jb, ",\"direction\":");
     put_text(jb, res, row, CC_DIRECTION);
     jb_cstr(jb, ",\"claim\":{\"id\":");
     put_text(jb, res, row, CC_OTHER_ID);
+    jb_cstr(jb, ",\"rev\":");
+    jb_json_or_null(jb, PQgetvalue(res, row, CC_OTHER_REV), 0);
     jb_cstr(jb, ",\"text\":");
     put_text(jb, res, row, CC_OTHER_TEXT);
     jb_cstr(jb, ",\"kind\":");

@@ -47,14 +47,14 @@ static const struct db_statement statements[] = {
      " nodes AS (SELECT unnest(frontier) AS id, depth FROM bfs)"
      " SELECT 'n' AS part, c.id, c.text, c.exact,"
      "  CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('id', d.id, 'title', d.title) END,"
-     "  d.id, d.title, sp.speakers, sp.names, n.depth, NULL::uuid, NULL::uuid, NULL::relation_kind"
+     "  d.id, d.title, sp.speakers, sp.names, n.depth, NULL::uuid, NULL::uuid, NULL::relation_kind, c.rev"
      " FROM nodes n JOIN claims c ON c.id = n.id LEFT JOIN documents d ON d.id = c.document_id"
      " CROSS JOIN LATERAL (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name)"
      "   ORDER BY a.name, a.id), '[]') AS speakers, string_agg(a.name, '; ' ORDER BY a.name, a.id) AS names"
      "  FROM (SELECT DISTINCT t.actor_id AS id, (SELECT ac.name FROM actors ac WHERE ac.id = t.actor_id) AS name"
      "   FROM attributions t WHERE t.claim_id = c.id) a) sp"
      " UNION ALL"
-     " SELECT 'e', r.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.from_claim_id, r.to_claim_id, r.kind"
+     " SELECT 'e', r.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.from_claim_id, r.to_claim_id, r.kind, r.rev"
      " FROM relations r WHERE r.from_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[])"
      " AND r.to_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[]) AND " KIND_FILTER
      " ORDER BY 1 DESC, 10, 2"},
@@ -62,10 +62,11 @@ static const struct db_statement statements[] = {
 };
 
 enum { T_PART, T_ID, T_TEXT, T_EXACT, T_DOCUMENT, T_DOCUMENT_ID, T_DOCUMENT_TITLE, T_SPEAKERS, T_SPEAKER_NAMES,
-       T_DEPTH, T_SOURCE, T_TARGET, T_KIND };
+       T_DEPTH, T_SOURCE, T_TARGET, T_KIND, T_REV };
 
 static const struct graph_col thread_nodes[] = {
     {"id", T_ID, G_STRING, G_IN_ALL},
+    {"rev", T_REV, G_INT, G_IN_JSON},
     {"text", T_TEXT, G_STRING, G_IN_ALL},
     {"exact", T_EXACT, G_STRING, G_IN_ALL},
     {"document", T_DOCUMENT, G_JSON, G_IN_JSON},
@@ -79,6 +80,7 @@ static const struct graph_col thread_nodes[] = {
 
 static const struct graph_col thread_edges[] = {
     {"id", T_ID, G_STRING, G_IN_ALL},
+    {"rev", T_REV, G_INT, G_IN_JSON},
     {"source", T_SOURCE, G_STRING, G_IN_ALL},
     {"target", T_TARGET, G_STRING, G_IN_ALL},
     {"kind", T_KIND, G_STRING, G_IN_ALL},

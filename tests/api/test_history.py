@@ -82,6 +82,28 @@ def test_rev_everywhere_and_etag(h):
         assert r.headers["ETag"].startswith(f'"{r.json()["rev"]}-'), path
 
 
+def test_rev_in_threads_counterclaims_search_and_members(h, own):
+    """A client holding any representation of a row can send If-Match for it without
+    fetching it again: the thread's nodes and edges, the counterclaims view (claim and
+    relation), search hits and members carry the row's rev."""
+    doc, other, _, actor, _ = make_world(h)
+    claim = claim_on(h, doc, "the camps exist", attributions=[{"actor_id": actor["id"]}])
+    reply = claim_on(h, other, "the report was accurate")
+    rel = h.create("/v1/relations", {"from_claim_id": reply["id"], "to_claim_id": claim["id"], "kind": "refutes"})
+    h.patch(f"/v1/claims/{reply['id']}", {"note": "twice"})
+    h.patch(f"/v1/relations/{rel['id']}", {"note": "twice"})
+    thread = h.get(f"/v1/claims/{claim['id']}/thread").json()
+    assert {n["id"]: n["rev"] for n in thread["nodes"]} == {claim["id"]: 1, reply["id"]: 2}
+    assert [(e["id"], e["rev"]) for e in thread["edges"]] == [(rel["id"], 2)]
+    item = h.get(f"/v1/claims/{claim['id']}/counterclaims").json()["items"][0]
+    assert (item["relation_id"], item["relation_rev"], item["claim"]["id"], item["claim"]["rev"]) == \
+        (rel["id"], 2, reply["id"], 2)
+    assert h.patch(f"/v1/claims/{reply['id']}", {"note": "thrice"},
+                   headers={"If-Match": f'"{item["claim"]["rev"]}-0"'}).status_code in (200, 412)
+    members = h.get(f"/v1/projects/{claim['project_id']}/members").json()["items"]
+    assert members and all(isinstance(m["rev"], int) for m in members)
+
+
 def test_two_clients_same_etag_exactly_one_wins(h):
     doc, *_ = make_world(h)
     claim = claim_on(h, doc, "the report was accurate")

@@ -61,14 +61,14 @@ def test_default_depth_three_both_directions_and_cycles(api, web):
     edges = {e["id"]: e for e in body["edges"]}
     assert set(edges) == {r["a_refutes_root"], r["b_disputes_a"], r["b_supports_c"], r["a_restates_root2"],
                           r["b_supports_d"], r["d_disputes_a"]}
-    assert edges[r["a_refutes_root"]] == {"id": r["a_refutes_root"], "source": n["a"], "target": n["root"],
+    assert edges[r["a_refutes_root"]] == {"id": r["a_refutes_root"], "rev": 1, "source": n["a"], "target": n["root"],
                                           "kind": "refutes"}
     root = body["nodes"][0]
     assert root["id"] == n["root"] and root["exact"] == "The root finding."
     assert root["document"] == {"id": web["doc"]["id"], "title": "thread doc"} and root["speakers"] == []
     a = next(x for x in body["nodes"] if x["id"] == n["a"])
     assert a["speakers"] == [{"id": web["actor"]["id"], "name": 'Thread Speaker "T"'}] and a["document"] is None
-    assert set(a) == {"id", "text", "exact", "document", "speakers", "depth"}
+    assert set(a) == {"id", "rev", "text", "exact", "document", "speakers", "depth"}
 
 
 def test_depth_and_kinds(api, web):
