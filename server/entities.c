@@ -1,11 +1,16 @@
 #include "entities.h"
 
+#include "db.h" /* DEFAULT_PROJECT_SQL */
+
 /* Fields every entity has. */
 #define ID_FIELD {.name = "id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_OWNED}
 /* The revision number (issue 11): kept by the history triggers, the ETag of
  * the row; not exported (the revision log is, with --history). */
 #define REV_FIELD {.name = "rev", .sql_type = "bigint", .type = F_INTEGER, .flags = FIELD_SERVER}
-#define PROJECT_FIELD {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_CREATE | FIELD_EXPORT}
+/* A row's project: the default project unless a create names one. */
+#define PROJECT_FIELD                                                                                             \
+    {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_CREATE | FIELD_EXPORT,               \
+     .sql_default = DEFAULT_PROJECT_SQL}
 #define ANNOTATOR_FIELD                                                                                           \
     {.name = "annotator", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 200,                 \
      .flags = FIELD_WRITABLE}
@@ -56,6 +61,11 @@ static const struct field_spec document_fields[] = {
     ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
+/* The tags of body b, deduplicated in the order first given. */
+#define TAGS_FROM_BODY                                                                                            \
+    "ARRAY(SELECT t FROM jsonb_array_elements_text(b->'tags') WITH ORDINALITY AS x(t, n)"                         \
+    " GROUP BY t ORDER BY min(n))"
+
 /* A claim's span is the target object, stored in the columns start, end,
  * exact, prefix and suffix (sql_type "span"). attributions and citations
  * are created inline with the claim and exported as their own records. */
@@ -63,9 +73,11 @@ static const struct field_spec claim_fields[] = {
     ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "document_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "target", .sql_type = "span", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
-    {.name = "text", .sql_type = "text", .type = F_STRING, .flags = FIELD_WRITABLE},
-    {.name = "kind", .sql_type = "claim_kind", .type = F_STRING, .allowed = CLAIM_KINDS, .flags = FIELD_WRITABLE},
-    {.name = "tags", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = TAG_MAX_LEN, .flags = FIELD_WRITABLE},
+    {.name = "text", .sql_type = "text", .type = F_STRING, .flags = FIELD_WRITABLE, .sql_default = "s->>'exact'"},
+    {.name = "kind", .sql_type = "claim_kind", .type = F_STRING, .allowed = CLAIM_KINDS, .flags = FIELD_WRITABLE,
+     .sql_default = "'factual'"},
+    {.name = "tags", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = TAG_MAX_LEN, .flags = FIELD_WRITABLE,
+     .sql_value = TAGS_FROM_BODY},
     {.name = "note", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "attributions", .type = F_ARRAY, .flags = FIELD_CREATE},
     {.name = "citations", .type = F_ARRAY, .flags = FIELD_CREATE},
@@ -203,11 +215,12 @@ static json_t *describe_fields(const struct field_spec *fields)
                 json_array_append_new(allowed, json_string(f->allowed[i]));
         }
         json_array_append_new(
-            list, json_pack("{s:s, s:s?, s:s, s:b, s:b, s:o, s:I, s:b, s:b, s:b, s:b}", "name", f->name, "sql_type",
+            list, json_pack("{s:s, s:s?, s:s, s:b, s:b, s:o, s:I, s:b, s:b, s:b, s:b, s:s?}", "name", f->name, "sql_type",
                             f->sql_type, "kind", kind_name(f->type), "required", f->required, "nullable",
                             f->nullable, "enum", allowed, "max_length", (json_int_t)f->max_len, "create",
                             (f->flags & FIELD_CREATE) != 0, "patch", (f->flags & FIELD_PATCH) != 0, "server",
-                            (f->flags & FIELD_SERVER) != 0, "export", (f->flags & FIELD_EXPORT) != 0));
+                            (f->flags & FIELD_SERVER) != 0, "export", (f->flags & FIELD_EXPORT) != 0, "doc",
+                            f->doc));
     }
     return list;
 }

@@ -39,7 +39,7 @@ extern const struct field_spec span_fields[];
 
 /* The description as JSON (for `claimdb describe`): {"entities": [{"type",
  * "table", "schema", "fields": [{"name", "sql_type", "kind", "required",
- * "nullable", "enum", "max_length", "create", "patch", "server", "export"}]}],
+ * "nullable", "enum", "max_length", "create", "patch", "server", "export", "doc"}]}],
  * "span": [...]}. Returns a new reference. */
 json_t *entities_describe(void);
 

@@ -14,6 +14,7 @@
 #include "codebook.h"
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -29,18 +30,6 @@
 #include <strings.h>
 
 #define UUID_TEXT_SIZE 37
-
-/* The tags of body b, deduplicated in the order first given. */
-#define TAGS_FROM_BODY                                                                      \
-    "ARRAY(SELECT t FROM jsonb_array_elements_text(b->'tags') WITH ORDINALITY AS x(t, n)"    \
-    " GROUP BY t ORDER BY min(n))"
-
-/* A discontinuous target adds its segments; a one-piece one has no such member. */
-#define TARGET_JSON                                                                         \
-    "CASE WHEN c.start IS NULL THEN NULL WHEN c.segments IS NULL THEN json_build_object("   \
-    " 'start', c.start, 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix, 'suffix', c.suffix)" \
-    " ELSE json_build_object('start', c.start, 'end', c.\"end\", 'exact', c.exact, 'prefix', c.prefix," \
-    " 'suffix', c.suffix, 'segments', c.segments) END"
 
 /* The actors asserting the claim with id `claim`, each once. */
 #define SPEAKERS_JSON(claim)                                                                \
@@ -59,10 +48,7 @@
 
 /* The claim `c` with everything a reader needs, in one object. */
 #define CLAIM_JSON                                                                          \
-    "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'document_id', c.document_id," \
-    " 'target', " TARGET_JSON ", 'text', c.text, 'kind', c.kind, 'tags', to_json(c.tags),"   \
-    " 'note', c.note, 'annotator', c.annotator, 'created_at', c.created_at,"                \
-    " 'updated_at', c.updated_at, 'created_by', c.created_by, 'updated_by', c.updated_by,"                                                          \
+    "json_build_object(" CLAIM_SQL_MEMBERS("c") ","                                        \
     " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
     "  FROM documents d WHERE d.id = c.document_id),"                                       \
     " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id, 'rev', a.rev,"              \
@@ -87,22 +73,10 @@
     "   FROM relations rel JOIN claims o ON o.id = rel.from_claim_id"                       \
     "   WHERE rel.to_claim_id = c.id), '[]')))"
 
-/* List items: the flat claim, in list_cols order. */
-#define CLAIM_LIST_COLUMNS                                                                  \
-    "c.id, c.rev, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
-    " c.segments, c.text, c.kind, array_to_json(c.tags) AS tags, c.note, c.annotator, c.created_at,"    \
-    " c.updated_at, c.created_by, c.updated_by"
+/* List items: the flat claim (every stored field, entity_sql.h), in list_cols order. */
+#define CLAIM_LIST_COLUMNS CLAIM_SQL_LIST("c")
 
-static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"document_id", COL_STRING},
-    {"target", COL_OBJECT},
-    {"start", COL_NUMBER}, {"end", COL_NUMBER}, {"exact", COL_STRING}, {"prefix", COL_STRING},
-    {"suffix", COL_STRING}, {"segments", COL_JSON_OPT},
-    {NULL, COL_END},
-    {"text", COL_STRING}, {"kind", COL_STRING}, {"tags", COL_JSON}, {"note", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
-    {NULL, COL_END},
-};
+static const struct col list_cols[] = {CLAIM_LIST_COLS};
 
 /* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,
@@ -149,12 +123,8 @@ static const struct col list_cols[] = {
 static const struct db_statement statements[] = {
     /* $1 body, $2 resolved target (or NULL). */
     {"claim_create",
-     "INSERT INTO claims (project_id, document_id, start, \"end\", exact, prefix, suffix, segments, text,"
-     " kind, tags, note, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), (b->>'document_id')::uuid,"
-     " (s->>'start')::int, (s->>'end')::int, s->>'exact', s->>'prefix', s->>'suffix', s->'segments',"
-     " coalesce(b->>'text', s->>'exact'), coalesce((b->>'kind')::claim_kind, 'factual'),"
-     " " TAGS_FROM_BODY ", b->>'note', b->>'annotator'"
+     "INSERT INTO claims (" CLAIM_SQL_INSERT_COLUMNS ")"
+     " SELECT " CLAIM_SQL_INSERT_VALUES
      " FROM (SELECT $1::jsonb AS b, $2::jsonb AS s) AS input"
      " RETURNING id, project_id"},
     {"claim_get", "SELECT " CLAIM_JSON " FROM claims c WHERE c.id = $1::uuid"},
@@ -180,18 +150,7 @@ static const struct db_statement statements[] = {
     {"claim_list_of_document", DOCUMENT_CLAIMS_SQL},
     /* $1 id, $2 body, $3 resolved target (NULL with "target": null). */
     {"claim_patch",
-     "UPDATE claims c SET"
-     " text = CASE WHEN b ? 'text' THEN b->>'text' ELSE c.text END,"
-     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::claim_kind ELSE c.kind END,"
-     " tags = CASE WHEN b ? 'tags' THEN " TAGS_FROM_BODY " ELSE c.tags END,"
-     " note = CASE WHEN b ? 'note' THEN b->>'note' ELSE c.note END,"
-     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE c.annotator END,"
-     " start = CASE WHEN b ? 'target' THEN (s->>'start')::int ELSE c.start END,"
-     " \"end\" = CASE WHEN b ? 'target' THEN (s->>'end')::int ELSE c.\"end\" END,"
-     " exact = CASE WHEN b ? 'target' THEN s->>'exact' ELSE c.exact END,"
-     " prefix = CASE WHEN b ? 'target' THEN s->>'prefix' ELSE c.prefix END,"
-     " suffix = CASE WHEN b ? 'target' THEN s->>'suffix' ELSE c.suffix END,"
-     " segments = CASE WHEN b ? 'target' THEN s->'segments' ELSE c.segments END"
+     "UPDATE claims c SET " CLAIM_SQL_UPDATE("c")
      " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
      " RETURNING " CLAIM_JSON},
     {"claim_delete", "DELETE FROM claims WHERE id = $1::uuid RETURNING id"},

@@ -2,6 +2,7 @@
 
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "jsonbuf.h"
 #include "rowjson.h"
 
@@ -113,38 +114,22 @@ static const struct db_statement export_statements[] = {
     " 'actor_id', " F_ACTOR ", 'tag', " F_TAG ", 'kind', " F_KIND ","                              \
     " 'created_after', " F_AFTER ", 'created_before', " F_BEFORE ", 'q', " F_Q ")))"
 
-/* Each record's columns, in the order of its line's members (field tables below). */
-#define PROJECT_COLS "p.id, p.slug, p.name, p.description, p.annotator, p.created_at, p.updated_at"
-#define CODEBOOK_COLS                                                                              \
-    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at"
-#define ACTOR_COLS                                                                                 \
-    "a.id, a.project_id, a.name, a.kind, a.aliases, a.description, a.external_ids, a.annotator,"   \
-    " a.created_at, a.updated_at"
-#define DOCUMENT_COLS                                                                              \
-    "d.id, d.project_id, d.title, d.text, d.sha256, d.length, d.url, d.publisher, d.author,"       \
-    " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
-    " d.updated_at"
-#define CLAIM_COLS                                                                                 \
-    "c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"  \
-    " c.segments, c.text, c.kind, c.tags, c.note, c.annotator, c.created_at, c.updated_at"
+/* Each record's columns, in the order of its line's members: its entity's
+ * exported fields (entities.c, in order; generated into entity_sql.h). */
+#define PROJECT_COLS PROJECT_SQL_EXPORT("p")
+#define CODEBOOK_COLS CODEBOOK_SQL_EXPORT("e")
+#define ACTOR_COLS ACTOR_SQL_EXPORT("a")
+#define DOCUMENT_COLS DOCUMENT_SQL_EXPORT("d")
+#define CLAIM_COLS CLAIM_SQL_EXPORT("c")
 #define CLAIM_DOCUMENT_COLUMN 2 /* c.document_id above: the key claims merge on */
-#define SOURCE_COLS                                                                                \
-    "s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"            \
-    " s.document_id, s.annotator, s.created_at, s.updated_at"
-#define ATTRIBUTION_COLS                                                                           \
-    "t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.polarity, t.factuality," \
-    " t.said_at, t.source_span, t.cue_span, t.via_attribution_id, t.annotator, t.created_at, t.updated_at"
-#define RELATION_COLS                                                                              \
-    "r.id, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
-    " r.annotator, r.created_at, r.updated_at"
-#define CITATION_COLS                                                                              \
-    "ci.id, ci.project_id, ci.claim_id, ci.source_id, ci.locator, ci.span, ci.annotator,"          \
-    " ci.created_at, ci.updated_at"
+#define SOURCE_COLS SOURCE_SQL_EXPORT("s")
+#define ATTRIBUTION_COLS ATTRIBUTION_SQL_EXPORT("t")
+#define RELATION_COLS RELATION_SQL_EXPORT("r")
+#define CITATION_COLS CITATION_SQL_EXPORT("ci")
 
 /* Each line is the row written by rowjson (ROW_SPACED, the interchange
  * format's spacing) with the columns of its entity's exported fields
- * (entities.c, in order; the *_COLS lists above follow that order, which
- * tests/api/test_description.py and the round-trip test check). */
+ * (entities.c, in order, as the *_COLS lists above select them). */
 /* One part of the output: the rows of one cursor, or of two merged (the
  * inner rows, ordered by their key column, each written right after the
  * outer row whose id, column 0, equals that key). FETCH sizes keep a batch
@@ -345,32 +330,15 @@ static void line_write(struct outbuf *o, const PGresult *res, int row, const str
 #define COPY_CSV(query) "COPY (" query ") TO STDOUT (FORMAT csv, HEADER)"
 #define TS(alias, col) "(to_json(" alias "." col ") #>> '{}') AS " col
 
-#define CSV_DOCUMENTS                                                                              \
-    "SELECT d.id, d.project_id, d.title, d.text, d.sha256, d.length, d.url, d.publisher, d.author," \
-    " d.published_at, d.language, d.external_id, d.metadata::text AS metadata, d.done, d.annotator, "      \
-    TS("d", "created_at") ", " TS("d", "updated_at") " FROM documents d"
-#define CSV_ACTORS                                                                                 \
-    "SELECT a.id, a.project_id, a.name, a.kind, to_json(a.aliases)::text AS aliases,"              \
-    " a.description, a.external_ids::text AS external_ids, a.annotator, " TS("a", "created_at") ", "    \
-    TS("a", "updated_at") " FROM actors a"
-#define CSV_CLAIMS                                                                                 \
-    "SELECT c.id, c.project_id, c.document_id, c.start, c.\"end\", c.exact, c.prefix, c.suffix,"   \
-    " c.segments::text AS segments, c.text, c.kind, to_json(c.tags)::text AS tags, c.note, c.annotator, " TS("c", "created_at") ", "  \
-    TS("c", "updated_at") " FROM claims c"
-#define CSV_ATTRIBUTIONS                                                                           \
-    "SELECT t.id, t.project_id, t.claim_id, t.actor_id, t.role, t.cue, t.mode, t.polarity,"        \
-    " t.factuality, t.said_at, t.source_span::text AS source_span, t.cue_span::text AS cue_span, t.via_attribution_id,"     \
-    " t.annotator, " TS("t", "created_at") ", " TS("t", "updated_at") " FROM attributions t"
-#define CSV_RELATIONS                                                                              \
-    "SELECT r.id, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note,"                   \
-    " r.asserted_by_actor_id, r.annotator, " TS("r", "created_at") ", " TS("r", "updated_at")                \
-    " FROM relations r"
-#define CSV_SOURCES                                                                                \
-    "SELECT s.id, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"     \
-    " s.document_id, s.annotator, " TS("s", "created_at") ", " TS("s", "updated_at") " FROM sources s"
-#define CSV_CITATIONS                                                                              \
-    "SELECT ci.id, ci.project_id, ci.claim_id, ci.source_id, ci.locator, ci.span::text AS span,"   \
-    " ci.annotator, " TS("ci", "created_at") ", " TS("ci", "updated_at") " FROM citations ci"
+/* Each table's exported fields (entity_sql.h), arrays and objects as JSON
+ * text, timestamps as TS() writes them. */
+#define CSV_DOCUMENTS "SELECT " DOCUMENT_SQL_CSV("d") " FROM documents d"
+#define CSV_ACTORS "SELECT " ACTOR_SQL_CSV("a") " FROM actors a"
+#define CSV_CLAIMS "SELECT " CLAIM_SQL_CSV("c") " FROM claims c"
+#define CSV_ATTRIBUTIONS "SELECT " ATTRIBUTION_SQL_CSV("t") " FROM attributions t"
+#define CSV_RELATIONS "SELECT " RELATION_SQL_CSV("r") " FROM relations r"
+#define CSV_SOURCES "SELECT " SOURCE_SQL_CSV("s") " FROM sources s"
+#define CSV_CITATIONS "SELECT " CITATION_SQL_CSV("ci") " FROM citations ci"
 /* One row per claim for quick analysis: its document's title, the quote
  * (a discontinuous one's pieces as start-end;start-end, its exact joined),
  * who asserts it (actor names, JSON array) and how many relations touch it. */

@@ -52,6 +52,12 @@ struct field_spec {
     size_t max_len;              /* F_STRING, F_STRING_ARRAY items: most code points, 0 = no limit;
                                     also a CHECK in the database (migrations/0002) */
     unsigned flags;              /* enum field_flag */
+    /* How the generated SQL (server/gen/gen_entity_sql.c, build/entity_sql.h)
+     * treats the column, when not as its sql_type says: */
+    const char *sql_value;   /* the value read from the request body `b` (create and PATCH);
+                                NULL: b->>'name' cast to sql_type */
+    const char *sql_default; /* on create, the value when the body has none (coalesce) */
+    const char *doc;         /* the OpenAPI description of a property `make openapi` adds */
 };
 
 /* Which body is checked: an API create, an API PATCH (nothing is

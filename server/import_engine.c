@@ -4,6 +4,7 @@
 #include "codebook.h"
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "errors.h"
 #include "import_util.h"
 #include "segments.h"
@@ -67,103 +68,30 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     "ANALYZE import_stage (line, type, id, project_id, document_id, claim_id, actor_id, source_id," \
     " via_attribution_id, from_claim_id, to_claim_id, publisher_actor_id, asserted_by_actor_id)"
 
-#define J(k) "(s.rec->>'" k "')"
-#define JSPAN(k) "(s.rec->'" k "')"
+/* Typed rows per record type, named like the table's columns, and the
+ * columns an import compares and writes (besides id and timestamps),
+ * prefixed with a row alias: both follow from the entity's exported fields
+ * (entities.c, generated into entity_sql.h). */
+#define ROWS(type, ROW_LIST) "SELECT " ROW_LIST " FROM import_stage s WHERE s.type = '" type "'"
+#define PROJECT_ROWS ROWS("project", PROJECT_SQL_IMPORT_ROWS)
+#define CODEBOOK_ROWS ROWS("codebook", CODEBOOK_SQL_IMPORT_ROWS)
+#define ACTOR_ROWS ROWS("actor", ACTOR_SQL_IMPORT_ROWS)
+#define DOCUMENT_ROWS ROWS("document", DOCUMENT_SQL_IMPORT_ROWS)
+#define CLAIM_ROWS ROWS("claim", CLAIM_SQL_IMPORT_ROWS)
+#define SOURCE_ROWS ROWS("source", SOURCE_SQL_IMPORT_ROWS)
+#define ATTRIBUTION_ROWS ROWS("attribution", ATTRIBUTION_SQL_IMPORT_ROWS)
+#define RELATION_ROWS ROWS("relation", RELATION_SQL_IMPORT_ROWS)
+#define CITATION_ROWS ROWS("citation", CITATION_SQL_IMPORT_ROWS)
 
-/* Typed rows per record type, named like the table's columns. */
-#define PROJECT_ROWS                                                                               \
-    "SELECT s.line, s.id, " J("slug") " AS slug, " J("name") " AS name,"                           \
-    " " J("description") " AS description, " J("annotator") " AS annotator,"                       \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'project'"
-#define CODEBOOK_ROWS                                                                              \
-    "SELECT s.line, s.id, s.project_id AS project_id, " J("tag") " AS tag,"                        \
-    " " J("description") " AS description, " J("parent") " AS parent, " J("annotator") " AS annotator," \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'codebook'"
-#define ACTOR_ROWS                                                                                 \
-    "SELECT s.line, s.id, s.project_id AS project_id, " J("name") " AS name,"         \
-    " " J("kind") "::actor_kind AS kind,"                                                          \
-    " ARRAY(SELECT jsonb_array_elements_text(s.rec->'aliases')) AS aliases,"                       \
-    " " J("description") " AS description, s.rec->'external_ids' AS external_ids,"                 \
-    " " J("annotator") " AS annotator,"                                                            \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'actor'"
-#define DOCUMENT_ROWS                                                                              \
-    "SELECT s.line, s.id, s.project_id AS project_id, " J("title") " AS title,"       \
-    " " J("text") " AS text, " J("url") " AS url, " J("publisher") " AS publisher,"                \
-    " " J("author") " AS author, " J("published_at") "::date AS published_at,"                     \
-    " " J("language") " AS language, " J("external_id") " AS external_id,"                         \
-    " s.rec->'metadata' AS metadata, coalesce((" J("done") ")::boolean, false) AS done,"              \
-    " " J("annotator") " AS annotator,"                             \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'document'"
-#define CLAIM_ROWS                                                                                 \
-    "SELECT s.line, s.id, s.project_id AS project_id,"                                \
-    " s.document_id AS document_id, (s.rec->'target'->>'start')::int AS start,"       \
-    " (s.rec->'target'->>'end')::int AS \"end\", s.rec->'target'->>'exact' AS exact,"              \
-    " s.rec->'target'->>'prefix' AS prefix, s.rec->'target'->>'suffix' AS suffix,"                 \
-    " s.rec->'target'->'segments' AS segments,"                                                    \
-    " " J("text") " AS text, " J("kind") "::claim_kind AS kind,"                                   \
-    " ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')) AS tags, " J("note") " AS note,"      \
-    " " J("annotator") " AS annotator,"                                                            \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'claim'"
-#define SOURCE_ROWS                                                                                \
-    "SELECT s.line, s.id, s.project_id AS project_id, " J("title") " AS title,"       \
-    " " J("kind") "::source_kind AS kind, " J("url") " AS url,"                                    \
-    " s.publisher_actor_id AS publisher_actor_id,"                                    \
-    " " J("published_at") "::date AS published_at, s.document_id AS document_id,"     \
-    " " J("annotator") " AS annotator,"                                                            \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'source'"
-#define ATTRIBUTION_ROWS                                                                           \
-    "SELECT s.line, s.id, s.project_id AS project_id, s.claim_id AS claim_id," \
-    " s.actor_id AS actor_id, " J("role") " AS role, " J("cue") " AS cue,"            \
-    " " J("mode") "::attribution_mode AS mode, " J("polarity") "::attribution_polarity AS polarity," \
-    " " J("factuality") "::attribution_factuality AS factuality, " J("said_at") " AS said_at,"      \
-    " nullif(" JSPAN("source_span") ", 'null') AS source_span,"                                    \
-    " nullif(" JSPAN("cue_span") ", 'null') AS cue_span,"                                          \
-    " s.via_attribution_id AS via_attribution_id, " J("annotator") " AS annotator,"   \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'attribution'"
-#define RELATION_ROWS                                                                              \
-    "SELECT s.line, s.id, s.project_id AS project_id,"                                \
-    " s.from_claim_id AS from_claim_id, s.to_claim_id AS to_claim_id,"   \
-    " " J("kind") "::relation_kind AS kind, " J("note") " AS note,"                                \
-    " s.asserted_by_actor_id AS asserted_by_actor_id, " J("annotator") " AS annotator," \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'relation'"
-#define CITATION_ROWS                                                                              \
-    "SELECT s.line, s.id, s.project_id AS project_id, s.claim_id AS claim_id," \
-    " s.source_id AS source_id, " J("locator") " AS locator,"                         \
-    " nullif(" JSPAN("span") ", 'null') AS span, " J("annotator") " AS annotator,"                 \
-    " " J("created_at") "::timestamptz AS created_at, " J("updated_at") "::timestamptz AS updated_at" \
-    " FROM import_stage s WHERE s.type = 'citation'"
-
-/* The columns an import compares and writes (besides id and timestamps),
- * prefixed with a row alias. */
-#define PROJECT_COLS(a) a "slug, " a "name, " a "description, " a "annotator"
-#define CODEBOOK_COLS(a) a "project_id, " a "tag, " a "description, " a "parent, " a "annotator"
-#define ACTOR_COLS(a)                                                                              \
-    a "project_id, " a "name, " a "kind, " a "aliases, " a "description, " a "external_ids, " a "annotator"
-#define DOCUMENT_COLS(a)                                                                           \
-    a "project_id, " a "title, " a "text, " a "url, " a "publisher, " a "author, " a "published_at, " \
-    a "language, " a "external_id, " a "metadata, " a "done, " a "annotator"
-#define CLAIM_COLS(a)                                                                              \
-    a "project_id, " a "document_id, " a "start, " a "\"end\", " a "exact, " a "prefix, " a "suffix, " \
-    a "segments, " a "text, " a "kind, " a "tags, " a "note, " a "annotator"
-#define SOURCE_COLS(a)                                                                             \
-    a "project_id, " a "title, " a "kind, " a "url, " a "publisher_actor_id, " a "published_at, "  \
-    a "document_id, " a "annotator"
-#define ATTRIBUTION_COLS(a)                                                                        \
-    a "project_id, " a "claim_id, " a "actor_id, " a "role, " a "cue, " a "mode, " a "polarity, "  \
-    a "factuality, " a "said_at, " a "source_span, " a "cue_span, " a "via_attribution_id, " a "annotator"
-#define RELATION_COLS(a)                                                                           \
-    a "project_id, " a "from_claim_id, " a "to_claim_id, " a "kind, " a "note, "                   \
-    a "asserted_by_actor_id, " a "annotator"
-#define CITATION_COLS(a)                                                                           \
-    a "project_id, " a "claim_id, " a "source_id, " a "locator, " a "span, " a "annotator"
+#define PROJECT_COLS PROJECT_SQL_IMPORT_COLUMNS
+#define CODEBOOK_COLS CODEBOOK_SQL_IMPORT_COLUMNS
+#define ACTOR_COLS ACTOR_SQL_IMPORT_COLUMNS
+#define DOCUMENT_COLS DOCUMENT_SQL_IMPORT_COLUMNS
+#define CLAIM_COLS CLAIM_SQL_IMPORT_COLUMNS
+#define SOURCE_COLS SOURCE_SQL_IMPORT_COLUMNS
+#define ATTRIBUTION_COLS ATTRIBUTION_SQL_IMPORT_COLUMNS
+#define RELATION_COLS RELATION_SQL_IMPORT_COLUMNS
+#define CITATION_COLS CITATION_SQL_IMPORT_COLUMNS
 
 /* A staged row s differs from the stored row t: in any column, or in a
  * timestamp the line gives (an omitted one is the server's to set). */
@@ -1020,6 +948,7 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
             return false;
         }
         json_object_del(rec, "length");
+        set_default(rec, "done", json_false());
         if (json_is_null(json_object_get(rec, "metadata")))
             json_object_del(rec, "metadata");
         set_default(rec, "metadata", json_object());

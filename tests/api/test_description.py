@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 import requests
@@ -212,3 +213,39 @@ def test_import_bodies_match_the_openapi_description(spec, server):
     err = bad.json()["error"]
     described = components["ImportError"]["properties"]["error"]
     assert set(err) <= property_names(described) and set(described["required"]) <= set(err), err
+
+
+def test_openapi_entity_schemas_are_regenerated(description):
+    """schema/openapi.json carries every described field (`make openapi` adds
+    the missing ones, scripts/openapi_entities.py): stale, it fails here."""
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "openapi_entities.py"),
+                        os.path.join(ROOT, "schema", "openapi.json"), "--check"],
+                       input=json.dumps(description), capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_openapi_generator_adds_a_described_field(description, spec, tmp_path):
+    """The generator writes a new field's properties from its description:
+    a nullable string with a limit in the entity, create and patch schemas."""
+    desc = json.loads(json.dumps(description))
+    claim = next(e for e in desc["entities"] if e["type"] == "claim")
+    at = next(i for i, f in enumerate(claim["fields"]) if f["name"] == "note") + 1
+    claim["fields"].insert(at, {"name": "probe_note", "sql_type": "text", "kind": "string", "required": False,
+                                "nullable": True, "enum": None, "max_length": 300, "create": True, "patch": True,
+                                "server": False, "export": True, "doc": "A probe."})
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    script = os.path.join(ROOT, "scripts", "openapi_entities.py")
+    stale = subprocess.run([sys.executable, script, str(path), "--check"], input=json.dumps(desc), capture_output=True, text=True)
+    assert stale.returncode == 1 and "Claim.probe_note" in stale.stdout, stale.stdout
+    subprocess.run([sys.executable, script, str(path)], input=json.dumps(desc), check=True, capture_output=True, text=True)
+    written = json.loads(path.read_text(encoding="utf-8"))["components"]["schemas"]
+    for name in ("Claim", "ClaimCreate", "ClaimPatch"):
+        props = list(written[name]["properties"])
+        assert props[props.index("note") + 1] == "probe_note", (name, props)
+    assert written["ClaimCreate"]["properties"]["probe_note"] == {"type": ["string", "null"], "maxLength": 300,
+                                                                 "description": "A probe."}
+    assert written["Claim"]["properties"]["probe_note"] == {"type": ["string", "null"], "description": "A probe."}
+    assert "probe_note" in written["Claim"]["required"]
+    again = subprocess.run([sys.executable, script, str(path), "--check"], input=json.dumps(desc), capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout
