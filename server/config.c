@@ -81,7 +81,7 @@ static const struct setting settings[] = {
     {"statement-timeout", "CLAIMDB_STATEMENT_TIMEOUT", UINT, AT(statement_timeout_ms), 86400000,
      "milliseconds a request's SQL statement may run, 0 = no limit (default 15000)"},
     {"max-exports", "CLAIMDB_MAX_EXPORTS", UINT, AT(max_exports), 1024,
-     "concurrent exports before 503, one database connection each (default 4)"},
+     "concurrent exports and streamed networks before 503, one database connection each (default 4)"},
     {"max-imports", "CLAIMDB_MAX_IMPORTS", UINT, AT(max_imports), 1024,
      "concurrent imports before 503, two database connections each (default 2)"},
     {"shutdown-grace", "CLAIMDB_SHUTDOWN_GRACE", UINT, AT(shutdown_grace), 3600,

@@ -450,6 +450,15 @@ bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, boo
     return ok;
 }
 
+bool db_scope_send(PGconn *conn, const struct request *r)
+{
+    if (!r->auth)
+        return true;
+    const char *scope[SCOPE_PARAMS];
+    scope_params(r, false, scope);
+    return PQsendQueryParams(conn, SCOPE_SQL, SCOPE_PARAMS, NULL, scope, NULL, NULL, 0) == 1;
+}
+
 bool db_scope_command_line(PGconn *conn)
 {
     PGresult *res = PQexec(conn, "SELECT set_config('claimdb.admin', 'on', false)");

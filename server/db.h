@@ -132,6 +132,12 @@ void db_rollback(PGconn *conn);
  * Returns false when the statement failed. */
 bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, bool session_wide);
 
+/* Queues r's scope statement (as db_exec_or_reply sends it: transaction-
+ * local) on conn, which must be in pipeline mode, for a server-opened
+ * connection that pipelines its own set-up (graph_stream.c). Queues nothing
+ * when r has no identity. Returns false when it could not be queued. */
+bool db_scope_send(PGconn *conn, const struct request *r);
+
 /* Gives a command-line connection (claimdb import/export/user/...)
  * full access for its session: the CLI's user holds the database URL. */
 bool db_scope_command_line(PGconn *conn);

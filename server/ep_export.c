@@ -9,17 +9,12 @@
 #include "metrics.h"
 #include "registry.h"
 #include "reply.h"
+#include "slow.h"
 #include "validate.h"
 
-#include "config.h"
-#include <stdatomic.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Exports running now, against cfg->max_exports. */
-static atomic_uint running_exports;
 
 struct export_stream {
     struct export *ex; /* NULL once finished */
@@ -28,7 +23,7 @@ struct export_stream {
 
 unsigned export_running(void)
 {
-    return atomic_load(&running_exports);
+    return slow_running(SLOW_EXPORT);
 }
 
 /* Ends the export and frees its slot under the cap. At the end of the data
@@ -40,7 +35,7 @@ static void finish_export(struct export_stream *st)
         return;
     export_close(st->ex);
     st->ex = NULL;
-    atomic_fetch_sub(&running_exports, 1);
+    slow_give(SLOW_EXPORT);
 }
 
 static ssize_t read_export(void *cls, uint64_t pos, char *buf, size_t max)
@@ -186,14 +181,8 @@ static void export_dataset(struct request *r)
         || !query_uuid_or_reply(r, "project_id", &filters.project_id) || !filters_or_reply(r, &filters)
         || !project_or_reply(r, &filters, chosen) || !history_or_reply(r, &filters, format))
         return;
-    if (atomic_fetch_add(&running_exports, 1) >= r->cfg->max_exports) {
-        atomic_fetch_sub(&running_exports, 1);
-        metrics_reject(REJECT_TOO_MANY_EXPORTS);
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_exports", NULL,
-                    "%u exports are running, the most this server allows; retry shortly", r->cfg->max_exports);
-        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    if (!slow_slot_or_reply(r, SLOW_EXPORT))
         return;
-    }
     char err[512];
     bool unavailable = false;
     struct export_stream *st = calloc(1, sizeof *st);
@@ -202,7 +191,7 @@ static void export_dataset(struct request *r)
         st->ex = export_open(format, table, &filters, err, sizeof err, &unavailable);
     if (!st || !st->ex) {
         free(st);
-        atomic_fetch_sub(&running_exports, 1);
+        slow_give(SLOW_EXPORT);
         if (st && unavailable) {
             db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
         } else {
@@ -212,14 +201,7 @@ static void export_dataset(struct request *r)
         return;
     }
     st->r = r;
-    /* A small kernel send buffer: a client that stops reading is seen as
-     * stalled after ~256 KiB instead of after the few MB the kernel would
-     * otherwise take, and holds less memory meanwhile. */
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (ci) {
-        int sndbuf = 256 * 1024;
-        setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-    }
+    slow_small_send_buffer(r);
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_export, st, free_export);
     if (!resp) {

@@ -11,24 +11,22 @@
  *    via names the initiator it endorses, who stays a speaker.
  *  - endorsements count (the endorser makes the claim its own), unless
  *    endorsements=false.
- * Aggregation happens in PostgreSQL: the server holds only the actors and
- * the weighted edges, whatever the number of claims behind them.
+ * Aggregation happens in PostgreSQL: it returns the actors and the
+ * weighted edges, whatever the number of claims behind them.
  *
  * The claim network is the relations in scope and the claims at their ends.
- * It is returned in one piece, so it is capped (CLAIM_NETWORK_MAX rows):
- * larger graphs are narrowed with the filters or taken from the exports. */
+ *
+ * Both are streamed (graph_stream.h): a cursor on a connection of the
+ * request's own, a batch of rows at a time, so a whole project's network
+ * costs the server one batch of memory and holds no pooled connection while
+ * the client reads. The statements order nodes before edges, which lets
+ * each format be written in one pass. */
 #include "db.h"
 #include "graph_reply.h"
+#include "graph_stream.h"
 #include "registry.h"
 #include "reply.h"
 #include "validate.h"
-
-#include <stdio.h>
-#include <string.h>
-
-#define CLAIM_NETWORK_MAX 200000
-#define STR(x) #x
-#define XSTR(x) STR(x)
 
 /* Parameters of both statements: $1 project_id, $2 relation kinds (NULL:
  * all), $3 document_id (a relation with a claim of it at either end), $4 tag
@@ -72,13 +70,12 @@ static const struct db_statement statements[] = {
     {"network_claims",
      "WITH" RELATIONS_IN_SCOPE ","
      " node AS (SELECT from_claim_id AS id FROM rel UNION SELECT to_claim_id FROM rel)"
-     " SELECT * FROM ("
      " SELECT 'n' AS part, c.id, c.text, c.exact, c.kind::text AS kind, c.document_id, d.title,"
      "  NULL::uuid AS source, NULL::uuid AS target"
      " FROM node JOIN claims c ON c.id = node.id LEFT JOIN documents d ON d.id = c.document_id"
      " UNION ALL"
      " SELECT 'e', rel.id, NULL, NULL, rel.kind::text, NULL, NULL, rel.from_claim_id, rel.to_claim_id FROM rel"
-     " ) g ORDER BY 1 DESC, 2 LIMIT " XSTR(CLAIM_NETWORK_MAX) " + 1"},
+     " ORDER BY 1 DESC, 2"},
     {NULL, NULL},
 };
 
@@ -159,23 +156,14 @@ static void network(struct request *r, const struct db_statement *statement, con
     enum graph_format format;
     if (!query_known_or_reply(r, known) || !filters_or_reply(r, &f) || !graph_format_or_reply(r, &format))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {f.project_id, f.kinds[0] ? f.kinds : NULL, f.document_id, f.tag, f.from, f.to,
                             f.endorsements ? "true" : "false"};
-    /* Planned for its values each time: see db_exec_replanned_or_reply. */
-    PGresult *res = db_exec_replanned_or_reply(r, conn, statement, shape == &claim_shape ? 6 : 7, params);
-    if (!res)
+    /* Planned for its values (sent with its SQL): see db_exec_replanned_or_reply. */
+    struct graph_stream *gs =
+        graph_stream_open_or_reply(r, statement, shape == &claim_shape ? 6 : 7, params);
+    if (!gs)
         return;
-    if (PQntuples(res) > CLAIM_NETWORK_MAX)
-        reply_error(r, 422, "too_large", NULL,
-                    "the claim network has more than %d nodes and edges; narrow it with document_id, tag,"
-                    " kinds, from or to, or take the whole dataset from GET /v1/export",
-                    CLAIM_NETWORK_MAX);
-    else
-        reply_graph(r, res, PQntuples(res), shape, format);
-    PQclear(res);
+    reply_graph_stream(r, gs, shape, format);
 }
 
 static void actor_network(struct request *r)

@@ -104,23 +104,6 @@ static void json_object_write(struct jsonbuf *jb, const PGresult *res, int row, 
     jb_raw(jb, "}", 1);
 }
 
-static void json_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_shape *shape)
-{
-    static const char part[2] = {'n', 'e'};
-    static const char *const open[2] = {"{\"nodes\":[", "],\"edges\":["};
-    for (int p = 0; p < 2; p++) {
-        jb_cstr(jb, open[p]);
-        int written = 0;
-        for (int i = 0; i < n; i++)
-            if (is_part(res, i, shape->part_col, part[p])) {
-                if (written++)
-                    jb_raw(jb, ",", 1);
-                json_object_write(jb, res, i, p ? shape->edges : shape->nodes);
-            }
-    }
-    jb_cstr(jb, "]}");
-}
-
 /* ---- GraphML */
 
 static const char *graphml_type(enum graph_type t)
@@ -183,29 +166,9 @@ static void graphml_element(struct jsonbuf *jb, const PGresult *res, int row, co
     jb_cstr(jb, edge ? "</edge>\n" : "</node>\n");
 }
 
-static void graphml_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_shape *shape)
-{
-    jb_cstr(jb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\""
-                " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
-                " xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns"
-                " http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n");
-    graphml_keys(jb, shape->nodes, false);
-    graphml_keys(jb, shape->edges, true);
-    jb_cstr(jb, "  <graph id=\"");
-    jb_cstr(jb, shape->name);
-    jb_cstr(jb, "\" edgedefault=\"directed\">\n");
-    for (int p = 0; p < 2; p++)
-        for (int i = 0; i < n; i++)
-            if (is_part(res, i, shape->part_col, p ? 'e' : 'n'))
-                graphml_element(jb, res, i, p ? shape->edges : shape->nodes, p == 1);
-    jb_cstr(jb, "  </graph>\n</graphml>\n");
-}
-
 /* ---- CSV */
 
-static void csv_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_col *cols, char part,
-                      int part_col)
+static void csv_header(struct jsonbuf *jb, const struct graph_col *cols)
 {
     bool first = true;
     for (const struct graph_col *c = cols; c->name; c++)
@@ -216,27 +179,104 @@ static void csv_write(struct jsonbuf *jb, const PGresult *res, int n, const stru
             jb_cstr(jb, c->name);
         }
     jb_raw(jb, "\n", 1);
-    for (int i = 0; i < n; i++) {
-        if (!is_part(res, i, part_col, part))
-            continue;
-        first = true;
-        for (const struct graph_col *c = cols; c->name; c++)
-            if (c->in & G_IN_FLAT) {
-                if (!first)
-                    jb_raw(jb, ",", 1);
-                first = false;
-                if (!PQgetisnull(res, i, c->col)) /* NULL is an empty field, as in the CSV exports */
-                    graph_csv_field(jb, PQgetvalue(res, i, c->col), (size_t)PQgetlength(res, i, c->col));
-            }
-        jb_raw(jb, "\n", 1);
+}
+
+static void csv_record(struct jsonbuf *jb, const PGresult *res, int row, const struct graph_col *cols)
+{
+    bool first = true;
+    for (const struct graph_col *c = cols; c->name; c++)
+        if (c->in & G_IN_FLAT) {
+            if (!first)
+                jb_raw(jb, ",", 1);
+            first = false;
+            if (!PQgetisnull(res, row, c->col)) /* NULL is an empty field, as in the CSV exports */
+                graph_csv_field(jb, PQgetvalue(res, row, c->col), (size_t)PQgetlength(res, row, c->col));
+        }
+    jb_raw(jb, "\n", 1);
+}
+
+/* ---- the writer: one pass, nodes then edges */
+
+void graph_writer_begin(struct graph_writer *w, struct jsonbuf *jb, const struct graph_shape *shape,
+                        enum graph_format f)
+{
+    *w = (struct graph_writer){.shape = shape, .format = f};
+    switch (f) {
+    case GRAPH_JSON: jb_cstr(jb, "{\"nodes\":["); break;
+    case GRAPH_GRAPHML:
+        jb_cstr(jb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\""
+                    " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+                    " xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns"
+                    " http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n");
+        graphml_keys(jb, shape->nodes, false);
+        graphml_keys(jb, shape->edges, true);
+        jb_cstr(jb, "  <graph id=\"");
+        jb_cstr(jb, shape->name);
+        jb_cstr(jb, "\" edgedefault=\"directed\">\n");
+        break;
+    case GRAPH_CSV_NODES: csv_header(jb, shape->nodes); break;
+    case GRAPH_CSV_EDGES: csv_header(jb, shape->edges); break;
     }
+}
+
+/* Leaves the nodes for the edges (JSON closes one array, opens the other). */
+static void to_edges(struct graph_writer *w, struct jsonbuf *jb)
+{
+    if (w->in_edges)
+        return;
+    if (w->format == GRAPH_JSON)
+        jb_cstr(jb, "],\"edges\":[");
+    w->in_edges = true;
+    w->any = false;
+}
+
+void graph_writer_rows(struct graph_writer *w, struct jsonbuf *jb, const PGresult *res, int from, int to,
+                       char only)
+{
+    const struct graph_shape *shape = w->shape;
+    for (int i = from; i < to; i++) {
+        bool edge = is_part(res, i, shape->part_col, 'e');
+        if ((!edge && !is_part(res, i, shape->part_col, 'n')) || (only && only != (edge ? 'e' : 'n'))
+            || (!edge && w->in_edges))
+            continue;
+        if (edge)
+            to_edges(w, jb);
+        const struct graph_col *cols = edge ? shape->edges : shape->nodes;
+        switch (w->format) {
+        case GRAPH_JSON:
+            if (w->any)
+                jb_raw(jb, ",", 1);
+            json_object_write(jb, res, i, cols);
+            break;
+        case GRAPH_GRAPHML: graphml_element(jb, res, i, cols, edge); break;
+        case GRAPH_CSV_NODES:
+            if (!edge)
+                csv_record(jb, res, i, cols);
+            break;
+        case GRAPH_CSV_EDGES:
+            if (edge)
+                csv_record(jb, res, i, cols);
+            break;
+        }
+        w->any = true;
+    }
+}
+
+void graph_writer_end(struct graph_writer *w, struct jsonbuf *jb)
+{
+    to_edges(w, jb);
+    if (w->format == GRAPH_JSON)
+        jb_cstr(jb, "]}");
+    else if (w->format == GRAPH_GRAPHML)
+        jb_cstr(jb, "  </graph>\n</graphml>\n");
 }
 
 void graph_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_shape *shape,
                  enum graph_format f)
 {
     /* One allocation for the whole text, an overestimate (the values plus
-     * room for names and markup per value): a network's text runs to
+     * room for names and markup per value): a graph's text can run to
      * megabytes, and growing it by doubling would copy it several times and
      * briefly hold two copies. Reserved pages never written are not
      * resident, so the overestimate costs no memory. */
@@ -246,10 +286,9 @@ void graph_write(struct jsonbuf *jb, const PGresult *res, int n, const struct gr
         for (int c = 0; c < ncols; c++)
             estimate += (size_t)PQgetlength(res, i, c) * 2 + 48;
     jb_reserve(jb, estimate);
-    switch (f) {
-    case GRAPH_JSON: json_write(jb, res, n, shape); break;
-    case GRAPH_GRAPHML: graphml_write(jb, res, n, shape); break;
-    case GRAPH_CSV_NODES: csv_write(jb, res, n, shape->nodes, 'n', shape->part_col); break;
-    case GRAPH_CSV_EDGES: csv_write(jb, res, n, shape->edges, 'e', shape->part_col); break;
-    }
+    struct graph_writer w;
+    graph_writer_begin(&w, jb, shape, f);
+    graph_writer_rows(&w, jb, res, 0, n, 'n');
+    graph_writer_rows(&w, jb, res, 0, n, 'e');
+    graph_writer_end(&w, jb);
 }

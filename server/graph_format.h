@@ -47,11 +47,36 @@ struct graph_shape {
     const struct graph_col *edges;
 };
 
-/* Writes rows [0, n) of res in format f into jb. Rows whose part column is
- * neither 'n' nor 'e' are skipped. Never fails (allocation failure aborts,
- * as jsonbuf does). */
+/* Writes rows [0, n) of res in format f into jb: the nodes, then the edges,
+ * whatever their order in res. Rows whose part column is neither 'n' nor
+ * 'e' are skipped. Never fails (allocation failure aborts, as jsonbuf
+ * does). */
 void graph_write(struct jsonbuf *jb, const PGresult *res, int n, const struct graph_shape *shape,
                  enum graph_format f);
+
+/* A graph written a batch of rows at a time (a cursor's FETCHes), with the
+ * same bytes graph_write gives for all the rows at once, provided every
+ * node row comes before the first edge row (the network statements order
+ * by their part column): a node row after an edge row is skipped. */
+struct graph_writer {
+    const struct graph_shape *shape;
+    enum graph_format format;
+    bool in_edges;     /* an edge row has been written (or the nodes closed) */
+    bool any;          /* an element of the current part has been written */
+};
+
+/* Writes what comes before the first row (JSON's opening, GraphML's header
+ * and keys, CSV's header line) into jb and readies w. */
+void graph_writer_begin(struct graph_writer *w, struct jsonbuf *jb, const struct graph_shape *shape,
+                        enum graph_format f);
+
+/* Writes rows [from, to) of res whose part is `only` ('n' or 'e'), or of
+ * either part when only is 0, into jb. */
+void graph_writer_rows(struct graph_writer *w, struct jsonbuf *jb, const PGresult *res, int from, int to,
+                       char only);
+
+/* Writes what comes after the last row. */
+void graph_writer_end(struct graph_writer *w, struct jsonbuf *jb);
 
 /* The Content-Type of format f. */
 const char *graph_content_type(enum graph_format f);

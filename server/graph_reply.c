@@ -45,9 +45,14 @@ void reply_graph(struct request *r, const PGresult *res, int n, const struct gra
         fputs("claimdb: cannot create a response\n", stderr);
         abort();
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, graph_content_type(f));
     reply_response(r, MHD_HTTP_OK, resp);
     r->bytes_out = len;
+    graph_reply_headers(r, shape, f);
+}
+
+void graph_reply_headers(struct request *r, const struct graph_shape *shape, enum graph_format f)
+{
+    reply_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, graph_content_type(f));
     if (f == GRAPH_CSV_NODES || f == GRAPH_CSV_EDGES || f == GRAPH_GRAPHML) {
         char disposition[128];
         snprintf(disposition, sizeof disposition, "attachment; filename=\"claimdb-%s%s.%s\"", shape->name,

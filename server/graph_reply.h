@@ -21,4 +21,9 @@ bool graph_format_or_reply(struct request *r, enum graph_format *f);
 void reply_graph(struct request *r, const PGresult *res, int n, const struct graph_shape *shape,
                  enum graph_format f);
 
+/* Adds the headers of a graph reply in format f (Content-Type; for GraphML
+ * and CSV a Content-Disposition naming `shape->name` and the part) to the
+ * stored response. */
+void graph_reply_headers(struct request *r, const struct graph_shape *shape, enum graph_format f);
+
 #endif

@@ -13,6 +13,7 @@
 #include "reply.h"
 #include "request.h"
 #include "registry.h"
+#include "slow.h"
 #include "utf8.h"
 
 #include <pthread.h>
@@ -745,6 +746,7 @@ int http_serve(const struct config *cfg)
     guard_stop();
     metrics_free();
     db_close_all();
+    slow_close_all();
     fprintf(stderr, "{\"level\":\"info\",\"event\":\"stopped\"}\n");
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "guard.h"
 #include "registry.h"
+#include "slow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,9 +151,10 @@ void metrics_render(struct jsonbuf *out)
               "# HELP claimdb_in_flight Long-running requests in progress.\n"
               "# TYPE claimdb_in_flight gauge\n"
               "claimdb_in_flight{kind=\"export\"} %u\n"
+              "claimdb_in_flight{kind=\"network\"} %u\n"
               "claimdb_in_flight{kind=\"import\"} %u\n"
               "claimdb_in_flight{kind=\"long_poll\"} %d\n",
-              export_running(), import_running(), atomic_load(&metrics_long_polls));
+              export_running(), slow_running(SLOW_NETWORK), import_running(), atomic_load(&metrics_long_polls));
     jb_cstr(out, "# HELP claimdb_rejected_total Requests and connections turned away, by reason.\n"
                  "# TYPE claimdb_rejected_total counter\n");
     for (size_t r = 0; r < REJECT_REASONS; r++)

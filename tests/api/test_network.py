@@ -2,11 +2,17 @@
 documented choices for reporters (via) and endorsements, in JSON, GraphML, CSV."""
 import csv
 import io
+import socket
+import subprocess
+import time
+import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+import requests
 
-from conftest import assert_error, unique
+from conftest import Server, assert_error, unique
+from transfer_data import line, uid
 
 GML = "{http://graphml.graphdrawing.org/xmlns}"
 
@@ -124,3 +130,95 @@ def test_claim_network(api, net):
 ])
 def test_bad_parameters(api, path, params, code, field):
     assert_error(api.get(path, params=params), 400, code, field)
+
+
+# ---- streaming: a network of any size goes out a batch of rows at a time, on a
+# connection of its own under the exports' cap, never holding a pooled one.
+
+N_STREAMED = 3000  # claims, each with its own actor: 3 batches of nodes (1000 rows each) and 3 of edges
+
+
+def open_network_transactions(url):
+    """Backends with a network's cursor open in their transaction."""
+    return int(subprocess.run(["psql", url, "-XAtqc",
+                               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
+                               " AND state LIKE 'idle in transaction%' AND query LIKE '%graph_rows%'"
+                               " AND pid <> pg_backend_pid()"],
+                              check=True, capture_output=True, text=True).stdout)
+
+
+@pytest.fixture(scope="module")
+def streamed(cluster):
+    """A server on its own database holding a chain of N_STREAMED claims, each by its own actor and
+    disputing the next, with one pooled connection and one slot for slow work (exports, networks)."""
+    url = cluster.create_database("net_" + uuid.uuid4().hex[:10])
+    s = Server(url, CLAIMDB_MAX_EXPORTS=1, THREADS=1).start()
+    s.url = url
+    lines = [line({"type": "header", "format": "claimdb-ndjson", "version": 1})]
+    claims = [uid() for _ in range(N_STREAMED)]
+    for i, c in enumerate(claims):
+        actor = uid()
+        lines.append(line({"type": "actor", "id": actor, "name": f"Speaker {i:05d} " + "of a long name " * 12}))
+        lines.append(line({"type": "claim", "id": c, "text": f"Claim {i:05d} " + "that goes on " * 20}))
+        lines.append(line({"type": "attribution", "id": uid(), "claim_id": c, "actor_id": actor}))
+    for a, b in zip(claims, claims[1:]):
+        lines.append(line({"type": "relation", "id": uid(), "from_claim_id": a, "to_claim_id": b, "kind": "disputes"}))
+    r = requests.post(s.base + "/v1/import", data="".join(lines).encode(), headers=s.auth, timeout=300)
+    assert r.status_code == 200, r.text
+    yield s
+    assert s.stop() == 0, s.read_log()[-3000:]
+
+
+def test_a_network_of_many_batches_is_whole_in_every_format(streamed):
+    def fetch(path, **params):
+        r = requests.get(streamed.base + path, params=params, headers=streamed.auth, timeout=60)
+        assert r.status_code == 200, r.text
+        return r
+
+    body = fetch("/v1/network/actors").json()
+    assert len(body["nodes"]) == N_STREAMED and len(body["edges"]) == N_STREAMED - 1
+    assert len({n["id"] for n in body["nodes"]}) == N_STREAMED
+    assert all(e["weight"] == 1 and len(e["relation_ids"]) == 1 for e in body["edges"])
+    root = ET.fromstring(fetch("/v1/network/actors", format="graphml").content)
+    assert len(list(root.iter(GML + "node"))) == N_STREAMED and len(list(root.iter(GML + "edge"))) == N_STREAMED - 1
+    for part, n in (("nodes", N_STREAMED), ("edges", N_STREAMED - 1)):
+        rows = list(csv.DictReader(io.StringIO(fetch("/v1/network/actors", format="csv", part=part).text)))
+        assert len(rows) == n
+    claims = fetch("/v1/network/claims").json()
+    assert len(claims["nodes"]) == N_STREAMED and len(claims["edges"]) == N_STREAMED - 1
+    assert {n["id"] for n in claims["nodes"]} == {e["source"] for e in claims["edges"]} | {
+        e["target"] for e in claims["edges"]}
+
+
+def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its_transaction(streamed):
+    # A client that asks and then reads nothing, with a small receive window: the server
+    # fills its send buffer and waits, its cursor's transaction open.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", streamed.port))
+    sock.sendall(b"GET /v1/network/claims HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                 + streamed.auth["Authorization"].encode() + b"\r\n\r\n")
+    assert sock.recv(64).startswith(b"HTTP/1.1 200")
+    deadline = time.time() + 5
+    while open_network_transactions(streamed.url) == 0 and time.time() < deadline:
+        time.sleep(0.05)
+    assert open_network_transactions(streamed.url) == 1
+    # The server's only pooled connection is free: short requests are served meanwhile.
+    r = requests.get(streamed.base + "/v1/claims", params={"limit": 1}, headers=streamed.auth, timeout=10)
+    assert r.status_code == 200, r.text
+    # The one slot of slow work is taken: another network, or an export, waits its turn.
+    for path in ("/v1/network/actors", "/v1/export"):
+        busy = requests.get(streamed.base + path, headers=streamed.auth, timeout=10)
+        assert_error(busy, 503, "too_many_exports")
+        assert busy.headers["Retry-After"]
+    sock.close()
+    gone = time.time()
+    # Polled up to 5 s rather than timed: how fast is for make bench, not a test on a busy machine.
+    while open_network_transactions(streamed.url) and time.time() - gone < 5:
+        time.sleep(0.05)
+    assert open_network_transactions(streamed.url) == 0
+    deadline = time.time() + 5
+    while requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "edges"},
+                       headers=streamed.auth).status_code == 503:
+        assert time.time() < deadline
+        time.sleep(0.1)

@@ -1,0 +1,106 @@
+#include "slow.h"
+
+#include "config.h"
+#include "db.h"
+#include "metrics.h"
+#include "reply.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+/* Slots taken, in total (against the cap) and per kind (for the metrics). */
+static atomic_uint running_total;
+static atomic_uint running[SLOW_KINDS];
+
+bool slow_slot_or_reply(struct request *r, enum slow_kind kind)
+{
+    if (atomic_fetch_add(&running_total, 1) >= r->cfg->max_exports) {
+        atomic_fetch_sub(&running_total, 1);
+        metrics_reject(REJECT_TOO_MANY_EXPORTS);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_exports", NULL,
+                    "%u exports or streamed networks are running, the most this server allows; retry shortly",
+                    r->cfg->max_exports);
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+        return false;
+    }
+    atomic_fetch_add(&running[kind], 1);
+    return true;
+}
+
+void slow_give(enum slow_kind kind)
+{
+    atomic_fetch_sub(&running[kind], 1);
+    atomic_fetch_sub(&running_total, 1);
+}
+
+unsigned slow_running(enum slow_kind kind)
+{
+    return atomic_load(&running[kind]);
+}
+
+/* Idle connections kept for the next slow work. Never more than the slots
+ * (only a slot's holder gives one back), and at most KEPT_MAX. */
+#define KEPT_MAX 64
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static PGconn *kept[KEPT_MAX];
+static unsigned kept_count;
+
+/* Healthy, idle, and nothing unread: an idle connection with bytes to read
+ * was closed by the server (a restart, a terminate), as db.c explains. */
+static bool reusable(PGconn *conn)
+{
+    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE
+        || PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
+        return false;
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
+PGconn *slow_conn(const char **error)
+{
+    for (;;) {
+        pthread_mutex_lock(&kept_lock);
+        PGconn *conn = kept_count ? kept[--kept_count] : NULL;
+        pthread_mutex_unlock(&kept_lock);
+        if (!conn)
+            return db_connect(false, error);
+        if (reusable(conn))
+            return conn;
+        PQfinish(conn);
+    }
+}
+
+void slow_conn_keep(PGconn *conn)
+{
+    if (!conn)
+        return;
+    if (reusable(conn)) {
+        pthread_mutex_lock(&kept_lock);
+        bool room = kept_count < KEPT_MAX;
+        if (room)
+            kept[kept_count++] = conn;
+        pthread_mutex_unlock(&kept_lock);
+        if (room)
+            return;
+    }
+    PQfinish(conn);
+}
+
+void slow_close_all(void)
+{
+    pthread_mutex_lock(&kept_lock);
+    while (kept_count)
+        PQfinish(kept[--kept_count]);
+    pthread_mutex_unlock(&kept_lock);
+}
+
+void slow_small_send_buffer(struct request *r)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        int sndbuf = 256 * 1024;
+        setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
+}
