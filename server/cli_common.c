@@ -20,8 +20,8 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *name)
 
 PGconn *cli_connect_or_say(const char *command)
 {
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
+    char error[512];
+    PGconn *conn = db_connect(false, error, sizeof error);
     if (!conn) {
         fprintf(stderr, "claimdb %s: cannot connect to PostgreSQL: %s\n", command, error);
         return NULL;

@@ -130,8 +130,8 @@ static int import_file(const char *path, const struct import_options *opt, bool 
  * with the database: unreachable, or not (fully) migrated. Returns 0. */
 static int database_ready(const char *command)
 {
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
+    char error[512];
+    PGconn *conn = db_connect(false, error, sizeof error);
     if (!conn) {
         fprintf(stderr, "claimdb %s: cannot connect to PostgreSQL: %s\n", command, error);
         return 1;

@@ -36,16 +36,15 @@ void db_configure(const char *conninfo, unsigned statement_timeout_ms)
     db_statement_timeout_ms = statement_timeout_ms;
 }
 
-static bool prepare_all(PGconn *conn, const char **error)
+static bool prepare_all(PGconn *conn, char *error, size_t error_size)
 {
     for (const struct resource *const *rs = resources; *rs; rs++)
         for (const struct db_statement *st = (*rs)->statements; st && st->name; st++) {
             PGresult *res = PQprepare(conn, st->name, st->sql, 0, NULL);
             bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok) {
-                static _Thread_local char msg[512];
-                snprintf(msg, sizeof msg, "preparing %s: %s", st->name, PQresultErrorMessage(res));
-                *error = msg;
+                snprintf(error, error_size, "preparing %s: %s", st->name, PQresultErrorMessage(res));
+                error[strcspn(error, "\n")] = '\0';
             }
             PQclear(res);
             if (!ok)
@@ -54,20 +53,18 @@ static bool prepare_all(PGconn *conn, const char **error)
     return true;
 }
 
-PGconn *db_connect(bool prepare, const char **error)
+PGconn *db_connect(bool prepare, char *error, size_t error_size)
 {
     static const char *const keys[] = {"dbname", "application_name", "connect_timeout", "client_encoding", NULL};
     const char *const values[] = {db_conninfo, "claimdb", "5", "UTF8", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn) {
-        *error = "out of memory";
+        snprintf(error, error_size, "out of memory");
         return NULL;
     }
     if (PQstatus(conn) != CONNECTION_OK) {
-        static _Thread_local char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        msg[strcspn(msg, "\n")] = '\0';
-        *error = msg;
+        snprintf(error, error_size, "%s", PQerrorMessage(conn));
+        error[strcspn(error, "\n")] = '\0';
         PQfinish(conn);
         return NULL;
     }
@@ -79,11 +76,11 @@ PGconn *db_connect(bool prepare, const char **error)
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok) {
-        *error = "cannot apply session settings";
+        snprintf(error, error_size, "cannot apply session settings");
         PQfinish(conn);
         return NULL;
     }
-    if (prepare && !prepare_all(conn, error)) {
+    if (prepare && !prepare_all(conn, error, error_size)) {
         PQfinish(conn);
         return NULL;
     }
@@ -204,8 +201,8 @@ PGconn *db_conn_or_reply(struct request *r)
         conn = slot->conn = NULL;
     }
     if (!conn) {
-        const char *error = NULL;
-        conn = db_connect(true, &error);
+        char error[512];
+        conn = db_connect(true, error, sizeof error);
         if (!conn) {
             fprintf(stderr, "{\"level\":\"error\",\"event\":\"db_connect\",\"message\":\"%s\"}\n", error);
             db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */

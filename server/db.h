@@ -50,10 +50,11 @@ void db_configure(const char *conninfo, unsigned statement_timeout_ms);
 
 /* Opens a connection with the session settings claimdb relies on (UTF8,
  * UTC, ISO dates, statement timeout) and, when prepare is true, every
- * registered statement. Returns NULL with a message in *error (static or
- * owned by nobody; print it before the next call) on failure. The caller
- * owns the connection (PQfinish). */
-PGconn *db_connect(bool prepare, const char **error);
+ * registered statement. Returns NULL on failure, with one line saying why
+ * in error[0..error_size) (the caller's buffer: no thread-local storage,
+ * which every connection thread would carry). The caller owns the
+ * connection (PQfinish). */
+PGconn *db_connect(bool prepare, char *error, size_t error_size);
 
 /* Sizes the pool of connections that serve short requests (at least 1)
  * and how long a request waits for one (ms). Call once before serving.

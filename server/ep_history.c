@@ -288,55 +288,50 @@ static void list_changes(struct request *r)
         clock_gettime(CLOCK_MONOTONIC, &r->wait_until);
         r->wait_until.tv_sec += wait_s;
         r->waited = true;
-    }
+    } else if (feed_time_is_up(r))
+        wait_s = 0; /* run again after the wait: reply with what there is */
     const char *xid = pg.after[0] ? pg.after[0] : "0", *seq = pg.after[1] ? pg.after[1] : "0";
-    for (;;) {
-        PGconn *conn = db_conn_or_reply(r);
-        if (!conn)
-            return;
-        unsigned long seen = feed_generation();
-        const char *params[] = {project_id, xid, seq, pg.fetch};
-        PGresult *res = db_exec_or_reply(r, conn, "history_changes", 4, params);
-        if (!res)
-            return;
-        if (PQntuples(res) > 0 || wait_s == 0) {
-            struct jsonbuf jb = {0};
-            int n = PQntuples(res), shown = n > (int)pg.limit ? (int)pg.limit : n;
-            page_begin(&jb);
-            for (int i = 0; i < shown; i++) {
-                if (i)
-                    jb_raw(&jb, ",", 1);
-                rowjson_write(&jb, res, i, change_cols);
-            }
-            const char *last[2] = {shown ? PQgetvalue(res, shown - 1, 12) : xid,
-                                   shown ? PQgetvalue(res, shown - 1, 13) : seq};
-            /* next: always a cursor; "more" tells whether to ask at once. */
-            page_end(&jb, true, last, 2);
-            jb.len--; /* reopen the envelope for "more" */
-            jb_cstr(&jb, n > shown ? ",\"more\":true}" : ",\"more\":false}");
-            PQclear(res);
-            size_t len;
-            char *text = jb_steal(&jb, &len);
-            reply_json_owned(r, MHD_HTTP_OK, text, len);
-            return;
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    unsigned long seen = feed_generation();
+    const char *params[] = {project_id, xid, seq, pg.fetch};
+    PGresult *res = db_exec_or_reply(r, conn, "history_changes", 4, params);
+    if (!res)
+        return;
+    if (PQntuples(res) > 0 || wait_s == 0) {
+        struct jsonbuf jb = {0};
+        int n = PQntuples(res), shown = n > (int)pg.limit ? (int)pg.limit : n;
+        page_begin(&jb);
+        for (int i = 0; i < shown; i++) {
+            if (i)
+                jb_raw(&jb, ",", 1);
+            rowjson_write(&jb, res, i, change_cols);
         }
+        const char *last[2] = {shown ? PQgetvalue(res, shown - 1, 12) : xid,
+                               shown ? PQgetvalue(res, shown - 1, 13) : seq};
+        /* next: always a cursor; "more" tells whether to ask at once. */
+        page_end(&jb, true, last, 2);
+        jb.len--; /* reopen the envelope for "more" */
+        jb_cstr(&jb, n > shown ? ",\"more\":true}" : ",\"more\":false}");
         PQclear(res);
-        /* Nothing servable: is a change written but held back behind an
-         * older transaction still running? Then look again shortly. */
-        const char *pending_params[] = {project_id, xid, seq};
-        res = db_exec_or_reply(r, conn, "history_changes_pending", 3, pending_params);
-        if (!res)
-            return;
-        bool pending = PQgetvalue(res, 0, 0)[0] == 't';
-        PQclear(res);
-        if (feed_wait(r, seen, pending ? 50 : 0))
-            continue; /* woken (a change, a retry, the deadline): query again */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > r->wait_until.tv_sec
-            || (now.tv_sec == r->wait_until.tv_sec && now.tv_nsec >= r->wait_until.tv_nsec))
-            wait_s = 0; /* time is up: the next pass replies with what there is */
+        size_t len;
+        char *text = jb_steal(&jb, &len);
+        reply_json_owned(r, MHD_HTTP_OK, text, len);
+        return;
     }
+    PQclear(res);
+    /* Nothing servable: is a change written but held back behind an
+     * older transaction still running? Then look again shortly. */
+    const char *pending_params[] = {project_id, xid, seq};
+    res = db_exec_or_reply(r, conn, "history_changes_pending", 3, pending_params);
+    if (!res)
+        return;
+    bool pending = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    /* http.c sleeps until a change, the retry or the deadline, then
+     * runs this handler again (feed.h) */
+    feed_ask_wait(r, seen, pending ? 50 : 0);
 }
 
 static const struct route routes[] = {

@@ -695,8 +695,8 @@ struct export *export_open(enum export_format format, const char *table,
         snprintf(err, err_size, "unknown table");
         return NULL;
     }
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
+    char error[512];
+    PGconn *conn = db_connect(false, error, sizeof error);
     if (!conn) {
         snprintf(err, err_size, "%s", error);
         *unavailable = true;

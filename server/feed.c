@@ -8,8 +8,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,16 +51,60 @@ static void poke(void)
     (void)w;
 }
 
-bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
+void feed_ask_wait(struct request *r, unsigned long seen, unsigned retry_ms)
 {
-    if (!running || atomic_load(&generation) != seen || ms_until(&r->wait_until) <= 0)
+    r->wait_asked = true;
+    r->wait_seen = seen;
+    r->wait_retry_ms = retry_ms;
+}
+
+bool feed_time_is_up(const struct request *r)
+{
+    return ms_until(&r->wait_until) <= 0;
+}
+
+/* Gives back to the kernel the pages of this thread's stack more than a
+ * page below this function's frame (the calls still to come, locking and
+ * pthread_cond_timedwait, need far less). A sleeping thread otherwise
+ * keeps every page its request touched on the way down (libpq, jansson,
+ * the router); they come back zeroed, on demand, when the woken handler
+ * goes deep again. Below the stack pointer nothing is live. */
+static void stack_trim(void)
+{
+    char marker; /* where this frame is */
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    void *low = NULL;
+    size_t size = 0;
+    int got = pthread_attr_getstack(&attr, &low, &size);
+    pthread_attr_destroy(&attr);
+    long page = sysconf(_SC_PAGESIZE);
+    if (got != 0 || page <= 0)
+        return;
+    uintptr_t mask = ~((uintptr_t)page - 1);
+    uintptr_t bottom = ((uintptr_t)low + (uintptr_t)page - 1) & mask;
+    uintptr_t here = (uintptr_t)&marker;
+    if (here < bottom + (uintptr_t)page || here > (uintptr_t)low + size)
+        return; /* not on this stack (a sanitizer's fake frame): keep it all */
+    uintptr_t top = (here - 1024) & mask;
+    if (top > bottom)
+        (void)madvise((void *)bottom, top - bottom, MADV_DONTNEED);
+}
+
+bool feed_wait_if_asked(struct request *r)
+{
+    if (!r->wait_asked)
         return false;
+    r->wait_asked = false;
+    if (atomic_load(&generation) != r->wait_seen || feed_time_is_up(r))
+        return true; /* something changed already, or time is up: run again now */
     struct waiter w = {.woken = false, .resume_at = r->wait_until};
-    if (retry_ms) {
+    if (r->wait_retry_ms) {
         struct timespec retry;
         clock_gettime(CLOCK_MONOTONIC, &retry);
-        retry.tv_sec += retry_ms / 1000;
-        retry.tv_nsec += (long)(retry_ms % 1000) * 1000000;
+        retry.tv_sec += r->wait_retry_ms / 1000;
+        retry.tv_nsec += (long)(r->wait_retry_ms % 1000) * 1000000;
         if (retry.tv_nsec >= 1000000000) {
             retry.tv_sec++;
             retry.tv_nsec -= 1000000000;
@@ -72,12 +118,13 @@ bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
     pthread_cond_init(&w.cond, &attr);
     pthread_condattr_destroy(&attr);
     db_release(r); /* a waiting long poll holds no pooled connection */
+    stack_trim();
     pthread_mutex_lock(&lock);
     /* Checked again under the lock: the thread bumps the generation and
      * then takes the lock to wake, so a waiter added after the bump is
      * refused here rather than missed. */
-    bool ok = !stopping && atomic_load(&generation) == seen;
-    if (ok) {
+    bool can_wait = running && !stopping;
+    if (can_wait && atomic_load(&generation) == r->wait_seen) {
         w.next = waiters;
         waiters = &w;
         atomic_fetch_add(&metrics_long_polls, 1);
@@ -97,7 +144,9 @@ bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms)
     }
     pthread_mutex_unlock(&lock);
     pthread_cond_destroy(&w.cond);
-    return ok;
+    if (!can_wait) /* no feed to wait on: the next run replies with what there is */
+        clock_gettime(CLOCK_MONOTONIC, &r->wait_until);
+    return true;
 }
 
 /* Wakes the waiters that are due, or all of them; returns the ms until
@@ -124,8 +173,8 @@ static int resume_due(bool all)
 /* One LISTEN connection, made again when it breaks. */
 static PGconn *listen_connection(void)
 {
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
+    char error[512];
+    PGconn *conn = db_connect(false, error, sizeof error);
     if (!conn) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed_connect\",\"message\":\"%s\"}\n", error);
         return NULL;

@@ -25,18 +25,30 @@
 int feed_start(void);
 
 /* The count of notifications seen so far: read it before querying, and
- * pass it to feed_wait so that a change committed in between is not slept
- * through. */
+ * pass it to feed_ask_wait so that a change committed in between is not
+ * slept through. */
 unsigned long feed_generation(void);
 
-/* Blocks the calling (request) thread until a change is notified, or
- * `retry_ms` (0: none) or r->wait_until passes, or the feed stops; r's
- * pooled database connection is given back first (db_release). Returns
- * true after such a wait (the handler queries again, taking a connection
- * anew), false without waiting when a notification came after `seen`, the
- * deadline has passed, or the feed is stopping: the handler should query
- * again or reply now. */
-bool feed_wait(struct request *r, unsigned long seen, unsigned retry_ms);
+/* For a handler that found nothing to reply with yet: asks the server to
+ * sleep until a change is notified after `seen`, or `retry_ms` (0: none)
+ * or r->wait_until passes, and then to run the handler again. The handler
+ * returns at once without replying. The sleep happens in http.c's frame,
+ * not the handler's, so that a waiting thread keeps as few stack pages as
+ * it can (1,000 waiters are a benchmark row). */
+void feed_ask_wait(struct request *r, unsigned long seen, unsigned retry_ms);
+
+/* True once r's long poll is past its deadline (r->wait_until): the
+ * handler then replies with what there is. */
+bool feed_time_is_up(const struct request *r);
+
+/* http.c's side of feed_ask_wait: when the handler asked and has not
+ * replied, blocks the calling thread as asked, after giving r's pooled
+ * database connection back (db_release) and the thread's unused stack
+ * pages to the kernel, and returns true: run the handler again (it
+ * queries anew). Returns false when nothing was asked. When the feed
+ * cannot wait (it never started, or it is stopping), r's deadline is
+ * moved to now instead, so that the handler's next run replies. */
+bool feed_wait_if_asked(struct request *r);
 
 /* Wakes every waiter and refuses new waits (shutdown, before the HTTP
  * daemon stops). */

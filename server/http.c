@@ -638,8 +638,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else if (r->route->body == BODY_JSON)
         parse_json_body(r);
     guard_busy(r->guard);
-    if (!r->response && history_before_handler(r))
-        r->route->handler(r); /* a long poll waits in here (feed.h) */
+    if (!r->response && history_before_handler(r)) {
+        r->route->handler(r);
+        /* A long poll that found nothing asks to wait (feed.h). It sleeps
+         * here, in the shallowest frame of ours, so that 1,000 idle waiters
+         * keep as few stack pages as can be, then the handler runs again. */
+        while (!r->response && feed_wait_if_asked(r))
+            r->route->handler(r);
+    }
     history_after_handler(r);
     return queue(r);
 }

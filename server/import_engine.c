@@ -514,8 +514,8 @@ static bool lookup_ready(struct import *im)
         return true;
     if (im->lookup_failed)
         return false;
-    const char *error = NULL;
-    im->lookup = db_connect(false, &error);
+    char error[512];
+    im->lookup = db_connect(false, error, sizeof error);
     if (im->lookup && !db_scope_apply(im->lookup, im->opt.request, true, true)) {
         PQfinish(im->lookup);
         im->lookup = NULL;
@@ -1154,8 +1154,8 @@ static bool open_import(struct import *im)
     if (im->opened)
         return im->conn && !im->fatal[0];
     im->opened = true;
-    const char *error = NULL;
-    im->conn = db_connect(false, &error);
+    char error[512];
+    im->conn = db_connect(false, error, sizeof error);
     if (!im->conn) {
         snprintf(im->fatal, sizeof im->fatal, "%s", error);
         return false;

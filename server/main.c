@@ -84,8 +84,8 @@ static int parse_options(struct config *cfg, int argc, char **argv, int *i,
 static int cmd_migrate(const struct config *cfg, bool apply)
 {
     db_configure(cfg->database_url, 0);
-    const char *error = NULL;
-    PGconn *conn = db_connect(false, &error);
+    char error[512];
+    PGconn *conn = db_connect(false, error, sizeof error);
     if (!conn) {
         fprintf(stderr, "claimdb: cannot connect to PostgreSQL: %s\n", error);
         return 1;

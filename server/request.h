@@ -50,6 +50,9 @@ struct request {
     const char *reason;
     bool waited;                     /* the long poll has been registered once */
     struct timespec wait_until;      /* CLOCK_MONOTONIC deadline of the long poll */
+    bool wait_asked;                 /* the handler asks to sleep, then run again (feed.h) */
+    unsigned long wait_seen;         /* the feed generation it saw before querying */
+    unsigned wait_retry_ms;          /* 0, or look again this soon */
     /* Who is calling (auth.h), set before the handler runs; NULL for the
      * requests answered before identification (404, 405, 413). */
     struct auth *auth;
