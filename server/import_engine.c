@@ -204,6 +204,36 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
     " n AS (SELECT pg_notify('claimdb_changes', p.project_id::text) FROM (SELECT DISTINCT project_id FROM i) p)" \
     " SELECT (SELECT count(*) FROM i), 0, (SELECT count(*) FROM s), (SELECT count(*) FROM n)"
 
+/* After the writes, when the file has a log: every row the file's log
+ * covers must agree with the last entry logged for it, or its next change
+ * could not be logged (one entry per revision of a row: migration 0016)
+ * and would be refused. A row still stored must not be behind that
+ * revision, nor deleted by it. What this refuses: importing a newer
+ * export of a project over a database seeded from an older one, whose
+ * rows the newer log deletes or changes while the row here stays as it
+ * was. (line, type, id, field, code, message), line: the row's last
+ * entry in the file. */
+#define STORED_REV(resource)                                                                       \
+    " WHEN '" resource "' THEN (SELECT x.rev FROM " resource " x WHERE x.id = l.id)"
+#define LOG_AGREES_SQL                                                                             \
+    "WITH covered AS (SELECT s.rec->>'resource' AS resource, s.id, max(s.line) AS line"            \
+    "   FROM import_stage s WHERE s.type = 'revision' GROUP BY 1, 2),"                             \
+    " last AS (SELECT c.line, c.resource, c.id, h.rev, h.op FROM covered c CROSS JOIN LATERAL"     \
+    "   (SELECT h.rev, h.op FROM revisions h WHERE h.id = c.id AND h.resource = c.resource"        \
+    "    ORDER BY h.rev DESC LIMIT 1) h),"                                                         \
+    " stored AS (SELECT l.*, CASE l.resource" STORED_REV("projects") STORED_REV("documents")       \
+    STORED_REV("actors") STORED_REV("claims") STORED_REV("attributions") STORED_REV("relations")   \
+    STORED_REV("sources") STORED_REV("citations") STORED_REV("members") " END AS stored_rev"       \
+    "   FROM last l)"                                                                              \
+    " SELECT line, 'revision', id, 'rev', 'conflict', CASE WHEN op IN ('delete', 'purge')"         \
+    "  THEN 'the log ends with this row''s ' || op || ' (revision ' || rev || '), but this database"  \
+    " holds the row: import the file into a database without it'"                                 \
+    "  ELSE 'the log ends with revision ' || rev || ' of this row, but this database holds it at"  \
+    " revision ' || stored_rev || ': import the file into a database without the row, or holding" \
+    " this revision of it' END"                                                                    \
+    " FROM stored WHERE stored_rev IS NOT NULL AND (op IN ('delete', 'purge') OR stored_rev < rev)" \
+    " ORDER BY line"
+
 /* Every problem the staged lines have that only the database can see, in
  * line order: (line, type, id, field, code, message). $2: ids may repeat
  * (the stage's unique index could not be built), so look for them. */
@@ -341,6 +371,7 @@ static const struct db_statement import_statements[] = {
     {"import_relation", WRITE("relations", RELATION_ROWS, RELATION_COLS)},
     {"import_citation", WRITE("citations", CITATION_ROWS, CITATION_COLS)},
     {"import_revisions", WRITE_REVISIONS},
+    {"import_log_agrees", LOG_AGREES_SQL},
     {NULL, NULL},
 };
 
@@ -1417,6 +1448,22 @@ unsigned import_finish(struct import *im, json_t **body)
                             json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated",
                                       (json_int_t)updated, "unchanged", (json_int_t)(staged - inserted - updated)));
         PQclear(res);
+    }
+    if (im->history) {
+        res = PQexecPrepared(im->conn, "import_log_agrees", 0, NULL, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            json_decref(counts);
+            unsigned status = database_failure(im, res, body);
+            PQclear(res);
+            return status;
+        }
+        add_checked_errors(im, res);
+        PQclear(res);
+        if (im->n_errors) {
+            json_decref(counts);
+            exec_ok(im, "ROLLBACK", PGRES_COMMAND_OK);
+            return invalid_lines(im, body);
+        }
     }
     if (!exec_ok(im, im->opt.dry_run ? "ROLLBACK" : "COMMIT", PGRES_COMMAND_OK)) {
         json_decref(counts);

@@ -696,6 +696,43 @@ def test_export_history_round_trips_into_an_empty_database(h, own, cluster):
         assert copy.stop() == 0, copy.read_log()[-3000:]
 
 
+def test_an_imported_log_must_agree_with_the_rows_it_covers(h, own, cluster):
+    """A database seeded from an older --history export, then the newer export of the same
+    data imported over it, whose log deletes a claim that database still holds: refused (422
+    conflict on the claim's delete entry) and nothing written; the claim stays editable there.
+    (Before, the import went through, and the claim's next edit was refused with 409: its next
+    revision was logged already.)"""
+    doc, *_ = make_world(h)
+    claim_on(h, doc, "ministry said the report was false")
+    gone = claim_on(h, doc, "Critics said the report was accurate")
+    older = export_cli(own.url, "--history")
+    assert h.delete(f"/v1/claims/{gone['id']}").status_code == 204
+    newer = export_cli(own.url, "--history")
+
+    url = cluster.create_database("history_seeded_" + uuid.uuid4().hex[:10])
+    assert subprocess.run([BIN, "migrate"], env=dict(os.environ, DATABASE_URL=url), capture_output=True).returncode == 0
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimdb-older-{uuid.uuid4().hex}.ndjson")
+    with open(path, "wb") as f:
+        f.write(older)
+    try:
+        cli(url, "import", path)
+    finally:
+        os.unlink(path)
+    copy = Server(url).start()
+    try:
+        c = Api(copy.base, copy.token)
+        err = assert_error(c.post("/v1/import", data=newer), 422, "invalid_lines")
+        assert [(x["code"], x["field"], x["id"]) for x in err["lines"]] == [("conflict", "rev", gone["id"])]
+        assert "delete" in err["lines"][0]["message"]
+        entry = json.loads(newer.split(b"\n")[err["lines"][0]["line"] - 1])
+        assert (entry["type"], entry["id"], entry["op"]) == ("revision", gone["id"], "delete")
+        # nothing written: the claim's log is its creation, and its next edit is logged
+        assert [i["op"] for i in c.get(f"/v1/claims/{gone['id']}/revisions").json()["items"]] == ["create"]
+        assert c.patch(f"/v1/claims/{gone['id']}", {"note": "still here"}).status_code == 200
+    finally:
+        assert copy.stop() == 0, copy.read_log()[-3000:]
+
+
 def test_history_export_and_import_are_the_owners(own):
     slug = unique("hist")
     project_id = cli(own.url, "project", "add", slug, "--owner", "tester")
