@@ -1,18 +1,9 @@
 #include "import_util.h"
 
+#include "hex.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool uuid_parse(const char *s, unsigned char out[16])
 {

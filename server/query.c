@@ -1,5 +1,7 @@
 #include "query.h"
 
+#include "hex.h"
+
 #include <string.h>
 
 unsigned query_param_count(const char *q)
@@ -10,23 +12,12 @@ unsigned query_param_count(const char *q)
     return params;
 }
 
-static int hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 size_t query_unescape(char *s)
 {
     char *out = s;
     for (const char *in = s; *in;) {
         int hi, lo;
-        if (in[0] == '%' && (hi = hex(in[1])) >= 0 && (lo = hex(in[2])) >= 0 && (hi | lo) != 0) {
+        if (in[0] == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0 && (hi | lo) != 0) {
             *out++ = (char)(hi * 16 + lo);
             in += 3;
         } else {
