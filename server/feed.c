@@ -63,13 +63,14 @@ bool feed_time_is_up(const struct request *r)
     return ms_until(&r->wait_until) <= 0;
 }
 
-/* Gives back to the kernel the pages of this thread's stack more than a
- * page below this function's frame (the calls still to come, locking and
- * pthread_cond_timedwait, need far less). A sleeping thread otherwise
- * keeps every page its request touched on the way down (libpq, jansson,
- * the router); they come back zeroed, on demand, when the woken handler
- * goes deep again. Below the stack pointer nothing is live. */
-static void stack_trim(void)
+/* Gives back to the kernel the whole pages of this thread's stack more
+ * than 1 KiB below this function's frame (the calls still to come, locking
+ * and pthread_cond_timedwait, need less; noinline, so that the frame is
+ * this function's own). A sleeping thread otherwise keeps every page its
+ * request touched on the way down (libpq, jansson, the router); they come
+ * back zeroed, on demand, when the woken handler goes deep again. Below
+ * the stack pointer nothing is live. */
+__attribute__((noinline)) static void stack_trim(void)
 {
     char marker; /* where this frame is */
     pthread_attr_t attr;
