@@ -118,8 +118,8 @@ struct graph_stream *graph_stream_open_or_reply(struct request *r, const struct 
         return NULL;
     }
     snprintf(declare, len, "%s%s", GRAPH_CURSOR, statement->sql);
-    const char *error = NULL;
-    gs->conn = slow_conn(&error);
+    char error[512];
+    gs->conn = slow_conn(error, sizeof error);
     if (!gs->conn) {
         free(declare);
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"db_connect\",\"message\":\"%s\"}\n", error);

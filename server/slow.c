@@ -58,14 +58,14 @@ static bool reusable(PGconn *conn)
     return poll(&p, 1, 0) == 0;
 }
 
-PGconn *slow_conn(const char **error)
+PGconn *slow_conn(char *error, size_t error_size)
 {
     for (;;) {
         pthread_mutex_lock(&kept_lock);
         PGconn *conn = kept_count ? kept[--kept_count] : NULL;
         pthread_mutex_unlock(&kept_lock);
         if (!conn)
-            return db_connect(false, error);
+            return db_connect(false, error, error_size);
         if (reusable(conn))
             return conn;
         PQfinish(conn);

@@ -30,9 +30,10 @@ unsigned slow_running(enum slow_kind kind);
 /* A database connection for a slot's work: an idle one kept from earlier
  * slow work (its backend's caches warm: a new connection costs tens of
  * milliseconds), or a new one (db_connect, no statements prepared).
- * Returns NULL with a message in *error (as db_connect). The caller owns it
- * until slow_conn_keep. Streamed networks use these; exports connect anew. */
-PGconn *slow_conn(const char **error);
+ * Returns NULL with a message in error[0..error_size) (as db_connect). The
+ * caller owns it until slow_conn_keep. Streamed networks use these; exports
+ * connect anew. */
+PGconn *slow_conn(char *error, size_t error_size);
 
 /* Takes back a connection slow_conn gave: kept for the next slow work when
  * it is healthy and outside any transaction (the caller ends its own
