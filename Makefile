@@ -27,7 +27,7 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_LIB  := utf8 anchor segments router jsonbuf config cursor import_util graph_format fields entities etag query
 UNIT_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(filter $(UNIT_LIB),$(patsubst server/%.c,%,$(SRC))))
 
-.PHONY: all run test check unit api io openapi fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots fuzz fuzz-smoke fuzz-build
+.PHONY: all run test check unit api io openapi schema fmt fmt-check openapi-check lint clean db-stop db-reset deps bench compose-check jsonld-deps e2e screenshots fuzz fuzz-smoke fuzz-build
 all: $(BUILD)/claimdb
 
 # The SQL that follows from the entity descriptions (server/entities.c):
@@ -220,6 +220,18 @@ openapi-check:
 # fails while the file is not up to date).
 openapi: $(BUILD)/claimdb
 	$(BUILD)/claimdb describe | $(PYTHON) scripts/openapi_entities.py schema/openapi.json
+
+# schema/schema.sql, what the migrations produce: applied to a scratch database
+# of the private cluster (.data/pg, started if needed), dumped with
+# scripts/dump_schema.sh, dropped (test_core fails while the file is stale).
+SCHEMA_DB = $$(sh scripts/pg.sh url $(DATA)/pg $(DEV_PGPORT) | sed 's,/claimdb$$,/claimdb_schema,')
+schema: $(BUILD)/claimdb
+	@sh scripts/pg.sh start $(DATA)/pg $(DEV_PGPORT)
+	@sh scripts/pg.sh psql $(DATA)/pg $(DEV_PGPORT) -d postgres -c 'DROP DATABASE IF EXISTS claimdb_schema'
+	@sh scripts/pg.sh createdb $(DATA)/pg $(DEV_PGPORT) claimdb_schema
+	@DATABASE_URL="$(SCHEMA_DB)" $(BUILD)/claimdb migrate
+	sh scripts/dump_schema.sh "$(SCHEMA_DB)" > schema/schema.sql.tmp && mv schema/schema.sql.tmp schema/schema.sql
+	@sh scripts/pg.sh psql $(DATA)/pg $(DEV_PGPORT) -d postgres -c 'DROP DATABASE claimdb_schema'
 
 bench:
 	@sh scripts/deps.sh bench

@@ -37,17 +37,21 @@ static const struct field_spec project_fields[] = {
 static const struct field_spec actor_fields[] = {
     ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "name", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 500, .flags = FIELD_WRITABLE},
-    {.name = "kind", .sql_type = "actor_kind", .type = F_STRING, .allowed = ACTOR_KINDS, .flags = FIELD_WRITABLE},
-    {.name = "aliases", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = ALIAS_MAX_LEN, .flags = FIELD_WRITABLE},
+    {.name = "kind", .sql_type = "actor_kind", .type = F_STRING, .allowed = ACTOR_KINDS, .flags = FIELD_WRITABLE,
+     .sql_default = "'other'"},
+    {.name = "aliases", .sql_type = "text[]", .type = F_STRING_ARRAY, .max_len = ALIAS_MAX_LEN,
+     .flags = FIELD_WRITABLE | FIELD_PATCH_BY_HAND},
     {.name = "description", .sql_type = "text", .type = F_STRING, .nullable = true, .flags = FIELD_WRITABLE},
-    {.name = "external_ids", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE},
+    {.name = "external_ids", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE,
+     .sql_value = "coalesce(nullif(b->'external_ids', 'null'), '{}')"},
     ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
 static const struct field_spec document_fields[] = {
     ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "title", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 1000, .flags = FIELD_WRITABLE},
-    {.name = "text", .sql_type = "text", .type = F_STRING, .required = true, .flags = FIELD_CREATE | FIELD_EXPORT},
+    {.name = "text", .sql_type = "text", .type = F_STRING, .required = true,
+     .flags = FIELD_CREATE | FIELD_EXPORT | FIELD_UNLISTED},
     {.name = "sha256", .sql_type = "text", .type = F_STRING, .max_len = 64, .flags = FIELD_OWNED},
     {.name = "length", .sql_type = "integer", .type = F_INTEGER, .flags = FIELD_OWNED},
     {.name = "url", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 2000, .flags = FIELD_WRITABLE},
@@ -56,8 +60,9 @@ static const struct field_spec document_fields[] = {
     {.name = "published_at", .sql_type = "date", .type = F_DATE, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "language", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 35, .flags = FIELD_WRITABLE},
     {.name = "external_id", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 500, .flags = FIELD_WRITABLE},
-    {.name = "metadata", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE},
-    {.name = "done", .sql_type = "boolean", .type = F_BOOLEAN, .flags = FIELD_WRITABLE},
+    {.name = "metadata", .sql_type = "jsonb", .type = F_OBJECT, .nullable = true, .flags = FIELD_WRITABLE,
+     .sql_value = "coalesce(b->'metadata', '{}')"},
+    {.name = "done", .sql_type = "boolean", .type = F_BOOLEAN, .flags = FIELD_WRITABLE, .sql_default = "false"},
     ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
@@ -87,7 +92,8 @@ static const struct field_spec claim_fields[] = {
 static const struct field_spec source_fields[] = {
     ID_FIELD, REV_FIELD, PROJECT_FIELD,
     {.name = "title", .sql_type = "text", .type = F_STRING, .required = true, .max_len = 1000, .flags = FIELD_WRITABLE},
-    {.name = "kind", .sql_type = "source_kind", .type = F_STRING, .allowed = SOURCE_KINDS, .flags = FIELD_WRITABLE},
+    {.name = "kind", .sql_type = "source_kind", .type = F_STRING, .allowed = SOURCE_KINDS, .flags = FIELD_WRITABLE,
+     .sql_default = "'other'"},
     {.name = "url", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 2000, .flags = FIELD_WRITABLE},
     {.name = "publisher_actor_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
     {.name = "published_at", .sql_type = "date", .type = F_DATE, .nullable = true, .flags = FIELD_WRITABLE},
@@ -103,20 +109,27 @@ static const struct field_spec attribution_fields[] = {
     {.name = "actor_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
     {.name = "role", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 500, .flags = FIELD_WRITABLE},
     {.name = "cue", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 1000, .flags = FIELD_WRITABLE},
-    {.name = "mode", .sql_type = "attribution_mode", .type = F_STRING, .allowed = ATTRIBUTION_MODES, .flags = FIELD_WRITABLE},
+    {.name = "mode", .sql_type = "attribution_mode", .type = F_STRING, .allowed = ATTRIBUTION_MODES, .flags = FIELD_WRITABLE,
+     .sql_default = "'indirect'"},
     {.name = "polarity", .sql_type = "attribution_polarity", .type = F_STRING, .nullable = true,
      .allowed = ATTRIBUTION_POLARITIES, .flags = FIELD_WRITABLE},
     {.name = "factuality", .sql_type = "attribution_factuality", .type = F_STRING, .nullable = true,
      .allowed = ATTRIBUTION_FACTUALITIES, .flags = FIELD_WRITABLE},
     {.name = "said_at", .sql_type = "text", .type = F_PARTIAL_DATE, .nullable = true, .flags = FIELD_WRITABLE},
-    {.name = "source_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
-    {.name = "cue_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE},
+    /* the statements resolve spans first (source_in, cue_in: ep_attributions.c) */
+    {.name = "source_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE,
+     .sql_value = "source_in"},
+    {.name = "cue_span", .sql_type = "jsonb", .type = F_SPAN, .nullable = true, .flags = FIELD_WRITABLE,
+     .sql_value = "cue_in"},
     {.name = "via_attribution_id", .sql_type = "uuid", .type = F_UUID, .nullable = true, .flags = FIELD_WRITABLE},
     ANNOTATOR_FIELD, TIMESTAMP_FIELDS, AUTHOR_FIELDS, END_FIELDS,
 };
 
+/* A relation is in its from claim's project unless a create names one. */
 static const struct field_spec relation_fields[] = {
-    ID_FIELD, REV_FIELD, PROJECT_FIELD,
+    ID_FIELD, REV_FIELD,
+    {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_CREATE | FIELD_EXPORT,
+     .sql_default = "(SELECT project_id FROM claims WHERE id = (b->>'from_claim_id')::uuid), " DEFAULT_PROJECT_SQL},
     {.name = "from_claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
     {.name = "to_claim_id", .sql_type = "uuid", .type = F_UUID, .required = true, .flags = FIELD_WRITABLE},
     {.name = "kind", .sql_type = "relation_kind", .type = F_STRING, .required = true, .allowed = RELATION_KINDS,
@@ -161,7 +174,10 @@ const struct field_spec span_fields[] = {
  * the history), tag and project set once. Exported right after the projects
  * so that an import knows a project's codebook before its claims' tags. */
 static const struct field_spec codebook_fields[] = {
-    ID_FIELD, PROJECT_FIELD,
+    ID_FIELD,
+    /* the create statement works out pid: the query's project, the body's, else the default */
+    {.name = "project_id", .sql_type = "uuid", .type = F_UUID, .flags = FIELD_CREATE | FIELD_EXPORT,
+     .sql_value = "pid"},
     {.name = "tag", .sql_type = "text", .type = F_STRING, .required = true, .max_len = TAG_MAX_LEN,
      .flags = FIELD_CREATE | FIELD_EXPORT},
     {.name = "description", .sql_type = "text", .type = F_STRING, .nullable = true, .max_len = 2000,

@@ -5,6 +5,7 @@
  * objects built by json_build_object, lists serialized in C. */
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -24,17 +25,11 @@
  * variants, not "Wang Wenbin"/"Wang Yi". */
 #define SIMILAR_ACTOR_THRESHOLD "0.6"
 
-/* The actor as the API shows it; `a` is the row. */
-#define ACTOR_JSON                                                                         \
-    "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'name', a.name,"           \
-    " 'kind', a.kind, 'aliases', a.aliases, 'description', a.description,"                \
-    " 'external_ids', a.external_ids, 'annotator', a.annotator,"                          \
-    " 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by)"
+/* The actor as the API shows it; `a` is the row (entity_sql.h). */
+#define ACTOR_JSON "json_build_object(" ACTOR_SQL_MEMBERS("a") ")"
 
 /* List columns, in list_cols order. */
-#define ACTOR_LIST_COLUMNS                                                                 \
-    "a.id, a.rev, a.project_id, a.name, a.kind, to_json(a.aliases), a.description,"              \
-    " a.external_ids, a.annotator, a.created_at, a.updated_at, a.created_by, a.updated_by"
+#define ACTOR_LIST_COLUMNS ACTOR_SQL_LIST("a")
 
 /* The filters both list statements share; $1 after, $2 project, $3 kind. */
 #define ACTOR_LIST_FILTERS                                                                 \
@@ -45,12 +40,7 @@
 /* A JSON array of strings in the body `b` as text[] (empty when absent). */
 #define BODY_TEXT_ARRAY(member) "ARRAY(SELECT jsonb_array_elements_text(b->'" member "'))"
 
-static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
-    {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
-    {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {NULL, COL_END},
-};
+static const struct col list_cols[] = {ACTOR_LIST_COLS, {NULL, COL_END}};
 
 static const struct db_statement statements[] = {
     /* Creates the actor unless its name is very similar to a name or alias
@@ -65,10 +55,8 @@ static const struct db_statement statements[] = {
      "   WHERE NOT force AND x.project_id = coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ")"
      "   AND x.id IN (SELECT m.id FROM actor_matches(lower(b->>'name')) m)) s"
      "  WHERE s.score >= " SIMILAR_ACTOR_THRESHOLD "),"
-     " created AS (INSERT INTO actors AS a (project_id, name, kind, aliases, description, external_ids, annotator)"
-     "  SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'name',"
-     "  coalesce((b->>'kind')::actor_kind, 'other'), " BODY_TEXT_ARRAY("aliases") ","
-     "  b->>'description', coalesce(nullif(b->'external_ids', 'null'), '{}'), b->>'annotator'"
+     " created AS (INSERT INTO actors AS a (" ACTOR_SQL_INSERT_COLUMNS ")"
+     "  SELECT " ACTOR_SQL_INSERT_VALUES
      "  FROM input, alike WHERE force OR alike.list = '[]'::jsonb"
      "  RETURNING a.id, " ACTOR_JSON " AS object)"
      " SELECT created.id, created.object, alike.list FROM alike LEFT JOIN created ON true"},
@@ -102,20 +90,15 @@ static const struct db_statement statements[] = {
      " WHERE" ACTOR_LIST_FILTERS " ORDER BY found.score DESC, a.id LIMIT $4::int"},
     /* The merged actor's forwarding address, when $1 is no longer an actor. */
     {"actor_redirect", "SELECT into_id FROM actor_merges WHERE merged_id = $1::uuid"},
+    /* aliases (FIELD_PATCH_BY_HAND) also take add_aliases and remove_aliases. */
     {"actor_patch",
-     "UPDATE actors a SET"
-     " name = CASE WHEN b ? 'name' THEN b->>'name' ELSE a.name END,"
-     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::actor_kind ELSE a.kind END,"
+     "UPDATE actors a SET " ACTOR_SQL_UPDATE("a") ","
      " aliases = CASE WHEN b ? 'aliases' THEN " BODY_TEXT_ARRAY("aliases")
      "  WHEN b ? 'add_aliases' OR b ? 'remove_aliases' THEN ARRAY(SELECT n FROM (SELECT DISTINCT ON (lower(u.n))"
      "   u.n, u.pos FROM unnest(a.aliases || " BODY_TEXT_ARRAY("add_aliases") ") WITH ORDINALITY AS u(n, pos)"
      "   WHERE lower(u.n) NOT IN (SELECT lower(x) FROM jsonb_array_elements_text(coalesce(b->'remove_aliases',"
      "   '[]')) AS x) ORDER BY lower(u.n), u.pos) AS kept ORDER BY pos)"
-     "  ELSE a.aliases END,"
-     " description = CASE WHEN b ? 'description' THEN b->>'description' ELSE a.description END,"
-     " external_ids = CASE WHEN b ? 'external_ids' THEN coalesce(nullif(b->'external_ids', 'null'), '{}')"
-     "  ELSE a.external_ids END,"
-     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE a.annotator END"
+     "  ELSE a.aliases END"
      " FROM (SELECT $2::jsonb AS b) AS input WHERE a.id = $1::uuid"
      " RETURNING " ACTOR_JSON},
     {"actor_delete", "DELETE FROM actors WHERE id = $1::uuid RETURNING id"},
@@ -187,12 +170,7 @@ static bool actor_body_valid_or_reply(struct request *r, const struct field_spec
 }
 
 /* Search results: list_cols and the rank. */
-static const struct col search_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"name", COL_STRING},
-    {"kind", COL_STRING}, {"aliases", COL_JSON}, {"description", COL_STRING},
-    {"external_ids", COL_JSON}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {"score", COL_NUMBER}, {NULL, COL_END},
-};
+static const struct col search_cols[] = {ACTOR_LIST_COLS, {"score", COL_NUMBER}, {NULL, COL_END}};
 
 static void create_actor(struct request *r)
 {

@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -28,12 +29,7 @@
  * attribution, that one's actor; `a` the row, `ac` its actor, `v` the via
  * row and `va` the via's actor (both LEFT JOINed). */
 #define ATTRIBUTION_JSON                                                                    \
-    "json_build_object('id', a.id, 'rev', a.rev, 'project_id', a.project_id, 'claim_id', a.claim_id,"     \
-    " 'actor_id', a.actor_id, 'role', a.role, 'cue', a.cue, 'mode', a.mode,"                \
-    " 'polarity', a.polarity, 'factuality', a.factuality, 'said_at', a.said_at,"            \
-    " 'source_span', a.source_span, 'cue_span', a.cue_span,"                                \
-    " 'via_attribution_id', a.via_attribution_id, 'annotator', a.annotator,"                \
-    " 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by,"                              \
+    "json_build_object(" ATTRIBUTION_SQL_MEMBERS("a") ","                                  \
     " 'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind),"           \
     " 'via', CASE WHEN v.id IS NULL THEN NULL"                                              \
     " ELSE json_build_object('id', v.id, 'actor_id', v.actor_id, 'actor_name', va.name) END)"
@@ -53,18 +49,10 @@
     " SELECT 1 FROM chain WHERE chain.id = $1::uuid)"
 
 /* List columns, in list_cols order. */
-#define ATTRIBUTION_LIST_COLUMNS                                                            \
-    "a.id, a.rev, a.project_id, a.claim_id, a.actor_id, a.role, a.cue, a.mode, a.polarity,"  \
-    " a.factuality, a.said_at, a.source_span,"                                              \
-    " a.cue_span, a.via_attribution_id, a.annotator, a.created_at, a.updated_at, a.created_by, a.updated_by,"           \
-    " ac.id AS actor_key, ac.name, ac.kind"
+#define ATTRIBUTION_LIST_COLUMNS ATTRIBUTION_SQL_LIST("a") ", ac.id AS actor_key, ac.name, ac.kind"
 
 static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
-    {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
-    {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
-    {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
+    ATTRIBUTION_LIST_COLS,
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {NULL, COL_END},
@@ -75,11 +63,7 @@ static const struct col list_cols[] = {
     ATTRIBUTION_LIST_COLUMNS ", c.id AS claim_key, c.text, c.document_id"
 
 static const struct col search_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
-    {"actor_id", COL_STRING}, {"role", COL_STRING}, {"cue", COL_STRING}, {"mode", COL_STRING},
-    {"polarity", COL_STRING}, {"factuality", COL_STRING}, {"said_at", COL_STRING},
-    {"source_span", COL_JSON}, {"cue_span", COL_JSON}, {"via_attribution_id", COL_STRING},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
+    ATTRIBUTION_LIST_COLS,
     {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {"claim", COL_OBJECT}, {"id", COL_STRING}, {"text", COL_STRING}, {"document_id", COL_STRING},
@@ -133,12 +117,8 @@ static const struct db_statement statements[] = {
      "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = $2::uuid"
      "   AND x.claim_id = $1::uuid) AS via_ok"
      "  FROM input),"
-     " created AS (INSERT INTO attributions (project_id, claim_id, actor_id, role, cue, mode,"
-     "  polarity, factuality, said_at, source_span, cue_span, via_attribution_id, annotator)"
-     "  SELECT $2::uuid, $1::uuid, (b->>'actor_id')::uuid, b->>'role', b->>'cue',"
-     "  coalesce((b->>'mode')::attribution_mode, 'indirect'), (b->>'polarity')::attribution_polarity,"
-     "  (b->>'factuality')::attribution_factuality, b->>'said_at', source_in, cue_in,"
-     "  (b->>'via_attribution_id')::uuid, b->>'annotator'"
+     " created AS (INSERT INTO attributions (project_id, claim_id, " ATTRIBUTION_SQL_INSERT_COLUMNS ")"
+     "  SELECT $2::uuid, $1::uuid, " ATTRIBUTION_SQL_INSERT_VALUES
      "  FROM input, checks WHERE actor_ok AND via_ok"
      "  RETURNING *)"
      " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok"
@@ -177,20 +157,7 @@ static const struct db_statement statements[] = {
      "   AND x.claim_id = existing.claim_id) AS via_ok,"
      "  (b->>'via_attribution_id') IS NULL OR NOT " VIA_REACHES_SELF " AS acyclic"
      "  FROM input, existing),"
-     " updated AS (UPDATE attributions t SET"
-     "  actor_id = CASE WHEN b ? 'actor_id' THEN (b->>'actor_id')::uuid ELSE t.actor_id END,"
-     "  role = CASE WHEN b ? 'role' THEN b->>'role' ELSE t.role END,"
-     "  cue = CASE WHEN b ? 'cue' THEN b->>'cue' ELSE t.cue END,"
-     "  mode = CASE WHEN b ? 'mode' THEN (b->>'mode')::attribution_mode ELSE t.mode END,"
-     "  polarity = CASE WHEN b ? 'polarity' THEN (b->>'polarity')::attribution_polarity ELSE t.polarity END,"
-     "  factuality = CASE WHEN b ? 'factuality' THEN (b->>'factuality')::attribution_factuality"
-     "   ELSE t.factuality END,"
-     "  said_at = CASE WHEN b ? 'said_at' THEN b->>'said_at' ELSE t.said_at END,"
-     "  source_span = CASE WHEN b ? 'source_span' THEN source_in ELSE t.source_span END,"
-     "  cue_span = CASE WHEN b ? 'cue_span' THEN cue_in ELSE t.cue_span END,"
-     "  via_attribution_id = CASE WHEN b ? 'via_attribution_id'"
-     "   THEN (b->>'via_attribution_id')::uuid ELSE t.via_attribution_id END,"
-     "  annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE t.annotator END"
+     " updated AS (UPDATE attributions t SET " ATTRIBUTION_SQL_UPDATE("t")
      "  FROM input, checks WHERE t.id = $1::uuid AND actor_ok AND via_ok AND acyclic"
      "  RETURNING t.*)"
      " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok, checks.acyclic"

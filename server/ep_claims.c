@@ -39,10 +39,7 @@
 
 /* A relation `rel` with the claim `o` at its other end. */
 #define RELATION_JSON                                                                       \
-    "json_build_object('id', rel.id, 'rev', rel.rev, 'project_id', rel.project_id,"                         \
-    " 'from_claim_id', rel.from_claim_id, 'to_claim_id', rel.to_claim_id, 'kind', rel.kind," \
-    " 'note', rel.note, 'asserted_by_actor_id', rel.asserted_by_actor_id,"                  \
-    " 'annotator', rel.annotator, 'created_at', rel.created_at, 'updated_at', rel.updated_at, 'created_by', rel.created_by, 'updated_by', rel.updated_by," \
+    "json_build_object(" RELATION_SQL_MEMBERS("rel") ","                                   \
     " 'claim', json_build_object('id', o.id, 'text', o.text, 'document_id', o.document_id,"  \
     " 'speakers', " SPEAKERS_JSON("o.id") "))"
 
@@ -51,18 +48,10 @@
     "json_build_object(" CLAIM_SQL_MEMBERS("c") ","                                        \
     " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
     "  FROM documents d WHERE d.id = c.document_id),"                                       \
-    " 'attributions', coalesce((SELECT json_agg(json_build_object('id', a.id, 'rev', a.rev,"              \
-    "  'project_id', a.project_id, 'claim_id', a.claim_id, 'actor_id', a.actor_id,"         \
-    "  'role', a.role, 'cue', a.cue, 'mode', a.mode, 'polarity', a.polarity,"               \
-    "  'factuality', a.factuality, 'said_at', a.said_at, 'source_span', a.source_span,"     \
-    "  'cue_span', a.cue_span, 'via_attribution_id', a.via_attribution_id,"                 \
-    "  'annotator', a.annotator, 'created_at', a.created_at, 'updated_at', a.updated_at, 'created_by', a.created_by, 'updated_by', a.updated_by,"   \
+    " 'attributions', coalesce((SELECT json_agg(json_build_object(" ATTRIBUTION_SQL_MEMBERS("a") "," \
     "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
     "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = c.id), '[]'),"  \
-    " 'citations', coalesce((SELECT json_agg(json_build_object('id', ci.id, 'rev', ci.rev,"                \
-    "  'project_id', ci.project_id, 'claim_id', ci.claim_id, 'source_id', ci.source_id,"    \
-    "  'locator', ci.locator, 'span', ci.span, 'annotator', ci.annotator,"                  \
-    "  'created_at', ci.created_at, 'updated_at', ci.updated_at, 'created_by', ci.created_by, 'updated_by', ci.updated_by,"                           \
+    " 'citations', coalesce((SELECT json_agg(json_build_object(" CITATION_SQL_MEMBERS("ci") "," \
     "  'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind)) ORDER BY ci.id)" \
     "  FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id), '[]')," \
     " 'relations', json_build_object("                                                      \
@@ -76,7 +65,7 @@
 /* List items: the flat claim (every stored field, entity_sql.h), in list_cols order. */
 #define CLAIM_LIST_COLUMNS CLAIM_SQL_LIST("c")
 
-static const struct col list_cols[] = {CLAIM_LIST_COLS};
+static const struct col list_cols[] = {CLAIM_LIST_COLS, {NULL, COL_END}};
 
 /* GET /v1/claims filters. Parameters, the same in every variant: $1 after,
  * $2 limit, $3 document_id, $4 actor_id, $5 tag, $6 kind, $7 relation,

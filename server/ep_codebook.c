@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "errors.h"
 #include "page.h"
 #include "registry.h"
@@ -24,23 +25,12 @@
 #include <string.h>
 #include <strings.h>
 
-/* The entry as the API shows it; `e` is the row. */
-#define ENTRY_JSON                                                                         \
-    "json_build_object('id', e.id, 'project_id', e.project_id, 'tag', e.tag,"             \
-    " 'description', e.description, 'parent', e.parent, 'annotator', e.annotator,"       \
-    " 'created_at', e.created_at, 'updated_at', e.updated_at, 'created_by', e.created_by,"   \
-    " 'updated_by', e.updated_by)"
+/* The entry as the API shows it; `e` is the row (entity_sql.h). */
+#define ENTRY_JSON "json_build_object(" CODEBOOK_SQL_MEMBERS("e") ")"
 
-#define ENTRY_LIST_COLUMNS                                                                 \
-    "e.id, e.project_id, e.tag, e.description, e.parent, e.annotator, e.created_at, e.updated_at," \
-    " e.created_by, e.updated_by"
+#define ENTRY_LIST_COLUMNS CODEBOOK_SQL_LIST("e")
 
-static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"project_id", COL_STRING}, {"tag", COL_STRING},
-    {"description", COL_STRING}, {"parent", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING},
-    {"updated_by", COL_STRING}, {NULL, COL_END},
-};
+static const struct col list_cols[] = {CODEBOOK_LIST_COLS, {NULL, COL_END}};
 
 #define STRICT_TAGS(p) CODEBOOK_STRICT_TAGS_SQL(p)
 
@@ -57,8 +47,8 @@ static const struct db_statement statements[] = {
      " checks AS (SELECT EXISTS (SELECT 1 FROM projects p WHERE p.id = pid) AS project_ok,"
      "  (b->>'parent') IS NULL OR EXISTS (SELECT 1 FROM codebook_entries x"
      "   WHERE x.project_id = pid AND x.tag = b->>'parent') AS parent_ok FROM input),"
-     " created AS (INSERT INTO codebook_entries AS e (project_id, tag, description, parent, annotator)"
-     "  SELECT pid, b->>'tag', b->>'description', b->>'parent', b->>'annotator' FROM input, checks"
+     " created AS (INSERT INTO codebook_entries AS e (" CODEBOOK_SQL_INSERT_COLUMNS ")"
+     "  SELECT " CODEBOOK_SQL_INSERT_VALUES " FROM input, checks"
      "  WHERE parent_ok OR NOT project_ok ON CONFLICT (project_id, tag) DO NOTHING RETURNING e.*)"
      " SELECT e.id, " ENTRY_JSON ", checks.project_ok, checks.parent_ok FROM checks LEFT JOIN created e ON true"},
     {"codebook_get", "SELECT " ENTRY_JSON " FROM codebook_entries e WHERE e.id = $1::uuid"},
@@ -80,10 +70,7 @@ static const struct db_statement statements[] = {
      "   UNION SELECT x.parent FROM codebook_entries x JOIN up ON x.tag = up.tag"
      "   WHERE x.project_id = existing.project_id AND x.parent IS NOT NULL)"
      "   SELECT 1 FROM up WHERE up.tag = existing.tag) AS acyclic FROM input, existing),"
-     " updated AS (UPDATE codebook_entries e SET"
-     "  description = CASE WHEN b ? 'description' THEN b->>'description' ELSE e.description END,"
-     "  parent = CASE WHEN b ? 'parent' THEN b->>'parent' ELSE e.parent END,"
-     "  annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE e.annotator END"
+     " updated AS (UPDATE codebook_entries e SET " CODEBOOK_SQL_UPDATE("e")
      "  FROM input, checks WHERE e.id = $1::uuid AND parent_ok AND acyclic RETURNING e.*)"
      " SELECT e.id, " ENTRY_JSON ", checks.parent_ok, checks.acyclic FROM checks LEFT JOIN updated e ON true"},
     {"codebook_delete", "DELETE FROM codebook_entries WHERE id = $1::uuid RETURNING id"},

@@ -7,6 +7,7 @@
  * return plain columns serialized in C (rowjson). */
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -19,37 +20,19 @@
 #include <string.h>
 
 
-/* The document as the API shows it; `d` is the row. */
-#define DOCUMENT_JSON                                                                     \
-    "json_build_object('id', d.id, 'rev', d.rev, 'project_id', d.project_id, 'title', d.title,"        \
-    " 'text', d.text, 'sha256', d.sha256, 'length', d.length, 'url', d.url,"              \
-    " 'publisher', d.publisher, 'author', d.author, 'published_at', d.published_at,"      \
-    " 'language', d.language, 'external_id', d.external_id, 'metadata', d.metadata,"      \
-    " 'done', d.done, 'annotator', d.annotator, 'created_at', d.created_at, 'updated_at', d.updated_at, 'created_by', d.created_by, 'updated_by', d.updated_by)"
+/* The document as the API shows it; `d` is the row (entity_sql.h). */
+#define DOCUMENT_JSON "json_build_object(" DOCUMENT_SQL_MEMBERS("d") ")"
 
-/* List items: everything but the text, which can be large
+/* List items: every stored field but the text, which can be large
  * (GET /v1/documents/{id} has it). Order matches list_cols. */
-#define DOCUMENT_LIST_COLUMNS                                                             \
-    "d.id, d.rev, d.project_id, d.title, d.sha256, d.length, d.url, d.publisher, d.author,"      \
-    " d.published_at, d.language, d.external_id, d.metadata, d.done, d.annotator, d.created_at,"  \
-    " d.updated_at, d.created_by, d.updated_by"
+#define DOCUMENT_LIST_COLUMNS DOCUMENT_SQL_LIST("d")
 
-static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
-    {"sha256", COL_STRING}, {"length", COL_NUMBER}, {"url", COL_STRING},
-    {"publisher", COL_STRING}, {"author", COL_STRING}, {"published_at", COL_STRING},
-    {"language", COL_STRING}, {"external_id", COL_STRING}, {"metadata", COL_JSON},
-    {"done", COL_BOOL}, {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
-    {NULL, COL_END},
-};
+static const struct col list_cols[] = {DOCUMENT_LIST_COLS, {NULL, COL_END}};
 
 static const struct db_statement statements[] = {
     {"document_create",
-     "INSERT INTO documents AS d (project_id, title, text, url, publisher, author, published_at,"
-     " language, external_id, metadata, done, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'title', b->>'text',"
-     " b->>'url', b->>'publisher', b->>'author', (b->>'published_at')::date, b->>'language',"
-     " b->>'external_id', coalesce(b->'metadata', '{}'), coalesce((b->>'done')::boolean, false), b->>'annotator'"
+     "INSERT INTO documents AS d (" DOCUMENT_SQL_INSERT_COLUMNS ")"
+     " SELECT " DOCUMENT_SQL_INSERT_VALUES
      " FROM (SELECT $1::jsonb AS b) AS input"
      " RETURNING d.id, " DOCUMENT_JSON},
     {"document_get", "SELECT " DOCUMENT_JSON " FROM documents d WHERE d.id = $1::uuid"},
@@ -63,17 +46,7 @@ static const struct db_statement statements[] = {
      "  OR d.title ~* (SELECT claimdb_prefix_regex($5::text)))"
      " ORDER BY d.id LIMIT $4::int"},
     {"document_patch",
-     "UPDATE documents d SET"
-     " title = CASE WHEN b ? 'title' THEN b->>'title' ELSE d.title END,"
-     " url = CASE WHEN b ? 'url' THEN b->>'url' ELSE d.url END,"
-     " publisher = CASE WHEN b ? 'publisher' THEN b->>'publisher' ELSE d.publisher END,"
-     " author = CASE WHEN b ? 'author' THEN b->>'author' ELSE d.author END,"
-     " published_at = CASE WHEN b ? 'published_at' THEN (b->>'published_at')::date ELSE d.published_at END,"
-     " language = CASE WHEN b ? 'language' THEN b->>'language' ELSE d.language END,"
-     " external_id = CASE WHEN b ? 'external_id' THEN b->>'external_id' ELSE d.external_id END,"
-     " metadata = CASE WHEN b ? 'metadata' THEN coalesce(b->'metadata', '{}') ELSE d.metadata END,"
-     " done = CASE WHEN b ? 'done' THEN (b->>'done')::boolean ELSE d.done END,"
-     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE d.annotator END"
+     "UPDATE documents d SET " DOCUMENT_SQL_UPDATE("d")
      " FROM (SELECT $2::jsonb AS b) AS input WHERE d.id = $1::uuid"
      " RETURNING " DOCUMENT_JSON},
     {"document_delete", "DELETE FROM documents WHERE id = $1::uuid RETURNING id"},

@@ -7,6 +7,7 @@
  * columns serialized here with rowjson. */
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -22,10 +23,7 @@
 /* The relation as the API shows it, with both claims and the asserting actor
  * embedded; `r` is the row. The subqueries are primary-key lookups. */
 #define RELATION_JSON                                                                              \
-    "json_build_object('id', r.id, 'rev', r.rev, 'project_id', r.project_id, 'from_claim_id', r.from_claim_id,"  \
-    " 'to_claim_id', r.to_claim_id, 'kind', r.kind, 'note', r.note,"                               \
-    " 'asserted_by_actor_id', r.asserted_by_actor_id, 'annotator', r.annotator,"                   \
-    " 'created_at', r.created_at, 'updated_at', r.updated_at, 'created_by', r.created_by, 'updated_by', r.updated_by,"                                     \
+    "json_build_object(" RELATION_SQL_MEMBERS("r") ","                                             \
     " 'from_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
     "   FROM claims c WHERE c.id = r.from_claim_id),"                                              \
     " 'to_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
@@ -33,17 +31,9 @@
     " 'asserted_by', (SELECT json_build_object('id', a.id, 'name', a.name)"                        \
     "   FROM actors a WHERE a.id = r.asserted_by_actor_id))"
 
-#define RELATION_LIST_COLUMNS                                                                      \
-    "r.id, r.rev, r.project_id, r.from_claim_id, r.to_claim_id, r.kind, r.note, r.asserted_by_actor_id,"  \
-    " r.annotator, r.created_at, r.updated_at, r.created_by, r.updated_by"
+#define RELATION_LIST_COLUMNS RELATION_SQL_LIST("r")
 
-static const struct col list_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"from_claim_id", COL_STRING},
-    {"to_claim_id", COL_STRING}, {"kind", COL_STRING}, {"note", COL_STRING},
-    {"asserted_by_actor_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
-    {NULL, COL_END},
-};
+static const struct col list_cols[] = {RELATION_LIST_COLS, {NULL, COL_END}};
 
 /* The relation kinds that make the claim at the other end a counterclaim. */
 #define COUNTERCLAIM_KINDS "ARRAY['refutes', 'disputes']::relation_kind[]"
@@ -62,12 +52,8 @@ enum {
 
 static const struct db_statement statements[] = {
     {"relation_create",
-     "WITH r AS (INSERT INTO relations (project_id, from_claim_id, to_claim_id, kind, note,"
-     " asserted_by_actor_id, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid,"
-     "   (SELECT project_id FROM claims WHERE id = (b->>'from_claim_id')::uuid), " DEFAULT_PROJECT_SQL "),"
-     " (b->>'from_claim_id')::uuid, (b->>'to_claim_id')::uuid, (b->>'kind')::relation_kind,"
-     " b->>'note', (b->>'asserted_by_actor_id')::uuid, b->>'annotator'"
+     "WITH r AS (INSERT INTO relations (" RELATION_SQL_INSERT_COLUMNS ")"
+     " SELECT " RELATION_SQL_INSERT_VALUES
      " FROM (SELECT $1::jsonb AS b) AS input RETURNING *)"
      " SELECT r.id, " RELATION_JSON " FROM r"},
     {"relation_get", "SELECT " RELATION_JSON " FROM relations r WHERE r.id = $1::uuid"},
@@ -84,14 +70,7 @@ static const struct db_statement statements[] = {
      " AND ($7::uuid IS NULL OR r.project_id = $7::uuid)"
      " ORDER BY r.id LIMIT $8::int"},
     {"relation_patch",
-     "WITH r AS (UPDATE relations rel SET"
-     " from_claim_id = CASE WHEN b ? 'from_claim_id' THEN (b->>'from_claim_id')::uuid ELSE rel.from_claim_id END,"
-     " to_claim_id = CASE WHEN b ? 'to_claim_id' THEN (b->>'to_claim_id')::uuid ELSE rel.to_claim_id END,"
-     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::relation_kind ELSE rel.kind END,"
-     " note = CASE WHEN b ? 'note' THEN b->>'note' ELSE rel.note END,"
-     " asserted_by_actor_id = CASE WHEN b ? 'asserted_by_actor_id'"
-     "   THEN (b->>'asserted_by_actor_id')::uuid ELSE rel.asserted_by_actor_id END,"
-     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE rel.annotator END"
+     "WITH r AS (UPDATE relations rel SET " RELATION_SQL_UPDATE("rel")
      " FROM (SELECT $2::jsonb AS b) AS input WHERE rel.id = $1::uuid RETURNING rel.*)"
      " SELECT " RELATION_JSON " FROM r"},
     {"relation_delete", "DELETE FROM relations WHERE id = $1::uuid RETURNING id"},

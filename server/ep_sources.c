@@ -7,6 +7,7 @@
 #include "citations.h"
 #include "db.h"
 #include "entities.h"
+#include "entity_sql.h"
 #include "page.h"
 #include "registry.h"
 #include "reply.h"
@@ -20,12 +21,8 @@
 #include <string.h>
 
 
-/* The members every source object has; `s` is the row. */
-#define SOURCE_MEMBERS                                                                     \
-    "'id', s.id, 'rev', s.rev, 'project_id', s.project_id, 'title', s.title, 'kind', s.kind,"           \
-    " 'url', s.url, 'publisher_actor_id', s.publisher_actor_id,"                          \
-    " 'published_at', s.published_at, 'document_id', s.document_id,"                      \
-    " 'annotator', s.annotator, 'created_at', s.created_at, 'updated_at', s.updated_at, 'created_by', s.created_by, 'updated_by', s.updated_by"
+/* The members every source object has; `s` is the row (entity_sql.h). */
+#define SOURCE_MEMBERS SOURCE_SQL_MEMBERS("s")
 
 #define SOURCE_JSON "json_build_object(" SOURCE_MEMBERS ")"
 
@@ -36,37 +33,21 @@
     "  WHERE p.id = s.publisher_actor_id),"                                                \
     " 'citation_count', (SELECT count(*) FROM citations c WHERE c.source_id = s.id))"
 
-#define SOURCE_LIST_COLUMNS                                                                \
-    "s.id, s.rev, s.project_id, s.title, s.kind, s.url, s.publisher_actor_id, s.published_at,"   \
-    " s.document_id, s.annotator, s.created_at, s.updated_at, s.created_by, s.updated_by"
+#define SOURCE_LIST_COLUMNS SOURCE_SQL_LIST("s")
 
-static const struct col source_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
-    {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
-    {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {NULL, COL_END},
-};
+static const struct col source_cols[] = {SOURCE_LIST_COLS, {NULL, COL_END}};
 
 /* Search results: source_cols and the rank. */
-static const struct col source_search_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"title", COL_STRING},
-    {"kind", COL_STRING}, {"url", COL_STRING}, {"publisher_actor_id", COL_STRING},
-    {"published_at", COL_STRING}, {"document_id", COL_STRING}, {"annotator", COL_STRING},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING}, {"score", COL_NUMBER}, {NULL, COL_END},
-};
+static const struct col source_search_cols[] = {SOURCE_LIST_COLS, {"score", COL_NUMBER}, {NULL, COL_END}};
 
 /* The citation as the API shows it, with its source's id, title and kind;
  * `c` is the citation, `s` its source. */
 #define CITATION_JSON                                                                      \
-    "json_build_object('id', c.id, 'rev', c.rev, 'project_id', c.project_id, 'claim_id', c.claim_id,"   \
-    " 'source_id', c.source_id, 'locator', c.locator, 'span', c.span,"                    \
-    " 'annotator', c.annotator, 'created_at', c.created_at, 'updated_at', c.updated_at, 'created_by', c.created_by, 'updated_by', c.updated_by,"  \
+    "json_build_object(" CITATION_SQL_MEMBERS("c") ","                                     \
     " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
 
 static const struct col citation_cols[] = {
-    {"id", COL_STRING}, {"rev", COL_NUMBER}, {"project_id", COL_STRING}, {"claim_id", COL_STRING},
-    {"source_id", COL_STRING}, {"locator", COL_STRING}, {"span", COL_JSON},
-    {"annotator", COL_STRING}, {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}, {"created_by", COL_STRING}, {"updated_by", COL_STRING},
+    CITATION_LIST_COLS,
     {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING}, {"kind", COL_STRING},
     {NULL, COL_END},
     {NULL, COL_END},
@@ -74,11 +55,8 @@ static const struct col citation_cols[] = {
 
 static const struct db_statement statements[] = {
     {"source_create",
-     "INSERT INTO sources AS s (project_id, title, kind, url, publisher_actor_id, published_at,"
-     " document_id, annotator)"
-     " SELECT coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL "), b->>'title',"
-     " coalesce((b->>'kind')::source_kind, 'other'), b->>'url', (b->>'publisher_actor_id')::uuid,"
-     " (b->>'published_at')::date, (b->>'document_id')::uuid, b->>'annotator'"
+     "INSERT INTO sources AS s (" SOURCE_SQL_INSERT_COLUMNS ")"
+     " SELECT " SOURCE_SQL_INSERT_VALUES
      " FROM (SELECT $1::jsonb AS b) AS input"
      " RETURNING s.id, " SOURCE_JSON},
     {"source_get", "SELECT " SOURCE_DETAIL_JSON " FROM sources s WHERE s.id = $1::uuid"},
@@ -107,15 +85,7 @@ static const struct db_statement statements[] = {
      " AND ($1::uuid IS NULL OR true)"
      " ORDER BY best.score DESC, s.id LIMIT $6::int"},
     {"source_patch",
-     "UPDATE sources s SET"
-     " title = CASE WHEN b ? 'title' THEN b->>'title' ELSE s.title END,"
-     " kind = CASE WHEN b ? 'kind' THEN (b->>'kind')::source_kind ELSE s.kind END,"
-     " url = CASE WHEN b ? 'url' THEN b->>'url' ELSE s.url END,"
-     " publisher_actor_id = CASE WHEN b ? 'publisher_actor_id' THEN (b->>'publisher_actor_id')::uuid"
-     "  ELSE s.publisher_actor_id END,"
-     " published_at = CASE WHEN b ? 'published_at' THEN (b->>'published_at')::date ELSE s.published_at END,"
-     " document_id = CASE WHEN b ? 'document_id' THEN (b->>'document_id')::uuid ELSE s.document_id END,"
-     " annotator = CASE WHEN b ? 'annotator' THEN b->>'annotator' ELSE s.annotator END"
+     "UPDATE sources s SET " SOURCE_SQL_UPDATE("s")
      " FROM (SELECT $2::jsonb AS b) AS input WHERE s.id = $1::uuid"
      " RETURNING " SOURCE_JSON},
     {"source_delete", "DELETE FROM sources WHERE id = $1::uuid RETURNING id"},
@@ -138,8 +108,7 @@ static const struct db_statement statements[] = {
     /* The claim's row comes back even without citations (then with a NULL
      * citation), so one round trip tells an unknown claim (no row) apart. */
     {"citation_list_of_claim",
-     "SELECT c.id, c.rev, c.project_id, c.claim_id, c.source_id, c.locator, c.span, c.annotator,"
-     " c.created_at, c.updated_at, c.created_by, c.updated_by, s.id, s.title, s.kind"
+     "SELECT " CITATION_SQL_LIST("c") ", s.id, s.title, s.kind"
      " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
      "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"
      " WHERE k.id = $1::uuid ORDER BY c.id LIMIT $3::int"},

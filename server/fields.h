@@ -35,6 +35,10 @@ enum field_flag {
     FIELD_PATCH = 2,  /* accepted in an API PATCH body */
     FIELD_EXPORT = 4, /* written by the NDJSON export and accepted by the import */
     FIELD_SERVER = 8, /* server-owned (ids, timestamps, derived values): shown, never written by the API */
+    FIELD_UNLISTED = 16, /* left out of list items (a document's text: large; its GET has it) */
+    FIELD_PATCH_BY_HAND = 32, /* PATCH accepts it, but its SET clause is the resource file's own
+                                 (left out of E_SQL_UPDATE: an actor's aliases also take
+                                 add_aliases and remove_aliases) */
 };
 /* The usual combinations. */
 #define FIELD_WRITABLE (FIELD_CREATE | FIELD_PATCH | FIELD_EXPORT)

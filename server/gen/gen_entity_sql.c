@@ -9,13 +9,17 @@
  * request body `b` (a jsonb) and, for a span stored in columns (sql_type
  * "span"), the resolved span `s`:
  *   E_SQL_MEMBERS(a)      json_build_object members of every stored field
- *   E_SQL_LIST(a)         the list columns of every stored field, and
+ *   E_SQL_LIST(a)         the list columns of every stored field (but
+ *                         FIELD_UNLISTED ones), and
  *   E_LIST_COLS           the matching rowjson column table initializers
+ *                         (without the closing {NULL, COL_END}: a list
+ *                         may add its own columns, e.g. a search score)
  *   E_SQL_EXPORT(a)       the NDJSON export's columns (exported fields)
  *   E_SQL_CSV(a)          the CSV export's select list (exported fields)
  *   E_SQL_INSERT_COLUMNS  the columns an API create writes (FIELD_CREATE),
  *   E_SQL_INSERT_VALUES   and their values from b (and s)
- *   E_SQL_UPDATE(a)       the SET clauses of an API PATCH (FIELD_PATCH)
+ *   E_SQL_UPDATE(a)       the SET clauses of an API PATCH (FIELD_PATCH, but
+ *                         FIELD_PATCH_BY_HAND ones)
  *   E_SQL_IMPORT_ROWS     the import's typed rows from the staged record
  *                         (`s.rec`, references from their staged columns)
  *   E_SQL_IMPORT_COLUMNS(a)  the columns the import compares and writes,
@@ -190,7 +194,8 @@ enum columns_use { USE_LIST, USE_EXPORT, USE_CSV };
 static void columns(struct text *t, const struct field_spec *fields, enum columns_use use)
 {
     for (const struct field_spec *f = fields; f->name; f++) {
-        if (!stored(f) || (use != USE_LIST && !(f->flags & FIELD_EXPORT)))
+        if (!stored(f) || (use != USE_LIST && !(f->flags & FIELD_EXPORT))
+            || (use == USE_LIST && (f->flags & FIELD_UNLISTED)))
             continue;
         sep(t, ",");
         if (span_columns(f)) {
@@ -231,18 +236,20 @@ static const char *col_kind(const struct field_spec *f)
 static void list_cols(const struct field_spec *fields, const char *name)
 {
     printf("#define %s", name);
+    bool first = true;
     for (const struct field_spec *f = fields; f->name; f++) {
-        if (!stored(f))
+        if (!stored(f) || (f->flags & FIELD_UNLISTED))
             continue;
         if (span_columns(f))
-            printf(" \\\n    {\"%s\", COL_OBJECT}, {\"start\", COL_NUMBER}, {\"end\", COL_NUMBER},"
+            printf("%s \\\n    {\"%s\", COL_OBJECT}, {\"start\", COL_NUMBER}, {\"end\", COL_NUMBER},"
                    " {\"exact\", COL_STRING}, {\"prefix\", COL_STRING}, {\"suffix\", COL_STRING}, \\\n"
-                   "    {\"segments\", COL_JSON_OPT}, {NULL, COL_END},",
-                   f->name);
+                   "    {\"segments\", COL_JSON_OPT}, {NULL, COL_END}",
+                   first ? "" : ",", f->name);
         else
-            printf(" \\\n    {\"%s\", %s},", f->name, col_kind(f));
+            printf("%s \\\n    {\"%s\", %s}", first ? "" : ",", f->name, col_kind(f));
+        first = false;
     }
-    printf(" \\\n    {NULL, COL_END}\n\n");
+    printf("\n\n");
 }
 
 /* The value of a plain field read from the body b. */
@@ -322,7 +329,7 @@ static void insert_values(struct text *t, const struct field_spec *fields)
 static void updates(struct text *t, const struct field_spec *fields)
 {
     for (const struct field_spec *f = fields; f->name; f++) {
-        if (!stored(f) || !(f->flags & FIELD_PATCH))
+        if (!stored(f) || !(f->flags & FIELD_PATCH) || (f->flags & FIELD_PATCH_BY_HAND))
             continue;
         if (span_columns(f)) {
             for (size_t i = 0; SPAN_COLUMNS[i]; i++) {
