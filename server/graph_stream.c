@@ -6,6 +6,7 @@
 #include "reply.h"
 #include "slow.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +54,39 @@ static void stream_free(struct graph_stream *gs)
     free(gs);
 }
 
+/* Waits until a result can be read without blocking, watching the client
+ * meanwhile: the first FETCH does all of PostgreSQL's work (a whole
+ * project's network at a million claims: seconds to tens of seconds), and a
+ * client that hangs up then gets the statement cancelled at once instead of
+ * run to its end. Returns false when the connection failed. */
+static bool await_result(PGconn *conn, int client_fd, bool *cancelled)
+{
+    while (PQisBusy(conn)) {
+        struct pollfd p[2] = {{.fd = PQsocket(conn), .events = POLLIN},
+                              {.fd = *cancelled ? -1 : client_fd, .events = POLLRDHUP}};
+        if (poll(p, 2, -1) < 0)
+            continue; /* EINTR */
+        if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+            PGcancel *cancel = PQgetCancel(conn);
+            if (cancel) {
+                char buf[256];
+                PQcancel(cancel, buf, sizeof buf);
+                PQfreeCancel(cancel);
+            }
+            *cancelled = true;
+        }
+        if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(conn))
+            return false;
+    }
+    return true;
+}
+
 /* Sends the set-up and the first FETCH in one pipeline with one Sync:
- * BEGIN READ ONLY, the request's scope, a plan for all the rows, the
- * cursor over the statement with its values, the first batch. Returns the
- * batch, or the first failure (a statement after it comes back aborted);
- * NULL when the connection failed. */
+ * BEGIN READ ONLY, the request's scope, no statement timeout (as for an
+ * export: the work is under a slot, and a client that leaves cancels it),
+ * a plan for all the rows, the cursor over the statement with its values,
+ * the first batch. Returns the batch, or the first failure (a statement
+ * after it comes back aborted); NULL when the connection failed. */
 static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *declare, int nparams,
                              const char *const *params)
 {
@@ -68,14 +97,20 @@ static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *
                 && db_scope_send(conn, r)
                 /* The cursor is read to the end: plan it for all rows, as a
                  * plain statement is (the default plans for the first 10 %). */
-                && PQsendQueryParams(conn, "SET LOCAL cursor_tuple_fraction = 1", 0, NULL, NULL, NULL, NULL, 0)
+                && PQsendQueryParams(conn,
+                                     "SELECT set_config('statement_timeout', '0', true),"
+                                     " set_config('cursor_tuple_fraction', '1', true)",
+                                     0, NULL, NULL, NULL, NULL, 0)
                 && PQsendQueryParams(conn, declare, nparams, NULL, params, NULL, NULL, 0)
                 && PQsendQueryParams(conn, GRAPH_FETCH, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int client_fd = ci ? ci->connect_fd : -1;
+    bool cancelled = false;
     PGresult *kept = NULL;
     bool kept_error = false;
     for (int q = 0; sent && q < queries && PQstatus(conn) == CONNECTION_OK; q++) {
         PGresult *x;
-        while ((x = PQgetResult(conn)) != NULL) {
+        while (await_result(conn, client_fd, &cancelled) && (x = PQgetResult(conn)) != NULL) {
             ExecStatusType st = PQresultStatus(x);
             if (st == PGRES_FATAL_ERROR && !kept_error) {
                 PQclear(kept);

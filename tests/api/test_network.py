@@ -222,3 +222,48 @@ def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its
                        headers=streamed.auth).status_code == 503:
         assert time.time() < deadline
         time.sleep(0.1)
+
+
+def test_a_client_leaving_while_postgresql_still_works_cancels_the_statement(streamed):
+    # The first FETCH does all of PostgreSQL's work (tens of seconds for a whole project at a
+    # million claims), before any byte of the reply. Held here by a lock on relations: the
+    # network waits for it until its client hangs up, which must cancel it at once.
+    def waiting():
+        return int(subprocess.run(["psql", streamed.url, "-XAtqc",
+                                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
+                                   " AND wait_event_type = 'Lock' AND query LIKE '%graph_rows%'"],
+                                  check=True, capture_output=True, text=True).stdout)
+
+    locker = subprocess.Popen(["psql", streamed.url, "-Xq"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              text=True)
+    try:
+        locker.stdin.write("BEGIN;\nLOCK TABLE relations IN ACCESS EXCLUSIVE MODE;\n")
+        locker.stdin.flush()
+        deadline = time.time() + 10
+        while not int(subprocess.run(["psql", streamed.url, "-XAtqc",
+                                      "SELECT count(*) FROM pg_locks WHERE relation = 'relations'::regclass"
+                                      " AND mode = 'AccessExclusiveLock' AND granted"],
+                                     check=True, capture_output=True, text=True).stdout):
+            assert time.time() < deadline
+            time.sleep(0.05)
+        sock = socket.create_connection(("127.0.0.1", streamed.port))
+        sock.sendall(b"GET /v1/network/actors HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                     + streamed.auth["Authorization"].encode() + b"\r\n\r\n")
+        deadline = time.time() + 10
+        while waiting() == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert waiting() == 1
+        sock.close()
+        gone = time.time()
+        while waiting() and time.time() - gone < 5:
+            time.sleep(0.05)
+        assert waiting() == 0  # cancelled while the lock is still held
+    finally:
+        locker.stdin.write("ROLLBACK;\n")
+        locker.stdin.close()
+        locker.wait(timeout=10)
+    deadline = time.time() + 5
+    while requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "nodes"},
+                       headers=streamed.auth).status_code == 503:
+        assert time.time() < deadline
+        time.sleep(0.1)
