@@ -64,9 +64,9 @@ bool feed_time_is_up(const struct request *r)
 }
 
 /* Gives back to the kernel the whole pages of this thread's stack more
- * than 1 KiB below this function's frame (the calls still to come, locking
- * and pthread_cond_timedwait, need less; noinline, so that the frame is
- * this function's own). A sleeping thread otherwise keeps every page its
+ * than 256 bytes below a local of this function (noinline: its frame is
+ * its own, about 110 bytes with the madvise call; the waiting that follows
+ * happens from the caller's frame, above it). A sleeping thread otherwise keeps every page its
  * request touched on the way down (libpq, jansson, the router); they come
  * back zeroed, on demand, when the woken handler goes deep again. Below
  * the stack pointer nothing is live. */
@@ -88,7 +88,7 @@ __attribute__((noinline)) static void stack_trim(void)
     uintptr_t here = (uintptr_t)&marker;
     if (here < bottom + (uintptr_t)page || here > (uintptr_t)low + size)
         return; /* not on this stack (a sanitizer's fake frame): keep it all */
-    uintptr_t top = (here - 1024) & mask;
+    uintptr_t top = (here - 256) & mask;
     if (top > bottom)
         (void)madvise((void *)bottom, top - bottom, MADV_DONTNEED);
 }
