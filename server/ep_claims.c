@@ -545,7 +545,7 @@ static void list_document_claims(struct request *r)
     if (PQntuples(res) == 0)
         reply_not_found(r, "document", document_id);
     else {
-        static const int start_id_key[] = {4, 0}; /* start, id */
+        static const int start_id_key[] = {CLAIM_LIST_COL_START, CLAIM_LIST_COL_ID};
         reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols, start_id_key, 2);
     }
     PQclear(res);

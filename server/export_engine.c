@@ -121,7 +121,7 @@ static const struct db_statement export_statements[] = {
 #define ACTOR_COLS ACTOR_SQL_EXPORT("a")
 #define DOCUMENT_COLS DOCUMENT_SQL_EXPORT("d")
 #define CLAIM_COLS CLAIM_SQL_EXPORT("c")
-#define CLAIM_DOCUMENT_COLUMN 2 /* c.document_id above: the key claims merge on */
+#define CLAIM_DOCUMENT_COLUMN CLAIM_EXPORT_COL_DOCUMENT_ID /* the key claims merge on */
 #define SOURCE_COLS SOURCE_SQL_EXPORT("s")
 #define ATTRIBUTION_COLS ATTRIBUTION_SQL_EXPORT("t")
 #define RELATION_COLS RELATION_SQL_EXPORT("r")

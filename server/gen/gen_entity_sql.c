@@ -252,6 +252,25 @@ static void list_cols(const struct field_spec *fields, const char *name)
     printf("\n\n");
 }
 
+/* The position of each column in E_SQL_LIST's or E_SQL_EXPORT's result, as
+ * E_LIST_COL_START or E_EXPORT_COL_DOCUMENT_ID: code that reads a column by
+ * its index names it, so a field added before it moves the index too. */
+static void positions(const char *prefix, const struct field_spec *fields, enum columns_use use)
+{
+    int i = 0;
+    char name[64];
+    for (const struct field_spec *f = fields; f->name; f++) {
+        if (!stored(f) || (use != USE_LIST && !(f->flags & FIELD_EXPORT))
+            || (use == USE_LIST && (f->flags & FIELD_UNLISTED)))
+            continue;
+        for (size_t k = 0; span_columns(f) ? SPAN_COLUMNS[k] != NULL : k == 0; k++) {
+            upper(name, sizeof name, span_columns(f) ? SPAN_COLUMNS[k] : f->name);
+            printf("#define %s_%s_COL_%s %d\n", prefix, use == USE_LIST ? "LIST" : "EXPORT", name, i++);
+        }
+    }
+    printf("\n");
+}
+
 /* The value of a plain field read from the body b. */
 static void body_value(struct text *t, const struct field_spec *f)
 {
@@ -444,6 +463,8 @@ int main(void)
         emit(prefix, "SQL_LIST", true, (*e)->fields, list_w);
         snprintf(cols, sizeof cols, "%s_LIST_COLS", prefix);
         list_cols((*e)->fields, cols);
+        positions(prefix, (*e)->fields, USE_LIST);
+        positions(prefix, (*e)->fields, USE_EXPORT);
         emit(prefix, "SQL_EXPORT", true, (*e)->fields, export_w);
         emit(prefix, "SQL_CSV", true, (*e)->fields, csv_w);
         emit(prefix, "SQL_INSERT_COLUMNS", false, (*e)->fields, insert_columns);
