@@ -17,7 +17,7 @@ enum {
     NORM_CASE = 1 << 1,      /* Unicode case folding */
     NORM_QUOTES = 1 << 2,
     NORM_DASHES = 1 << 3,
-    NORM_SPACE = 1 << 4,     /* a run of white space is one space */
+    NORM_SPACE = 1 << 4, /* a run of white space is one space */
     NORM_ALL = 31,
 };
 
@@ -47,20 +47,31 @@ static void push(struct norm *nm, int32_t cp, size_t from, size_t to)
 
 static bool is_space(int32_t cp)
 {
-    return cp == '\t' || cp == '\n' || cp == '\v' || cp == '\f' || cp == '\r' || cp == 0x85
-        || cp == 0x2028 || cp == 0x2029 || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+    return cp == '\t' || cp == '\n' || cp == '\v' || cp == '\f' || cp == '\r' || cp == 0x85 || cp == 0x2028
+           || cp == 0x2029 || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 
 static int32_t fold_punctuation(int32_t cp, unsigned flags)
 {
     if (flags & NORM_QUOTES) {
         switch (cp) {
-        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x0060: case 0x00B4:
-        case 0x02BC: case 0xFF07:
-            return '\'';
-        case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
-        case 0xFF02:
-            return '"';
+        case 0x2018:
+        case 0x2019:
+        case 0x201A:
+        case 0x201B:
+        case 0x2032:
+        case 0x0060:
+        case 0x00B4:
+        case 0x02BC:
+        case 0xFF07: return '\'';
+        case 0x201C:
+        case 0x201D:
+        case 0x201E:
+        case 0x201F:
+        case 0x2033:
+        case 0x00AB:
+        case 0x00BB:
+        case 0xFF02: return '"';
         default: break;
         }
     }
@@ -78,11 +89,12 @@ static void normalize(const char *s, size_t n, size_t base, unsigned flags, stru
     out->n = 0;
     size_t i = 0;
     bool in_space = false;
-    utf8proc_option_t options = (flags & NORM_DECOMPOSE ? UTF8PROC_DECOMPOSE : 0)
-                              | (flags & NORM_CASE ? UTF8PROC_CASEFOLD : 0);
+    utf8proc_option_t options =
+        (flags & NORM_DECOMPOSE ? UTF8PROC_DECOMPOSE : 0) | (flags & NORM_CASE ? UTF8PROC_CASEFOLD : 0);
     while (i < n) {
         int32_t cp;
-        utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        utf8proc_ssize_t step =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (step <= 0) /* not reached with valid UTF-8; skip a byte rather than loop */
             step = 1, cp = 0xFFFD;
         size_t from = base + i, to = base + i + (size_t)step;
@@ -181,7 +193,7 @@ static unsigned differences(const char *doc, size_t dn, const char *quote, size_
 /* ------------------------------------------------------------ candidates */
 
 struct cand {
-    size_t bs, be;     /* bytes of the match */
+    size_t bs, be; /* bytes of the match */
     unsigned differs;
     bool context_ok;
 };
@@ -205,11 +217,11 @@ static void cand_add(struct cands *cs, size_t bs, size_t be, unsigned differs, b
 static bool context_matches(const char *text, size_t len, size_t bs, size_t be,
                             const struct anchor_request *req)
 {
-    if (req->prefix_len > 0 &&
-        (req->prefix_len > bs || memcmp(text + bs - req->prefix_len, req->prefix, req->prefix_len) != 0))
+    if (req->prefix_len > 0
+        && (req->prefix_len > bs || memcmp(text + bs - req->prefix_len, req->prefix, req->prefix_len) != 0))
         return false;
-    if (req->suffix_len > 0 &&
-        (be + req->suffix_len > len || memcmp(text + be, req->suffix, req->suffix_len) != 0))
+    if (req->suffix_len > 0
+        && (be + req->suffix_len > len || memcmp(text + be, req->suffix, req->suffix_len) != 0))
         return false;
     return true;
 }
@@ -244,7 +256,8 @@ static void trim_spaces(const struct norm *nm, size_t *s, size_t *e)
 /* Every match of the quote under full normalization, each starting and
  * ending on whole characters of the document, with how it differs from the
  * request and whether the context matches (also under normalization). */
-static void normalized_matches(const char *text, size_t len, const struct anchor_request *req, struct cands *out)
+static void normalized_matches(const char *text, size_t len, const struct anchor_request *req,
+                               struct cands *out)
 {
     if (len >= UINT32_MAX / 2) /* units keep 32-bit offsets; such a text is far past any body limit */
         return;
@@ -289,8 +302,8 @@ static void normalized_matches(const char *text, size_t len, const struct anchor
 
 /* ------------------------------------------------------------ spans */
 
-static void fill_span(const char *text, size_t len, size_t byte_start, size_t byte_end,
-                      size_t cp_start, struct anchor_span *sp)
+static void fill_span(const char *text, size_t len, size_t byte_start, size_t byte_end, size_t cp_start,
+                      struct anchor_span *sp)
 {
     sp->byte_start = byte_start;
     sp->byte_end = byte_end;
@@ -367,8 +380,7 @@ static void resolve_position(const char *text, size_t len, const struct anchor_r
         return;
     }
     size_t bs = utf8_byte_offset(text, len, (size_t)req->start);
-    size_t be = bs == (size_t)-1 ? bs
-              : utf8_forward(text, len, bs, (size_t)(req->end - req->start));
+    size_t be = bs == (size_t)-1 ? bs : utf8_forward(text, len, bs, (size_t)(req->end - req->start));
     if (bs == (size_t)-1 || utf8_count(text + bs, be - bs) != (size_t)(req->end - req->start)) {
         out->status = ANCHOR_OUT_OF_RANGE;
         return;
@@ -470,8 +482,7 @@ bool anchor_grapheme_boundary(const char *text, size_t len, size_t at, size_t *b
 
 /* ------------------------------------------------------------ entry points */
 
-void anchor_resolve(const char *text, size_t len, const struct anchor_request *req,
-                    struct anchor_result *out)
+void anchor_resolve(const char *text, size_t len, const struct anchor_request *req, struct anchor_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!req->has_position && !req->exact) {
@@ -489,7 +500,8 @@ void anchor_resolve(const char *text, size_t len, const struct anchor_request *r
     if (out->status != ANCHOR_OK || req->allow_split)
         return;
     struct anchor_boundaries *b = &out->boundaries;
-    bool start_ok = anchor_grapheme_boundary(text, len, out->span.byte_start, &b->start_before, &b->start_after);
+    bool start_ok =
+        anchor_grapheme_boundary(text, len, out->span.byte_start, &b->start_before, &b->start_after);
     bool end_ok = anchor_grapheme_boundary(text, len, out->span.byte_end, &b->end_before, &b->end_after);
     if (!start_ok || !end_ok)
         out->status = ANCHOR_SPLITS_GRAPHEME;
@@ -501,23 +513,24 @@ const char *anchor_message(const struct anchor_request *req, const struct anchor
     switch (res->status) {
     case ANCHOR_NOT_FOUND:
         if (!listed)
-            return context ? "the quote does not occur in the document with that prefix/suffix, nor under"
-                             " normalization"
-                           : "the quote does not occur in the document, nor under normalization (case, quotes,"
-                             " dashes, white space, Unicode composition)";
-        return context ? "the quote does not occur in the document with that prefix/suffix; the candidates are"
-                         " where it does occur (exactly or under normalization): adjust prefix/suffix, give"
-                         " offsets, or send \"match\": \"normalized\""
-                       : "the quote does not occur in the document exactly; the candidates match it under"
-                         " normalization: send \"match\": \"normalized\" to accept a unique one, or offsets to"
-                         " pick one";
+            return context
+                       ? "the quote does not occur in the document with that prefix/suffix, nor under"
+                         " normalization"
+                       : "the quote does not occur in the document, nor under normalization (case, quotes,"
+                         " dashes, white space, Unicode composition)";
+        return context
+                   ? "the quote does not occur in the document with that prefix/suffix; the candidates are"
+                     " where it does occur (exactly or under normalization): adjust prefix/suffix, give"
+                     " offsets, or send \"match\": \"normalized\""
+                   : "the quote does not occur in the document exactly; the candidates match it under"
+                     " normalization: send \"match\": \"normalized\" to accept a unique one, or offsets to"
+                     " pick one";
     case ANCHOR_MISMATCH:
         return listed ? "exact does not occur in the document exactly; the candidates match it under"
                         " normalization, nearest to start first: send \"match\": \"normalized\" to take the"
                         " nearest"
                       : "exact does not match the document text at start..end, nor anywhere else in it";
-    default:
-        return anchor_status_message(res->status);
+    default: return anchor_status_message(res->status);
     }
 }
 

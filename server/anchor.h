@@ -27,16 +27,16 @@
 #define ANCHOR_MAX_CANDIDATES 20
 
 struct anchor_request {
-    bool has_position;      /* start/end given */
-    long long start, end;   /* code points, end exclusive */
-    const char *exact;      /* NULL when not given; else valid UTF-8 */
+    bool has_position;    /* start/end given */
+    long long start, end; /* code points, end exclusive */
+    const char *exact;    /* NULL when not given; else valid UTF-8 */
     size_t exact_len;
-    const char *prefix;     /* NULL or "" when not given */
+    const char *prefix; /* NULL or "" when not given */
     size_t prefix_len;
     const char *suffix;
     size_t suffix_len;
-    bool normalized;        /* accept a match found only under normalization */
-    bool allow_split;       /* accept a span that cuts a grapheme cluster */
+    bool normalized;  /* accept a match found only under normalization */
+    bool allow_split; /* accept a span that cuts a grapheme cluster */
 };
 
 enum anchor_status {
@@ -55,19 +55,20 @@ enum anchor_status {
 enum {
     ANCHOR_DIFF_COMPOSITION = 1 << 0, /* precomposed vs decomposed characters (NFC) */
     ANCHOR_DIFF_CASE = 1 << 1,
-    ANCHOR_DIFF_QUOTES = 1 << 2,      /* curly vs straight quotes and apostrophes */
-    ANCHOR_DIFF_DASHES = 1 << 3,      /* hyphen, en/em dash, minus */
-    ANCHOR_DIFF_WHITESPACE = 1 << 4,  /* kind or number of white-space characters */
-    ANCHOR_DIFF_PREFIX = 1 << 5,      /* the given prefix does not precede it */
-    ANCHOR_DIFF_SUFFIX = 1 << 6,      /* the given suffix does not follow it */
+    ANCHOR_DIFF_QUOTES = 1 << 2,     /* curly vs straight quotes and apostrophes */
+    ANCHOR_DIFF_DASHES = 1 << 3,     /* hyphen, en/em dash, minus */
+    ANCHOR_DIFF_WHITESPACE = 1 << 4, /* kind or number of white-space characters */
+    ANCHOR_DIFF_PREFIX = 1 << 5,     /* the given prefix does not precede it */
+    ANCHOR_DIFF_SUFFIX = 1 << 6,     /* the given suffix does not follow it */
     ANCHOR_DIFF_COUNT = 7,
 };
 
 struct anchor_span {
-    size_t start, end;              /* code points */
-    size_t byte_start, byte_end;    /* bytes of the exact quote */
-    size_t prefix_byte, suffix_byte;/* prefix = [prefix_byte, byte_start), suffix = [byte_end, suffix_byte) */
-    unsigned differs;               /* ANCHOR_DIFF_* bits; 0 for an exact match */
+    size_t start, end;           /* code points */
+    size_t byte_start, byte_end; /* bytes of the exact quote */
+    size_t prefix_byte,
+        suffix_byte;  /* prefix = [prefix_byte, byte_start), suffix = [byte_end, suffix_byte) */
+    unsigned differs; /* ANCHOR_DIFF_* bits; 0 for an exact match */
 };
 
 /* The grapheme cluster boundaries nearest to a span's start and end, in code
@@ -78,9 +79,9 @@ struct anchor_boundaries {
 
 struct anchor_result {
     enum anchor_status status;
-    struct anchor_span span;        /* when ANCHOR_OK, and ANCHOR_SPLITS_GRAPHEME */
-    bool normalized;                /* OK: found only under normalization */
-    bool moved;                     /* OK: exact was found away from the position hint */
+    struct anchor_span span;             /* when ANCHOR_OK, and ANCHOR_SPLITS_GRAPHEME */
+    bool normalized;                     /* OK: found only under normalization */
+    bool moved;                          /* OK: exact was found away from the position hint */
     struct anchor_boundaries boundaries; /* when ANCHOR_SPLITS_GRAPHEME */
     /* For AMBIGUOUS (occurrences matching the context), NOT_FOUND and
      * MISMATCH (matches of the quote under normalization, ignoring the

@@ -29,8 +29,9 @@ struct attribution_spans {
  * request collects its problems (reply.h) every one is recorded, the fields'
  * and each span's. Returns true with *out filled (free it with
  * attribution_spans_free), or false after replying (*out empty). */
-bool attribution_check_or_reply(struct request *r, const json_t *body, const char *prefix, const char *doc_text,
-                                size_t doc_len, bool check_spans, struct attribution_spans *out);
+bool attribution_check_or_reply(struct request *r, const json_t *body, const char *prefix,
+                                const char *doc_text, size_t doc_len, bool check_spans,
+                                struct attribution_spans *out);
 
 /* Frees what attribution_check_or_reply resolved; s is empty after. */
 void attribution_spans_free(struct attribution_spans *s);

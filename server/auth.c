@@ -31,12 +31,14 @@ static const struct db_statement statements[] = {
     {"auth_session",
      "SELECT s.id, s.secret_sha256, 'read,write,admin', extract(epoch FROM s.expires_at)::bigint,"
      " u.id, u.username, u.server_admin,"
-     " (SELECT coalesce(string_agg(m.project_id || ':' || m.role, ','), '') FROM members m WHERE m.user_id = u.id),"
+     " (SELECT coalesce(string_agg(m.project_id || ':' || m.role, ','), '') FROM members m WHERE m.user_id = "
+     "u.id),"
      " (SELECT coalesce(string_agg(p.id::text, ','), '') FROM projects p WHERE p.visibility = 'public'),"
      " false"
      " FROM sessions s JOIN users u ON u.id = s.user_id"
      " WHERE s.public_id = $1 AND s.expires_at > now() AND NOT u.disabled"},
-    {"auth_public", "SELECT coalesce(string_agg(p.id::text, ','), '') FROM projects p WHERE p.visibility = 'public'"},
+    {"auth_public",
+     "SELECT coalesce(string_agg(p.id::text, ','), '') FROM projects p WHERE p.visibility = 'public'"},
     {"auth_token_used", "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::uuid"},
     {NULL, NULL},
 };
@@ -140,8 +142,8 @@ static size_t slot_of(enum auth_kind kind, const char *public_id)
 }
 
 /* Looks the credential up in the cache; true with *out filled on a fresh hit. */
-static bool cache_get(enum auth_kind kind, const char *public_id, const unsigned char hash[32], struct auth *out,
-                      unsigned long long *gen)
+static bool cache_get(enum auth_kind kind, const char *public_id, const unsigned char hash[32],
+                      struct auth *out, unsigned long long *gen)
 {
     bool hit = false;
     pthread_mutex_lock(&cache_lock);
@@ -292,7 +294,8 @@ static bool parse_credential(const char *value, const char *prefix, char public_
     const char *secret = value + pl + PUBLIC_LEN + 1;
     for (size_t i = 0; i < SECRET_LEN; i++) {
         char c = secret[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'
+              || c == '_'))
             return false;
     }
     crypto_hash_sha256(hash, (const unsigned char *)secret, SECRET_LEN);
@@ -351,7 +354,8 @@ bool auth_identify_or_reply(struct request *r, struct auth *out)
     unsigned char hash[32] = {0};
     if (kind != AUTH_ANONYMOUS
         && !parse_credential(credential, kind == AUTH_TOKEN ? "cdb_" : "cdbs_", public_id, hash)) {
-        invalid(out, kind == AUTH_TOKEN ? "the token is not a claimdb token (cdb_…)" : "the session cookie is malformed");
+        invalid(out, kind == AUTH_TOKEN ? "the token is not a claimdb token (cdb_…)"
+                                        : "the session cookie is malformed");
         return true;
     }
     unsigned long long gen;
@@ -432,7 +436,10 @@ int auth_hash_password(const char *password, char *out, size_t out_size)
     if (out_size < crypto_pwhash_STRBYTES)
         return -1;
     return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE)
+                   == 0
+               ? 0
+               : -1;
 }
 
 bool auth_check_password(const char *password, const char *hash)

@@ -31,16 +31,16 @@ enum auth_set { SET_READ, SET_WRITE, SET_CURATE, SET_MANAGE, SET_OWNER, SET_COUN
 
 struct auth {
     enum auth_kind kind;
-    bool invalid;                 /* credentials were sent but are not valid: 401 */
-    const char *invalid_reason;   /* static text for the 401 */
-    char user_id[AUTH_ID_SIZE];   /* "" when anonymous */
-    char token_id[AUTH_ID_SIZE];  /* the API token's id, "" otherwise */
-    char session_id[AUTH_ID_SIZE];/* the session's id, "" otherwise */
+    bool invalid;                  /* credentials were sent but are not valid: 401 */
+    const char *invalid_reason;    /* static text for the 401 */
+    char user_id[AUTH_ID_SIZE];    /* "" when anonymous */
+    char token_id[AUTH_ID_SIZE];   /* the API token's id, "" otherwise */
+    char session_id[AUTH_ID_SIZE]; /* the session's id, "" otherwise */
     char username[80];
-    bool server_admin;            /* a server admin acting with the admin scope */
-    unsigned scopes;              /* enum scope bits */
-    enum role best_role;          /* the highest role in any project the credential reaches */
-    char *sets[SET_COUNT];        /* uuid[] literals "{…}", owned */
+    bool server_admin;                  /* a server admin acting with the admin scope */
+    unsigned scopes;                    /* enum scope bits */
+    enum role best_role;                /* the highest role in any project the credential reaches */
+    char *sets[SET_COUNT];              /* uuid[] literals "{…}", owned */
     char default_project[AUTH_ID_SIZE]; /* the only writable project, or "" */
 };
 

@@ -30,8 +30,7 @@ bool citation_check_or_reply(struct request *r, const json_t *body, const char *
  * "<prefix>source_id"). Runs on conn inside the caller's transaction and
  * neither begins nor commits one. Returns true, or false after replying
  * (the caller should ROLLBACK and return). */
-bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
-                              const char *project_id, const json_t *body, const char *prefix,
-                              const char *span);
+bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id, const char *project_id,
+                              const json_t *body, const char *prefix, const char *span);
 
 #endif

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 /* Runs sql with params; returns the result when it succeeded, else prints
  * PostgreSQL's message (never a parameter: they may hold secrets). */
 static PGresult *run(PGconn *conn, const char *cmd, const char *sql, int n, const char *const *params)
@@ -35,7 +34,6 @@ static PGresult *run(PGconn *conn, const char *cmd, const char *sql, int n, cons
     return NULL;
 }
 
-
 /* Reads one line (the password) from standard input, without its newline. */
 static char *read_password(void)
 {
@@ -48,7 +46,8 @@ static char *read_password(void)
 
 static int user_add(int argc, char **argv)
 {
-    static const char usage[] = "usage: claimdb user add NAME [--admin] [--password-stdin] [--display-name TEXT] [--email ADDRESS]\n";
+    static const char usage[] =
+        "usage: claimdb user add NAME [--admin] [--password-stdin] [--display-name TEXT] [--email ADDRESS]\n";
     if (argc < 1 || argv[0][0] == '-') {
         fputs(usage, stderr);
         return 2;
@@ -74,7 +73,8 @@ static int user_add(int argc, char **argv)
     if (password) {
         char *pw = read_password();
         if (!pw || strlen(pw) < 8) {
-            fputs("claimdb user add: --password-stdin needs a password of at least 8 characters on standard input\n",
+            fputs("claimdb user add: --password-stdin needs a password of at least 8 characters on standard "
+                  "input\n",
                   stderr);
             return 2;
         }
@@ -95,7 +95,8 @@ static int user_add(int argc, char **argv)
                         5, params);
     int rc = res ? 0 : 1;
     if (res)
-        fprintf(stderr, "claimdb: user %s created (%s)%s\n", name, PQgetvalue(res, 0, 0), admin ? ", server admin" : "");
+        fprintf(stderr, "claimdb: user %s created (%s)%s\n", name, PQgetvalue(res, 0, 0),
+                admin ? ", server admin" : "");
     PQclear(res);
     PQfinish(conn);
     return rc;
@@ -126,7 +127,8 @@ static int user_password(int argc, char **argv)
     if (!conn)
         return 1;
     const char *params[] = {argv[0], hash};
-    PGresult *res = run(conn, "user password", "UPDATE users SET password_hash = $2 WHERE username = $1", 2, params);
+    PGresult *res =
+        run(conn, "user password", "UPDATE users SET password_hash = $2 WHERE username = $1", 2, params);
     int rc = 1;
     if (res && strcmp(PQcmdTuples(res), "1") == 0) {
         fprintf(stderr, "claimdb: password of %s set\n", argv[0]);
@@ -141,8 +143,9 @@ static int user_password(int argc, char **argv)
 
 static int token_create(int argc, char **argv)
 {
-    static const char usage[] = "usage: claimdb token create --user NAME [--project SLUG] [--scope read,write,admin]"
-                                " [--expires DAYS] [--name TEXT]\n";
+    static const char usage[] =
+        "usage: claimdb token create --user NAME [--project SLUG] [--scope read,write,admin]"
+        " [--expires DAYS] [--name TEXT]\n";
     const char *user = NULL, *project = NULL, *scope = "read,write", *expires = NULL, *label = NULL;
     for (int i = 0; i < argc; i++) {
         const char *v;
@@ -175,15 +178,16 @@ static int token_create(int argc, char **argv)
     char token[128], public_id[17], hash_hex[67];
     auth_new_credential("cdb_", token, sizeof token, public_id, hash_hex);
     const char *params[] = {public_id, hash_hex, user, scope, project, expires, label};
-    PGresult *res = run(conn, "token create",
-                        "WITH u AS (SELECT id FROM users WHERE username = $3),"
-                        " p AS (SELECT id FROM projects WHERE slug = $5)"
-                        " INSERT INTO api_tokens (public_id, secret_sha256, user_id, scopes, project_ids, expires_at, name)"
-                        " SELECT $1, $2::bytea, u.id, string_to_array($4, ','),"
-                        "  CASE WHEN $5::text IS NULL THEN NULL ELSE ARRAY[(SELECT id FROM p)] END,"
-                        "  now() + make_interval(days => $6::int), $7"
-                        " FROM u WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM p) RETURNING id",
-                        7, params);
+    PGresult *res = run(
+        conn, "token create",
+        "WITH u AS (SELECT id FROM users WHERE username = $3),"
+        " p AS (SELECT id FROM projects WHERE slug = $5)"
+        " INSERT INTO api_tokens (public_id, secret_sha256, user_id, scopes, project_ids, expires_at, name)"
+        " SELECT $1, $2::bytea, u.id, string_to_array($4, ','),"
+        "  CASE WHEN $5::text IS NULL THEN NULL ELSE ARRAY[(SELECT id FROM p)] END,"
+        "  now() + make_interval(days => $6::int), $7"
+        " FROM u WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM p) RETURNING id",
+        7, params);
     int rc = 1;
     if (res && PQntuples(res) == 1) {
         puts(token); /* the token alone on stdout: TOKEN=$(claimdb token create …) */
@@ -214,23 +218,24 @@ static int token_list(int argc, char **argv)
     if (!conn)
         return 1;
     const char *params[] = {user};
-    PGresult *res = run(conn, "token list",
-                        "SELECT t.id, 'cdb_' || t.public_id || '_…', u.username, array_to_string(t.scopes, ','),"
-                        " coalesce((SELECT string_agg(p.slug, ',') FROM projects p WHERE p.id = ANY (t.project_ids)), '*'),"
-                        " coalesce(to_char(t.expires_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'never'),"
-                        " CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked' WHEN t.expires_at <= now() THEN 'expired'"
-                        "  ELSE 'active' END,"
-                        " coalesce(to_char(t.last_used_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'never')"
-                        " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                        " WHERE $1::text IS NULL OR u.username = $1 ORDER BY t.id",
-                        1, params);
+    PGresult *res = run(
+        conn, "token list",
+        "SELECT t.id, 'cdb_' || t.public_id || '_…', u.username, array_to_string(t.scopes, ','),"
+        " coalesce((SELECT string_agg(p.slug, ',') FROM projects p WHERE p.id = ANY (t.project_ids)), '*'),"
+        " coalesce(to_char(t.expires_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'never'),"
+        " CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked' WHEN t.expires_at <= now() THEN 'expired'"
+        "  ELSE 'active' END,"
+        " coalesce(to_char(t.last_used_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'never')"
+        " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE $1::text IS NULL OR u.username = $1 ORDER BY t.id",
+        1, params);
     if (res) {
-        printf("%-36s  %-26s  %-16s  %-16s  %-12s  %-20s  %-7s  %s\n", "id", "token", "user", "scopes", "projects",
-               "expires", "state", "last used");
+        printf("%-36s  %-26s  %-16s  %-16s  %-12s  %-20s  %-7s  %s\n", "id", "token", "user", "scopes",
+               "projects", "expires", "state", "last used");
         for (int i = 0; i < PQntuples(res); i++)
-            printf("%-36s  %-26s  %-16s  %-16s  %-12s  %-20s  %-7s  %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                   PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-                   PQgetvalue(res, i, 6), PQgetvalue(res, i, 7));
+            printf("%-36s  %-26s  %-16s  %-16s  %-12s  %-20s  %-7s  %s\n", PQgetvalue(res, i, 0),
+                   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+                   PQgetvalue(res, i, 5), PQgetvalue(res, i, 6), PQgetvalue(res, i, 7));
     }
     int rc = res ? 0 : 1;
     PQclear(res);
@@ -261,8 +266,8 @@ static int token_revoke(int argc, char **argv)
                         1, params);
     int rc = 1;
     if (res && PQntuples(res) == 1) {
-        fprintf(stderr, "claimdb: token %s revoked (servers stop accepting it within %d s)\n", PQgetvalue(res, 0, 0),
-                AUTH_CACHE_SECONDS);
+        fprintf(stderr, "claimdb: token %s revoked (servers stop accepting it within %d s)\n",
+                PQgetvalue(res, 0, 0), AUTH_CACHE_SECONDS);
         rc = 0;
     } else if (res) {
         fprintf(stderr, "claimdb token revoke: no token %s\n", key);
@@ -288,8 +293,9 @@ static int project_add(int argc, char **argv)
         else if ((v = cli_option_value(argc, argv, &i, "--owner")))
             owner = v;
         else if (strcmp(argv[i], "--public") == 0)
-            public = true;
-        else {
+        public = true;
+        else
+        {
             fprintf(stderr, "claimdb project add: unknown option %s\n%s", argv[i], usage);
             return 2;
         }
@@ -298,19 +304,21 @@ static int project_add(int argc, char **argv)
     if (!conn)
         return 1;
     const char *params[] = {slug, name, owner, public ? "public" : "private"};
-    PGresult *res = run(conn, "project add",
-                        "WITH p AS (INSERT INTO projects (slug, name, visibility)"
-                        "  VALUES ($1, coalesce($2, $1), $4::project_visibility) RETURNING id),"
-                        " m AS (INSERT INTO members (project_id, user_id, role)"
-                        "  SELECT p.id, u.id, 'owner' FROM p, users u WHERE u.username = $3 RETURNING user_id)"
-                        " SELECT p.id, (SELECT count(*) FROM m) FROM p",
-                        4, params);
+    PGresult *res =
+        run(conn, "project add",
+            "WITH p AS (INSERT INTO projects (slug, name, visibility)"
+            "  VALUES ($1, coalesce($2, $1), $4::project_visibility) RETURNING id),"
+            " m AS (INSERT INTO members (project_id, user_id, role)"
+            "  SELECT p.id, u.id, 'owner' FROM p, users u WHERE u.username = $3 RETURNING user_id)"
+            " SELECT p.id, (SELECT count(*) FROM m) FROM p",
+            4, params);
     int rc = 1;
     if (res && owner && strcmp(PQgetvalue(res, 0, 1), "1") != 0) {
         fprintf(stderr, "claimdb project add: no user %s\n", owner);
     } else if (res) {
         printf("%s\n", PQgetvalue(res, 0, 0));
-        fprintf(stderr, "claimdb: project %s created%s%s\n", slug, owner ? ", owned by " : "", owner ? owner : "");
+        fprintf(stderr, "claimdb: project %s created%s%s\n", slug, owner ? ", owned by " : "",
+                owner ? owner : "");
         rc = 0;
     }
     if (rc != 0 && res) {
@@ -325,7 +333,8 @@ static int project_add(int argc, char **argv)
 static int project_member(int argc, char **argv)
 {
     if (argc != 3) {
-        fputs("usage: claimdb project member SLUG NAME viewer|annotator|curator|manager|owner|none\n", stderr);
+        fputs("usage: claimdb project member SLUG NAME viewer|annotator|curator|manager|owner|none\n",
+              stderr);
         return 2;
     }
     PGconn *conn = cli_connect_or_say("project member");
@@ -334,14 +343,16 @@ static int project_member(int argc, char **argv)
     const char *params[] = {argv[0], argv[1], argv[2]};
     PGresult *res;
     if (strcmp(argv[2], "none") == 0)
-        res = run(conn, "project member",
-                  "DELETE FROM members m USING projects p, users u WHERE m.project_id = p.id AND m.user_id = u.id"
-                  " AND p.slug = $1 AND u.username = $2 AND $3 = 'none' RETURNING m.user_id",
-                  3, params);
+        res = run(
+            conn, "project member",
+            "DELETE FROM members m USING projects p, users u WHERE m.project_id = p.id AND m.user_id = u.id"
+            " AND p.slug = $1 AND u.username = $2 AND $3 = 'none' RETURNING m.user_id",
+            3, params);
     else
         res = run(conn, "project member",
                   "INSERT INTO members (project_id, user_id, role)"
-                  " SELECT p.id, u.id, $3::member_role FROM projects p, users u WHERE p.slug = $1 AND u.username = $2"
+                  " SELECT p.id, u.id, $3::member_role FROM projects p, users u WHERE p.slug = $1 AND "
+                  "u.username = $2"
                   " ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role RETURNING user_id",
                   3, params);
     int rc = 1;
@@ -349,7 +360,8 @@ static int project_member(int argc, char **argv)
         fprintf(stderr, "claimdb: %s is now %s in %s\n", argv[1], argv[2], argv[0]);
         rc = 0;
     } else if (res) {
-        fprintf(stderr, "claimdb project member: no project %s, no user %s, or no such membership\n", argv[0], argv[1]);
+        fprintf(stderr, "claimdb project member: no project %s, no user %s, or no such membership\n", argv[0],
+                argv[1]);
     }
     PQclear(res);
     PQfinish(conn);
@@ -438,12 +450,15 @@ int cli_bootstrap_owner(void)
     if (f) {
         fprintf(f, "%s\n", token);
         fclose(f);
-        fprintf(stderr, "{\"level\":\"info\",\"event\":\"first_start\",\"owner\":\"%s\",\"token_file\":\"%s\"}\n",
+        fprintf(stderr,
+                "{\"level\":\"info\",\"event\":\"first_start\",\"owner\":\"%s\",\"token_file\":\"%s\"}\n",
                 owner, token_file);
     } else {
         /* No file to keep it in: the operator's console is the one place. */
-        fprintf(stderr, "{\"level\":\"info\",\"event\":\"first_start\",\"owner\":\"%s\",\"token_file\":null,"
-                        "\"note\":\"set CLAIMDB_OWNER_TOKEN_FILE to keep the token; make one with claimdb token create\"}\n",
+        fprintf(stderr,
+                "{\"level\":\"info\",\"event\":\"first_start\",\"owner\":\"%s\",\"token_file\":null,"
+                "\"note\":\"set CLAIMDB_OWNER_TOKEN_FILE to keep the token; make one with claimdb token "
+                "create\"}\n",
                 owner);
     }
     sodium_memzero(token, sizeof token);

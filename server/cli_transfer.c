@@ -137,7 +137,8 @@ static int database_ready(const char *command)
         return 1;
     }
     PGresult *res = PQexec(conn, "SELECT max(name) FROM schema_migrations");
-    const char *at = PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "";
+    const char *at =
+        PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : "";
     int rc = 0;
     if (strcmp(at, migrate_latest()) != 0) {
         fprintf(stderr,
@@ -193,7 +194,6 @@ int cli_import(const struct config *cfg, int argc, char **argv)
     return failed;
 }
 
-
 /* The id of the project named by slug or id into id (37 bytes); prints
  * why and returns 1 when there is none. */
 static int project_lookup(const char *name, char id[37])
@@ -202,8 +202,8 @@ static int project_lookup(const char *name, char id[37])
     if (!conn)
         return 1;
     const char *params[] = {name};
-    PGresult *res = PQexecParams(conn, "SELECT id FROM projects WHERE slug = $1 OR id::text = lower($1)", 1, NULL,
-                                 params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, "SELECT id FROM projects WHERE slug = $1 OR id::text = lower($1)", 1,
+                                 NULL, params, NULL, NULL, 0);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         fprintf(stderr, "claimdb export: %s", PQerrorMessage(conn));
@@ -243,19 +243,34 @@ int cli_export(const struct config *cfg, int argc, char **argv)
             return 0;
         }
         if ((v = cli_option_value(argc, argv, &i, "--format"))) {
-            if (strcmp(v, "ndjson") == 0) format = EXPORT_NDJSON;
-            else if (strcmp(v, "csv") == 0) format = EXPORT_CSV;
-            else if (strcmp(v, "w3c") == 0) format = EXPORT_W3C;
-            else { fputs(usage, stderr); return 2; }
-        } else if (strcmp(argv[i], "--history") == 0) f.history = true;
-        else if ((v = cli_option_value(argc, argv, &i, "--project"))) project = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--table"))) table = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--document-id"))) f.document_id = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--actor-id"))) f.actor_id = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--tag"))) f.tag = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--kind"))) f.kind = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--created-after"))) f.created_after = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--created-before"))) f.created_before = v;
+            if (strcmp(v, "ndjson") == 0)
+                format = EXPORT_NDJSON;
+            else if (strcmp(v, "csv") == 0)
+                format = EXPORT_CSV;
+            else if (strcmp(v, "w3c") == 0)
+                format = EXPORT_W3C;
+            else {
+                fputs(usage, stderr);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--history") == 0)
+            f.history = true;
+        else if ((v = cli_option_value(argc, argv, &i, "--project")))
+            project = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--table")))
+            table = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--document-id")))
+            f.document_id = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--actor-id")))
+            f.actor_id = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--tag")))
+            f.tag = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--kind")))
+            f.kind = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--created-after")))
+            f.created_after = v;
+        else if ((v = cli_option_value(argc, argv, &i, "--created-before")))
+            f.created_before = v;
         else {
             fprintf(stderr, "claimdb export: unknown option %s\n%s", argv[i], usage);
             return 2;
@@ -263,18 +278,22 @@ int cli_export(const struct config *cfg, int argc, char **argv)
     }
     if ((f.document_id && !uuid_valid(f.document_id)) || (f.actor_id && !uuid_valid(f.actor_id))
         || (f.created_after && !timestamp_text_valid(f.created_after) && !date_text_valid(f.created_after))
-        || (f.created_before && !timestamp_text_valid(f.created_before) && !date_text_valid(f.created_before))) {
+        || (f.created_before && !timestamp_text_valid(f.created_before)
+            && !date_text_valid(f.created_before))) {
         fputs("claimdb export: ids must be UUIDs and times ISO 8601\n", stderr);
         return 2;
     }
     if ((format == EXPORT_CSV) != (table != NULL)) {
         fputs("claimdb export: --table goes with --format csv (documents, actors, claims, attributions,\n"
-              "relations, sources, citations, claims_flat)\n", stderr);
+              "relations, sources, citations, claims_flat)\n",
+              stderr);
         return 2;
     }
-    if (f.history && (format != EXPORT_NDJSON || f.document_id || f.actor_id || f.tag || f.kind || f.created_after
-                      || f.created_before)) {
-        fputs("claimdb export: --history exports whole projects as NDJSON: not with --format csv|w3c or filters\n",
+    if (f.history
+        && (format != EXPORT_NDJSON || f.document_id || f.actor_id || f.tag || f.kind || f.created_after
+            || f.created_before)) {
+        fputs("claimdb export: --history exports whole projects as NDJSON: not with --format csv|w3c or "
+              "filters\n",
               stderr);
         return 2;
     }

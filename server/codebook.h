@@ -16,7 +16,7 @@
 
 /* The message of an unknown tag under strict_tags (printf: the field
  * "tags[i]" and the tag), the same from the API and the import. */
-#define CODEBOOK_UNKNOWN_TAG_MESSAGE                                                       \
+#define CODEBOOK_UNKNOWN_TAG_MESSAGE                                                          \
     "%s: %s is not in the project's codebook, and the project has strict_tags (add it to the" \
     " codebook, or use one of the suggestions)"
 

@@ -19,9 +19,21 @@ int config_parse_size(const char *s, size_t *out)
     unsigned long long mult = 1;
     switch (*end) {
     case '\0': break;
-    case 'k': case 'K': mult = 1ULL << 10; end++; break;
-    case 'm': case 'M': mult = 1ULL << 20; end++; break;
-    case 'g': case 'G': mult = 1ULL << 30; end++; break;
+    case 'k':
+    case 'K':
+        mult = 1ULL << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1ULL << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1ULL << 30;
+        end++;
+        break;
     default: return -1;
     }
     if (*end == 'B' || *end == 'b')
@@ -48,8 +60,8 @@ int config_parse_uint(const char *s, unsigned max, unsigned *out)
 enum kind { STR, UINT, SIZE, BOOL };
 
 struct setting {
-    const char *option;  /* --option */
-    const char *env;     /* environment variable */
+    const char *option; /* --option */
+    const char *env;    /* environment variable */
     enum kind kind;
     size_t offset;
     unsigned max;
@@ -64,20 +76,24 @@ static const struct setting settings[] = {
     {"port", "PORT", UINT, AT(port), 65535, "TCP port (default 8080)"},
     {"threads", "THREADS", UINT, AT(threads), 1024,
      "database connections serving short requests (default: one per CPU available, at least 2)"},
-    {"body-limit", "CLAIMDB_BODY_LIMIT", SIZE, AT(body_limit), 0, "largest JSON request body, e.g. 8M (default 16M)"},
+    {"body-limit", "CLAIMDB_BODY_LIMIT", SIZE, AT(body_limit), 0,
+     "largest JSON request body, e.g. 8M (default 16M)"},
     {"import-limit", "CLAIMDB_IMPORT_LIMIT", SIZE, AT(import_limit), 0, "largest import body (default 4G)"},
-    {"timeout", "CLAIMDB_TIMEOUT", UINT, AT(timeout), 86400, "seconds a client connection may stay silent mid-request (default 30)"},
+    {"timeout", "CLAIMDB_TIMEOUT", UINT, AT(timeout), 86400,
+     "seconds a client connection may stay silent mid-request (default 30)"},
     {"header-timeout", "CLAIMDB_HEADER_TIMEOUT", UINT, AT(header_timeout), 3600,
      "seconds from a connection's opening or previous reply to complete request headers (default 10)"},
     {"min-body-rate", "CLAIMDB_MIN_BODY_RATE", UINT, AT(min_body_rate), 1u << 30,
-     "bytes per second a request body must average once the header timeout has passed, 0 = none (default 1024)"},
+     "bytes per second a request body must average once the header timeout has passed, 0 = none (default "
+     "1024)"},
     {"send-timeout", "CLAIMDB_SEND_TIMEOUT", UINT, AT(send_timeout), 3600,
      "seconds a streamed reply (export) may go without the client reading, 0 = none (default 10)"},
     {"max-connections", "CLAIMDB_MAX_CONNECTIONS", UINT, AT(max_connections), 65535,
      "client connections in total, each with its own thread (default 1024)"},
     {"pool-wait", "CLAIMDB_POOL_WAIT", UINT, AT(pool_wait_ms), 600000,
      "milliseconds a request waits for a free database connection before 503 (default 5000)"},
-    {"per-ip-limit", "CLAIMDB_PER_IP_LIMIT", UINT, AT(per_ip_limit), 65535, "concurrent connections per client address (default 256)"},
+    {"per-ip-limit", "CLAIMDB_PER_IP_LIMIT", UINT, AT(per_ip_limit), 65535,
+     "concurrent connections per client address (default 256)"},
     {"statement-timeout", "CLAIMDB_STATEMENT_TIMEOUT", UINT, AT(statement_timeout_ms), 86400000,
      "milliseconds a request's SQL statement may run, 0 = no limit (default 15000)"},
     {"max-exports", "CLAIMDB_MAX_EXPORTS", UINT, AT(max_exports), 1024,
@@ -86,7 +102,8 @@ static const struct setting settings[] = {
      "concurrent imports before 503, two database connections each (default 2)"},
     {"shutdown-grace", "CLAIMDB_SHUTDOWN_GRACE", UINT, AT(shutdown_grace), 3600,
      "seconds to let in-flight requests finish on SIGTERM (default 30)"},
-    {"access-log", "CLAIMDB_ACCESS_LOG", BOOL, AT(access_log), 1, "1 = one JSON line per request on stderr (default 1)"},
+    {"access-log", "CLAIMDB_ACCESS_LOG", BOOL, AT(access_log), 1,
+     "1 = one JSON line per request on stderr (default 1)"},
     {"cors-origins", "CLAIMDB_CORS_ORIGINS", STR, AT(cors_origins), 0,
      "origins allowed to call the API from a browser, comma-separated (default: none, CORS off)"},
     {"cookie-secure", "CLAIMDB_COOKIE_SECURE", BOOL, AT(cookie_secure), 1,
@@ -104,9 +121,7 @@ static int apply(struct config *cfg, const struct setting *s, const char *value,
     unsigned u;
     size_t z;
     switch (s->kind) {
-    case STR:
-        *(const char **)(void *)base = value;
-        return 0;
+    case STR: *(const char **)(void *)base = value; return 0;
     case UINT:
     case BOOL:
         if (config_parse_uint(value, s->kind == BOOL ? 1 : s->max, &u) == 0) {

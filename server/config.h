@@ -6,29 +6,29 @@
 #include <stddef.h>
 
 struct config {
-    const char *database_url;     /* DATABASE_URL; libpq conninfo or URI */
-    const char *listen;           /* LISTEN: IPv4 address to bind */
-    unsigned port;                /* PORT */
-    unsigned threads;             /* THREADS: database connections for short requests; 0 = one per CPU available */
-    size_t body_limit;            /* CLAIMDB_BODY_LIMIT: bytes of a JSON body */
-    size_t import_limit;          /* CLAIMDB_IMPORT_LIMIT: bytes of an import body */
-    unsigned timeout;             /* CLAIMDB_TIMEOUT: idle connection timeout, s */
-    unsigned header_timeout;      /* CLAIMDB_HEADER_TIMEOUT: s to send complete headers */
-    unsigned min_body_rate;       /* CLAIMDB_MIN_BODY_RATE: bytes/s a body must average (0 = none) */
-    unsigned send_timeout;        /* CLAIMDB_SEND_TIMEOUT: s a streamed reply may make no progress */
-    unsigned max_connections;     /* CLAIMDB_MAX_CONNECTIONS: client connections in total */
-    unsigned pool_wait_ms;        /* CLAIMDB_POOL_WAIT: ms a request waits for a database connection */
-    unsigned per_ip_limit;        /* CLAIMDB_PER_IP_LIMIT: connections per client IP */
-    unsigned statement_timeout_ms;/* CLAIMDB_STATEMENT_TIMEOUT: ms, 0 = none */
-    unsigned max_exports;         /* CLAIMDB_MAX_EXPORTS: concurrent exports */
-    unsigned max_imports;         /* CLAIMDB_MAX_IMPORTS: concurrent imports */
-    unsigned shutdown_grace;      /* CLAIMDB_SHUTDOWN_GRACE: s to finish in-flight requests */
-    int access_log;               /* CLAIMDB_ACCESS_LOG: 0 disables */
-    const char *cors_origins;     /* CLAIMDB_CORS_ORIGINS: comma-separated origins; unset = CORS off */
-    int cookie_secure;            /* CLAIMDB_COOKIE_SECURE: 1 = session cookie only over HTTPS */
-    unsigned metrics_port;        /* CLAIMDB_METRICS_PORT: a port serving only /metrics, 0 = none */
-    const char *metrics_listen;   /* CLAIMDB_METRICS_LISTEN: its IPv4 address (default 127.0.0.1) */
-    int migrate_on_start;         /* serve --no-migrate clears it */
+    const char *database_url; /* DATABASE_URL; libpq conninfo or URI */
+    const char *listen;       /* LISTEN: IPv4 address to bind */
+    unsigned port;            /* PORT */
+    unsigned threads;        /* THREADS: database connections for short requests; 0 = one per CPU available */
+    size_t body_limit;       /* CLAIMDB_BODY_LIMIT: bytes of a JSON body */
+    size_t import_limit;     /* CLAIMDB_IMPORT_LIMIT: bytes of an import body */
+    unsigned timeout;        /* CLAIMDB_TIMEOUT: idle connection timeout, s */
+    unsigned header_timeout; /* CLAIMDB_HEADER_TIMEOUT: s to send complete headers */
+    unsigned min_body_rate;  /* CLAIMDB_MIN_BODY_RATE: bytes/s a body must average (0 = none) */
+    unsigned send_timeout;   /* CLAIMDB_SEND_TIMEOUT: s a streamed reply may make no progress */
+    unsigned max_connections;      /* CLAIMDB_MAX_CONNECTIONS: client connections in total */
+    unsigned pool_wait_ms;         /* CLAIMDB_POOL_WAIT: ms a request waits for a database connection */
+    unsigned per_ip_limit;         /* CLAIMDB_PER_IP_LIMIT: connections per client IP */
+    unsigned statement_timeout_ms; /* CLAIMDB_STATEMENT_TIMEOUT: ms, 0 = none */
+    unsigned max_exports;          /* CLAIMDB_MAX_EXPORTS: concurrent exports */
+    unsigned max_imports;          /* CLAIMDB_MAX_IMPORTS: concurrent imports */
+    unsigned shutdown_grace;       /* CLAIMDB_SHUTDOWN_GRACE: s to finish in-flight requests */
+    int access_log;                /* CLAIMDB_ACCESS_LOG: 0 disables */
+    const char *cors_origins;      /* CLAIMDB_CORS_ORIGINS: comma-separated origins; unset = CORS off */
+    int cookie_secure;             /* CLAIMDB_COOKIE_SECURE: 1 = session cookie only over HTTPS */
+    unsigned metrics_port;         /* CLAIMDB_METRICS_PORT: a port serving only /metrics, 0 = none */
+    const char *metrics_listen;    /* CLAIMDB_METRICS_LISTEN: its IPv4 address (default 127.0.0.1) */
+    int migrate_on_start;          /* serve --no-migrate clears it */
 };
 
 /* Fills cfg with defaults overridden by the environment. Returns 0, or -1

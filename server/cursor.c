@@ -24,12 +24,16 @@ bool cursor_encode(const char *const *values, size_t n, char out[CURSOR_MAX_LEN]
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {
         unsigned v = (unsigned char)raw[i] << 16;
-        if (i + 1 < len) v |= (unsigned char)raw[i + 1] << 8;
-        if (i + 2 < len) v |= (unsigned char)raw[i + 2];
+        if (i + 1 < len)
+            v |= (unsigned char)raw[i + 1] << 8;
+        if (i + 2 < len)
+            v |= (unsigned char)raw[i + 2];
         out[o++] = alphabet[(v >> 18) & 63];
         out[o++] = alphabet[(v >> 12) & 63];
-        if (i + 1 < len) out[o++] = alphabet[(v >> 6) & 63];
-        if (i + 2 < len) out[o++] = alphabet[v & 63];
+        if (i + 1 < len)
+            out[o++] = alphabet[(v >> 6) & 63];
+        if (i + 2 < len)
+            out[o++] = alphabet[v & 63];
     }
     out[o] = '\0';
     return true;
@@ -55,8 +59,10 @@ bool cursor_decode(const char *cursor, size_t n, char buf[CURSOR_MAX_LEN], const
                 return false;
         unsigned v = (unsigned)s[0] << 18 | (unsigned)s[1] << 12 | (unsigned)s[2] << 6 | (unsigned)s[3];
         buf[o++] = (char)(v >> 16);
-        if (chunk > 2) buf[o++] = (char)(v >> 8);
-        if (chunk > 3) buf[o++] = (char)v;
+        if (chunk > 2)
+            buf[o++] = (char)(v >> 8);
+        if (chunk > 3)
+            buf[o++] = (char)v;
     }
     buf[o] = '\0';
     if (memchr(buf, '\0', o) || strncmp(buf, MAGIC, strlen(MAGIC)) != 0)

@@ -55,7 +55,8 @@ static bool prepare_all(PGconn *conn, char *error, size_t error_size)
 
 PGconn *db_connect(bool prepare, char *error, size_t error_size)
 {
-    static const char *const keys[] = {"dbname", "application_name", "connect_timeout", "client_encoding", NULL};
+    static const char *const keys[] = {"dbname", "application_name", "connect_timeout", "client_encoding",
+                                       NULL};
     const char *const values[] = {db_conninfo, "claimdb", "5", "UTF8", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn) {
@@ -71,7 +72,8 @@ PGconn *db_connect(bool prepare, char *error, size_t error_size)
     char settings[256];
     snprintf(settings, sizeof settings,
              "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601';"
-             " SET statement_timeout = %u", db_statement_timeout_ms);
+             " SET statement_timeout = %u",
+             db_statement_timeout_ms);
     PGresult *res = PQexec(conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -193,8 +195,9 @@ PGconn *db_conn_or_reply(struct request *r)
         r->db_slot = slot;
     }
     PGconn *conn = slot->conn;
-    if (conn && (PQstatus(conn) != CONNECTION_OK || PQpipelineStatus(conn) != PQ_PIPELINE_OFF
-                 || dropped_while_idle(conn))) {
+    if (conn
+        && (PQstatus(conn) != CONNECTION_OK || PQpipelineStatus(conn) != PQ_PIPELINE_OFF
+            || dropped_while_idle(conn))) {
         /* The server went away (restart, network); drop the connection and
          * make a fresh one below, with its statements prepared again. */
         PQfinish(conn);
@@ -223,26 +226,27 @@ PGconn *db_conn_or_reply(struct request *r)
 struct statement_ref {
     const char *name;
     const char *sql;
-    const char *lock; /* a prepared statement run just before, with the same values (db_exec_locked_or_reply) */
+    const char
+        *lock; /* a prepared statement run just before, with the same values (db_exec_locked_or_reply) */
 };
 
 /* Sets the request's transaction-local settings, then runs the statement,
  * in one pipeline: one round trip, one (implicit or the caller's)
  * transaction, so that the history triggers see the settings. Returns the
  * statement's result, or the scope statement's error. */
-static PGresult *exec_scoped(const struct request *r, PGconn *conn, const struct statement_ref *stmt, int nparams,
-                             const char *const *params)
+static PGresult *exec_scoped(const struct request *r, PGconn *conn, const struct statement_ref *stmt,
+                             int nparams, const char *const *params)
 {
     static const char scope_sql[] = "SELECT set_config('claimdb.if_match', $1, true),"
                                     " set_config('claimdb.reason', $2, true)";
     const char *scope[] = {r->if_match, r->reason ? r->reason : ""};
     if (!PQenterPipelineMode(conn))
         return stmt->sql ? PQexecParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
-                       : PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
+                         : PQexecPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0);
     PGresult *out = NULL;
     if (PQsendQueryParams(conn, scope_sql, 2, NULL, scope, NULL, NULL, 0)
         && (stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
-                    : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
+                      : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
         && PQpipelineSync(conn)) {
         /* Two queries, each ending with a NULL result, then the sync. The
          * first failure wins (after it the statement is PIPELINE_ABORTED). */
@@ -269,12 +273,12 @@ static PGresult *exec_scoped(const struct request *r, PGconn *conn, const struct
 
 /* The scope statement: the request's identity and project sets as
  * transaction-local settings (migrations/0003_teams.sql explains each). */
-#define SCOPE_SQL_AS(local)                                                                                  \
-    "SELECT set_config('claimdb.user_id', $1, " local "), set_config('claimdb.token_id', $2, " local "),"       \
-    " set_config('claimdb.request_id', $3, " local "), set_config('claimdb.read', $4, " local "),"            \
-    " set_config('claimdb.write', $5, " local "), set_config('claimdb.curate', $6, " local "),"               \
-    " set_config('claimdb.manage', $7, " local "), set_config('claimdb.owner', $8, " local "),"               \
-    " set_config('claimdb.admin', $9, " local "), set_config('claimdb.default_project', $10, " local "),"      \
+#define SCOPE_SQL_AS(local)                                                                               \
+    "SELECT set_config('claimdb.user_id', $1, " local "), set_config('claimdb.token_id', $2, " local ")," \
+    " set_config('claimdb.request_id', $3, " local "), set_config('claimdb.read', $4, " local "),"        \
+    " set_config('claimdb.write', $5, " local "), set_config('claimdb.curate', $6, " local "),"           \
+    " set_config('claimdb.manage', $7, " local "), set_config('claimdb.owner', $8, " local "),"           \
+    " set_config('claimdb.admin', $9, " local "), set_config('claimdb.default_project', $10, " local ")," \
     " set_config('claimdb.if_match', $11, " local "), set_config('claimdb.reason', $12, " local ")"
 #define SCOPE_SQL SCOPE_SQL_AS("true")
 #define SCOPE_PARAMS 12
@@ -293,7 +297,7 @@ static void scope_params(const struct request *r, bool import_only, const char *
     params[0] = a->user_id;
     params[1] = a->token_id;
     params[2] = r->request_id;
-    params[10] = r->if_match;        /* history (issue 11): If-Match and the change's label */
+    params[10] = r->if_match; /* history (issue 11): If-Match and the change's label */
     params[11] = r->reason ? r->reason : "";
     params[3] = a->sets[SET_READ] ? a->sets[SET_READ] : "{}";
     for (int i = SET_WRITE; i < SET_COUNT; i++) {
@@ -321,7 +325,7 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
                 && (!lock || PQsendQueryPrepared(conn, lock, nparams, params, NULL, NULL, 0))
                 && (first_sql ? PQsendQueryPrepared(conn, "claimdb_scope", SCOPE_PARAMS, scope, NULL, NULL, 0)
                     : stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
-                              : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
+                                : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
                 && PQpipelineSync(conn);
     /* Keep the first error, else the last statement's result; a statement
      * after a failed one comes back PGRES_PIPELINE_ABORTED. */
@@ -403,8 +407,8 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
     return exec_or_reply(r, conn, &stmt, nparams, params);
 }
 
-PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name, int nparams,
-                                  const char *const *params)
+PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name,
+                                  int nparams, const char *const *params)
 {
     const struct statement_ref stmt = {name, NULL, lock};
     return exec_or_reply(r, conn, &stmt, nparams, params);
@@ -440,8 +444,8 @@ bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, boo
     const char *scope[SCOPE_PARAMS] = {"", "", "", "{}", "{}", "{}", "{}", "{}", "on", "", "", ""};
     if (r && r->auth)
         scope_params(r, import_only, scope);
-    PGresult *res = PQexecParams(conn, session_wide ? SCOPE_SQL_AS("false") : SCOPE_SQL, SCOPE_PARAMS, NULL, scope,
-                                 NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, session_wide ? SCOPE_SQL_AS("false") : SCOPE_SQL, SCOPE_PARAMS, NULL,
+                                 scope, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     return ok;
@@ -493,14 +497,15 @@ void db_reply_error(struct request *r, PGconn *conn, const PGresult *res)
         /* claimdb_guard names the role it wants; a row-level security check
          * on a new row does not, and then the route's declared access does. */
         enum route_access need = r && r->route ? r->route->access : ACCESS_ANNOTATE;
-        const char *role = e.role_needed ? e.role_needed
+        const char *role = e.role_needed           ? e.role_needed
                            : need == ACCESS_CURATE ? "curator"
                            : need == ACCESS_MANAGE ? "manager"
                            : need == ACCESS_OWN    ? "owner"
                                                    : "annotator";
         if (!e.role_needed)
             snprintf(e.message, sizeof e.message, "writing in this project needs the %s role there", role);
-        reply_error_extra(r, e.status, e.code, e.field, json_pack("{s:s}", "role_needed", role), "%s", e.message);
+        reply_error_extra(r, e.status, e.code, e.field, json_pack("{s:s}", "role_needed", role), "%s",
+                          e.message);
         return;
     }
     reply_error(r, e.status, e.code, e.field, "%s", e.message);

@@ -107,8 +107,8 @@ PGresult *db_exec_replanned_or_reply(struct request *r, PGconn *conn, const stru
  * request at a time per key and sees what the previous holder committed. No
  * round trip is added: scope, lock and statement go in one pipeline; inside
  * the caller's transaction the two run one after the other. */
-PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name, int nparams,
-                                  const char *const *params);
+PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name,
+                                  int nparams, const char *const *params);
 
 /* Opens a transaction on conn. Returns true, or false after replying with
  * the classified error. */

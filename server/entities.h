@@ -27,8 +27,8 @@ struct entity {
     const struct field_spec *fields; /* terminated by {NULL} */
 };
 
-extern const struct entity ENTITY_PROJECT, ENTITY_CODEBOOK, ENTITY_ACTOR, ENTITY_DOCUMENT, ENTITY_CLAIM, ENTITY_SOURCE,
-    ENTITY_ATTRIBUTION, ENTITY_RELATION, ENTITY_CITATION;
+extern const struct entity ENTITY_PROJECT, ENTITY_CODEBOOK, ENTITY_ACTOR, ENTITY_DOCUMENT, ENTITY_CLAIM,
+    ENTITY_SOURCE, ENTITY_ATTRIBUTION, ENTITY_RELATION, ENTITY_CITATION;
 
 /* Every entity, in the NDJSON export's order, NULL-terminated. */
 #define ENTITY_COUNT 9

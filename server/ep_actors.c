@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* How similar (pg_trgm similarity of whole names, 0..1) a new actor's name
  * must be to an existing name or alias for the create to ask for "force".
  * 0.6 catches "Wang Wenbin"/"Wang Wen-bin", "OHCHR"/"OHCHR." and case
@@ -32,9 +31,9 @@
 #define ACTOR_LIST_COLUMNS ACTOR_SQL_LIST("a")
 
 /* The filters both list statements share; $1 after, $2 project, $3 kind. */
-#define ACTOR_LIST_FILTERS                                                                 \
-    " ($1::uuid IS NULL OR a.id > $1::uuid)"                                               \
-    " AND ($2::uuid IS NULL OR a.project_id = $2::uuid)"                                   \
+#define ACTOR_LIST_FILTERS                               \
+    " ($1::uuid IS NULL OR a.id > $1::uuid)"             \
+    " AND ($2::uuid IS NULL OR a.project_id = $2::uuid)" \
     " AND ($3::actor_kind IS NULL OR a.kind = $3::actor_kind)"
 
 /* A JSON array of strings in the body `b` as text[] (empty when absent). */
@@ -49,15 +48,15 @@ static const struct db_statement statements[] = {
     {"actor_create",
      "WITH input AS (SELECT $1::jsonb AS b, coalesce(($1::jsonb->>'force')::bool, false) AS force),"
      " alike AS (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name, 'kind', s.kind,"
-     "  'aliases', s.aliases, 'score', round(s.score::numeric, 3)) ORDER BY s.score DESC, s.id), '[]') AS list"
+     "  'aliases', s.aliases, 'score', round(s.score::numeric, 3)) ORDER BY s.score DESC, s.id), '[]') AS "
+     "list"
      "  FROM input, LATERAL (SELECT x.id, x.name, x.kind, x.aliases, (SELECT max(similarity(lower(n),"
      "   lower(b->>'name'))) FROM unnest(array_prepend(x.name, x.aliases)) AS n) AS score FROM actors x"
      "   WHERE NOT force AND x.project_id = coalesce((b->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ")"
      "   AND x.id IN (SELECT m.id FROM actor_matches(lower(b->>'name')) m)) s"
      "  WHERE s.score >= " SIMILAR_ACTOR_THRESHOLD "),"
      " created AS (INSERT INTO actors AS a (" ACTOR_SQL_INSERT_COLUMNS ")"
-     "  SELECT " ACTOR_SQL_INSERT_VALUES
-     "  FROM input, alike WHERE force OR alike.list = '[]'::jsonb"
+     "  SELECT " ACTOR_SQL_INSERT_VALUES "  FROM input, alike WHERE force OR alike.list = '[]'::jsonb"
      "  RETURNING a.id, " ACTOR_JSON " AS object)"
      " SELECT created.id, created.object, alike.list FROM alike LEFT JOIN created ON true"},
     /* Taken before actor_create in the same transaction (db_exec_locked_or_reply):
@@ -69,8 +68,7 @@ static const struct db_statement statements[] = {
      " hashtext(coalesce(($1::jsonb->>'project_id')::uuid, " DEFAULT_PROJECT_SQL ")::text))"},
     {"actor_get", "SELECT " ACTOR_JSON " FROM actors a WHERE a.id = $1::uuid"},
     {"actor_list",
-     "SELECT " ACTOR_LIST_COLUMNS " FROM actors a WHERE" ACTOR_LIST_FILTERS
-     " ORDER BY a.id LIMIT $4::int"},
+     "SELECT " ACTOR_LIST_COLUMNS " FROM actors a WHERE" ACTOR_LIST_FILTERS " ORDER BY a.id LIMIT $4::int"},
     /* A separate statement whose name condition is never optional, planned
      * on its own (MATERIALIZED): otherwise, once PostgreSQL switches the
      * prepared statement to a generic plan, ORDER BY id LIMIT n makes it walk
@@ -79,34 +77,37 @@ static const struct db_statement statements[] = {
     {"actor_list_by_name",
      "WITH named AS MATERIALIZED (SELECT * FROM actors"
      "  WHERE actor_names(name, aliases) @> ARRAY[lower($5::text)])"
-     " SELECT " ACTOR_LIST_COLUMNS " FROM named a WHERE" ACTOR_LIST_FILTERS
-     " ORDER BY a.id LIMIT $4::int"},
+     " SELECT " ACTOR_LIST_COLUMNS " FROM named a WHERE" ACTOR_LIST_FILTERS " ORDER BY a.id LIMIT $4::int"},
     /* Ranked fuzzy search over names and aliases (?q=): actor_matches (a
      * substring, or pg_trgm word similarity, through the trigram index
      * actors_search); best first, then by id. $5 q. */
-    {"actor_search",
-     "WITH found AS MATERIALIZED (SELECT m.id, m.score FROM actor_matches(lower($5::text)) m)"
-     " SELECT " ACTOR_LIST_COLUMNS ", round(found.score::numeric, 3) FROM found JOIN actors a ON a.id = found.id"
-     " WHERE" ACTOR_LIST_FILTERS " ORDER BY found.score DESC, a.id LIMIT $4::int"},
+    {"actor_search", "WITH found AS MATERIALIZED (SELECT m.id, m.score FROM actor_matches(lower($5::text)) m)"
+                     " SELECT " ACTOR_LIST_COLUMNS
+                     ", round(found.score::numeric, 3) FROM found JOIN actors a ON a.id = found.id"
+                     " WHERE" ACTOR_LIST_FILTERS " ORDER BY found.score DESC, a.id LIMIT $4::int"},
     /* The merged actor's forwarding address, when $1 is no longer an actor. */
     {"actor_redirect", "SELECT into_id FROM actor_merges WHERE merged_id = $1::uuid"},
     /* aliases (FIELD_PATCH_BY_HAND) also take add_aliases and remove_aliases. */
     {"actor_patch",
-     "UPDATE actors a SET " ACTOR_SQL_UPDATE("a") ","
-     " aliases = CASE WHEN b ? 'aliases' THEN " BODY_TEXT_ARRAY("aliases")
-     "  WHEN b ? 'add_aliases' OR b ? 'remove_aliases' THEN ARRAY(SELECT n FROM (SELECT DISTINCT ON (lower(u.n))"
-     "   u.n, u.pos FROM unnest(a.aliases || " BODY_TEXT_ARRAY("add_aliases") ") WITH ORDINALITY AS u(n, pos)"
-     "   WHERE lower(u.n) NOT IN (SELECT lower(x) FROM jsonb_array_elements_text(coalesce(b->'remove_aliases',"
-     "   '[]')) AS x) ORDER BY lower(u.n), u.pos) AS kept ORDER BY pos)"
-     "  ELSE a.aliases END"
-     " FROM (SELECT $2::jsonb AS b) AS input WHERE a.id = $1::uuid"
-     " RETURNING " ACTOR_JSON},
+     "UPDATE actors a SET " ACTOR_SQL_UPDATE(
+         "a") ","
+              " aliases = CASE WHEN b ? 'aliases' THEN " BODY_TEXT_ARRAY(
+                  "aliases") "  WHEN b ? 'add_aliases' OR b ? 'remove_aliases' THEN ARRAY(SELECT n FROM "
+                             "(SELECT DISTINCT ON (lower(u.n))"
+                             "   u.n, u.pos FROM unnest(a.aliases || " BODY_TEXT_ARRAY(
+                                 "add_aliases") ") WITH ORDINALITY AS u(n, pos)"
+                                                "   WHERE lower(u.n) NOT IN (SELECT lower(x) FROM "
+                                                "jsonb_array_elements_text(coalesce(b->'remove_aliases',"
+                                                "   '[]')) AS x) ORDER BY lower(u.n), u.pos) AS kept ORDER "
+                                                "BY pos)"
+                                                "  ELSE a.aliases END"
+                                                " FROM (SELECT $2::jsonb AS b) AS input WHERE a.id = $1::uuid"
+                                                " RETURNING " ACTOR_JSON},
     {"actor_delete", "DELETE FROM actors WHERE id = $1::uuid RETURNING id"},
     /* Locks both actors of a merge, in id order (two merges of the same
      * pair cannot deadlock); `merged` tells which row is which. */
-    {"actor_merge_lock",
-     "SELECT a.id = $1::uuid AS merged, a.project_id, a.kind FROM actors a"
-     " WHERE a.id IN ($1::uuid, $2::uuid) ORDER BY a.id FOR UPDATE"},
+    {"actor_merge_lock", "SELECT a.id = $1::uuid AS merged, a.project_id, a.kind FROM actors a"
+                         " WHERE a.id IN ($1::uuid, $2::uuid) ORDER BY a.id FOR UPDATE"},
     /* Moves every reference from $1 to $2 and folds $1's names into $2's
      * aliases (first spelling kept, none equal to $2's name, ignoring case)
      * and its external ids under $2's (which win on a clash). */
@@ -117,7 +118,8 @@ static const struct db_statement statements[] = {
      "  SELECT m.id, $2::uuid, m.project_id FROM actors m WHERE m.id = $1::uuid),"
      " relations_moved AS (UPDATE relations SET asserted_by_actor_id = $2::uuid"
      "  WHERE asserted_by_actor_id = $1::uuid),"
-     " sources_moved AS (UPDATE sources SET publisher_actor_id = $2::uuid WHERE publisher_actor_id = $1::uuid)"
+     " sources_moved AS (UPDATE sources SET publisher_actor_id = $2::uuid WHERE publisher_actor_id = "
+     "$1::uuid)"
      " UPDATE actors a SET"
      " aliases = ARRAY(SELECT n FROM (SELECT DISTINCT ON (lower(u.n)) u.n, u.pos"
      "   FROM unnest(a.aliases || array_prepend(m.name, m.aliases)) WITH ORDINALITY AS u(n, pos)"
@@ -125,12 +127,10 @@ static const struct db_statement statements[] = {
      " external_ids = m.external_ids || a.external_ids,"
      " description = coalesce(a.description, m.description)"
      " FROM actors m WHERE a.id = $2::uuid AND m.id = $1::uuid"},
-    {"actor_merge_drop",
-     "WITH gone AS (DELETE FROM actors WHERE id = $1::uuid)"
-     " SELECT " ACTOR_JSON " FROM actors a WHERE a.id = $2::uuid"},
+    {"actor_merge_drop", "WITH gone AS (DELETE FROM actors WHERE id = $1::uuid)"
+                         " SELECT " ACTOR_JSON " FROM actors a WHERE a.id = $2::uuid"},
     {NULL, NULL},
 };
-
 
 static const struct field_spec merge_fields[] = {
     {.name = "into", .type = F_UUID, .required = true, .flags = FIELD_CREATE},
@@ -152,7 +152,8 @@ static const struct field_spec patch_options[] = {
 
 /* Validates body: the members named in options against them, the rest
  * against the actor's description. Returns false after replying 400. */
-static bool actor_body_valid_or_reply(struct request *r, const struct field_spec *options, enum validate_mode mode)
+static bool actor_body_valid_or_reply(struct request *r, const struct field_spec *options,
+                                      enum validate_mode mode)
 {
     json_t *fields = json_copy(r->json), *extra = json_object();
     for (const struct field_spec *o = options; o->name; o++) {
@@ -163,7 +164,7 @@ static bool actor_body_valid_or_reply(struct request *r, const struct field_spec
         }
     }
     bool ok = fields_valid_or_reply(r, fields, "", ENTITY_ACTOR.fields, mode)
-           && fields_valid_or_reply(r, extra, "", options, mode);
+              && fields_valid_or_reply(r, extra, "", options, mode);
     json_decref(fields);
     json_decref(extra);
     return ok;
@@ -221,8 +222,8 @@ static void get_actor(struct request *r)
         char location[64];
         snprintf(location, sizeof location, "/v1/actors/%s", PQgetvalue(res, 0, 0));
         reply_error_extra(r, MHD_HTTP_PERMANENT_REDIRECT, "merged", "id",
-                          json_pack("{s:s}", "into", PQgetvalue(res, 0, 0)),
-                          "actor %s was merged into %s", id, PQgetvalue(res, 0, 0));
+                          json_pack("{s:s}", "into", PQgetvalue(res, 0, 0)), "actor %s was merged into %s",
+                          id, PQgetvalue(res, 0, 0));
         reply_header(r, "Location", location);
     }
     PQclear(res);
@@ -249,13 +250,13 @@ static void list_actors(struct request *r)
     const char *name = request_query(r, "name");
     const char *params[] = {pg.after[0], project_id, kind, pg.fetch, q ? q : name};
     PGresult *res = q      ? db_exec_or_reply(r, conn, "actor_search", 5, params)
-                  : name ? db_exec_or_reply(r, conn, "actor_list_by_name", 5, params)
-                         : db_exec_or_reply(r, conn, "actor_list", 4, params);
+                    : name ? db_exec_or_reply(r, conn, "actor_list_by_name", 5, params)
+                           : db_exec_or_reply(r, conn, "actor_list", 4, params);
     if (!res)
         return;
     if (q) /* ranked: the best `limit`, no cursor */
-        reply_page_n(r, res, PQntuples(res) < (int)pg.limit ? PQntuples(res) : (int)pg.limit, &pg, search_cols,
-                     PAGE_KEY_ID, 1);
+        reply_page_n(r, res, PQntuples(res) < (int)pg.limit ? PQntuples(res) : (int)pg.limit, &pg,
+                     search_cols, PAGE_KEY_ID, 1);
     else
         reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
     PQclear(res);
@@ -322,7 +323,8 @@ static bool merge_pair_valid_or_reply(struct request *r, const PGresult *locked,
         reply_error_extra(r, MHD_HTTP_CONFLICT, "kind_mismatch", "into",
                           json_pack("{s:s, s:s}", "kind", merged_kind, "into_kind", into_kind),
                           "merging a %s into a %s mixes a person with a non-person; send \"force\": true"
-                          " if they really are one", merged_kind, into_kind);
+                          " if they really are one",
+                          merged_kind, into_kind);
         return false;
     }
     return true;
@@ -362,12 +364,24 @@ static void merge_actor(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/actors", .handler = create_actor, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "POST",
+     .pattern = "/v1/actors",
+     .handler = create_actor,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
     {.method = "GET", .pattern = "/v1/actors", .handler = list_actors, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/actors/{id}", .handler = get_actor, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/actors/{id}", .handler = patch_actor, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "PATCH",
+     .pattern = "/v1/actors/{id}",
+     .handler = patch_actor,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "DELETE", .pattern = "/v1/actors/{id}", .handler = delete_actor, .access = ACCESS_CURATE},
-    {.method = "POST", .pattern = "/v1/actors/{id}/merge", .handler = merge_actor, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "POST",
+     .pattern = "/v1/actors/{id}/merge",
+     .handler = merge_actor,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = NULL},
 };
 

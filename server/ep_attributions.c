@@ -28,23 +28,24 @@
 /* The attribution with its actor and, when reported through another
  * attribution, that one's actor; `a` the row, `ac` its actor, `v` the via
  * row and `va` the via's actor (both LEFT JOINed). */
-#define ATTRIBUTION_JSON                                                                    \
-    "json_build_object(" ATTRIBUTION_SQL_MEMBERS("a") ","                                  \
-    " 'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind),"           \
-    " 'via', CASE WHEN v.id IS NULL THEN NULL"                                              \
-    " ELSE json_build_object('id', v.id, 'actor_id', v.actor_id, 'actor_name', va.name) END)"
+#define ATTRIBUTION_JSON                                                                   \
+    "json_build_object(" ATTRIBUTION_SQL_MEMBERS(                                          \
+        "a") ","                                                                           \
+             " 'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)," \
+             " 'via', CASE WHEN v.id IS NULL THEN NULL"                                    \
+             " ELSE json_build_object('id', v.id, 'actor_id', v.actor_id, 'actor_name', va.name) END)"
 
-#define ATTRIBUTION_JOINS                                                                   \
-    " LEFT JOIN actors ac ON ac.id = a.actor_id"                                            \
-    " LEFT JOIN attributions v ON v.id = a.via_attribution_id"                              \
+#define ATTRIBUTION_JOINS                                      \
+    " LEFT JOIN actors ac ON ac.id = a.actor_id"               \
+    " LEFT JOIN attributions v ON v.id = a.via_attribution_id" \
     " LEFT JOIN actors va ON va.id = v.actor_id"
 
 /* Does the via chain starting at the attribution named in b reach $1? (A
  * PATCH must not close a loop of reports.) */
-#define VIA_REACHES_SELF                                                                    \
-    "EXISTS (WITH RECURSIVE chain(id, via) AS ("                                            \
-    " SELECT x.id, x.via_attribution_id FROM attributions x"                                \
-    " WHERE x.id = (b->>'via_attribution_id')::uuid"                                        \
+#define VIA_REACHES_SELF                                                                           \
+    "EXISTS (WITH RECURSIVE chain(id, via) AS ("                                                   \
+    " SELECT x.id, x.via_attribution_id FROM attributions x"                                       \
+    " WHERE x.id = (b->>'via_attribution_id')::uuid"                                               \
     " UNION SELECT x.id, x.via_attribution_id FROM attributions x JOIN chain ON x.id = chain.via)" \
     " SELECT 1 FROM chain WHERE chain.id = $1::uuid)"
 
@@ -52,28 +53,23 @@
 #define ATTRIBUTION_LIST_COLUMNS ATTRIBUTION_SQL_LIST("a") ", ac.id AS actor_key, ac.name, ac.kind"
 
 static const struct col list_cols[] = {
-    ATTRIBUTION_LIST_COLS,
-    {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
-    {NULL, COL_END},
-    {NULL, COL_END},
+    ATTRIBUTION_LIST_COLS, {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING},
+    {"kind", COL_STRING},  {NULL, COL_END},       {NULL, COL_END},
 };
 
 /* GET /v1/attributions items: list_cols plus the claim, in search_cols order. */
-#define ATTRIBUTION_SEARCH_COLUMNS                                                          \
-    ATTRIBUTION_LIST_COLUMNS ", c.id AS claim_key, c.text, c.document_id"
+#define ATTRIBUTION_SEARCH_COLUMNS ATTRIBUTION_LIST_COLUMNS ", c.id AS claim_key, c.text, c.document_id"
 
 static const struct col search_cols[] = {
-    ATTRIBUTION_LIST_COLS,
-    {"actor", COL_OBJECT}, {"id", COL_STRING}, {"name", COL_STRING}, {"kind", COL_STRING},
-    {NULL, COL_END},
-    {"claim", COL_OBJECT}, {"id", COL_STRING}, {"text", COL_STRING}, {"document_id", COL_STRING},
-    {NULL, COL_END},
-    {NULL, COL_END},
+    ATTRIBUTION_LIST_COLS,       {"actor", COL_OBJECT}, {"id", COL_STRING},
+    {"name", COL_STRING},        {"kind", COL_STRING},  {NULL, COL_END},
+    {"claim", COL_OBJECT},       {"id", COL_STRING},    {"text", COL_STRING},
+    {"document_id", COL_STRING}, {NULL, COL_END},       {NULL, COL_END},
 };
 
 /* GET /v1/attributions: the joined rows (named by search_cols) ... */
-#define ATTRIBUTION_ROWS                                                                    \
-    "SELECT " ATTRIBUTION_SEARCH_COLUMNS " FROM attributions a"                             \
+#define ATTRIBUTION_ROWS                                        \
+    "SELECT " ATTRIBUTION_SEARCH_COLUMNS " FROM attributions a" \
     " JOIN actors ac ON ac.id = a.actor_id JOIN claims c ON c.id = a.claim_id"
 
 /* ... filtered and paged. Parameters, the same in every variant: $1 after,
@@ -81,18 +77,18 @@ static const struct col search_cols[] = {
  * $8 actor_kind, $9 project_id, $10 polarity, $11 factuality, $12 said_at
  * (a prefix: 2022 gives every date in 2022). role is matched with strpos rather than
  * LIKE so that % _ \ in it are plain characters. */
-#define ATTRIBUTION_FILTERS                                                                 \
-    " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"                                          \
-    " AND ($3::uuid IS NULL OR r.actor_id = $3::uuid)"                                      \
-    " AND ($4::uuid IS NULL OR r.claim_id = $4::uuid)"                                      \
-    " AND ($5::uuid IS NULL OR r.document_id = $5::uuid)"                                   \
-    " AND ($6::attribution_mode IS NULL OR r.mode = $6::attribution_mode)"                  \
-    " AND ($7::text IS NULL OR strpos(lower(r.role), lower($7::text)) > 0)"                 \
-    " AND ($8::actor_kind IS NULL OR r.kind = $8::actor_kind)"                              \
-    " AND ($9::uuid IS NULL OR r.project_id = $9::uuid)"                                    \
-    " AND ($10::attribution_polarity IS NULL OR r.polarity = $10::attribution_polarity)"    \
+#define ATTRIBUTION_FILTERS                                                                    \
+    " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"                                             \
+    " AND ($3::uuid IS NULL OR r.actor_id = $3::uuid)"                                         \
+    " AND ($4::uuid IS NULL OR r.claim_id = $4::uuid)"                                         \
+    " AND ($5::uuid IS NULL OR r.document_id = $5::uuid)"                                      \
+    " AND ($6::attribution_mode IS NULL OR r.mode = $6::attribution_mode)"                     \
+    " AND ($7::text IS NULL OR strpos(lower(r.role), lower($7::text)) > 0)"                    \
+    " AND ($8::actor_kind IS NULL OR r.kind = $8::actor_kind)"                                 \
+    " AND ($9::uuid IS NULL OR r.project_id = $9::uuid)"                                       \
+    " AND ($10::attribution_polarity IS NULL OR r.polarity = $10::attribution_polarity)"       \
     " AND ($11::attribution_factuality IS NULL OR r.factuality = $11::attribution_factuality)" \
-    " AND ($12::text IS NULL OR starts_with(r.said_at, $12::text))"                         \
+    " AND ($12::text IS NULL OR starts_with(r.said_at, $12::text))"                            \
     " ORDER BY r.id LIMIT $2::int"
 
 /* The variant for a named claim, actor or document: its rows first, found
@@ -101,9 +97,8 @@ static const struct col search_cols[] = {
  * plan, whose estimates the optional filters shrink to one row, reads every
  * attribution or probes an index once per actor or claim (0.3 s to 3 s
  * instead of 5 ms at 150k attributions). */
-#define ATTRIBUTION_ROWS_FIRST(condition)                                                   \
-    "WITH r AS MATERIALIZED (" ATTRIBUTION_ROWS " WHERE " condition ") SELECT * FROM r"     \
-    ATTRIBUTION_FILTERS
+#define ATTRIBUTION_ROWS_FIRST(condition) \
+    "WITH r AS MATERIALIZED (" ATTRIBUTION_ROWS " WHERE " condition ") SELECT * FROM r" ATTRIBUTION_FILTERS
 
 static const struct db_statement statements[] = {
     /* $1 claim, $2 project, $3 body, $4 resolved source_span, $5 resolved
@@ -112,7 +107,8 @@ static const struct db_statement statements[] = {
     {"attribution_create",
      "WITH input AS (SELECT $3::jsonb AS b, $4::jsonb AS source_in, $5::jsonb AS cue_in),"
      " checks AS (SELECT"
-     "  EXISTS (SELECT 1 FROM actors x WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = $2::uuid) AS actor_ok,"
+     "  EXISTS (SELECT 1 FROM actors x WHERE x.id = (b->>'actor_id')::uuid AND x.project_id = $2::uuid) AS "
+     "actor_ok,"
      "  (b->>'via_attribution_id') IS NULL OR EXISTS (SELECT 1 FROM attributions x"
      "   WHERE x.id = (b->>'via_attribution_id')::uuid AND x.project_id = $2::uuid"
      "   AND x.claim_id = $1::uuid) AS via_ok"
@@ -128,10 +124,9 @@ static const struct db_statement statements[] = {
     /* The claim's project and, when $2, its document's text (NULL when the
      * claim has no document). No row: no such claim. */
     /* As span_claim (span.c), reached from an attribution. */
-    {"attribution_document",
-     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
-     " FROM attributions a JOIN claims c ON c.id = a.claim_id"
-     " LEFT JOIN documents d ON d.id = c.document_id WHERE a.id = $1::uuid"},
+    {"attribution_document", "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
+                             " FROM attributions a JOIN claims c ON c.id = a.claim_id"
+                             " LEFT JOIN documents d ON d.id = c.document_id WHERE a.id = $1::uuid"},
     /* A claim's attributions by id; one row of NULLs when the claim has none,
      * no row when there is no such claim. */
     {"attribution_list",
@@ -157,27 +152,26 @@ static const struct db_statement statements[] = {
      "   AND x.claim_id = existing.claim_id) AS via_ok,"
      "  (b->>'via_attribution_id') IS NULL OR NOT " VIA_REACHES_SELF " AS acyclic"
      "  FROM input, existing),"
-     " updated AS (UPDATE attributions t SET " ATTRIBUTION_SQL_UPDATE("t")
-     "  FROM input, checks WHERE t.id = $1::uuid AND actor_ok AND via_ok AND acyclic"
-     "  RETURNING t.*)"
-     " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok, checks.acyclic"
-     " FROM checks LEFT JOIN updated a ON true" ATTRIBUTION_JOINS},
+     " updated AS (UPDATE attributions t SET " ATTRIBUTION_SQL_UPDATE(
+         "t") "  FROM input, checks WHERE t.id = $1::uuid AND actor_ok AND via_ok AND acyclic"
+              "  RETURNING t.*)"
+              " SELECT a.id, " ATTRIBUTION_JSON ", checks.actor_ok, checks.via_ok, checks.acyclic"
+              " FROM checks LEFT JOIN updated a ON true" ATTRIBUTION_JOINS},
     {"attribution_delete", "DELETE FROM attributions WHERE id = $1::uuid RETURNING id"},
     {NULL, NULL},
 };
 
-
 static bool has_span(const json_t *body)
 {
     return json_is_object(json_object_get(body, "source_span"))
-        || json_is_object(json_object_get(body, "cue_span"));
+           || json_is_object(json_object_get(body, "cue_span"));
 }
 
 /* Resolves body member `name` (a span or null) against the claim's
  * document; *out gets the stored span as JSON text (caller frees), or NULL
  * when the member is absent or null. Returns false after replying. */
-static bool span_param_or_reply(struct request *r, const json_t *body, const char *name,
-                                const char *prefix, const char *doc_text, size_t doc_len, char **out)
+static bool span_param_or_reply(struct request *r, const json_t *body, const char *name, const char *prefix,
+                                const char *doc_text, size_t doc_len, char **out)
 {
     const json_t *given = json_object_get(body, name);
     *out = NULL;
@@ -216,8 +210,9 @@ static bool references_ok_or_reply(struct request *r, const PGresult *res, int f
     return true;
 }
 
-bool attribution_check_or_reply(struct request *r, const json_t *body, const char *prefix, const char *doc_text,
-                                size_t doc_len, bool check_spans, struct attribution_spans *out)
+bool attribution_check_or_reply(struct request *r, const json_t *body, const char *prefix,
+                                const char *doc_text, size_t doc_len, bool check_spans,
+                                struct attribution_spans *out)
 {
     out->source_span = out->cue_span = NULL;
     if (!json_is_object(body)) {
@@ -284,8 +279,8 @@ bool attribution_insert_or_reply(struct request *r, PGconn *conn, const char *cl
 
 /* The claim (or attribution) row an attribution hangs on: project in column
  * 0, the document text in column 1 when fetched. NULL after replying 404. */
-static PGresult *anchor_row_or_reply(struct request *r, PGconn *conn, const char *statement,
-                                     const char *id, bool with_text, const char *what)
+static PGresult *anchor_row_or_reply(struct request *r, PGconn *conn, const char *statement, const char *id,
+                                     bool with_text, const char *what)
 {
     const char *params[] = {id, with_text ? "true" : "false"};
     PGresult *res = db_exec_or_reply(r, conn, statement, 2, params);
@@ -343,14 +338,13 @@ static void list_claim_attributions(struct request *r)
 
 static void list_attributions(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", "actor_id", "claim_id", "document_id", "mode",
-                                        "role", "actor_kind", "project_id", "polarity", "factuality",
-                                        "said_at", NULL};
+    static const char *const known[] = {"limit",      "after",   "actor_id",   "claim_id",   "document_id",
+                                        "mode",       "role",    "actor_kind", "project_id", "polarity",
+                                        "factuality", "said_at", NULL};
     struct page pg;
     const char *actor_id, *claim_id, *document_id, *mode, *actor_kind, *project_id, *polarity, *factuality;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
-        || !query_uuid_or_reply(r, "actor_id", &actor_id)
-        || !query_uuid_or_reply(r, "claim_id", &claim_id)
+        || !query_uuid_or_reply(r, "actor_id", &actor_id) || !query_uuid_or_reply(r, "claim_id", &claim_id)
         || !query_uuid_or_reply(r, "document_id", &document_id)
         || !query_enum_or_reply(r, "mode", ATTRIBUTION_MODES, &mode)
         || !query_enum_or_reply(r, "actor_kind", ACTOR_KINDS, &actor_kind)
@@ -361,13 +355,22 @@ static void list_attributions(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {pg.after[0], pg.fetch, actor_id, claim_id, document_id, mode,
-                            request_query(r, "role"), actor_kind, project_id, polarity, factuality,
+    const char *params[] = {pg.after[0],
+                            pg.fetch,
+                            actor_id,
+                            claim_id,
+                            document_id,
+                            mode,
+                            request_query(r, "role"),
+                            actor_kind,
+                            project_id,
+                            polarity,
+                            factuality,
                             request_query(r, "said_at")};
-    const char *statement = claim_id    ? "attribution_search_by_claim"
-                          : actor_id    ? "attribution_search_by_actor"
-                          : document_id ? "attribution_search_by_document"
-                                        : "attribution_search";
+    const char *statement = claim_id      ? "attribution_search_by_claim"
+                            : actor_id    ? "attribution_search_by_actor"
+                            : document_id ? "attribution_search_by_document"
+                                          : "attribution_search";
     PGresult *res = db_exec_or_reply(r, conn, statement, 12, params);
     if (!res)
         return;
@@ -407,7 +410,7 @@ static void patch_attribution(struct request *r)
         const char *doc_text = PQgetisnull(claim, 0, 1) ? NULL : PQgetvalue(claim, 0, 1);
         size_t doc_len = (size_t)PQgetlength(claim, 0, 1);
         bool ok = span_param_or_reply(r, r->json, "source_span", "", doc_text, doc_len, &source_span)
-               && span_param_or_reply(r, r->json, "cue_span", "", doc_text, doc_len, &cue_span);
+                  && span_param_or_reply(r, r->json, "cue_span", "", doc_text, doc_len, &cue_span);
         PQclear(claim);
         if (!ok) {
             free(source_span);
@@ -429,8 +432,7 @@ static void patch_attribution(struct request *r)
     else if (PQgetvalue(res, 0, 4)[0] != 't')
         reply_error(r, 422, "via_cycle", "via_attribution_id",
                     "via_attribution_id would make the attribution reported through itself");
-    else
-    {
+    else {
         reply_json_copy(r, MHD_HTTP_OK, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
         reply_etag(r, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
     }
@@ -444,13 +446,28 @@ static void delete_attribution(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/claims/{id}/attributions", .handler = create_attribution, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/claims/{id}/attributions", .handler = list_claim_attributions, .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/claims/{id}/attributions",
+     .handler = create_attribution,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/claims/{id}/attributions",
+     .handler = list_claim_attributions,
+     .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/attributions", .handler = list_attributions, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/attributions/{id}", .handler = get_attribution, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/attributions/{id}", .handler = patch_attribution, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "DELETE", .pattern = "/v1/attributions/{id}", .handler = delete_attribution, .access = ACCESS_ANNOTATE},
+    {.method = "PATCH",
+     .pattern = "/v1/attributions/{id}",
+     .handler = patch_attribution,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "DELETE",
+     .pattern = "/v1/attributions/{id}",
+     .handler = delete_attribution,
+     .access = ACCESS_ANNOTATE},
     {.method = NULL},
 };
 
-const struct resource attribution_resource = {.name = "attributions", .routes = routes, .statements = statements};
+const struct resource attribution_resource = {
+    .name = "attributions", .routes = routes, .statements = statements};

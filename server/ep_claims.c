@@ -32,35 +32,43 @@
 #define UUID_TEXT_SIZE 37
 
 /* The actors asserting the claim with id `claim`, each once. */
-#define SPEAKERS_JSON(claim)                                                                \
-    "coalesce((SELECT json_agg(json_build_object('id', sp.id, 'name', sp.name)"             \
-    " ORDER BY sp.name, sp.id) FROM (SELECT DISTINCT sa.id, sa.name FROM attributions sat"   \
+#define SPEAKERS_JSON(claim)                                                               \
+    "coalesce((SELECT json_agg(json_build_object('id', sp.id, 'name', sp.name)"            \
+    " ORDER BY sp.name, sp.id) FROM (SELECT DISTINCT sa.id, sa.name FROM attributions sat" \
     " JOIN actors sa ON sa.id = sat.actor_id WHERE sat.claim_id = " claim ") sp), '[]')"
 
 /* A relation `rel` with the claim `o` at its other end. */
-#define RELATION_JSON                                                                       \
-    "json_build_object(" RELATION_SQL_MEMBERS("rel") ","                                   \
-    " 'claim', json_build_object('id', o.id, 'text', o.text, 'document_id', o.document_id,"  \
-    " 'speakers', " SPEAKERS_JSON("o.id") "))"
+#define RELATION_JSON                                                                                  \
+    "json_build_object(" RELATION_SQL_MEMBERS(                                                         \
+        "rel") ","                                                                                     \
+               " 'claim', json_build_object('id', o.id, 'text', o.text, 'document_id', o.document_id," \
+               " 'speakers', " SPEAKERS_JSON("o.id") "))"
 
 /* The claim `c` with everything a reader needs, in one object. */
-#define CLAIM_JSON                                                                          \
-    "json_build_object(" CLAIM_SQL_MEMBERS("c") ","                                        \
-    " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                  \
-    "  FROM documents d WHERE d.id = c.document_id),"                                       \
-    " 'attributions', coalesce((SELECT json_agg(json_build_object(" ATTRIBUTION_SQL_MEMBERS("a") "," \
-    "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER BY a.id)" \
-    "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = c.id), '[]'),"  \
-    " 'citations', coalesce((SELECT json_agg(json_build_object(" CITATION_SQL_MEMBERS("ci") "," \
-    "  'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind)) ORDER BY ci.id)" \
-    "  FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE ci.claim_id = c.id), '[]')," \
-    " 'relations', json_build_object("                                                      \
-    "  'outgoing', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)"            \
-    "   FROM relations rel JOIN claims o ON o.id = rel.to_claim_id"                         \
-    "   WHERE rel.from_claim_id = c.id), '[]'),"                                            \
-    "  'incoming', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)"            \
-    "   FROM relations rel JOIN claims o ON o.id = rel.from_claim_id"                       \
-    "   WHERE rel.to_claim_id = c.id), '[]')))"
+#define CLAIM_JSON                                                                                           \
+    "json_build_object(" CLAIM_SQL_MEMBERS(                                                                  \
+        "c") ","                                                                                             \
+             " 'document', (SELECT json_build_object('id', d.id, 'title', d.title)"                          \
+             "  FROM documents d WHERE d.id = c.document_id),"                                               \
+             " 'attributions', coalesce((SELECT json_agg(json_build_object(" ATTRIBUTION_SQL_MEMBERS(        \
+                 "a") ","                                                                                    \
+                      "  'actor', json_build_object('id', ac.id, 'name', ac.name, 'kind', ac.kind)) ORDER "  \
+                      "BY a.id)"                                                                             \
+                      "  FROM attributions a JOIN actors ac ON ac.id = a.actor_id WHERE a.claim_id = "       \
+                      "c.id), '[]'),"                                                                        \
+                      " 'citations', coalesce((SELECT json_agg(json_build_object(" CITATION_SQL_MEMBERS(     \
+                          "ci") ","                                                                          \
+                                "  'source', json_build_object('id', s.id, 'title', s.title, 'kind', "       \
+                                "s.kind)) ORDER BY ci.id)"                                                   \
+                                "  FROM citations ci JOIN sources s ON s.id = ci.source_id WHERE "           \
+                                "ci.claim_id = c.id), '[]'),"                                                \
+                                " 'relations', json_build_object("                                           \
+                                "  'outgoing', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)" \
+                                "   FROM relations rel JOIN claims o ON o.id = rel.to_claim_id"              \
+                                "   WHERE rel.from_claim_id = c.id), '[]'),"                                 \
+                                "  'incoming', coalesce((SELECT json_agg(" RELATION_JSON " ORDER BY rel.id)" \
+                                "   FROM relations rel JOIN claims o ON o.id = rel.from_claim_id"            \
+                                "   WHERE rel.to_claim_id = c.id), '[]')))"
 
 /* List items: the flat claim (every stored field, entity_sql.h), in list_cols order. */
 #define CLAIM_LIST_COLUMNS CLAIM_SQL_LIST("c")
@@ -74,47 +82,46 @@ static const struct col list_cols[] = {CLAIM_LIST_COLS, {NULL, COL_END}};
  * q matches as GET /v1/search does (ep_search.c): full text in websearch
  * syntax, or as the start of a word ignoring case; the list keeps its id
  * order. */
-#define CLAIM_FILTERS_REST                                                                  \
-    " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                            \
-    " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                  \
-    " AND ($13::text IS NULL OR EXISTS (SELECT 1 FROM unnest(c.tags) AS ct(tag)"             \
-    "  WHERE starts_with(ct.tag, $13::text)))"                                              \
-    " AND ($6::claim_kind IS NULL OR c.kind = $6::claim_kind)"                              \
-    " AND ($7::relation_kind IS NULL OR EXISTS (SELECT 1 FROM relations rel"               \
+#define CLAIM_FILTERS_REST                                                                            \
+    " AND ($1::uuid IS NULL OR c.id > $1::uuid)"                                                      \
+    " AND ($5::text IS NULL OR c.tags @> ARRAY[$5::text])"                                            \
+    " AND ($13::text IS NULL OR EXISTS (SELECT 1 FROM unnest(c.tags) AS ct(tag)"                      \
+    "  WHERE starts_with(ct.tag, $13::text)))"                                                        \
+    " AND ($6::claim_kind IS NULL OR c.kind = $6::claim_kind)"                                        \
+    " AND ($7::relation_kind IS NULL OR EXISTS (SELECT 1 FROM relations rel"                          \
     "  WHERE rel.kind = $7::relation_kind AND (rel.from_claim_id = c.id OR rel.to_claim_id = c.id)))" \
-    " AND ($8::text IS NULL OR c.annotator = $8::text)"                                     \
-    " AND ($9::timestamptz IS NULL OR c.created_at >= $9::timestamptz)"                     \
-    " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                    \
-    " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                  \
-    " AND ($12::text IS NULL OR c.search @@ (SELECT claimdb_tsquery($12::text))"            \
-    "  OR " CLAIM_WORDS_SQL " ~* (SELECT claimdb_prefix_regex($12::text)))"                 \
+    " AND ($8::text IS NULL OR c.annotator = $8::text)"                                               \
+    " AND ($9::timestamptz IS NULL OR c.created_at >= $9::timestamptz)"                               \
+    " AND ($10::timestamptz IS NULL OR c.created_at < $10::timestamptz)"                              \
+    " AND ($11::uuid IS NULL OR c.project_id = $11::uuid)"                                            \
+    " AND ($12::text IS NULL OR c.search @@ (SELECT claimdb_tsquery($12::text))"                      \
+    "  OR " CLAIM_WORDS_SQL " ~* (SELECT claimdb_prefix_regex($12::text)))"                           \
     " ORDER BY c.id LIMIT $2::int"
 
 #define DOCUMENT_FILTER_OPTIONAL " AND ($3::uuid IS NULL OR c.document_id = $3::uuid)"
-#define ACTOR_FILTER_OPTIONAL                                                               \
-    " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM attributions a"                        \
+#define ACTOR_FILTER_OPTIONAL                                        \
+    " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM attributions a" \
     "  WHERE a.claim_id = c.id AND a.actor_id = $4::uuid))"
 
 /* A document's claims in text order; claims with the document but no span
  * follow, by id. $1 document, ($2 start, $3 id) the last spanned claim seen,
  * $4 the last unspanned claim seen, $5 limit. No row: no such document; one
  * row of NULLs: no claims (left). */
-#define DOCUMENT_CLAIMS_SQL                                                                 \
-    "SELECT page.* FROM documents d LEFT JOIN LATERAL ("                                    \
-    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"          \
-    "  AND (c.start, c.id) > ($2::int, $3::uuid) ORDER BY c.start, c.id LIMIT $5::int)"     \
-    " UNION ALL"                                                                            \
-    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"          \
-    "  AND c.start IS NULL AND c.id > $4::uuid ORDER BY c.id LIMIT $5::int)"                \
-    " LIMIT $5::int) page ON true"                                                          \
+#define DOCUMENT_CLAIMS_SQL                                                             \
+    "SELECT page.* FROM documents d LEFT JOIN LATERAL ("                                \
+    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"      \
+    "  AND (c.start, c.id) > ($2::int, $3::uuid) ORDER BY c.start, c.id LIMIT $5::int)" \
+    " UNION ALL"                                                                        \
+    " (SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $1::uuid"      \
+    "  AND c.start IS NULL AND c.id > $4::uuid ORDER BY c.id LIMIT $5::int)"            \
+    " LIMIT $5::int) page ON true"                                                      \
     " WHERE d.id = $1::uuid ORDER BY page.start, page.id"
 
 static const struct db_statement statements[] = {
     /* $1 body, $2 resolved target (or NULL). */
     {"claim_create",
      "INSERT INTO claims (" CLAIM_SQL_INSERT_COLUMNS ")"
-     " SELECT " CLAIM_SQL_INSERT_VALUES
-     " FROM (SELECT $1::jsonb AS b, $2::jsonb AS s) AS input"
+     " SELECT " CLAIM_SQL_INSERT_VALUES " FROM (SELECT $1::jsonb AS b, $2::jsonb AS s) AS input"
      " RETURNING id, project_id"},
     {"claim_get", "SELECT " CLAIM_JSON " FROM claims c WHERE c.id = $1::uuid"},
     /* The claim's document and its text, for re-anchoring. */
@@ -122,26 +129,24 @@ static const struct db_statement statements[] = {
      "SELECT c.document_id, d.text FROM claims c LEFT JOIN documents d ON d.id = c.document_id"
      " WHERE c.id = $1::uuid"},
     {"claim_list",
-     "SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE true"
-     DOCUMENT_FILTER_OPTIONAL ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+     "SELECT " CLAIM_LIST_COLUMNS
+     " FROM claims c WHERE true" DOCUMENT_FILTER_OPTIONAL ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
     /* The same list when a document is named: a plain equality lets even a
      * generic plan use the claims_document index. */
     {"claim_list_by_document",
-     "SELECT " CLAIM_LIST_COLUMNS " FROM claims c WHERE c.document_id = $3::uuid"
-     ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+     "SELECT " CLAIM_LIST_COLUMNS
+     " FROM claims c WHERE c.document_id = $3::uuid" ACTOR_FILTER_OPTIONAL CLAIM_FILTERS_REST},
     /* ... and when an actor is named: start from the actor's attributions
      * (the attributions_actor index gives their claim ids in order). */
     {"claim_list_by_actor",
      "SELECT " CLAIM_LIST_COLUMNS " FROM claims c JOIN (SELECT DISTINCT a.claim_id FROM attributions a"
      "  WHERE a.actor_id = $4::uuid AND ($1::uuid IS NULL OR a.claim_id > $1::uuid)) spoken"
-     " ON spoken.claim_id = c.id WHERE true"
-     DOCUMENT_FILTER_OPTIONAL CLAIM_FILTERS_REST},
+     " ON spoken.claim_id = c.id WHERE true" DOCUMENT_FILTER_OPTIONAL CLAIM_FILTERS_REST},
     {"claim_list_of_document", DOCUMENT_CLAIMS_SQL},
     /* $1 id, $2 body, $3 resolved target (NULL with "target": null). */
-    {"claim_patch",
-     "UPDATE claims c SET " CLAIM_SQL_UPDATE("c")
-     " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
-     " RETURNING " CLAIM_JSON},
+    {"claim_patch", "UPDATE claims c SET " CLAIM_SQL_UPDATE(
+                        "c") " FROM (SELECT $2::jsonb AS b, $3::jsonb AS s) AS input WHERE c.id = $1::uuid"
+                             " RETURNING " CLAIM_JSON},
     {"claim_delete", "DELETE FROM claims WHERE id = $1::uuid RETURNING id"},
     /* The inline attributions' actors and citations' sources that are not
      * rows of project $1 (NULL: the default): $2 a JSON array of {"what":
@@ -185,7 +190,8 @@ static bool claim_complete_or_reply(struct request *r, const json_t *body)
         ok = false;
     }
     if (reply_go_on(r, ok) && !has_target && !json_object_get(body, "text")) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "text", "a claim without a target needs its text");
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", "text",
+                    "a claim without a target needs its text");
         ok = false;
     }
     return reply_go_on(r, ok) ? text_not_empty_or_reply(r, body) && ok : ok;
@@ -208,7 +214,8 @@ static bool via_index_or_reply(struct request *r, const json_t *item, size_t i, 
         snprintf(field, sizeof field, "%svia_attribution_id", prefix);
         reply_error(r, 422, "unknown_reference", field,
                     "%s does not name an attribution of the same claim (inline attributions of a new claim"
-                    " name each other with \"via\": \"#n\")", field);
+                    " name each other with \"via\": \"#n\")",
+                    field);
         return false;
     }
     snprintf(field, sizeof field, "%svia", prefix);
@@ -217,13 +224,14 @@ static bool via_index_or_reply(struct request *r, const json_t *item, size_t i, 
     long k = s && s[0] == '#' && s[1] >= '0' && s[1] <= '9' ? strtol(s + 1, &end, 10) : -1;
     if (k < 0 || *end) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", field,
-                    "%s must be \"#n\": the n-th attribution of this request (from 0) that reports this one", field);
+                    "%s must be \"#n\": the n-th attribution of this request (from 0) that reports this one",
+                    field);
         return false;
     }
     if ((size_t)k >= i) {
         reply_error(r, 422, "unknown_reference", field,
-                    "%s must name an attribution given before this one in the same request (#0 to #%zu)", field,
-                    i ? i - 1 : 0);
+                    "%s must name an attribution given before this one in the same request (#0 to #%zu)",
+                    field, i ? i - 1 : 0);
         return false;
     }
     if (stored) {
@@ -240,7 +248,7 @@ struct inline_items {
     const json_t *attributions, *citations; /* the body's arrays, or NULL when not valid arrays */
     size_t n_attributions, n_citations;
     struct attribution_spans *attribution_spans;
-    long *via;            /* per attribution: the index its "via" names, or -1 */
+    long *via; /* per attribution: the index its "via" names, or -1 */
     char **citation_spans;
 };
 
@@ -263,9 +271,11 @@ static void inline_items_check(struct request *r, const char *doc_text, size_t d
 {
     const struct field_spec *spec = ENTITY_CLAIM.fields;
     in->attributions = fields_member_ok(r->json, "attributions", spec, VALIDATE_CREATE)
-                           ? json_object_get(r->json, "attributions") : NULL;
+                           ? json_object_get(r->json, "attributions")
+                           : NULL;
     in->citations = fields_member_ok(r->json, "citations", spec, VALIDATE_CREATE)
-                        ? json_object_get(r->json, "citations") : NULL;
+                        ? json_object_get(r->json, "citations")
+                        : NULL;
     in->n_attributions = json_array_size(in->attributions);
     in->n_citations = json_array_size(in->citations);
     in->attribution_spans = calloc(in->n_attributions + 1, sizeof *in->attribution_spans);
@@ -276,7 +286,8 @@ static void inline_items_check(struct request *r, const char *doc_text, size_t d
     char prefix[64];
     size_t i;
     const json_t *item;
-    json_array_foreach(in->attributions, i, item) {
+    json_array_foreach(in->attributions, i, item)
+    {
         snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
         /* "via" is the inline form of via_attribution_id, not a field of its own */
         json_t *fields = json_is_object(item) ? json_copy((json_t *)item) : json_incref((json_t *)item);
@@ -288,7 +299,8 @@ static void inline_items_check(struct request *r, const char *doc_text, size_t d
         if (json_is_object(item) && reply_go_on(r, ok))
             via_index_or_reply(r, item, i, prefix, &in->via[i]);
     }
-    json_array_foreach(in->citations, i, item) {
+    json_array_foreach(in->citations, i, item)
+    {
         snprintf(prefix, sizeof prefix, "citations[%zu].", i);
         citation_check_or_reply(r, item, prefix, doc_text, doc_len, check_spans, &in->citation_spans[i]);
     }
@@ -312,11 +324,12 @@ static void inline_references_check(struct request *r, PGconn *conn, const char 
     for (size_t k = 0; k < 2; k++) {
         size_t i;
         const json_t *item;
-        json_array_foreach(arrays[k], i, item) {
+        json_array_foreach(arrays[k], i, item)
+        {
             const char *id = string_member(item, kinds[k].member);
             if (id && uuid_valid(id))
-                json_array_append_new(refs, json_pack("{s:s, s:I, s:s}", "what", kinds[k].what, "i",
-                                                      (json_int_t)i, "id", id));
+                json_array_append_new(
+                    refs, json_pack("{s:s, s:I, s:s}", "what", kinds[k].what, "i", (json_int_t)i, "id", id));
         }
     }
     if (json_array_size(refs) > 0) {
@@ -327,7 +340,8 @@ static void inline_references_check(struct request *r, PGconn *conn, const char 
         for (int row = 0; res && row < PQntuples(res); row++) {
             size_t k = strcmp(PQgetvalue(res, row, 0), "actor") == 0 ? 0 : 1;
             char field[96];
-            snprintf(field, sizeof field, "%s[%s].%s", kinds[k].array, PQgetvalue(res, row, 1), kinds[k].member);
+            snprintf(field, sizeof field, "%s[%s].%s", kinds[k].array, PQgetvalue(res, row, 1),
+                     kinds[k].member);
             reply_error(r, 422, "unknown_reference", field, "%s does not name %s", field, kinds[k].wording);
         }
         PQclear(res);
@@ -351,10 +365,11 @@ static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *t
     char prefix[64];
     size_t i;
     const json_t *item;
-    char (*made)[UUID_TEXT_SIZE] = calloc(in->n_attributions + 1, sizeof *made);
+    char(*made)[UUID_TEXT_SIZE] = calloc(in->n_attributions + 1, sizeof *made);
     if (!made)
         abort();
-    json_array_foreach(in->attributions, i, item) {
+    json_array_foreach(in->attributions, i, item)
+    {
         if (!ok)
             break;
         snprintf(prefix, sizeof prefix, "attributions[%zu].", i);
@@ -366,15 +381,17 @@ static bool insert_claim_or_reply(struct request *r, PGconn *conn, const char *t
             json_object_del(resolved, "via");
             json_object_set_new(resolved, "via_attribution_id", json_string(made[in->via[i]]));
         }
-        ok = attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), resolved, prefix,
-                                         &in->attribution_spans[i], made[i]);
+        ok = attribution_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), resolved,
+                                         prefix, &in->attribution_spans[i], made[i]);
         json_decref(resolved);
     }
     free(made);
-    json_array_foreach(in->citations, i, item) {
+    json_array_foreach(in->citations, i, item)
+    {
         snprintf(prefix, sizeof prefix, "citations[%zu].", i);
-        ok = ok && citation_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item,
-                                            prefix, in->citation_spans[i]);
+        ok = ok
+             && citation_insert_or_reply(r, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), item, prefix,
+                                         in->citation_spans[i]);
     }
     if (ok)
         snprintf(id, UUID_TEXT_SIZE, "%s", PQgetvalue(res, 0, 0));
@@ -476,9 +493,9 @@ static void get_claim(struct request *r)
 
 static void list_claims(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", "document_id", "actor_id", "tag", "kind",
-                                        "relation", "annotator", "created_after", "created_before",
-                                        "project_id", "q", "tag_prefix", NULL};
+    static const char *const known[] = {
+        "limit",     "after",         "document_id",    "actor_id",   "tag", "kind",       "relation",
+        "annotator", "created_after", "created_before", "project_id", "q",   "tag_prefix", NULL};
     struct page pg;
     const char *document_id, *actor_id, *kind, *relation, *after, *before, *project_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -493,11 +510,21 @@ static void list_claims(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {pg.after[0], pg.fetch, document_id, actor_id, request_query(r, "tag"), kind,
-                            relation, request_query(r, "annotator"), after, before, project_id,
-                            request_query(r, "q"), request_query(r, "tag_prefix")};
+    const char *params[] = {pg.after[0],
+                            pg.fetch,
+                            document_id,
+                            actor_id,
+                            request_query(r, "tag"),
+                            kind,
+                            relation,
+                            request_query(r, "annotator"),
+                            after,
+                            before,
+                            project_id,
+                            request_query(r, "q"),
+                            request_query(r, "tag_prefix")};
     const char *statement = document_id ? "claim_list_by_document"
-                          : actor_id    ? "claim_list_by_actor"
+                            : actor_id  ? "claim_list_by_actor"
                                         : "claim_list";
     PGresult *res = db_exec_or_reply(r, conn, statement, 13, params);
     if (!res)
@@ -523,7 +550,8 @@ static void list_document_claims(struct request *r)
         long s = strtol(pg.after[0], &end, 10);
         bool in_tail = pg.after[0][0] == '\0';
         if (!uuid_valid(pg.after[1]) || (!in_tail && (*end || s < 0 || s > INT_MAX))) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after",
+                        "after is not a cursor of this list");
             return;
         }
         if (in_tail) {
@@ -632,12 +660,23 @@ static void delete_claim(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/claims", .handler = create_claim, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "POST",
+     .pattern = "/v1/claims",
+     .handler = create_claim,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
     {.method = "GET", .pattern = "/v1/claims", .handler = list_claims, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/claims/{id}", .handler = get_claim, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/claims/{id}", .handler = patch_claim, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "PATCH",
+     .pattern = "/v1/claims/{id}",
+     .handler = patch_claim,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
     {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = delete_claim, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/documents/{id}/claims", .handler = list_document_claims, .access = ACCESS_READ},
+    {.method = "GET",
+     .pattern = "/v1/documents/{id}/claims",
+     .handler = list_document_claims,
+     .access = ACCESS_READ},
     {.method = NULL},
 };
 

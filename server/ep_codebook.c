@@ -50,15 +50,15 @@ static const struct db_statement statements[] = {
      " created AS (INSERT INTO codebook_entries AS e (" CODEBOOK_SQL_INSERT_COLUMNS ")"
      "  SELECT " CODEBOOK_SQL_INSERT_VALUES " FROM input, checks"
      "  WHERE parent_ok OR NOT project_ok ON CONFLICT (project_id, tag) DO NOTHING RETURNING e.*)"
-     " SELECT e.id, " ENTRY_JSON ", checks.project_ok, checks.parent_ok FROM checks LEFT JOIN created e ON true"},
+     " SELECT e.id, " ENTRY_JSON
+     ", checks.project_ok, checks.parent_ok FROM checks LEFT JOIN created e ON true"},
     {"codebook_get", "SELECT " ENTRY_JSON " FROM codebook_entries e WHERE e.id = $1::uuid"},
     /* By tag in byte order; $1 after (a tag), $2 limit, $3 project, $4 prefix. */
-    {"codebook_list",
-     "SELECT " ENTRY_LIST_COLUMNS " FROM codebook_entries e"
-     " WHERE ($1::text IS NULL OR e.tag COLLATE \"C\" > $1::text COLLATE \"C\")"
-     " AND ($3::uuid IS NULL OR e.project_id = $3::uuid)"
-     " AND ($4::text IS NULL OR starts_with(e.tag, $4::text))"
-     " ORDER BY e.tag COLLATE \"C\", e.id LIMIT $2::int"},
+    {"codebook_list", "SELECT " ENTRY_LIST_COLUMNS " FROM codebook_entries e"
+                      " WHERE ($1::text IS NULL OR e.tag COLLATE \"C\" > $1::text COLLATE \"C\")"
+                      " AND ($3::uuid IS NULL OR e.project_id = $3::uuid)"
+                      " AND ($4::text IS NULL OR starts_with(e.tag, $4::text))"
+                      " ORDER BY e.tag COLLATE \"C\", e.id LIMIT $2::int"},
     /* $1 id, $2 body. No row: no such entry; otherwise the updated entry
      * (or NULLs) and whether the parent exists and leaves no cycle. */
     {"codebook_patch",
@@ -70,9 +70,10 @@ static const struct db_statement statements[] = {
      "   UNION SELECT x.parent FROM codebook_entries x JOIN up ON x.tag = up.tag"
      "   WHERE x.project_id = existing.project_id AND x.parent IS NOT NULL)"
      "   SELECT 1 FROM up WHERE up.tag = existing.tag) AS acyclic FROM input, existing),"
-     " updated AS (UPDATE codebook_entries e SET " CODEBOOK_SQL_UPDATE("e")
-     "  FROM input, checks WHERE e.id = $1::uuid AND parent_ok AND acyclic RETURNING e.*)"
-     " SELECT e.id, " ENTRY_JSON ", checks.parent_ok, checks.acyclic FROM checks LEFT JOIN updated e ON true"},
+     " updated AS (UPDATE codebook_entries e SET " CODEBOOK_SQL_UPDATE(
+         "e") "  FROM input, checks WHERE e.id = $1::uuid AND parent_ok AND acyclic RETURNING e.*)"
+              " SELECT e.id, " ENTRY_JSON
+              ", checks.parent_ok, checks.acyclic FROM checks LEFT JOIN updated e ON true"},
     {"codebook_delete", "DELETE FROM codebook_entries WHERE id = $1::uuid RETURNING id"},
     /* The tags of $3 (a JSON array) that the codebook of the claim's project
      * lacks when that project has strict_tags: the project is $1, else the
@@ -84,10 +85,11 @@ static const struct db_statement statements[] = {
      "  FROM (SELECT x.tag, x.description, similarity(x.tag, t.tag) AS score FROM codebook_entries x"
      "   WHERE x.project_id = p.id ORDER BY similarity(x.tag, t.tag) DESC, x.tag LIMIT 3) s)"
      " FROM projects p, jsonb_array_elements_text($3::jsonb) WITH ORDINALITY AS t(tag, n)"
-     " WHERE p.id = coalesce($1::uuid, (SELECT c.project_id FROM claims c WHERE c.id = $2::uuid), " DEFAULT_PROJECT_SQL ")"
-     " AND " STRICT_TAGS("p")
-     " AND NOT EXISTS (SELECT 1 FROM codebook_entries x WHERE x.project_id = p.id AND x.tag = t.tag)"
-     " ORDER BY t.n"},
+     " WHERE p.id = coalesce($1::uuid, (SELECT c.project_id FROM claims c WHERE c.id = "
+     "$2::uuid), " DEFAULT_PROJECT_SQL ")"
+     " AND " STRICT_TAGS(
+         "p") " AND NOT EXISTS (SELECT 1 FROM codebook_entries x WHERE x.project_id = p.id AND x.tag = t.tag)"
+              " ORDER BY t.n"},
     {NULL, NULL},
 };
 
@@ -101,7 +103,8 @@ static bool tag_member_ok_or_reply(struct request *r, const char *name)
     if (!tag || tag_path_valid(tag))
         return true;
     reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name,
-                "%s must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /", name);
+                "%s must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /",
+                name);
     return false;
 }
 
@@ -131,7 +134,8 @@ static void create_entry(struct request *r)
     if (PQgetvalue(res, 0, 2)[0] != 't')
         reply_error(r, 422, "unknown_reference", "project_id", "project_id does not name a project");
     else if (PQgetvalue(res, 0, 3)[0] != 't')
-        reply_error(r, 422, "unknown_reference", "parent", "parent is not a tag of this project's codebook;"
+        reply_error(r, 422, "unknown_reference", "parent",
+                    "parent is not a tag of this project's codebook;"
                     " create the parent entry first");
     else if (PQgetisnull(res, 0, 0))
         reply_error(r, MHD_HTTP_CONFLICT, "duplicate_tag", "tag", "the codebook already has this tag");
@@ -175,7 +179,8 @@ static void patch_entry(struct request *r)
     for (const char *const *f = (const char *const[]){"tag", "project_id", NULL}; *f; f++)
         if (json_object_get(r->json, *f)) {
             reply_error(r, MHD_HTTP_CONFLICT, "immutable", *f,
-                        "%s of a codebook entry does not change (claims carry the tag): create a new entry", *f);
+                        "%s of a codebook entry does not change (claims carry the tag): create a new entry",
+                        *f);
             return;
         }
     if (!fields_valid_or_reply(r, r->json, "", entry_fields, VALIDATE_PATCH)
@@ -221,8 +226,8 @@ bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *proj
         for (int i = 0; i < PQntuples(res); i++) {
             json_t *suggestions = json_loadb(PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2), 0, NULL);
             int index = atoi(PQgetvalue(res, i, 1));
-            json_array_append_new(unknown, json_pack("{s:s, s:i, s:O*}", "tag", PQgetvalue(res, i, 0), "index",
-                                                     index, "suggestions", suggestions));
+            json_array_append_new(unknown, json_pack("{s:s, s:i, s:O*}", "tag", PQgetvalue(res, i, 0),
+                                                     "index", index, "suggestions", suggestions));
             char field[32], message[1200]; /* a tag is at most TAG_MAX_LEN code points */
             snprintf(field, sizeof field, "tags[%d]", index);
             snprintf(message, sizeof message, CODEBOOK_UNKNOWN_TAG_MESSAGE, field, PQgetvalue(res, i, 0));
@@ -241,10 +246,18 @@ bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *proj
 /* Reading the codebook is reading the project; editing it is a curator's
  * (the teams issue's roles: "manage sources and tags"). */
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/codebook", .handler = create_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "POST",
+     .pattern = "/v1/codebook",
+     .handler = create_entry,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "GET", .pattern = "/v1/codebook", .handler = list_entries, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/codebook/{id}", .handler = get_entry, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/codebook/{id}", .handler = patch_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "PATCH",
+     .pattern = "/v1/codebook/{id}",
+     .handler = patch_entry,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "DELETE", .pattern = "/v1/codebook/{id}", .handler = delete_entry, .access = ACCESS_CURATE},
     {.method = NULL},
 };

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The document as the API shows it; `d` is the row (entity_sql.h). */
 #define DOCUMENT_JSON "json_build_object(" DOCUMENT_SQL_MEMBERS("d") ")"
 
@@ -30,25 +29,21 @@
 static const struct col list_cols[] = {DOCUMENT_LIST_COLS, {NULL, COL_END}};
 
 static const struct db_statement statements[] = {
-    {"document_create",
-     "INSERT INTO documents AS d (" DOCUMENT_SQL_INSERT_COLUMNS ")"
-     " SELECT " DOCUMENT_SQL_INSERT_VALUES
-     " FROM (SELECT $1::jsonb AS b) AS input"
-     " RETURNING d.id, " DOCUMENT_JSON},
+    {"document_create", "INSERT INTO documents AS d (" DOCUMENT_SQL_INSERT_COLUMNS ")"
+                        " SELECT " DOCUMENT_SQL_INSERT_VALUES " FROM (SELECT $1::jsonb AS b) AS input"
+                        " RETURNING d.id, " DOCUMENT_JSON},
     {"document_get", "SELECT " DOCUMENT_JSON " FROM documents d WHERE d.id = $1::uuid"},
-    {"document_list",
-     "SELECT " DOCUMENT_LIST_COLUMNS " FROM documents d"
-     " WHERE ($1::uuid IS NULL OR d.id > $1::uuid)"
-     " AND ($2::uuid IS NULL OR d.project_id = $2::uuid)"
-     " AND ($3::text IS NULL OR d.external_id = $3)"
-     /* q as in GET /v1/search: full text of title and text, or a word start in the title */
-     " AND ($5::text IS NULL OR d.search @@ (SELECT claimdb_tsquery($5::text))"
-     "  OR d.title ~* (SELECT claimdb_prefix_regex($5::text)))"
-     " ORDER BY d.id LIMIT $4::int"},
-    {"document_patch",
-     "UPDATE documents d SET " DOCUMENT_SQL_UPDATE("d")
-     " FROM (SELECT $2::jsonb AS b) AS input WHERE d.id = $1::uuid"
-     " RETURNING " DOCUMENT_JSON},
+    {"document_list", "SELECT " DOCUMENT_LIST_COLUMNS " FROM documents d"
+                      " WHERE ($1::uuid IS NULL OR d.id > $1::uuid)"
+                      " AND ($2::uuid IS NULL OR d.project_id = $2::uuid)"
+                      " AND ($3::text IS NULL OR d.external_id = $3)"
+                      /* q as in GET /v1/search: full text of title and text, or a word start in the title */
+                      " AND ($5::text IS NULL OR d.search @@ (SELECT claimdb_tsquery($5::text))"
+                      "  OR d.title ~* (SELECT claimdb_prefix_regex($5::text)))"
+                      " ORDER BY d.id LIMIT $4::int"},
+    {"document_patch", "UPDATE documents d SET " DOCUMENT_SQL_UPDATE(
+                           "d") " FROM (SELECT $2::jsonb AS b) AS input WHERE d.id = $1::uuid"
+                                " RETURNING " DOCUMENT_JSON},
     {"document_delete", "DELETE FROM documents WHERE id = $1::uuid RETURNING id"},
     /* Claims go (their attributions, relations and citations cascade with
      * them); sources that quoted the document stay, unlinked from it. */
@@ -58,7 +53,6 @@ static const struct db_statement statements[] = {
      " DELETE FROM documents WHERE id = $1::uuid RETURNING id"},
     {NULL, NULL},
 };
-
 
 static void create_document(struct request *r)
 {
@@ -119,11 +113,22 @@ static void delete_document(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/documents", .handler = create_document, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "POST",
+     .pattern = "/v1/documents",
+     .handler = create_document,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "GET", .pattern = "/v1/documents", .handler = list_documents, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/documents/{id}", .handler = get_document, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/documents/{id}", .handler = patch_document, .body = BODY_JSON, .access = ACCESS_CURATE},
-    {.method = "DELETE", .pattern = "/v1/documents/{id}", .handler = delete_document, .access = ACCESS_CURATE},
+    {.method = "PATCH",
+     .pattern = "/v1/documents/{id}",
+     .handler = patch_document,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
+    {.method = "DELETE",
+     .pattern = "/v1/documents/{id}",
+     .handler = delete_document,
+     .access = ACCESS_CURATE},
     {.method = NULL},
 };
 

@@ -80,8 +80,8 @@ static bool format_or_reply(struct request *r, enum export_format *format, const
         || !query_enum_or_reply(r, "table", EXPORT_CSV_TABLES, table))
         return false;
     *format = !name || strcmp(name, "ndjson") == 0 ? EXPORT_NDJSON
-              : strcmp(name, "csv") == 0          ? EXPORT_CSV
-                                                  : EXPORT_W3C;
+              : strcmp(name, "csv") == 0           ? EXPORT_CSV
+                                                   : EXPORT_W3C;
     if (*format == EXPORT_CSV && !*table) {
         reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "missing_parameter", "table",
                           json_pack("{s:[s,s,s,s,s,s,s,s]}", "allowed", "documents", "actors", "claims",
@@ -90,7 +90,8 @@ static bool format_or_reply(struct request *r, enum export_format *format, const
         return false;
     }
     if (*format != EXPORT_CSV && *table) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "table", "table applies to format=csv only");
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "table",
+                    "table applies to format=csv only");
         return false;
     }
     return true;
@@ -103,8 +104,7 @@ static bool filters_or_reply(struct request *r, struct export_filters *f)
            && query_enum_or_reply(r, "kind", CLAIM_KINDS, &f->kind)
            && query_timestamp_or_reply(r, "created_after", &f->created_after)
            && query_timestamp_or_reply(r, "created_before", &f->created_before)
-           && ((f->tag = request_query(r, "tag")) || true)
-           && ((f->q = request_query(r, "q")) || true);
+           && ((f->tag = request_query(r, "tag")) || true) && ((f->q = request_query(r, "q")) || true);
 }
 
 /* Exports are per project unless the caller is a server admin: others name
@@ -128,12 +128,13 @@ static bool project_or_reply(struct request *r, struct export_filters *f, char c
             return true;
         }
         reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_parameter", "project_id",
-                    "exports are per project: name one with ?project_id= (GET /v1/projects lists those you can read)");
+                    "exports are per project: name one with ?project_id= (GET /v1/projects lists those you "
+                    "can read)");
         return false;
     }
     if (!strstr(readable, f->project_id)) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "project_id", "no project %s among those you can read",
-                    f->project_id);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "project_id",
+                    "no project %s among those you can read", f->project_id);
         return false;
     }
     return true;
@@ -151,9 +152,10 @@ static bool history_or_reply(struct request *r, struct export_filters *f, enum e
         return true;
     if (format != EXPORT_NDJSON || f->document_id || f->actor_id || f->tag || f->kind || f->created_after
         || f->created_before || f->q) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "history",
-                    "history=true exports a whole project as NDJSON: it does not combine with format=csv or w3c,"
-                    " or with claim filters");
+        reply_error(
+            r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "history",
+            "history=true exports a whole project as NDJSON: it does not combine with format=csv or w3c,"
+            " or with claim filters");
         return false;
     }
     const struct auth *a = r->auth;
@@ -161,9 +163,10 @@ static bool history_or_reply(struct request *r, struct export_filters *f, enum e
         return true;
     /* project_or_reply has chosen the one project (a non-admin exports one) */
     if (!a || !f->project_id || !a->sets[SET_OWNER] || !strstr(a->sets[SET_OWNER], f->project_id)) {
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", "history", json_pack("{s:s}", "role_needed", "owner"),
-                          "exporting a project's revision log needs the owner role in it (with a token of the admin"
-                          " scope)");
+        reply_error_extra(
+            r, MHD_HTTP_FORBIDDEN, "forbidden", "history", json_pack("{s:s}", "role_needed", "owner"),
+            "exporting a project's revision log needs the owner role in it (with a token of the admin"
+            " scope)");
         return false;
     }
     return true;
@@ -171,8 +174,9 @@ static bool history_or_reply(struct request *r, struct export_filters *f, enum e
 
 static void export_dataset(struct request *r)
 {
-    static const char *const known[] = {"format", "table", "project_id", "document_id", "actor_id", "tag", "kind",
-                                        "created_after", "created_before", "q", "history", NULL};
+    static const char *const known[] = {"format",         "table", "project_id", "document_id",
+                                        "actor_id",       "tag",   "kind",       "created_after",
+                                        "created_before", "q",     "history",    NULL};
     enum export_format format;
     const char *table;
     struct export_filters filters = {0};
@@ -195,7 +199,8 @@ static void export_dataset(struct request *r)
         if (st && unavailable) {
             db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
         } else {
-            fprintf(stderr, "{\"level\":\"error\",\"event\":\"export_open\"}\n%s\n", st ? err : "out of memory");
+            fprintf(stderr, "{\"level\":\"error\",\"event\":\"export_open\"}\n%s\n",
+                    st ? err : "out of memory");
             reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "the export could not start");
         }
         return;
@@ -211,7 +216,10 @@ static void export_dataset(struct request *r)
     }
     char disposition[96];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"claimdb%s%s.%s\"", table ? "-" : "",
-             table ? table : "", format == EXPORT_CSV ? "csv" : format == EXPORT_W3C ? "jsonld" : "ndjson");
+             table ? table : "",
+             format == EXPORT_CSV   ? "csv"
+             : format == EXPORT_W3C ? "jsonld"
+                                    : "ndjson");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, export_content_type(format));
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
     reply_response(r, MHD_HTTP_OK, resp);

@@ -45,14 +45,12 @@ static void get_readyz(struct request *r)
 static void get_root(struct request *r)
 {
     reply_json(r, MHD_HTTP_OK,
-               json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}",
-                         "name", "claimdb", "version", CLAIMDB_VERSION,
-                         "description", "claim-and-counterclaim annotation database",
-                         "links",
-                         "documents", "/v1/documents", "actors", "/v1/actors", "claims", "/v1/claims",
-                         "relations", "/v1/relations", "sources", "/v1/sources", "tags", "/v1/tags",
-                         "export", "/v1/export", "import", "/v1/import",
-                         "health", "/healthz"));
+               json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "name",
+                         "claimdb", "version", CLAIMDB_VERSION, "description",
+                         "claim-and-counterclaim annotation database", "links", "documents", "/v1/documents",
+                         "actors", "/v1/actors", "claims", "/v1/claims", "relations", "/v1/relations",
+                         "sources", "/v1/sources", "tags", "/v1/tags", "export", "/v1/export", "import",
+                         "/v1/import", "health", "/healthz"));
 }
 
 static const struct route routes[] = {

@@ -24,30 +24,35 @@
 #include <string.h>
 #include <time.h>
 
-#define ANNOTATION_TABLES "('projects', 'documents', 'actors', 'claims', 'attributions', 'relations', 'sources', 'citations')"
+#define ANNOTATION_TABLES \
+    "('projects', 'documents', 'actors', 'claims', 'attributions', 'relations', 'sources', 'citations')"
 
 /* A log entry, in entry_cols order. */
-#define ENTRY_COLUMNS                                                                              \
+#define ENTRY_COLUMNS                                                                                   \
     "h.resource, h.id, h.project_id, h.rev, h.op, h.reason, h.user_id, h.token_id, h.request_id, h.at," \
     " revision_view(h.resource, h.before), revision_view(h.resource, h.after)"
 
 static const struct col entry_cols[] = {
-    {"resource", COL_STRING}, {"id", COL_STRING}, {"project_id", COL_STRING}, {"rev", COL_NUMBER},
-    {"op", COL_STRING}, {"reason", COL_STRING}, {"user_id", COL_STRING}, {"token_id", COL_STRING},
-    {"request_id", COL_STRING}, {"at", COL_TIMESTAMP}, {"before", COL_JSON}, {"after", COL_JSON},
+    {"resource", COL_STRING}, {"id", COL_STRING},       {"project_id", COL_STRING},
+    {"rev", COL_NUMBER},      {"op", COL_STRING},       {"reason", COL_STRING},
+    {"user_id", COL_STRING},  {"token_id", COL_STRING}, {"request_id", COL_STRING},
+    {"at", COL_TIMESTAMP},    {"before", COL_JSON},     {"after", COL_JSON},
     {NULL, COL_END},
 };
 
 /* Change-feed items: the entry and the cursor columns (xid, seq) after it. */
 static const struct col change_cols[] = {
-    {"resource", COL_STRING}, {"id", COL_STRING}, {"project_id", COL_STRING}, {"rev", COL_NUMBER},
-    {"op", COL_STRING}, {"reason", COL_STRING}, {"user_id", COL_STRING}, {"token_id", COL_STRING},
-    {"request_id", COL_STRING}, {"at", COL_TIMESTAMP}, {"before", COL_JSON}, {"after", COL_JSON},
-    {"", COL_SKIP}, {"", COL_SKIP}, {NULL, COL_END},
+    {"resource", COL_STRING}, {"id", COL_STRING},       {"project_id", COL_STRING},
+    {"rev", COL_NUMBER},      {"op", COL_STRING},       {"reason", COL_STRING},
+    {"user_id", COL_STRING},  {"token_id", COL_STRING}, {"request_id", COL_STRING},
+    {"at", COL_TIMESTAMP},    {"before", COL_JSON},     {"after", COL_JSON},
+    {"", COL_SKIP},           {"", COL_SKIP},           {NULL, COL_END},
 };
 
 /* Entries that are not the last word on their row. */
-#define SUPERSEDED(h) "EXISTS (SELECT 1 FROM revisions n WHERE n.resource = " h ".resource AND n.id = " h ".id AND n.rev > " h ".rev)"
+#define SUPERSEDED(h)                                                                                        \
+    "EXISTS (SELECT 1 FROM revisions n WHERE n.resource = " h ".resource AND n.id = " h ".id AND n.rev > " h \
+    ".rev)"
 
 static const struct db_statement statements[] = {
     {"history_at_rev",
@@ -64,8 +69,8 @@ static const struct db_statement statements[] = {
     {"history_trash",
      "SELECT " ENTRY_COLUMNS ", h.seq FROM revisions h"
      " WHERE h.op = 'delete' AND h.resource <> 'members' AND ($1::uuid IS NULL OR h.project_id = $1::uuid)"
-     " AND ($2::bigint IS NULL OR h.seq < $2::bigint) AND NOT " SUPERSEDED("h")
-     " ORDER BY h.seq DESC LIMIT $3::int"},
+     " AND ($2::bigint IS NULL OR h.seq < $2::bigint) AND NOT " SUPERSEDED(
+         "h") " ORDER BY h.seq DESC LIMIT $3::int"},
     {"history_restore", "SELECT history_restore($1, $2::uuid)"},
     /* Purging is the owner's: a row of a project the caller reads but does
      * not own is found (purged NULL, 403) and left; one it cannot read is
@@ -73,25 +78,26 @@ static const struct db_statement statements[] = {
      * so the role is checked here. */
     {"history_purge",
      "WITH deleted AS (SELECT h.resource, h.id, h.project_id, h.rev FROM revisions h"
-     "  WHERE h.resource = $1 AND h.id = $2::uuid AND h.op = 'delete' AND NOT " SUPERSEDED("h") "),"
-     " purged AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id, request_id)"
-     "  SELECT d.resource, d.id, d.project_id, d.rev + 1, 'purge', 'purge',"
-     "  nullif(current_setting('claimdb.user_id', true), '')::uuid,"
-     "  nullif(current_setting('claimdb.token_id', true), '')::uuid,"
-     "  nullif(current_setting('claimdb.request_id', true), '')"
-     "  FROM deleted d WHERE d.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"
-     "  OR (SELECT claimdb_is_admin()) RETURNING rev)"
-     " SELECT (SELECT count(*) FROM deleted), (SELECT rev FROM purged)"},
+     "  WHERE h.resource = $1 AND h.id = $2::uuid AND h.op = 'delete' AND NOT " SUPERSEDED(
+         "h") "),"
+              " purged AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, "
+              "token_id, request_id)"
+              "  SELECT d.resource, d.id, d.project_id, d.rev + 1, 'purge', 'purge',"
+              "  nullif(current_setting('claimdb.user_id', true), '')::uuid,"
+              "  nullif(current_setting('claimdb.token_id', true), '')::uuid,"
+              "  nullif(current_setting('claimdb.request_id', true), '')"
+              "  FROM deleted d WHERE d.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"
+              "  OR (SELECT claimdb_is_admin()) RETURNING rev)"
+              " SELECT (SELECT count(*) FROM deleted), (SELECT rev FROM purged)"},
     /* Only transactions older than every one still running that may write
      * this database (claimdb_feed_horizon, migration 0015): none of those
      * can still add an entry, so a cursor never passes a change that
      * commits later (xids are assigned in order; commits are not). */
-    {"history_changes",
-     "SELECT " ENTRY_COLUMNS ", h.xid::text, h.seq FROM revisions h"
-     " WHERE ($1::uuid IS NULL OR h.project_id = $1::uuid)"
-     " AND (h.xid, h.seq) > ($2::xid8, $3::bigint)"
-     " AND h.xid < (SELECT claimdb_feed_horizon())"
-     " ORDER BY h.xid, h.seq LIMIT $4::int"},
+    {"history_changes", "SELECT " ENTRY_COLUMNS ", h.xid::text, h.seq FROM revisions h"
+                        " WHERE ($1::uuid IS NULL OR h.project_id = $1::uuid)"
+                        " AND (h.xid, h.seq) > ($2::xid8, $3::bigint)"
+                        " AND h.xid < (SELECT claimdb_feed_horizon())"
+                        " ORDER BY h.xid, h.seq LIMIT $4::int"},
     /* Whether changes past the cursor exist that are not servable yet. */
     {"history_changes_pending",
      "SELECT EXISTS (SELECT 1 FROM revisions h WHERE ($1::uuid IS NULL OR h.project_id = $1::uuid)"
@@ -102,15 +108,16 @@ static const struct db_statement statements[] = {
 /* The table of a /v1/trash/{resource}/{id} path, or NULL after replying. */
 static const char *trash_table_or_reply(struct request *r)
 {
-    static const char *const known[] = {"projects", "documents", "actors", "claims", "attributions",
-                                        "relations", "sources", "citations", NULL};
+    static const char *const known[] = {"projects",  "documents", "actors",    "claims", "attributions",
+                                        "relations", "sources",   "citations", NULL};
     const char *resource = request_param(r, "resource");
     for (size_t i = 0; resource && known[i]; i++)
         if (strcmp(known[i], resource) == 0)
             return known[i];
     reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "resource",
                 "no resource named %s; one of projects, documents, actors, claims, attributions, relations,"
-                " sources, citations", resource ? resource : "");
+                " sources, citations",
+                resource ? resource : "");
     return NULL;
 }
 
@@ -131,7 +138,8 @@ static void list_revisions(struct request *r)
     const char *table = history_route_table(r->route);
     struct page pg;
     const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1) || !number_cursor_or_reply(r, &pg))
+    if (!id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
+        || !number_cursor_or_reply(r, &pg))
         return;
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
@@ -141,7 +149,8 @@ static void list_revisions(struct request *r)
     if (!res)
         return;
     if (PQntuples(res) == 0 && !pg.after[0]) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "%s has no row with id %s, now or ever", table, id);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "%s has no row with id %s, now or ever", table,
+                    id);
     } else {
         static const int rev_key[] = {3};
         reply_page(r, res, &pg, entry_cols, rev_key, 1);
@@ -185,7 +194,8 @@ static void revert(struct request *r)
     bool never = PQgetisnull(res, 0, 0);
     PQclear(res);
     if (never)
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "%s has no row with id %s, now or ever", table, id);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "id", "%s has no row with id %s, now or ever", table,
+                    id);
     else
         reply_current(r, conn, table, id);
 }
@@ -207,10 +217,20 @@ static void list_trash(struct request *r)
         return;
     static const int seq_key[] = {12};
     static const struct col trash_cols[] = {
-        {"resource", COL_STRING}, {"id", COL_STRING}, {"project_id", COL_STRING}, {"rev", COL_NUMBER},
-        {"op", COL_STRING}, {"reason", COL_STRING}, {"user_id", COL_STRING}, {"token_id", COL_STRING},
-        {"request_id", COL_STRING}, {"deleted_at", COL_TIMESTAMP}, {"row", COL_JSON}, {"", COL_SKIP},
-        {"", COL_SKIP}, {NULL, COL_END},
+        {"resource", COL_STRING},
+        {"id", COL_STRING},
+        {"project_id", COL_STRING},
+        {"rev", COL_NUMBER},
+        {"op", COL_STRING},
+        {"reason", COL_STRING},
+        {"user_id", COL_STRING},
+        {"token_id", COL_STRING},
+        {"request_id", COL_STRING},
+        {"deleted_at", COL_TIMESTAMP},
+        {"row", COL_JSON},
+        {"", COL_SKIP},
+        {"", COL_SKIP},
+        {NULL, COL_END},
     };
     reply_page(r, res, &pg, trash_cols, seq_key, 1);
     PQclear(res);
@@ -231,7 +251,8 @@ static void restore(struct request *r)
         return;
     if (PQgetisnull(res, 0, 0)) {
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_in_trash", "id",
-                    "%s %s is not in the trash (it exists, was never deleted, was restored or purged)", table, id);
+                    "%s %s is not in the trash (it exists, was never deleted, was restored or purged)", table,
+                    id);
         PQclear(res);
         return;
     }
@@ -252,7 +273,8 @@ static void purge(struct request *r)
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_in_trash", "id", "%s %s is not in the trash", table, id);
     else if (PQgetisnull(res, 0, 1))
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL, json_pack("{s:s}", "role_needed", "owner"),
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+                          json_pack("{s:s}", "role_needed", "owner"),
                           "purging the trash of this project needs the owner role there");
     else
         reply_no_content(r);
@@ -274,14 +296,16 @@ static void list_changes(struct request *r)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
     for (size_t i = 0; i < 2; i++)
-        if (pg.after[i] && (!pg.after[i][0] || strspn(pg.after[i], "0123456789") != strlen(pg.after[i])
-                            || strlen(pg.after[i]) > 19)) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this feed");
+        if (pg.after[i]
+            && (!pg.after[i][0] || strspn(pg.after[i], "0123456789") != strlen(pg.after[i])
+                || strlen(pg.after[i]) > 19)) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after",
+                        "after is not a cursor of this feed");
             return;
         }
     if (wait && (config_parse_uint(wait, FEED_MAX_WAIT, &wait_s) != 0)) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", "wait", "wait must be a whole number of seconds from 0 to %d",
-                    FEED_MAX_WAIT);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", "wait",
+                    "wait must be a whole number of seconds from 0 to %d", FEED_MAX_WAIT);
         return;
     }
     if (!r->waited) {
@@ -335,22 +359,74 @@ static void list_changes(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "GET", .pattern = "/v1/documents/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/documents/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/actors/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/actors/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/claims/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/claims/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/attributions/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/attributions/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/relations/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/relations/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/sources/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/sources/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/citations/{id}/revisions", .handler = list_revisions, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/citations/{id}/revert", .handler = revert, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/documents/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/documents/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/actors/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/actors/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/claims/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/claims/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/attributions/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/attributions/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/relations/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/relations/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/sources/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/sources/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/citations/{id}/revisions",
+     .handler = list_revisions,
+     .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/citations/{id}/revert",
+     .handler = revert,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
     {.method = "GET", .pattern = "/v1/trash", .handler = list_trash, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/trash/{resource}/{id}/restore", .handler = restore, .access = ACCESS_CURATE},
+    {.method = "POST",
+     .pattern = "/v1/trash/{resource}/{id}/restore",
+     .handler = restore,
+     .access = ACCESS_CURATE},
     {.method = "DELETE", .pattern = "/v1/trash/{resource}/{id}", .handler = purge, .access = ACCESS_OWN},
     {.method = "GET", .pattern = "/v1/changes", .handler = list_changes, .access = ACCESS_READ},
     {0},

@@ -41,14 +41,16 @@ static void *import_start(struct request *r)
         atomic_fetch_sub(&running_imports, 1);
         metrics_reject(REJECT_TOO_MANY_IMPORTS);
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_imports", NULL,
-                    "%u imports are running, the most this server allows; retry shortly", r->cfg->max_imports);
+                    "%u imports are running, the most this server allows; retry shortly",
+                    r->cfg->max_imports);
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
         return NULL;
     }
     struct import *im = import_begin(&opt);
     if (!im) {
         atomic_fetch_sub(&running_imports, 1);
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL, "the import could not start; retry shortly");
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL,
+                    "the import could not start; retry shortly");
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     }
     return im;
@@ -80,7 +82,12 @@ static void import_dataset(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/import", .handler = import_dataset, .body = BODY_STREAM, .stream = &import_stream, .access = ACCESS_MANAGE},
+    {.method = "POST",
+     .pattern = "/v1/import",
+     .handler = import_dataset,
+     .body = BODY_STREAM,
+     .stream = &import_stream,
+     .access = ACCESS_MANAGE},
     {.method = NULL},
 };
 

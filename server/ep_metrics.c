@@ -27,7 +27,8 @@ static struct MHD_Response *render(void)
     char *text = jb_steal(&jb, &len);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (resp)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                "text/plain; version=0.0.4; charset=utf-8");
     else
         free(text);
     return resp;
@@ -53,16 +54,17 @@ const struct resource metrics_resource = {.name = "metrics", .routes = routes};
 
 /* The metrics port: GET /metrics and nothing else, no credentials (its
  * address, CLAIMDB_METRICS_LISTEN, is what keeps it private). */
-static enum MHD_Result on_metrics_port(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                       const char *version, const char *upload_data, size_t *upload_data_size,
-                                       void **req_cls)
+static enum MHD_Result on_metrics_port(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version, const char *upload_data,
+                                       size_t *upload_data_size, void **req_cls)
 {
     (void)cls, (void)version, (void)upload_data, (void)upload_data_size, (void)req_cls;
     static const char missing[] = "{\"error\":{\"status\":404,\"code\":\"not_found\","
                                   "\"message\":\"this port serves GET /metrics only\"}}";
     bool ok = strcmp(url, "/metrics") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
     struct MHD_Response *resp =
-        ok ? render() : MHD_create_response_from_buffer(sizeof missing - 1, (void *)missing, MHD_RESPMEM_PERSISTENT);
+        ok ? render()
+           : MHD_create_response_from_buffer(sizeof missing - 1, (void *)missing, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
     if (!ok)
@@ -84,7 +86,8 @@ struct MHD_Daemon *metrics_port_start(const struct config *cfg)
         NULL, on_metrics_port, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_END);
     if (d)
-        fprintf(stderr, "{\"level\":\"info\",\"event\":\"metrics_listening\",\"address\":\"%s\",\"port\":%u}\n",
+        fprintf(stderr,
+                "{\"level\":\"info\",\"event\":\"metrics_listening\",\"address\":\"%s\",\"port\":%u}\n",
                 cfg->metrics_listen, cfg->metrics_port);
     return d;
 }

@@ -32,24 +32,24 @@
  * all), $3 document_id (a relation with a claim of it at either end), $4 tag
  * (likewise), $5 from and $6 to (dates: the publication date of the
  * document of the relation's from-claim, inclusive), $7 endorsements. */
-#define RELATIONS_IN_SCOPE                                                                         \
-    " rel AS MATERIALIZED (SELECT r.id, r.from_claim_id, r.to_claim_id, r.kind FROM relations r"   \
-    "  JOIN claims cf ON cf.id = r.from_claim_id JOIN claims ct ON ct.id = r.to_claim_id"          \
-    "  LEFT JOIN documents df ON df.id = cf.document_id"                                           \
-    "  WHERE ($1::uuid IS NULL OR r.project_id = $1::uuid)"                                        \
-    "  AND ($2::relation_kind[] IS NULL OR r.kind = ANY ($2::relation_kind[]))"                    \
-    "  AND ($3::uuid IS NULL OR cf.document_id = $3::uuid OR ct.document_id = $3::uuid)"           \
-    "  AND ($4::text IS NULL OR cf.tags @> ARRAY[$4::text] OR ct.tags @> ARRAY[$4::text])"         \
-    "  AND ($5::date IS NULL OR df.published_at >= $5::date)"                                      \
+#define RELATIONS_IN_SCOPE                                                                       \
+    " rel AS MATERIALIZED (SELECT r.id, r.from_claim_id, r.to_claim_id, r.kind FROM relations r" \
+    "  JOIN claims cf ON cf.id = r.from_claim_id JOIN claims ct ON ct.id = r.to_claim_id"        \
+    "  LEFT JOIN documents df ON df.id = cf.document_id"                                         \
+    "  WHERE ($1::uuid IS NULL OR r.project_id = $1::uuid)"                                      \
+    "  AND ($2::relation_kind[] IS NULL OR r.kind = ANY ($2::relation_kind[]))"                  \
+    "  AND ($3::uuid IS NULL OR cf.document_id = $3::uuid OR ct.document_id = $3::uuid)"         \
+    "  AND ($4::text IS NULL OR cf.tags @> ARRAY[$4::text] OR ct.tags @> ARRAY[$4::text])"       \
+    "  AND ($5::date IS NULL OR df.published_at >= $5::date)"                                    \
     "  AND ($6::date IS NULL OR df.published_at <= $6::date))"
 
 /* The speakers of the claims at the ends of rel (the choice above). */
-#define SPEAKERS                                                                                   \
-    " ends AS (SELECT from_claim_id AS claim_id FROM rel UNION SELECT to_claim_id FROM rel),"      \
-    " speaker AS MATERIALIZED (SELECT DISTINCT t.claim_id, t.actor_id FROM ends"                   \
-    "  JOIN attributions t ON t.claim_id = ends.claim_id"                                          \
-    "  WHERE ($7::boolean OR t.mode <> 'endorsement')"                                             \
-    "  AND NOT EXISTS (SELECT 1 FROM attributions x WHERE x.via_attribution_id = t.id"             \
+#define SPEAKERS                                                                              \
+    " ends AS (SELECT from_claim_id AS claim_id FROM rel UNION SELECT to_claim_id FROM rel)," \
+    " speaker AS MATERIALIZED (SELECT DISTINCT t.claim_id, t.actor_id FROM ends"              \
+    "  JOIN attributions t ON t.claim_id = ends.claim_id"                                     \
+    "  WHERE ($7::boolean OR t.mode <> 'endorsement')"                                        \
+    "  AND NOT EXISTS (SELECT 1 FROM attributions x WHERE x.via_attribution_id = t.id"        \
     "   AND x.claim_id = t.claim_id AND x.mode <> 'endorsement'))"
 
 static const struct db_statement statements[] = {
@@ -64,7 +64,8 @@ static const struct db_statement statements[] = {
      "  NULL::uuid, NULL::uuid, NULL::bigint, NULL::text"
      " FROM node JOIN actors a ON a.id = node.actor_id"
      " UNION ALL"
-     " SELECT 'e', NULL, NULL, edge.kind::text, NULL, edge.source, edge.target, edge.weight, edge.relation_ids"
+     " SELECT 'e', NULL, NULL, edge.kind::text, NULL, edge.source, edge.target, edge.weight, "
+     "edge.relation_ids"
      " FROM edge"
      " ORDER BY 1 DESC, 2, 6, 7, 4"},
     {"network_claims",
@@ -74,7 +75,8 @@ static const struct db_statement statements[] = {
      "  NULL::uuid AS source, NULL::uuid AS target"
      " FROM node JOIN claims c ON c.id = node.id LEFT JOIN documents d ON d.id = c.document_id"
      " UNION ALL"
-     " SELECT 'e', rel.id, NULL, NULL, rel.kind::text, NULL, NULL, rel.from_claim_id, rel.to_claim_id FROM rel"
+     " SELECT 'e', rel.id, NULL, NULL, rel.kind::text, NULL, NULL, rel.from_claim_id, rel.to_claim_id FROM "
+     "rel"
      " ORDER BY 1 DESC, 2"},
     {NULL, NULL},
 };
@@ -150,17 +152,16 @@ static bool filters_or_reply(struct request *r, struct network_filters *f)
 
 static void network(struct request *r, const struct db_statement *statement, const struct graph_shape *shape)
 {
-    static const char *const known[] = {"project_id", "kinds", "document_id", "tag", "from", "to",
-                                        "endorsements", "format", "part", NULL};
+    static const char *const known[] = {"project_id", "kinds",        "document_id", "tag",  "from",
+                                        "to",         "endorsements", "format",      "part", NULL};
     struct network_filters f = {0};
     enum graph_format format;
     if (!query_known_or_reply(r, known) || !filters_or_reply(r, &f) || !graph_format_or_reply(r, &format))
         return;
-    const char *params[] = {f.project_id, f.kinds[0] ? f.kinds : NULL, f.document_id, f.tag, f.from, f.to,
-                            f.endorsements ? "true" : "false"};
+    const char *params[] = {f.project_id, f.kinds[0] ? f.kinds : NULL,      f.document_id, f.tag, f.from,
+                            f.to,         f.endorsements ? "true" : "false"};
     /* Planned for its values (sent with its SQL): see db_exec_replanned_or_reply. */
-    struct graph_stream *gs =
-        graph_stream_open_or_reply(r, statement, shape == &claim_shape ? 6 : 7, params);
+    struct graph_stream *gs = graph_stream_open_or_reply(r, statement, shape == &claim_shape ? 6 : 7, params);
     if (!gs)
         return;
     reply_graph_stream(r, gs, shape, format);

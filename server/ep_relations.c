@@ -19,17 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The relation as the API shows it, with both claims and the asserting actor
  * embedded; `r` is the row. The subqueries are primary-key lookups. */
-#define RELATION_JSON                                                                              \
-    "json_build_object(" RELATION_SQL_MEMBERS("r") ","                                             \
-    " 'from_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
-    "   FROM claims c WHERE c.id = r.from_claim_id),"                                              \
-    " 'to_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', c.document_id)" \
-    "   FROM claims c WHERE c.id = r.to_claim_id),"                                                \
-    " 'asserted_by', (SELECT json_build_object('id', a.id, 'name', a.name)"                        \
-    "   FROM actors a WHERE a.id = r.asserted_by_actor_id))"
+#define RELATION_JSON                                                                               \
+    "json_build_object(" RELATION_SQL_MEMBERS(                                                      \
+        "r") ","                                                                                    \
+             " 'from_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', " \
+             "c.document_id)"                                                                       \
+             "   FROM claims c WHERE c.id = r.from_claim_id),"                                      \
+             " 'to_claim', (SELECT json_build_object('id', c.id, 'text', c.text, 'document_id', "   \
+             "c.document_id)"                                                                       \
+             "   FROM claims c WHERE c.id = r.to_claim_id),"                                        \
+             " 'asserted_by', (SELECT json_build_object('id', a.id, 'name', a.name)"                \
+             "   FROM actors a WHERE a.id = r.asserted_by_actor_id))"
 
 #define RELATION_LIST_COLUMNS RELATION_SQL_LIST("r")
 
@@ -44,35 +46,53 @@ static const struct col list_cols[] = {RELATION_LIST_COLS, {NULL, COL_END}};
  * with pgbench on 50k claims: 6.7k vs 5.0k statements/s for a claim with 40
  * counterclaims). */
 enum {
-    CC_CLAIM_ID, CC_CLAIM_TEXT, CC_RELATION_ID, CC_KIND, CC_DIRECTION, CC_OTHER_ID,
-    CC_OTHER_TEXT, CC_OTHER_KIND, CC_DOCUMENT_ID, CC_DOCUMENT_TITLE, CC_START, CC_END, CC_EXACT,
-    CC_PREFIX, CC_SUFFIX, CC_SEGMENTS, CC_ACTOR_ID, CC_ACTOR_NAME, CC_ROLE, CC_CUE, CC_MODE, CC_ATTRIBUTION_ID,
-    CC_RELATION_REV, CC_OTHER_REV,
+    CC_CLAIM_ID,
+    CC_CLAIM_TEXT,
+    CC_RELATION_ID,
+    CC_KIND,
+    CC_DIRECTION,
+    CC_OTHER_ID,
+    CC_OTHER_TEXT,
+    CC_OTHER_KIND,
+    CC_DOCUMENT_ID,
+    CC_DOCUMENT_TITLE,
+    CC_START,
+    CC_END,
+    CC_EXACT,
+    CC_PREFIX,
+    CC_SUFFIX,
+    CC_SEGMENTS,
+    CC_ACTOR_ID,
+    CC_ACTOR_NAME,
+    CC_ROLE,
+    CC_CUE,
+    CC_MODE,
+    CC_ATTRIBUTION_ID,
+    CC_RELATION_REV,
+    CC_OTHER_REV,
 };
 
 static const struct db_statement statements[] = {
     {"relation_create",
      "WITH r AS (INSERT INTO relations (" RELATION_SQL_INSERT_COLUMNS ")"
-     " SELECT " RELATION_SQL_INSERT_VALUES
-     " FROM (SELECT $1::jsonb AS b) AS input RETURNING *)"
+     " SELECT " RELATION_SQL_INSERT_VALUES " FROM (SELECT $1::jsonb AS b) AS input RETURNING *)"
      " SELECT r.id, " RELATION_JSON " FROM r"},
     {"relation_get", "SELECT " RELATION_JSON " FROM relations r WHERE r.id = $1::uuid"},
     /* $4 (either end) is an OR; the planner turns it into a BitmapOr of
      * relations_unique (from, …) and relations_to (to, …) when it helps. */
-    {"relation_list",
-     "SELECT " RELATION_LIST_COLUMNS " FROM relations r"
-     " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"
-     " AND ($2::uuid IS NULL OR r.from_claim_id = $2::uuid)"
-     " AND ($3::uuid IS NULL OR r.to_claim_id = $3::uuid)"
-     " AND ($4::uuid IS NULL OR r.from_claim_id = $4::uuid OR r.to_claim_id = $4::uuid)"
-     " AND ($5::relation_kind IS NULL OR r.kind = $5::relation_kind)"
-     " AND ($6::uuid IS NULL OR r.asserted_by_actor_id = $6::uuid)"
-     " AND ($7::uuid IS NULL OR r.project_id = $7::uuid)"
-     " ORDER BY r.id LIMIT $8::int"},
+    {"relation_list", "SELECT " RELATION_LIST_COLUMNS " FROM relations r"
+                      " WHERE ($1::uuid IS NULL OR r.id > $1::uuid)"
+                      " AND ($2::uuid IS NULL OR r.from_claim_id = $2::uuid)"
+                      " AND ($3::uuid IS NULL OR r.to_claim_id = $3::uuid)"
+                      " AND ($4::uuid IS NULL OR r.from_claim_id = $4::uuid OR r.to_claim_id = $4::uuid)"
+                      " AND ($5::relation_kind IS NULL OR r.kind = $5::relation_kind)"
+                      " AND ($6::uuid IS NULL OR r.asserted_by_actor_id = $6::uuid)"
+                      " AND ($7::uuid IS NULL OR r.project_id = $7::uuid)"
+                      " ORDER BY r.id LIMIT $8::int"},
     {"relation_patch",
-     "WITH r AS (UPDATE relations rel SET " RELATION_SQL_UPDATE("rel")
-     " FROM (SELECT $2::jsonb AS b) AS input WHERE rel.id = $1::uuid RETURNING rel.*)"
-     " SELECT " RELATION_JSON " FROM r"},
+     "WITH r AS (UPDATE relations rel SET " RELATION_SQL_UPDATE(
+         "rel") " FROM (SELECT $2::jsonb AS b) AS input WHERE rel.id = $1::uuid RETURNING rel.*)"
+                " SELECT " RELATION_JSON " FROM r"},
     {"relation_delete", "DELETE FROM relations WHERE id = $1::uuid RETURNING id"},
     /* The claim itself, then (LEFT JOIN: none when it has no counterclaims)
      * a page of its refutes/disputes relations in either direction — after
@@ -81,7 +101,8 @@ static const struct db_statement statements[] = {
      * rows: the claim does not exist. */
     {"claim_counterclaims",
      "SELECT q.id, q.text, x.relation_id, x.kind, x.direction, c.id, c.text, c.kind, d.id, d.title,"
-     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, a.id,"
+     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, "
+     "a.id,"
      " x.rev, c.rev"
      " FROM claims q"
      " LEFT JOIN LATERAL (SELECT * FROM ("
@@ -102,7 +123,6 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-
 static void create_relation(struct request *r)
 {
     reply_create_from_body(r, "relation_create", ENTITY_RELATION.fields, "/v1/relations");
@@ -115,8 +135,9 @@ static void get_relation(struct request *r)
 
 static void list_relations(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", "from_claim_id", "to_claim_id", "claim_id",
-                                        "kind", "asserted_by_actor_id", "project_id", NULL};
+    static const char *const known[] = {"limit",    "after", "from_claim_id",        "to_claim_id",
+                                        "claim_id", "kind",  "asserted_by_actor_id", "project_id",
+                                        NULL};
     struct page pg;
     const char *from_claim_id, *to_claim_id, *claim_id, *kind, *actor_id, *project_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -130,8 +151,8 @@ static void list_relations(struct request *r)
     PGconn *conn = db_conn_or_reply(r);
     if (!conn)
         return;
-    const char *params[] = {pg.after[0], from_claim_id, to_claim_id, claim_id, kind, actor_id, project_id,
-                            pg.fetch};
+    const char *params[] = {pg.after[0], from_claim_id, to_claim_id, claim_id,
+                            kind,        actor_id,      project_id,  pg.fetch};
     PGresult *res = db_exec_or_reply(r, conn, "relation_list", 8, params);
     if (!res)
         return;
@@ -240,8 +261,9 @@ static void speaker_write(struct jsonbuf *jb, const PGresult *res, int row)
 /* The cursor is (direction, relation id) of the last item shown. */
 static bool counterclaims_cursor_or_reply(struct request *r, const struct page *pg)
 {
-    if (!pg->after[0] || ((strcmp(pg->after[0], "incoming") == 0 || strcmp(pg->after[0], "outgoing") == 0)
-                          && uuid_valid(pg->after[1])))
+    if (!pg->after[0]
+        || ((strcmp(pg->after[0], "incoming") == 0 || strcmp(pg->after[0], "outgoing") == 0)
+            && uuid_valid(pg->after[1])))
         return true;
     reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
     return false;
@@ -323,12 +345,26 @@ static void get_counterclaims(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/relations", .handler = create_relation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "POST",
+     .pattern = "/v1/relations",
+     .handler = create_relation,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
     {.method = "GET", .pattern = "/v1/relations", .handler = list_relations, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/relations/{id}", .handler = get_relation, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/relations/{id}", .handler = patch_relation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "DELETE", .pattern = "/v1/relations/{id}", .handler = delete_relation, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/claims/{id}/counterclaims", .handler = get_counterclaims, .access = ACCESS_READ},
+    {.method = "PATCH",
+     .pattern = "/v1/relations/{id}",
+     .handler = patch_relation,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "DELETE",
+     .pattern = "/v1/relations/{id}",
+     .handler = delete_relation,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/claims/{id}/counterclaims",
+     .handler = get_counterclaims,
+     .access = ACCESS_READ},
     {.method = NULL},
 };
 

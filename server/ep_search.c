@@ -31,8 +31,7 @@
  * keeps PostgreSQL from pulling the subquery up into the join, where
  * claimdb_tsquery (not inlinable) ran once per candidate row: 4.4 s instead
  * of 1.9 s for a word in 17 000 of 100 000 claims on the busy bench machine. */
-#define QUERY_ROW                                                                                  \
-    "(SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat OFFSET 0) tq"
+#define QUERY_ROW "(SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat OFFSET 0) tq"
 
 /* Parameters: $1 q, $2 project_id, $3 rank and $4 id of the last hit seen,
  * $5 limit. */
@@ -41,8 +40,7 @@ static const struct db_statement statements[] = {
      "SELECT c.id, c.text, c.exact, c.document_id, d.title, c.kind, hit.rank,"
      " ts_headline(c.search_config, c.text, tq.q,"
      "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet, c.rev"
-     " FROM " QUERY_ROW
-     " JOIN claims c ON c.search @@ tq.q OR " CLAIM_WORDS_SQL " ~* tq.pat"
+     " FROM " QUERY_ROW " JOIN claims c ON c.search @@ tq.q OR " CLAIM_WORDS_SQL " ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ tq.q THEN ts_rank_cd(c.search, tq.q)"
      "  ELSE 0.01 * similarity(c.text, $1::text) END)::real AS rank) hit"
      " LEFT JOIN documents d ON d.id = c.document_id"
@@ -57,8 +55,7 @@ static const struct db_statement statements[] = {
      " CASE WHEN d.search @@ tq.q THEN ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
      "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked,"
      " d.rev"
-     " FROM " QUERY_ROW
-     " JOIN documents d ON d.search @@ tq.q OR d.title ~* tq.pat"
+     " FROM " QUERY_ROW " JOIN documents d ON d.search @@ tq.q OR d.title ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN d.search @@ tq.q THEN ts_rank_cd(d.search, tq.q)"
      "  ELSE 0.01 * similarity(d.title, $1::text) END)::real AS rank) hit"
      " WHERE ($2::uuid IS NULL OR d.project_id = $2::uuid)"
@@ -117,7 +114,8 @@ static void write_matches(struct jsonbuf *jb, const char *marked, int is_null)
             start = cp;
         } else if (*p == 3) {
             if (count < MAX_MATCHES) {
-                int n = snprintf(num, sizeof num, "%s{\"start\":%zu,\"end\":%zu}", count ? "," : "", start, cp);
+                int n =
+                    snprintf(num, sizeof num, "%s{\"start\":%zu,\"end\":%zu}", count ? "," : "", start, cp);
                 jb_raw(jb, num, (size_t)n);
             }
             count++;

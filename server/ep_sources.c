@@ -20,17 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The members every source object has; `s` is the row (entity_sql.h). */
 #define SOURCE_MEMBERS SOURCE_SQL_MEMBERS("s")
 
 #define SOURCE_JSON "json_build_object(" SOURCE_MEMBERS ")"
 
 /* GET /v1/sources/{id} also names the publisher and counts the citations. */
-#define SOURCE_DETAIL_JSON                                                                 \
-    "json_build_object(" SOURCE_MEMBERS ","                                                \
-    " 'publisher', (SELECT json_build_object('id', p.id, 'name', p.name) FROM actors p"    \
-    "  WHERE p.id = s.publisher_actor_id),"                                                \
+#define SOURCE_DETAIL_JSON                                                              \
+    "json_build_object(" SOURCE_MEMBERS ","                                             \
+    " 'publisher', (SELECT json_build_object('id', p.id, 'name', p.name) FROM actors p" \
+    "  WHERE p.id = s.publisher_actor_id),"                                             \
     " 'citation_count', (SELECT count(*) FROM citations c WHERE c.source_id = s.id))"
 
 #define SOURCE_LIST_COLUMNS SOURCE_SQL_LIST("s")
@@ -42,32 +41,28 @@ static const struct col source_search_cols[] = {SOURCE_LIST_COLS, {"score", COL_
 
 /* The citation as the API shows it, with its source's id, title and kind;
  * `c` is the citation, `s` its source. */
-#define CITATION_JSON                                                                      \
-    "json_build_object(" CITATION_SQL_MEMBERS("c") ","                                     \
-    " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
+#define CITATION_JSON                          \
+    "json_build_object(" CITATION_SQL_MEMBERS( \
+        "c") ","                               \
+             " 'source', json_build_object('id', s.id, 'title', s.title, 'kind', s.kind))"
 
 static const struct col citation_cols[] = {
-    CITATION_LIST_COLS,
-    {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING}, {"kind", COL_STRING},
-    {NULL, COL_END},
-    {NULL, COL_END},
+    CITATION_LIST_COLS,   {"source", COL_OBJECT}, {"id", COL_STRING}, {"title", COL_STRING},
+    {"kind", COL_STRING}, {NULL, COL_END},        {NULL, COL_END},
 };
 
 static const struct db_statement statements[] = {
-    {"source_create",
-     "INSERT INTO sources AS s (" SOURCE_SQL_INSERT_COLUMNS ")"
-     " SELECT " SOURCE_SQL_INSERT_VALUES
-     " FROM (SELECT $1::jsonb AS b) AS input"
-     " RETURNING s.id, " SOURCE_JSON},
+    {"source_create", "INSERT INTO sources AS s (" SOURCE_SQL_INSERT_COLUMNS ")"
+                      " SELECT " SOURCE_SQL_INSERT_VALUES " FROM (SELECT $1::jsonb AS b) AS input"
+                      " RETURNING s.id, " SOURCE_JSON},
     {"source_get", "SELECT " SOURCE_DETAIL_JSON " FROM sources s WHERE s.id = $1::uuid"},
-    {"source_list",
-     "SELECT " SOURCE_LIST_COLUMNS " FROM sources s"
-     " WHERE ($1::uuid IS NULL OR s.id > $1::uuid)"
-     " AND ($2::uuid IS NULL OR s.project_id = $2::uuid)"
-     " AND ($3::source_kind IS NULL OR s.kind = $3::source_kind)"
-     " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
-     " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
-     " ORDER BY s.id LIMIT $6::int"},
+    {"source_list", "SELECT " SOURCE_LIST_COLUMNS " FROM sources s"
+                    " WHERE ($1::uuid IS NULL OR s.id > $1::uuid)"
+                    " AND ($2::uuid IS NULL OR s.project_id = $2::uuid)"
+                    " AND ($3::source_kind IS NULL OR s.kind = $3::source_kind)"
+                    " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
+                    " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
+                    " ORDER BY s.id LIMIT $6::int"},
     /* Ranked fuzzy search (?q=) over title and URL (source_matches) and the
      * publisher's name and aliases (actor_matches), through trigram indexes:
      * the best score of the three, then by id. $7 q; the other filters as
@@ -77,17 +72,17 @@ static const struct db_statement statements[] = {
      "  UNION ALL SELECT s.id, p.score FROM actor_matches(lower($7::text)) p"
      "  JOIN sources s ON s.publisher_actor_id = p.id),"
      " best AS (SELECT id, max(score) AS score FROM found GROUP BY id)"
-     " SELECT " SOURCE_LIST_COLUMNS ", round(best.score::numeric, 3) FROM best JOIN sources s ON s.id = best.id"
+     " SELECT " SOURCE_LIST_COLUMNS
+     ", round(best.score::numeric, 3) FROM best JOIN sources s ON s.id = best.id"
      " WHERE ($2::uuid IS NULL OR s.project_id = $2::uuid)"
      " AND ($3::source_kind IS NULL OR s.kind = $3::source_kind)"
      " AND ($4::uuid IS NULL OR s.publisher_actor_id = $4::uuid)"
      " AND ($5::uuid IS NULL OR s.document_id = $5::uuid)"
      " AND ($1::uuid IS NULL OR true)"
      " ORDER BY best.score DESC, s.id LIMIT $6::int"},
-    {"source_patch",
-     "UPDATE sources s SET " SOURCE_SQL_UPDATE("s")
-     " FROM (SELECT $2::jsonb AS b) AS input WHERE s.id = $1::uuid"
-     " RETURNING " SOURCE_JSON},
+    {"source_patch", "UPDATE sources s SET " SOURCE_SQL_UPDATE(
+                         "s") " FROM (SELECT $2::jsonb AS b) AS input WHERE s.id = $1::uuid"
+                              " RETURNING " SOURCE_JSON},
     {"source_delete", "DELETE FROM sources WHERE id = $1::uuid RETURNING id"},
 
     /* $1 claim, $2 its project (NULL: the claim's), $3 the body, $4 the
@@ -101,21 +96,19 @@ static const struct db_statement statements[] = {
      " JOIN sources src ON src.id = (b->>'source_id')::uuid AND src.project_id = k.project_id"
      " RETURNING *)"
      " SELECT c.id, " CITATION_JSON " FROM ins c JOIN sources s ON s.id = c.source_id"},
-    {"citation_get",
-     "SELECT " CITATION_JSON " FROM citations c JOIN sources s ON s.id = c.source_id"
-     " WHERE c.id = $1::uuid"},
+    {"citation_get", "SELECT " CITATION_JSON " FROM citations c JOIN sources s ON s.id = c.source_id"
+                     " WHERE c.id = $1::uuid"},
     {"citation_delete", "DELETE FROM citations WHERE id = $1::uuid RETURNING id"},
     /* The claim's row comes back even without citations (then with a NULL
      * citation), so one round trip tells an unknown claim (no row) apart. */
     {"citation_list_of_claim",
-     "SELECT " CITATION_SQL_LIST("c") ", s.id, s.title, s.kind"
-     " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
-     "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"
-     " WHERE k.id = $1::uuid ORDER BY c.id LIMIT $3::int"},
+     "SELECT " CITATION_SQL_LIST(
+         "c") ", s.id, s.title, s.kind"
+              " FROM claims k LEFT JOIN (citations c JOIN sources s ON s.id = c.source_id)"
+              "  ON c.claim_id = k.id AND ($2::uuid IS NULL OR c.id > $2::uuid)"
+              " WHERE k.id = $1::uuid ORDER BY c.id LIMIT $3::int"},
     {NULL, NULL},
 };
-
-
 
 /* ---------------------------------------------------------------- sources */
 
@@ -131,8 +124,8 @@ static void get_source(struct request *r)
 
 static void list_sources(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", "project_id", "kind", "publisher_actor_id",
-                                        "document_id", "q", NULL};
+    static const char *const known[] = {"limit",       "after", "project_id", "kind", "publisher_actor_id",
+                                        "document_id", "q",     NULL};
     struct page pg;
     const char *project_id, *kind, *publisher, *document_id;
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
@@ -193,7 +186,8 @@ bool citation_check_or_reply(struct request *r, const json_t *body, const char *
         /* "citations[0]." names the element "citations[0]". */
         size_t n = strlen(prefix);
         snprintf(field, sizeof field, "%.*s", (int)(n && prefix[n - 1] == '.' ? n - 1 : n), prefix);
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", n ? field : NULL, "a citation must be an object");
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_type", n ? field : NULL,
+                    "a citation must be an object");
         return false;
     }
     bool ok = fields_valid_or_reply(r, body, prefix, ENTITY_CITATION.fields, VALIDATE_CREATE);
@@ -230,15 +224,15 @@ static PGresult *citation_insert(struct request *r, PGconn *conn, const char *cl
         PQclear(res);
         char field[256];
         snprintf(field, sizeof field, "%ssource_id", prefix);
-        reply_error(r, 422, "unknown_reference", field, "%s does not name a source of the claim's project", field);
+        reply_error(r, 422, "unknown_reference", field, "%s does not name a source of the claim's project",
+                    field);
         return NULL;
     }
     return res;
 }
 
-bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id,
-                              const char *project_id, const json_t *body, const char *prefix,
-                              const char *span)
+bool citation_insert_or_reply(struct request *r, PGconn *conn, const char *claim_id, const char *project_id,
+                              const json_t *body, const char *prefix, const char *span)
 {
     PGresult *res = citation_insert(r, conn, claim_id, project_id, body, prefix, span);
     bool inserted = res != NULL;
@@ -308,15 +302,33 @@ static void delete_citation(struct request *r)
 }
 
 static const struct route routes[] = {
-    {.method = "POST", .pattern = "/v1/sources", .handler = create_source, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "POST",
+     .pattern = "/v1/sources",
+     .handler = create_source,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "GET", .pattern = "/v1/sources", .handler = list_sources, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/sources/{id}", .handler = get_source, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/sources/{id}", .handler = patch_source, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "PATCH",
+     .pattern = "/v1/sources/{id}",
+     .handler = patch_source,
+     .body = BODY_JSON,
+     .access = ACCESS_CURATE},
     {.method = "DELETE", .pattern = "/v1/sources/{id}", .handler = delete_source, .access = ACCESS_CURATE},
-    {.method = "POST", .pattern = "/v1/claims/{id}/citations", .handler = create_citation, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/claims/{id}/citations", .handler = list_claim_citations, .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/claims/{id}/citations",
+     .handler = create_citation,
+     .body = BODY_JSON,
+     .access = ACCESS_ANNOTATE},
+    {.method = "GET",
+     .pattern = "/v1/claims/{id}/citations",
+     .handler = list_claim_citations,
+     .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/citations/{id}", .handler = get_citation, .access = ACCESS_READ},
-    {.method = "DELETE", .pattern = "/v1/citations/{id}", .handler = delete_citation, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE",
+     .pattern = "/v1/citations/{id}",
+     .handler = delete_citation,
+     .access = ACCESS_ANNOTATE},
     {.method = NULL},
 };
 

@@ -26,71 +26,81 @@
 #define SESSION_DAYS 14
 #define SESSION_COOKIE "claimdb_session"
 
-#define PROJECT_JSON                                                                                \
+#define PROJECT_JSON                                                                               \
     "json_build_object('id', p.id, 'slug', p.slug, 'name', p.name, 'description', p.description,"  \
-    " 'visibility', p.visibility, 'settings', p.settings, 'role',"                                  \
-    " (SELECT m.role FROM members m WHERE m.project_id = p.id AND m.user_id = claimdb_user_id()),"   \
+    " 'visibility', p.visibility, 'settings', p.settings, 'role',"                                 \
+    " (SELECT m.role FROM members m WHERE m.project_id = p.id AND m.user_id = claimdb_user_id())," \
     " 'created_by', p.created_by, 'created_at', p.created_at, 'updated_at', p.updated_at)"
 
-#define USER_JSON                                                                                   \
-    "json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"        \
-    " 'email', u.email, 'disabled', u.disabled, 'server_admin', u.server_admin,"                   \
+#define USER_JSON                                                                           \
+    "json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name," \
+    " 'email', u.email, 'disabled', u.disabled, 'server_admin', u.server_admin,"            \
     " 'created_at', u.created_at, 'updated_at', u.updated_at)"
 
-#define TOKEN_JSON                                                                                  \
+#define TOKEN_JSON                                                                                       \
     "json_build_object('id', t.id, 'prefix', 'cdb_' || t.public_id, 'name', t.name, 'scopes', t.scopes," \
-    " 'project_ids', t.project_ids, 'expires_at', t.expires_at, 'revoked_at', t.revoked_at,"        \
+    " 'project_ids', t.project_ids, 'expires_at', t.expires_at, 'revoked_at', t.revoked_at,"             \
     " 'last_used_at', t.last_used_at, 'created_at', t.created_at)"
 
-#define MEMBER_JSON                                                                                 \
-    "json_build_object('project_id', m.project_id, 'user_id', m.user_id, 'username', u.username,"  \
-    " 'display_name', u.display_name, 'role', m.role, 'rev', m.rev, 'created_at', m.created_at, 'updated_at', m.updated_at)"
+#define MEMBER_JSON                                                                               \
+    "json_build_object('project_id', m.project_id, 'user_id', m.user_id, 'username', u.username," \
+    " 'display_name', u.display_name, 'role', m.role, 'rev', m.rev, 'created_at', m.created_at, " \
+    "'updated_at', m.updated_at)"
 
-#define ITEMS(json, from) "SELECT json_build_object('items', coalesce(json_agg(" json "), '[]'), 'next', NULL) FROM (" from ") AS r"
+#define ITEMS(json, from)                                                                                  \
+    "SELECT json_build_object('items', coalesce(json_agg(" json "), '[]'), 'next', NULL) FROM (" from ") " \
+    "AS r"
 
 static const struct db_statement statements[] = {
-    {"me",
-     "SELECT json_build_object('user', " USER_JSON ", 'projects', coalesce((SELECT json_agg(json_build_object("
-     "'project_id', m.project_id, 'slug', p.slug, 'name', p.name, 'role', m.role) ORDER BY p.slug)"
-     " FROM members m JOIN projects p ON p.id = m.project_id WHERE m.user_id = u.id), '[]'))"
-     " FROM users u WHERE u.id = claimdb_user_id()"},
+    {"me", "SELECT json_build_object('user', " USER_JSON
+           ", 'projects', coalesce((SELECT json_agg(json_build_object("
+           "'project_id', m.project_id, 'slug', p.slug, 'name', p.name, 'role', m.role) ORDER BY p.slug)"
+           " FROM members m JOIN projects p ON p.id = m.project_id WHERE m.user_id = u.id), '[]'))"
+           " FROM users u WHERE u.id = claimdb_user_id()"},
     {"session_user", "SELECT id, password_hash, disabled FROM users WHERE username = $1"},
-    {"session_create",
-     "INSERT INTO sessions (public_id, secret_sha256, user_id, expires_at)"
-     " VALUES ($1, $2::bytea, $3::uuid, now() + interval '" "14" " days') RETURNING id"},
+    {"session_create", "INSERT INTO sessions (public_id, secret_sha256, user_id, expires_at)"
+                       " VALUES ($1, $2::bytea, $3::uuid, now() + interval '"
+                       "14"
+                       " days') RETURNING id"},
     {"session_delete", "DELETE FROM sessions WHERE id = $1::uuid RETURNING id"},
     /* Tokens: one's own; a server admin revokes anyone's. */
-    {"token_list", ITEMS("r.j ORDER BY r.id", "SELECT t.id, " TOKEN_JSON " AS j FROM api_tokens t WHERE t.user_id = claimdb_user_id() ORDER BY t.id LIMIT 1000")},
+    {"token_list",
+     ITEMS("r.j ORDER BY r.id",
+           "SELECT t.id, " TOKEN_JSON
+           " AS j FROM api_tokens t WHERE t.user_id = claimdb_user_id() ORDER BY t.id LIMIT 1000")},
     {"token_create",
      "INSERT INTO api_tokens AS t (public_id, secret_sha256, user_id, name, scopes, project_ids, expires_at)"
      " SELECT $1, $2::bytea, claimdb_user_id(), b->>'name',"
      "  coalesce(ARRAY(SELECT jsonb_array_elements_text(b->'scopes')), ARRAY['read', 'write']),"
-     "  CASE WHEN b ? 'project_ids' THEN ARRAY(SELECT jsonb_array_elements_text(b->'project_ids'))::uuid[] END,"
+     "  CASE WHEN b ? 'project_ids' THEN ARRAY(SELECT jsonb_array_elements_text(b->'project_ids'))::uuid[] "
+     "END,"
      "  now() + make_interval(days => (b->>'expires_days')::int)"
      " FROM (SELECT $3::jsonb AS b) AS input RETURNING t.id, " TOKEN_JSON},
-    {"token_projects_ok",
-     "SELECT count(*) = jsonb_array_length($1::jsonb) FROM members m"
-     " WHERE m.user_id = claimdb_user_id() AND m.project_id::text IN (SELECT jsonb_array_elements_text($1::jsonb))"},
+    {"token_projects_ok", "SELECT count(*) = jsonb_array_length($1::jsonb) FROM members m"
+                          " WHERE m.user_id = claimdb_user_id() AND m.project_id::text IN (SELECT "
+                          "jsonb_array_elements_text($1::jsonb))"},
     {"token_revoke",
      "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())"
      " WHERE id = $1::uuid AND (user_id = claimdb_user_id() OR claimdb_is_admin()) RETURNING id"},
     /* Users: server admins only (the route says so). */
-    {"user_list", ITEMS("r.j ORDER BY r.id", "SELECT u.id, " USER_JSON " AS j FROM users u ORDER BY u.id LIMIT 1000")},
-    {"user_create",
-     "INSERT INTO users AS u (username, display_name, email, password_hash, server_admin)"
-     " SELECT b->>'username', coalesce(b->>'display_name', b->>'username'), b->>'email', $2,"
-     "  coalesce((b->>'server_admin')::boolean, false)"
-     " FROM (SELECT $1::jsonb AS b) AS input RETURNING u.id, " USER_JSON},
+    {"user_list",
+     ITEMS("r.j ORDER BY r.id", "SELECT u.id, " USER_JSON " AS j FROM users u ORDER BY u.id LIMIT 1000")},
+    {"user_create", "INSERT INTO users AS u (username, display_name, email, password_hash, server_admin)"
+                    " SELECT b->>'username', coalesce(b->>'display_name', b->>'username'), b->>'email', $2,"
+                    "  coalesce((b->>'server_admin')::boolean, false)"
+                    " FROM (SELECT $1::jsonb AS b) AS input RETURNING u.id, " USER_JSON},
     {"user_patch",
      "UPDATE users u SET"
      " display_name = CASE WHEN b ? 'display_name' THEN b->>'display_name' ELSE u.display_name END,"
      " email = CASE WHEN b ? 'email' THEN b->>'email' ELSE u.email END,"
      " disabled = CASE WHEN b ? 'disabled' THEN (b->>'disabled')::boolean ELSE u.disabled END,"
-     " server_admin = CASE WHEN b ? 'server_admin' THEN (b->>'server_admin')::boolean ELSE u.server_admin END,"
+     " server_admin = CASE WHEN b ? 'server_admin' THEN (b->>'server_admin')::boolean ELSE u.server_admin "
+     "END,"
      " password_hash = coalesce($3, u.password_hash)"
      " FROM (SELECT $2::jsonb AS b) AS input WHERE u.id = $1::uuid RETURNING " USER_JSON},
     /* Projects: row-level security shows only readable ones. */
-    {"project_list", ITEMS("r.j ORDER BY r.slug", "SELECT p.slug, " PROJECT_JSON " AS j FROM projects p ORDER BY p.slug LIMIT 1000")},
+    {"project_list", ITEMS("r.j ORDER BY r.slug", "SELECT p.slug, " PROJECT_JSON
+                                                  " AS j FROM projects p ORDER BY p.slug LIMIT 1000")},
     {"project_get", "SELECT " PROJECT_JSON " FROM projects p WHERE p.id = $1::uuid"},
     {"project_create",
      "WITH p AS (INSERT INTO projects (slug, name, description, visibility, settings)"
@@ -98,14 +108,16 @@ static const struct db_statement statements[] = {
      "   coalesce(b->>'visibility', 'private')::project_visibility, coalesce(b->'settings', '{}')"
      "  FROM (SELECT $1::jsonb AS b) AS input RETURNING *),"
      " m AS (INSERT INTO members (project_id, user_id, role) SELECT p.id, claimdb_user_id(), 'owner' FROM p)"
-     " SELECT p.id, json_build_object('id', p.id, 'slug', p.slug, 'name', p.name, 'description', p.description,"
+     " SELECT p.id, json_build_object('id', p.id, 'slug', p.slug, 'name', p.name, 'description', "
+     "p.description,"
      " 'visibility', p.visibility, 'settings', p.settings, 'role', 'owner', 'created_by', p.created_by,"
      " 'created_at', p.created_at, 'updated_at', p.updated_at) FROM p"},
     {"project_patch",
      "UPDATE projects p SET"
      " name = CASE WHEN b ? 'name' THEN b->>'name' ELSE p.name END,"
      " description = CASE WHEN b ? 'description' THEN b->>'description' ELSE p.description END,"
-     " visibility = CASE WHEN b ? 'visibility' THEN (b->>'visibility')::project_visibility ELSE p.visibility END,"
+     " visibility = CASE WHEN b ? 'visibility' THEN (b->>'visibility')::project_visibility ELSE p.visibility "
+     "END,"
      " settings = CASE WHEN b ? 'settings' THEN p.settings || (b->'settings') ELSE p.settings END"
      " FROM (SELECT $2::jsonb AS b) AS input WHERE p.id = $1::uuid RETURNING " PROJECT_JSON},
     {"project_delete",
@@ -117,12 +129,14 @@ static const struct db_statement statements[] = {
      * (owners alone make or unmake owners). */
     {"member_list",
      "SELECT (SELECT count(*) FROM projects p WHERE p.id = $1::uuid),"
-     " (SELECT json_build_object('items', coalesce(json_agg(" MEMBER_JSON " ORDER BY u.username), '[]'), 'next', NULL)"
+     " (SELECT json_build_object('items', coalesce(json_agg(" MEMBER_JSON
+     " ORDER BY u.username), '[]'), 'next', NULL)"
      "  FROM members m JOIN users u ON u.id = m.user_id"
      "  WHERE m.project_id = $1::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = $1::uuid))"},
     {"member_set",
      "WITH p AS (SELECT id, id = ANY (claimdb_projects('manage')) OR claimdb_is_admin() AS manages,"
-     "   id = ANY (claimdb_projects('owner')) OR claimdb_is_admin() AS owns FROM projects WHERE id = $1::uuid),"
+     "   id = ANY (claimdb_projects('owner')) OR claimdb_is_admin() AS owns FROM projects WHERE id = "
+     "$1::uuid),"
      " u AS (SELECT id, username, display_name FROM users WHERE username = $2 OR id::text = $2),"
      " old AS (SELECT m.role FROM members m, u WHERE m.project_id = $1::uuid AND m.user_id = u.id),"
      " allowed AS (SELECT p.id FROM p WHERE p.manages AND (p.owns OR ($3::member_role < 'owner'"
@@ -130,12 +144,14 @@ static const struct db_statement statements[] = {
      " m AS (INSERT INTO members AS m (project_id, user_id, role) SELECT allowed.id, u.id, $3::member_role"
      "   FROM allowed, u WHERE $4::boolean OR EXISTS (SELECT 1 FROM old)"
      "   ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role RETURNING m.*)"
-     " SELECT (SELECT count(*) FROM p), coalesce((SELECT manages FROM p), false), (SELECT count(*) FROM allowed),"
+     " SELECT (SELECT count(*) FROM p), coalesce((SELECT manages FROM p), false), (SELECT count(*) FROM "
+     "allowed),"
      " (SELECT count(*) FROM u), (SELECT count(*) FROM old),"
      " (SELECT " MEMBER_JSON " FROM m, u)"},
     {"member_remove",
      "WITH p AS (SELECT id, id = ANY (claimdb_projects('manage')) OR claimdb_is_admin() AS manages,"
-     "   id = ANY (claimdb_projects('owner')) OR claimdb_is_admin() AS owns FROM projects WHERE id = $1::uuid),"
+     "   id = ANY (claimdb_projects('owner')) OR claimdb_is_admin() AS owns FROM projects WHERE id = "
+     "$1::uuid),"
      " d AS (DELETE FROM members m USING p WHERE m.project_id = p.id AND m.user_id::text = $2 AND p.manages"
      "   AND (p.owns OR m.role < 'owner') RETURNING m.user_id)"
      " SELECT (SELECT count(*) FROM p), coalesce((SELECT manages FROM p), false), (SELECT count(*) FROM d)"},
@@ -163,8 +179,8 @@ static void get_me(struct request *r)
         if (a->scopes & (1u << i))
             json_array_append_new(scopes, json_string(names[i]));
     json_object_set_new(me, "credential",
-                        json_pack("{s:s, s:s?, s:o}", "kind", a->kind == AUTH_TOKEN ? "token" : "session", "token_id",
-                                  a->token_id[0] ? a->token_id : NULL, "scopes", scopes));
+                        json_pack("{s:s, s:s?, s:o}", "kind", a->kind == AUTH_TOKEN ? "token" : "session",
+                                  "token_id", a->token_id[0] ? a->token_id : NULL, "scopes", scopes));
     reply_json(r, MHD_HTTP_OK, me);
 }
 
@@ -232,8 +248,8 @@ static const struct field_spec session_fields[] = {
 static void set_cookie(struct request *r, const char *value, long max_age)
 {
     char cookie[256];
-    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", value,
-             max_age, r->cfg->cookie_secure ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
+             value, max_age, r->cfg->cookie_secure ? "; Secure" : "");
     reply_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 
@@ -336,7 +352,8 @@ static void create_token(struct request *r)
 {
     if (!fields_valid_or_reply(r, r->json, "", token_fields, VALIDATE_CREATE))
         return;
-    const json_t *scopes = json_object_get(r->json, "scopes"), *projects = json_object_get(r->json, "project_ids");
+    const json_t *scopes = json_object_get(r->json, "scopes"),
+                 *projects = json_object_get(r->json, "project_ids");
     size_t i;
     const json_t *v;
     json_array_foreach(scopes, i, v)
@@ -378,7 +395,8 @@ static void create_token(struct request *r)
         bool ok = PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);
         if (!ok) {
-            reply_error(r, 422, "unknown_reference", "project_ids", "project_ids: each must be a project you are a member of");
+            reply_error(r, 422, "unknown_reference", "project_ids",
+                        "project_ids: each must be a project you are a member of");
             return;
         }
     }
@@ -419,9 +437,21 @@ static void revoke_token(struct request *r)
 
 static const struct field_spec user_fields[] = {
     {.name = "username", .type = F_STRING, .required = true, .max_len = 63, .flags = FIELD_CREATE},
-    {.name = "password", .type = F_STRING, .nullable = true, .max_len = 1024, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = "display_name", .type = F_STRING, .nullable = true, .max_len = 200, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = "email", .type = F_STRING, .nullable = true, .max_len = 320, .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "password",
+     .type = F_STRING,
+     .nullable = true,
+     .max_len = 1024,
+     .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "display_name",
+     .type = F_STRING,
+     .nullable = true,
+     .max_len = 200,
+     .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "email",
+     .type = F_STRING,
+     .nullable = true,
+     .max_len = 320,
+     .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = "server_admin", .type = F_BOOLEAN, .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = "disabled", .type = F_BOOLEAN, .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = NULL},
@@ -440,7 +470,8 @@ static bool password_or_reply(struct request *r, char *hash, size_t size, bool *
         return false;
     }
     if (auth_hash_password(pw, hash, size) != 0) {
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL, "cannot hash the password now; retry");
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out_of_memory", NULL,
+                    "cannot hash the password now; retry");
         return false;
     }
     return true;
@@ -511,7 +542,11 @@ static const char *const visibilities[] = {"private", "public", NULL};
 static const struct field_spec project_fields[] = {
     {.name = "slug", .type = F_STRING, .required = true, .max_len = 63, .flags = FIELD_CREATE},
     {.name = "name", .type = F_STRING, .max_len = 500, .flags = FIELD_CREATE | FIELD_PATCH},
-    {.name = "description", .type = F_STRING, .nullable = true, .max_len = 10000, .flags = FIELD_CREATE | FIELD_PATCH},
+    {.name = "description",
+     .type = F_STRING,
+     .nullable = true,
+     .max_len = 10000,
+     .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = "visibility", .type = F_STRING, .allowed = visibilities, .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = "settings", .type = F_OBJECT, .flags = FIELD_CREATE | FIELD_PATCH},
     {.name = NULL},
@@ -562,7 +597,8 @@ static void delete_project(struct request *r)
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_not_found(r, "project", id);
     else if (PQgetvalue(res, 0, 1)[0] != 't')
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL, json_pack("{s:s}", "role_needed", "owner"),
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+                          json_pack("{s:s}", "role_needed", "owner"),
                           "deleting a project needs the owner role in it");
     else {
         auth_cache_flush();
@@ -603,7 +639,8 @@ static void list_members(struct request *r)
 }
 
 /* Adds (create) or changes a member; user is a username or a user id. */
-static void set_member(struct request *r, const char *project, const char *user, const char *role, bool create)
+static void set_member(struct request *r, const char *project, const char *user, const char *role,
+                       bool create)
 {
     PGconn *conn = db_conn_or_reply(r);
     const char *params[] = {project, user, role, create ? "t" : "f"};
@@ -613,16 +650,19 @@ static void set_member(struct request *r, const char *project, const char *user,
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_not_found(r, "project", project);
     else if (PQgetvalue(res, 0, 1)[0] != 't')
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL, json_pack("{s:s}", "role_needed", "manager"),
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+                          json_pack("{s:s}", "role_needed", "manager"),
                           "changing a project's members needs the manager role in it");
     else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", "role", json_pack("{s:s}", "role_needed", "owner"),
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", "role",
+                          json_pack("{s:s}", "role_needed", "owner"),
                           "only owners make, change or remove owners");
     else if (strcmp(PQgetvalue(res, 0, 3), "0") == 0)
         reply_error(r, create ? 422 : MHD_HTTP_NOT_FOUND, create ? "unknown_reference" : "not_found",
                     create ? "user" : "user_id", "no user %s", user);
     else if (PQgetisnull(res, 0, 5))
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "user_id", "%s is not a member of this project", user);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "user_id", "%s is not a member of this project",
+                    user);
     else {
         auth_cache_flush();
         reply_json_copy(r, create && strcmp(PQgetvalue(res, 0, 4), "0") == 0 ? MHD_HTTP_CREATED : MHD_HTTP_OK,
@@ -661,7 +701,8 @@ static void remove_member(struct request *r)
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_not_found(r, "project", id);
     else if (PQgetvalue(res, 0, 1)[0] != 't')
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL, json_pack("{s:s}", "role_needed", "manager"),
+        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+                          json_pack("{s:s}", "role_needed", "manager"),
                           "changing a project's members needs the manager role in it");
     else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "user_id",
@@ -675,23 +716,58 @@ static void remove_member(struct request *r)
 
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/me", .handler = get_me, .access = ACCESS_USER},
-    {.method = "POST", .pattern = "/v1/session", .handler = create_session, .body = BODY_JSON, .access = ACCESS_PUBLIC},
+    {.method = "POST",
+     .pattern = "/v1/session",
+     .handler = create_session,
+     .body = BODY_JSON,
+     .access = ACCESS_PUBLIC},
     {.method = "DELETE", .pattern = "/v1/session", .handler = delete_session, .access = ACCESS_USER},
     {.method = "GET", .pattern = "/v1/tokens", .handler = list_tokens, .access = ACCESS_USER},
-    {.method = "POST", .pattern = "/v1/tokens", .handler = create_token, .body = BODY_JSON, .access = ACCESS_USER},
+    {.method = "POST",
+     .pattern = "/v1/tokens",
+     .handler = create_token,
+     .body = BODY_JSON,
+     .access = ACCESS_USER},
     {.method = "DELETE", .pattern = "/v1/tokens/{id}", .handler = revoke_token, .access = ACCESS_USER},
     {.method = "GET", .pattern = "/v1/users", .handler = list_users, .access = ACCESS_ADMIN},
-    {.method = "POST", .pattern = "/v1/users", .handler = create_user, .body = BODY_JSON, .access = ACCESS_ADMIN},
-    {.method = "PATCH", .pattern = "/v1/users/{id}", .handler = patch_user, .body = BODY_JSON, .access = ACCESS_ADMIN},
+    {.method = "POST",
+     .pattern = "/v1/users",
+     .handler = create_user,
+     .body = BODY_JSON,
+     .access = ACCESS_ADMIN},
+    {.method = "PATCH",
+     .pattern = "/v1/users/{id}",
+     .handler = patch_user,
+     .body = BODY_JSON,
+     .access = ACCESS_ADMIN},
     {.method = "GET", .pattern = "/v1/projects", .handler = list_projects, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/projects", .handler = create_project, .body = BODY_JSON, .access = ACCESS_USER},
+    {.method = "POST",
+     .pattern = "/v1/projects",
+     .handler = create_project,
+     .body = BODY_JSON,
+     .access = ACCESS_USER},
     {.method = "GET", .pattern = "/v1/projects/{id}", .handler = get_project, .access = ACCESS_READ},
-    {.method = "PATCH", .pattern = "/v1/projects/{id}", .handler = patch_project, .body = BODY_JSON, .access = ACCESS_MANAGE},
+    {.method = "PATCH",
+     .pattern = "/v1/projects/{id}",
+     .handler = patch_project,
+     .body = BODY_JSON,
+     .access = ACCESS_MANAGE},
     {.method = "DELETE", .pattern = "/v1/projects/{id}", .handler = delete_project, .access = ACCESS_OWN},
     {.method = "GET", .pattern = "/v1/projects/{id}/members", .handler = list_members, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/projects/{id}/members", .handler = add_member, .body = BODY_JSON, .access = ACCESS_MANAGE},
-    {.method = "PATCH", .pattern = "/v1/projects/{id}/members/{user_id}", .handler = patch_member, .body = BODY_JSON, .access = ACCESS_MANAGE},
-    {.method = "DELETE", .pattern = "/v1/projects/{id}/members/{user_id}", .handler = remove_member, .access = ACCESS_MANAGE},
+    {.method = "POST",
+     .pattern = "/v1/projects/{id}/members",
+     .handler = add_member,
+     .body = BODY_JSON,
+     .access = ACCESS_MANAGE},
+    {.method = "PATCH",
+     .pattern = "/v1/projects/{id}/members/{user_id}",
+     .handler = patch_member,
+     .body = BODY_JSON,
+     .access = ACCESS_MANAGE},
+    {.method = "DELETE",
+     .pattern = "/v1/projects/{id}/members/{user_id}",
+     .handler = remove_member,
+     .access = ACCESS_MANAGE},
     {.method = NULL},
 };
 

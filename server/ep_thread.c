@@ -39,8 +39,8 @@ static const struct db_statement statements[] = {
      " UNION ALL"
      " SELECT step.ids, bfs.visited || step.ids, bfs.depth + 1 FROM bfs CROSS JOIN LATERAL ("
      "  SELECT array_agg(DISTINCT x.other) AS ids FROM ("
-     "   SELECT r.to_claim_id AS other FROM relations r WHERE r.from_claim_id = ANY (bfs.frontier) AND " KIND_FILTER
-     "   UNION ALL"
+     "   SELECT r.to_claim_id AS other FROM relations r WHERE r.from_claim_id = ANY (bfs.frontier) "
+     "AND " KIND_FILTER "   UNION ALL"
      "   SELECT r.from_claim_id FROM relations r WHERE r.to_claim_id = ANY (bfs.frontier) AND " KIND_FILTER
      "  ) x WHERE x.other <> ALL (bfs.visited)) step"
      " WHERE bfs.depth < $2::int AND step.ids IS NOT NULL),"
@@ -51,18 +51,34 @@ static const struct db_statement statements[] = {
      " FROM nodes n JOIN claims c ON c.id = n.id LEFT JOIN documents d ON d.id = c.document_id"
      " CROSS JOIN LATERAL (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name)"
      "   ORDER BY a.name, a.id), '[]') AS speakers, string_agg(a.name, '; ' ORDER BY a.name, a.id) AS names"
-     "  FROM (SELECT DISTINCT t.actor_id AS id, (SELECT ac.name FROM actors ac WHERE ac.id = t.actor_id) AS name"
+     "  FROM (SELECT DISTINCT t.actor_id AS id, (SELECT ac.name FROM actors ac WHERE ac.id = t.actor_id) AS "
+     "name"
      "   FROM attributions t WHERE t.claim_id = c.id) a) sp"
      " UNION ALL"
-     " SELECT 'e', r.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.from_claim_id, r.to_claim_id, r.kind, r.rev"
+     " SELECT 'e', r.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.from_claim_id, r.to_claim_id, "
+     "r.kind, r.rev"
      " FROM relations r WHERE r.from_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[])"
      " AND r.to_claim_id = ANY ((SELECT array_agg(id) FROM nodes)::uuid[]) AND " KIND_FILTER
      " ORDER BY 1 DESC, 10, 2"},
     {NULL, NULL},
 };
 
-enum { T_PART, T_ID, T_TEXT, T_EXACT, T_DOCUMENT, T_DOCUMENT_ID, T_DOCUMENT_TITLE, T_SPEAKERS, T_SPEAKER_NAMES,
-       T_DEPTH, T_SOURCE, T_TARGET, T_KIND, T_REV };
+enum {
+    T_PART,
+    T_ID,
+    T_TEXT,
+    T_EXACT,
+    T_DOCUMENT,
+    T_DOCUMENT_ID,
+    T_DOCUMENT_TITLE,
+    T_SPEAKERS,
+    T_SPEAKER_NAMES,
+    T_DEPTH,
+    T_SOURCE,
+    T_TARGET,
+    T_KIND,
+    T_REV
+};
 
 static const struct graph_col thread_nodes[] = {
     {"id", T_ID, G_STRING, G_IN_ALL},
@@ -79,12 +95,9 @@ static const struct graph_col thread_nodes[] = {
 };
 
 static const struct graph_col thread_edges[] = {
-    {"id", T_ID, G_STRING, G_IN_ALL},
-    {"rev", T_REV, G_INT, G_IN_JSON},
-    {"source", T_SOURCE, G_STRING, G_IN_ALL},
-    {"target", T_TARGET, G_STRING, G_IN_ALL},
-    {"kind", T_KIND, G_STRING, G_IN_ALL},
-    {NULL, 0, G_STRING, 0},
+    {"id", T_ID, G_STRING, G_IN_ALL},         {"rev", T_REV, G_INT, G_IN_JSON},
+    {"source", T_SOURCE, G_STRING, G_IN_ALL}, {"target", T_TARGET, G_STRING, G_IN_ALL},
+    {"kind", T_KIND, G_STRING, G_IN_ALL},     {NULL, 0, G_STRING, 0},
 };
 
 static const struct graph_shape thread_shape = {"thread", T_PART, thread_nodes, thread_edges};

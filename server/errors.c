@@ -6,7 +6,8 @@
 
 json_t *error_body(unsigned status, const char *code, const char *field, const char *message, json_t *extra)
 {
-    json_t *err = json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code, "message", message);
+    json_t *err =
+        json_pack("{s:I, s:s, s:s}", "status", (json_int_t)status, "code", code, "message", message);
     if (!err)
         abort();
     if (field)
@@ -47,27 +48,28 @@ static const struct sqlstate_rule {
     {"57P02", 503, "database_unavailable", W_UNAVAILABLE}, /* crash shutdown */
     {"57P03", 503, "database_unavailable", W_UNAVAILABLE}, /* cannot connect now */
     {"08", 503, "database_unavailable", W_UNAVAILABLE},    /* connection exception */
-    {"57014", 503, "busy", W_BUSY},                         /* statement timeout, cancel */
-    {"40001", 503, "busy", W_BUSY},                         /* serialization failure */
-    {"40P01", 503, "busy", W_BUSY},                         /* deadlock */
-    {"55P03", 503, "busy", W_BUSY},                         /* lock not available */
-    {"53", 503, "busy", W_BUSY},                            /* insufficient resources */
+    {"57014", 503, "busy", W_BUSY},                        /* statement timeout, cancel */
+    {"40001", 503, "busy", W_BUSY},                        /* serialization failure */
+    {"40P01", 503, "busy", W_BUSY},                        /* deadlock */
+    {"55P03", 503, "busy", W_BUSY},                        /* lock not available */
+    {"53", 503, "busy", W_BUSY},                           /* insufficient resources */
     {"23505", 409, "conflict", W_DUPLICATE},
-    {"23P01", 409, "conflict", W_DUPLICATE},                /* exclusion */
+    {"23P01", 409, "conflict", W_DUPLICATE}, /* exclusion */
     {"23503", 422, "unknown_reference", W_REFERENCE},
     {"23502", 422, "invalid_value", W_REQUIRED},
     {"23514", 422, "invalid_value", W_RULE},
     {"23", 422, "invalid_value", W_RULE},
-    {"22001", 422, "invalid_value", W_TOO_LONG},            /* string data right truncation */
-    {"54000", 422, "invalid_value", W_TOO_LONG},            /* program limit: e.g. an index row too large */
+    {"22001", 422, "invalid_value", W_TOO_LONG}, /* string data right truncation */
+    {"54000", 422, "invalid_value", W_TOO_LONG}, /* program limit: e.g. an index row too large */
     {"22", 400, "invalid_value", W_FORMAT},
     {"P0001", 409, "immutable", W_RAISED},
-    {"CD412", 412, "precondition_failed", W_RAISED},       /* history_before(): If-Match names an older revision */
+    {"CD412", 412, "precondition_failed", W_RAISED}, /* history_before(): If-Match names an older revision */
     {"CD428", 428, "precondition_required", W_RAISED}, /* history_before(): the project requires If-Match */
-    {"CD422", 422, "invalid_revision", W_RAISED},          /* history_revert(): no such revision to go back to */
-    {"CD409", 409, "missing_reference", W_MISSING},        /* history_write(): a reference it needs is gone */
-    {"42501", HTTP_FORBIDDEN, "forbidden", W_FORBIDDEN},    /* insufficient privilege, row-level security */
-    {"28", 503, "database_unavailable", W_UNAVAILABLE},     /* claimdb's own login refused: not the client's fault */
+    {"CD422", 422, "invalid_revision", W_RAISED},      /* history_revert(): no such revision to go back to */
+    {"CD409", 409, "missing_reference", W_MISSING},    /* history_write(): a reference it needs is gone */
+    {"42501", HTTP_FORBIDDEN, "forbidden", W_FORBIDDEN}, /* insufficient privilege, row-level security */
+    {"28", 503, "database_unavailable",
+     W_UNAVAILABLE}, /* claimdb's own login refused: not the client's fault */
 };
 
 /* Constraints whose violation reads better in the model's own words.
@@ -99,19 +101,24 @@ static const struct constraint_wording {
     {"attributions_check", false, 422, "invalid_value", "via_attribution_id",
      "an attribution cannot be reported via itself"},
     {"claims_document_id_project_id_fkey", true, 409, "has_claims", "cascade",
-     "the document has claims or is a source's text; delete with ?cascade=true to remove its claims (and unlink"
+     "the document has claims or is a source's text; delete with ?cascade=true to remove its claims (and "
+     "unlink"
      " sources) too"},
     {"sources_document_id_project_id_fkey", true, 409, "has_claims", "cascade",
-     "the document has claims or is a source's text; delete with ?cascade=true to remove its claims (and unlink"
+     "the document has claims or is a source's text; delete with ?cascade=true to remove its claims (and "
+     "unlink"
      " sources) too"},
     {"attributions_actor_id_project_id_fkey", true, 409, "still_referenced", "id",
-     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor into"
+     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor "
+     "into"
      " another (POST /v1/actors/{id}/merge)"},
     {"relations_asserted_by_actor_id_project_id_fkey", true, 409, "still_referenced", "id",
-     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor into"
+     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor "
+     "into"
      " another (POST /v1/actors/{id}/merge)"},
     {"sources_publisher_actor_id_project_id_fkey", true, 409, "still_referenced", "id",
-     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor into"
+     "the actor is still referenced by attributions, relations or sources; remove those or merge the actor "
+     "into"
      " another (POST /v1/actors/{id}/merge)"},
     {"attributions_via_attribution_id_project_id_fkey", true, 409, "still_referenced", "id",
      "other attributions are reported via this attribution (or via this claim's attributions); delete them or"
@@ -132,7 +139,8 @@ static const char *constraint_field(const char *table, const char *constraint, c
     if (tl && strncmp(constraint, table, tl) == 0 && constraint[tl] == '_')
         start += tl + 1;
     snprintf(buf, size, "%s", start);
-    static const char *const suffixes[] = {"_project_id_fkey", "_fkey", "_key", "_check", "_length", "_range"};
+    static const char *const suffixes[] = {"_project_id_fkey", "_fkey",   "_key",
+                                           "_check",           "_length", "_range"};
     for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         size_t bl = strlen(buf), sl = strlen(suffixes[i]);
         if (bl > sl && strcmp(buf + bl - sl, suffixes[i]) == 0) {
@@ -173,7 +181,8 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
     memset(out, 0, sizeof *out);
     out->status = rule->status;
     out->code = rule->code;
-    out->field = constraint ? constraint_field(table, constraint, out->field_buf, sizeof out->field_buf) : column;
+    out->field =
+        constraint ? constraint_field(table, constraint, out->field_buf, sizeof out->field_buf) : column;
 
     for (size_t i = 0; constraint && i < sizeof CONSTRAINTS / sizeof *CONSTRAINTS; i++)
         if (CONSTRAINTS[i].on_delete == on_delete && strcmp(CONSTRAINTS[i].constraint, constraint) == 0) {
@@ -204,7 +213,8 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
             out->status = 409;
             out->code = "still_referenced";
             out->field = NULL;
-            snprintf(out->message, sizeof out->message, "the row is still referenced by other rows; remove those first");
+            snprintf(out->message, sizeof out->message,
+                     "the row is still referenced by other rows; remove those first");
         } else {
             snprintf(out->message, sizeof out->message, "%s does not name an existing row of this project",
                      f ? f : "a reference");
@@ -214,12 +224,8 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
         snprintf(out->message, sizeof out->message, "%s: the value breaks a rule of the data model",
                  f ? f : "a value");
         break;
-    case W_REQUIRED:
-        snprintf(out->message, sizeof out->message, "%s is required", f ? f : "a value");
-        break;
-    case W_TOO_LONG:
-        snprintf(out->message, sizeof out->message, "%s is too long", f ? f : "a value");
-        break;
+    case W_REQUIRED: snprintf(out->message, sizeof out->message, "%s is required", f ? f : "a value"); break;
+    case W_TOO_LONG: snprintf(out->message, sizeof out->message, "%s is too long", f ? f : "a value"); break;
     case W_FORMAT:
         snprintf(out->message, sizeof out->message, "%s has a value of the wrong form", f ? f : "a value");
         break;
@@ -233,7 +239,8 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
          * the text is ours (the keys are ids the client sent or can read). */
         const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
         char resource[32];
-        snprintf(resource, sizeof resource, "%.*s", primary ? (int)strcspn(primary, " ") : 0, primary ? primary : "");
+        snprintf(resource, sizeof resource, "%.*s", primary ? (int)strcspn(primary, " ") : 0,
+                 primary ? primary : "");
         out->field = hint ? constraint_field(resource, hint, out->field_buf, sizeof out->field_buf) : NULL;
         snprintf(out->message, sizeof out->message, "%s", primary ? primary : "a row it needs is gone");
         break;
@@ -258,6 +265,6 @@ void db_error_classify(const PGresult *res, bool connection_ok, struct db_error 
 void db_error_log(const char *event, const PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    fprintf(stderr, "{\"level\":\"error\",\"event\":\"%s\",\"sqlstate\":\"%s\"}\n%s", event, state ? state : "",
-            res ? PQresultErrorMessage(res) : "(no result)\n");
+    fprintf(stderr, "{\"level\":\"error\",\"event\":\"%s\",\"sqlstate\":\"%s\"}\n%s", event,
+            state ? state : "", res ? PQresultErrorMessage(res) : "(no result)\n");
 }

@@ -29,13 +29,13 @@
 
 /* A classified database error: what to tell the client. */
 struct db_error {
-    unsigned status;      /* HTTP status */
-    const char *code;     /* the body's "code" */
-    const char *field;    /* the JSON field concerned, or NULL; points into field_buf or a static */
+    unsigned status;   /* HTTP status */
+    const char *code;  /* the body's "code" */
+    const char *field; /* the JSON field concerned, or NULL; points into field_buf or a static */
     char field_buf[128];
-    char message[512];    /* in the data model's terms */
-    bool retry;           /* transient: send Retry-After: 1 */
-    bool unexpected;      /* no rule matched: log the full diagnostics server-side */
+    char message[512];       /* in the data model's terms */
+    bool retry;              /* transient: send Retry-After: 1 */
+    bool unexpected;         /* no rule matched: log the full diagnostics server-side */
     const char *role_needed; /* 403 from claimdb_guard: the role it names (its HINT), else NULL */
 };
 

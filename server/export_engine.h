@@ -24,15 +24,15 @@ enum export_format { EXPORT_NDJSON, EXPORT_CSV, EXPORT_W3C };
 struct request;
 
 struct export_filters {
-    const char *project_id;   /* one project's rows only (the scope is narrowed to it); NULL: all readable */
+    const char *project_id; /* one project's rows only (the scope is narrowed to it); NULL: all readable */
     const char *document_id;
     const char *actor_id;
     const char *tag;
     const char *kind;
     const char *created_after;
     const char *created_before;
-    const char *q;            /* search text, matched as GET /v1/search matches claims */
-    bool history;             /* NDJSON only, no claim filter: the revision log after the rows (schema/ndjson.md) */
+    const char *q; /* search text, matched as GET /v1/search matches claims */
+    bool history;  /* NDJSON only, no claim filter: the revision log after the rows (schema/ndjson.md) */
     const struct request *request; /* whose scope the export reads with; NULL: the command line */
 };
 
@@ -47,9 +47,8 @@ struct export;
  * callers check and say so; here it is "history=true ..." in err). Returns the
  * export, or NULL with a message in err (and *unavailable set when the
  * database cannot be reached rather than the query failing). */
-struct export *export_open(enum export_format format, const char *table,
-                           const struct export_filters *filters, char *err, size_t err_size,
-                           bool *unavailable);
+struct export *export_open(enum export_format format, const char *table, const struct export_filters *filters,
+                           char *err, size_t err_size, bool *unavailable);
 
 /* Writes up to `max` bytes of output into buf. Returns the count (> 0), 0 at
  * the end of the export, or -1 on a database error (message in err).

@@ -18,17 +18,17 @@
 /* A waiting request's thread sleeps on its own condition variable; the
  * waiter lives on that thread's stack. */
 struct waiter {
-    pthread_cond_t cond;        /* CLOCK_MONOTONIC */
-    bool woken;                 /* under lock: taken off the list and signalled */
-    struct timespec resume_at;  /* CLOCK_MONOTONIC */
+    pthread_cond_t cond;       /* CLOCK_MONOTONIC */
+    bool woken;                /* under lock: taken off the list and signalled */
+    struct timespec resume_at; /* CLOCK_MONOTONIC */
     struct waiter *next;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct waiter *waiters;       /* under lock */
-static bool stopping;                /* under lock */
+static struct waiter *waiters; /* under lock */
+static bool stopping;          /* under lock */
 static atomic_ulong generation;
-static int wake_fd = -1;             /* eventfd: a new waiter, or stop */
+static int wake_fd = -1; /* eventfd: a new waiter, or stop */
 static pthread_t thread;
 static bool running;
 
@@ -204,7 +204,8 @@ static void *listen_loop(void *arg)
             resume_due(true);
             pthread_mutex_unlock(&lock);
         }
-        struct pollfd fds[2] = {{.fd = wake_fd, .events = POLLIN}, {.fd = conn ? PQsocket(conn) : -1, .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = wake_fd, .events = POLLIN},
+                                {.fd = conn ? PQsocket(conn) : -1, .events = POLLIN}};
         int n = poll(fds, 2, conn ? timeout : 1000);
         if (n < 0 && errno != EINTR)
             break;

@@ -8,18 +8,18 @@
 #include <string.h>
 
 const char *const ACTOR_KINDS[] = {"person", "organisation", "government", "intergovernmental",
-                                   "media", "group", "other", NULL};
+                                   "media",  "group",        "other",      NULL};
 const char *const CLAIM_KINDS[] = {"factual", "statistical", "evaluative", "normative",
-                                   "causal", "predictive", "other", NULL};
-const char *const ATTRIBUTION_MODES[] = {"direct_quote", "indirect", "paraphrase", "endorsement",
-                                         "implicit", NULL};
-const char *const RELATION_KINDS[] = {"refutes", "disputes", "supports", "restates", "qualifies",
-                                      "responds_to", NULL};
+                                   "causal",  "predictive",  "other",      NULL};
+const char *const ATTRIBUTION_MODES[] = {"direct_quote", "indirect", "paraphrase",
+                                         "endorsement",  "implicit", NULL};
+const char *const RELATION_KINDS[] = {"refutes",   "disputes",    "supports", "restates",
+                                      "qualifies", "responds_to", NULL};
 const char *const SPAN_MATCHES[] = {"exact", "normalized", NULL};
 const char *const ATTRIBUTION_POLARITIES[] = {"positive", "negative", NULL};
 const char *const ATTRIBUTION_FACTUALITIES[] = {"certain", "probable", "possible", NULL};
 const char *const SOURCE_KINDS[] = {"report", "statement", "article", "statistic", "testimony",
-                                    "law", "dataset", "other", NULL};
+                                    "law",    "dataset",   "other",   NULL};
 
 bool uuid_valid(const char *s)
 {
@@ -64,7 +64,7 @@ static bool date_valid(const char *s)
     int year = number(s, 4), month = number(s + 5, 2), day = number(s + 8, 2);
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     return year >= 1 && month >= 1 && month <= 12 && day >= 1
-        && day <= days[month - 1] + (month == 2 && leap);
+           && day <= days[month - 1] + (month == 2 && leap);
 }
 
 /* YYYY-MM-DDTHH:MM[:SS[.frac]][Z|±HH[:MM]] with the ranges of RFC 3339 (a
@@ -123,8 +123,8 @@ static const char *type_name(enum field_type t)
 }
 
 /* Fills p and returns false. */
-__attribute__((format(printf, 4, 5)))
-static bool problem(struct field_problem *p, const char *code, const struct field_spec *spec, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static bool problem(struct field_problem *p, const char *code,
+                                                          const struct field_spec *spec, const char *fmt, ...)
 {
     p->code = code;
     p->spec = spec;
@@ -135,16 +135,22 @@ static bool problem(struct field_problem *p, const char *code, const struct fiel
     return false;
 }
 
-static bool check_value(const json_t *v, const char *field, const struct field_spec *s, struct field_problem *p)
+static bool check_value(const json_t *v, const char *field, const struct field_spec *s,
+                        struct field_problem *p)
 {
     bool type_ok;
     switch (s->type) {
-    case F_STRING: case F_UUID: case F_DATE: case F_TIMESTAMP: case F_PARTIAL_DATE:
-        type_ok = json_is_string(v); break;
+    case F_STRING:
+    case F_UUID:
+    case F_DATE:
+    case F_TIMESTAMP:
+    case F_PARTIAL_DATE: type_ok = json_is_string(v); break;
     case F_INTEGER: type_ok = json_is_integer(v); break;
     case F_BOOLEAN: type_ok = json_is_boolean(v); break;
-    case F_OBJECT: case F_SPAN: type_ok = json_is_object(v); break;
-    case F_STRING_ARRAY: case F_ARRAY: type_ok = json_is_array(v); break;
+    case F_OBJECT:
+    case F_SPAN: type_ok = json_is_object(v); break;
+    case F_STRING_ARRAY:
+    case F_ARRAY: type_ok = json_is_array(v); break;
     default: type_ok = false;
     }
     if (!type_ok)
@@ -161,38 +167,42 @@ static bool check_value(const json_t *v, const char *field, const struct field_s
                     return true;
             char list[256] = "";
             for (size_t i = 0; s->allowed[i]; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", s->allowed[i]);
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                         s->allowed[i]);
             return problem(p, "invalid_enum", s, "%s must be one of: %s", field, list);
         }
         if (s->max_len && utf8_count(str, json_string_length(v)) > s->max_len)
             return problem(p, "too_long", s, "%s is longer than %zu characters", field, s->max_len);
         return true;
-    case F_UUID:
-        return uuid_valid(str) || problem(p, "invalid_uuid", s, "%s must be a UUID", field);
+    case F_UUID: return uuid_valid(str) || problem(p, "invalid_uuid", s, "%s must be a UUID", field);
     case F_DATE:
         return (strlen(str) == 10 && date_valid(str))
-            || problem(p, "invalid_date", s, "%s must be a date, YYYY-MM-DD", field);
+               || problem(p, "invalid_date", s, "%s must be a date, YYYY-MM-DD", field);
     case F_PARTIAL_DATE:
         return partial_date_valid(str)
-            || problem(p, "invalid_date", s, "%s must be a date: YYYY-MM-DD, or YYYY-MM or YYYY when the text"
-                       " gives no more", field);
+               || problem(p, "invalid_date", s,
+                          "%s must be a date: YYYY-MM-DD, or YYYY-MM or YYYY when the text"
+                          " gives no more",
+                          field);
     case F_TIMESTAMP:
         return timestamp_valid(str)
-            || problem(p, "invalid_timestamp", s,
-                       "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z", field);
+               || problem(p, "invalid_timestamp", s,
+                          "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z",
+                          field);
     case F_STRING_ARRAY: {
         size_t i;
         const json_t *item;
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             if (!json_is_string(item) || json_string_length(item) == 0)
                 return problem(p, "invalid_type", s, "%s[%zu] must be a non-empty string", field, i);
             if (s->max_len && utf8_count(json_string_value(item), json_string_length(item)) > s->max_len)
-                return problem(p, "too_long", s, "%s[%zu] is longer than %zu characters", field, i, s->max_len);
+                return problem(p, "too_long", s, "%s[%zu] is longer than %zu characters", field, i,
+                               s->max_len);
         }
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -215,13 +225,14 @@ static bool member_ok(const char *key, const json_t *v, const char *prefix, cons
     while (s->name && strcmp(s->name, key) != 0)
         s++;
     snprintf(p->field, sizeof p->field, "%s%s", prefix, key);
-    if (s->name && !field_accepted(s, mode) && mode == VALIDATE_PATCH && s->sql_type && !(s->flags & FIELD_SERVER))
+    if (s->name && !field_accepted(s, mode) && mode == VALIDATE_PATCH && s->sql_type
+        && !(s->flags & FIELD_SERVER))
         return problem(p, "immutable", s, "%s is set when the row is created and cannot change", p->field);
     if (!s->name || !field_accepted(s, mode))
         return problem(p, "unknown_field", NULL, "%s is not a field of this object", p->field);
     if (json_is_null(v))
         return (s->nullable && !(mode != VALIDATE_PATCH && s->required))
-            || problem(p, "invalid_type", s, "%s must not be null", p->field);
+               || problem(p, "invalid_type", s, "%s must not be null", p->field);
     return check_value(v, p->field, s, p);
 }
 
@@ -231,7 +242,8 @@ size_t fields_check_all(const json_t *obj, const char *prefix, const struct fiel
     size_t n = 0;
     const char *key;
     const json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         if (n < max && !member_ok(key, v, prefix, specs, mode, &out[n]))
             n++;
     }
@@ -245,7 +257,8 @@ size_t fields_check_all(const json_t *obj, const char *prefix, const struct fiel
     return n;
 }
 
-bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs, enum validate_mode mode)
+bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs,
+                      enum validate_mode mode)
 {
     const json_t *v = json_object_get(obj, key);
     struct field_problem p = {0}; /* written, not read: member_ok fills it */
@@ -271,7 +284,7 @@ bool partial_date_valid(const char *s)
         return date_valid(s);
     if (n == 7)
         return digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && number(s, 4) >= 1 && number(s + 5, 2) >= 1
-            && number(s + 5, 2) <= 12;
+               && number(s + 5, 2) <= 12;
     return n == 4 && digits(s, 4) && number(s, 4) >= 1;
 }
 

@@ -16,10 +16,10 @@
 #define FIELD_MAX_ITEMS 100
 
 enum field_type {
-    F_STRING,       /* JSON string (valid UTF-8 by jansson's parsing) */
-    F_UUID,         /* string in canonical 8-4-4-4-12 hex form */
-    F_DATE,         /* "YYYY-MM-DD" */
-    F_TIMESTAMP,    /* ISO 8601 / RFC 3339 date-time */
+    F_STRING,    /* JSON string (valid UTF-8 by jansson's parsing) */
+    F_UUID,      /* string in canonical 8-4-4-4-12 hex form */
+    F_DATE,      /* "YYYY-MM-DD" */
+    F_TIMESTAMP, /* ISO 8601 / RFC 3339 date-time */
     F_INTEGER,
     F_BOOLEAN,
     F_OBJECT,       /* any JSON object (jsonb metadata) */
@@ -31,10 +31,10 @@ enum field_type {
 
 /* Where a field may be written (a field_spec's flags). */
 enum field_flag {
-    FIELD_CREATE = 1, /* accepted in an API create body */
-    FIELD_PATCH = 2,  /* accepted in an API PATCH body */
-    FIELD_EXPORT = 4, /* written by the NDJSON export and accepted by the import */
-    FIELD_SERVER = 8, /* server-owned (ids, timestamps, derived values): shown, never written by the API */
+    FIELD_CREATE = 1,    /* accepted in an API create body */
+    FIELD_PATCH = 2,     /* accepted in an API PATCH body */
+    FIELD_EXPORT = 4,    /* written by the NDJSON export and accepted by the import */
+    FIELD_SERVER = 8,    /* server-owned (ids, timestamps, derived values): shown, never written by the API */
     FIELD_UNLISTED = 16, /* left out of list items (a document's text: large; its GET has it) */
     FIELD_PATCH_BY_HAND = 32, /* PATCH accepts it, but its SET clause is the resource file's own
                                  (left out of E_SQL_UPDATE: an actor's aliases also take
@@ -47,15 +47,15 @@ enum field_flag {
 /* One field of an entity (entities.c) or of a nested object: written with
  * designated initializers, one line per field. */
 struct field_spec {
-    const char *name;            /* JSON name; the SQL column has the same name when sql_type is set */
-    const char *sql_type;        /* the column's type as the migrations declare it; NULL: not a column */
-    enum field_type type;        /* the JSON kind, checked by fields_check */
-    bool required;               /* must be present (and not null) where the field is accepted, but PATCH */
-    bool nullable;               /* null accepted (clears the value on PATCH) */
-    const char *const *allowed;  /* F_STRING: the enumeration, NULL-terminated */
-    size_t max_len;              /* F_STRING, F_STRING_ARRAY items: most code points, 0 = no limit;
+    const char *name;           /* JSON name; the SQL column has the same name when sql_type is set */
+    const char *sql_type;       /* the column's type as the migrations declare it; NULL: not a column */
+    enum field_type type;       /* the JSON kind, checked by fields_check */
+    bool required;              /* must be present (and not null) where the field is accepted, but PATCH */
+    bool nullable;              /* null accepted (clears the value on PATCH) */
+    const char *const *allowed; /* F_STRING: the enumeration, NULL-terminated */
+    size_t max_len;             /* F_STRING, F_STRING_ARRAY items: most code points, 0 = no limit;
                                     also a CHECK in the database (migrations/0002) */
-    unsigned flags;              /* enum field_flag */
+    unsigned flags;             /* enum field_flag */
     /* How the generated SQL (server/gen/gen_entity_sql.c, build/entity_sql.h)
      * treats the column, when not as its sql_type says: */
     const char *sql_value;   /* the value read from the request body `b` (create and PATCH);
@@ -102,7 +102,8 @@ size_t fields_check_all(const json_t *obj, const char *prefix, const struct fiel
  * would report (accepted in mode, null only where allowed, type,
  * enumeration, length, format): what a handler collecting every problem
  * (reply.h) asks before a later check uses the value. */
-bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs, enum validate_mode mode);
+bool fields_member_ok(const json_t *obj, const char *key, const struct field_spec *specs,
+                      enum validate_mode mode);
 
 bool fields_check(const json_t *obj, const char *prefix, const struct field_spec *specs,
                   enum validate_mode mode, struct field_problem *p);

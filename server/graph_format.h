@@ -34,15 +34,15 @@ struct graph_col {
     const char *name; /* attribute name; NULL ends a table */
     int col;          /* result column */
     enum graph_type type;
-    unsigned in;      /* G_IN_* */
+    unsigned in; /* G_IN_* */
 };
 
 /* How to read a graph out of a result. The first column of each table
  * (node or edge) with name "id" is the GraphML node/edge id; "source" and
  * "target" in the edge table are the GraphML edge ends. */
 struct graph_shape {
-    const char *name;              /* GraphML graph id: "thread", "actors", "claims" */
-    int part_col;                  /* column holding 'n' (node) or 'e' (edge) */
+    const char *name; /* GraphML graph id: "thread", "actors", "claims" */
+    int part_col;     /* column holding 'n' (node) or 'e' (edge) */
     const struct graph_col *nodes;
     const struct graph_col *edges;
 };
@@ -61,8 +61,8 @@ void graph_write(struct jsonbuf *jb, const PGresult *res, int n, const struct gr
 struct graph_writer {
     const struct graph_shape *shape;
     enum graph_format format;
-    bool in_edges;     /* an edge row has been written (or the nodes closed) */
-    bool any;          /* an element of the current part has been written */
+    bool in_edges; /* an edge row has been written (or the nodes closed) */
+    bool any;      /* an element of the current part has been written */
 };
 
 /* Writes what comes before the first row (JSON's opening, GraphML's header

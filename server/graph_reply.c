@@ -24,8 +24,8 @@ bool graph_format_or_reply(struct request *r, enum graph_format *f)
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_parameter", "part", "part applies to format=csv only");
         return false;
     }
-    *f = !format                          ? GRAPH_JSON
-         : strcmp(format, "graphml") == 0 ? GRAPH_GRAPHML
+    *f = !format                             ? GRAPH_JSON
+         : strcmp(format, "graphml") == 0    ? GRAPH_GRAPHML
          : csv && strcmp(part, "edges") == 0 ? GRAPH_CSV_EDGES
          : csv                               ? GRAPH_CSV_NODES
                                              : GRAPH_JSON;
@@ -56,7 +56,9 @@ void graph_reply_headers(struct request *r, const struct graph_shape *shape, enu
     if (f == GRAPH_CSV_NODES || f == GRAPH_CSV_EDGES || f == GRAPH_GRAPHML) {
         char disposition[128];
         snprintf(disposition, sizeof disposition, "attachment; filename=\"claimdb-%s%s.%s\"", shape->name,
-                 f == GRAPH_CSV_NODES ? "-nodes" : f == GRAPH_CSV_EDGES ? "-edges" : "",
+                 f == GRAPH_CSV_NODES   ? "-nodes"
+                 : f == GRAPH_CSV_EDGES ? "-edges"
+                                        : "",
                  f == GRAPH_GRAPHML ? "graphml" : "csv");
         reply_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
     }

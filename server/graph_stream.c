@@ -23,14 +23,14 @@
 #define GRAPH_CHUNK (64 * 1024)
 
 struct graph_stream {
-    PGconn *conn;            /* NULL once the rows are all fetched or the client left */
-    PGresult *batch;         /* the rows fetched and not yet written */
-    bool exhausted;          /* the cursor has no more rows */
+    PGconn *conn;    /* NULL once the rows are all fetched or the client left */
+    PGresult *batch; /* the rows fetched and not yet written */
+    bool exhausted;  /* the cursor has no more rows */
     struct graph_writer w;
-    bool begun, ended;       /* the writer's beginning and end are written */
-    struct jsonbuf out;      /* text written, not yet handed to MHD */
+    bool begun, ended;  /* the writer's beginning and end are written */
+    struct jsonbuf out; /* text written, not yet handed to MHD */
     size_t sent;
-    struct request *r;       /* for the byte count and the guard; valid while MHD reads */
+    struct request *r; /* for the byte count and the guard; valid while MHD reads */
 };
 
 /* Ends the transaction (and its cursor: nothing runs on the connection

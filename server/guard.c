@@ -14,10 +14,10 @@ enum phase { PHASE_HEADERS, PHASE_BODY, PHASE_BUSY, PHASE_STREAMING };
 struct guard {
     int fd;
     atomic_int phase;
-    atomic_llong since_ns;   /* when the phase began, or the last progress while streaming */
-    atomic_ullong bytes;     /* body bytes received in PHASE_BODY */
-    bool cut;                /* under list_lock: cut once, counted once */
-    atomic_int cut_reason;   /* enum guard_reason, or -1 */
+    atomic_llong since_ns; /* when the phase began, or the last progress while streaming */
+    atomic_ullong bytes;   /* body bytes received in PHASE_BODY */
+    bool cut;              /* under list_lock: cut once, counted once */
+    atomic_int cut_reason; /* enum guard_reason, or -1 */
     struct guard *prev, *next;
 };
 
@@ -82,10 +82,22 @@ void guard_close(struct guard *g)
     free(g);
 }
 
-void guard_await_headers(struct guard *g) { set_phase(g, PHASE_HEADERS); }
-void guard_await_body(struct guard *g) { set_phase(g, PHASE_BODY); }
-void guard_busy(struct guard *g) { set_phase(g, PHASE_BUSY); }
-void guard_streaming(struct guard *g) { set_phase(g, PHASE_STREAMING); }
+void guard_await_headers(struct guard *g)
+{
+    set_phase(g, PHASE_HEADERS);
+}
+void guard_await_body(struct guard *g)
+{
+    set_phase(g, PHASE_BODY);
+}
+void guard_busy(struct guard *g)
+{
+    set_phase(g, PHASE_BUSY);
+}
+void guard_streaming(struct guard *g)
+{
+    set_phase(g, PHASE_STREAMING);
+}
 
 void guard_body_bytes(struct guard *g, size_t n)
 {
@@ -109,8 +121,7 @@ static int overdue(const struct guard *g, long long now)
     long long elapsed = now - atomic_load(&g->since_ns);
     long long header_ns = (long long)limits->header_timeout * 1000000000LL;
     switch ((enum phase)atomic_load(&g->phase)) {
-    case PHASE_HEADERS:
-        return elapsed > header_ns ? GUARD_HEADER_TIMEOUT : -1;
+    case PHASE_HEADERS: return elapsed > header_ns ? GUARD_HEADER_TIMEOUT : -1;
     case PHASE_BODY:
         /* bytes / seconds < rate, in integers: bytes * 1e9 < rate * ns */
         if (elapsed > header_ns && limits->min_body_rate
@@ -121,8 +132,7 @@ static int overdue(const struct guard *g, long long now)
         return limits->send_timeout && elapsed > (long long)limits->send_timeout * 1000000000LL
                    ? GUARD_SEND_STALLED
                    : -1;
-    case PHASE_BUSY:
-        return -1;
+    case PHASE_BUSY: return -1;
     }
     return -1;
 }

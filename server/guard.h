@@ -48,11 +48,11 @@ struct guard *guard_open(int fd);
 void guard_close(struct guard *g);
 
 /* Phase setters; each accepts g == NULL. */
-void guard_await_headers(struct guard *g);       /* the next request's headers, from now */
-void guard_await_body(struct guard *g);          /* headers done, a body is expected */
+void guard_await_headers(struct guard *g);        /* the next request's headers, from now */
+void guard_await_body(struct guard *g);           /* headers done, a body is expected */
 void guard_body_bytes(struct guard *g, size_t n); /* n more body bytes arrived */
-void guard_busy(struct guard *g);                /* the server is working: no deadline */
-void guard_streaming(struct guard *g);           /* a streamed reply is being sent */
+void guard_busy(struct guard *g);                 /* the server is working: no deadline */
+void guard_streaming(struct guard *g);            /* a streamed reply is being sent */
 
 /* The reason the watchdog cut this connection, or -1 when it has not. */
 int guard_cut_reason(const struct guard *g);

@@ -14,7 +14,7 @@
 static const struct {
     const char *table, *get;
 } tables[] = {
-    {"documents", "document_get"}, {"actors", "actor_get"},       {"claims", "claim_get"},
+    {"documents", "document_get"},       {"actors", "actor_get"},       {"claims", "claim_get"},
     {"attributions", "attribution_get"}, {"relations", "relation_get"}, {"sources", "source_get"},
     {"citations", "citation_get"},
 };
@@ -105,7 +105,8 @@ bool history_before_handler(struct request *r)
         return true;
     }
     bool write = strcmp(r->method, "PATCH") == 0 || strcmp(r->method, "DELETE") == 0;
-    if (!(write && row_route(r->route, "/{id}")) && !(strcmp(r->method, "POST") == 0 && row_route(r->route, "/revert")))
+    if (!(write && row_route(r->route, "/{id}"))
+        && !(strcmp(r->method, "POST") == 0 && row_route(r->route, "/revert")))
         return true;
     const char *header = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH);
     const char *id = request_param(r, "id");
@@ -122,8 +123,9 @@ bool history_before_handler(struct request *r)
     if (strcmp(header, "*") == 0)
         return true; /* any current revision: a precondition that always holds */
     if (!etag_parse_rev(header, &rev)) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_header", "If-Match",
-                    "If-Match must hold one ETag as sent by claimdb, e.g. \"3-…\", or a revision, e.g. \"3\"");
+        reply_error(
+            r, MHD_HTTP_BAD_REQUEST, "invalid_header", "If-Match",
+            "If-Match must hold one ETag as sent by claimdb, e.g. \"3-…\", or a revision, e.g. \"3\"");
         return false;
     }
     snprintf(r->if_match, sizeof r->if_match, "%s/%s/%lld", table, id, rev);
@@ -159,15 +161,17 @@ void history_after_handler(struct request *r)
         long long rev = etag_rev_of_json(body, len);
         char tag[ETAG_MAX];
         etag_make(rev, body, len, tag);
-        reply_error_extra(r, MHD_HTTP_PRECONDITION_FAILED, "precondition_failed", "If-Match",
-                          json_pack("{s:o*, s:I}", "current", current, "current_rev", (json_int_t)rev),
-                          "the %s changed since the revision in If-Match; it is now at revision %lld (in \"current\"):"
-                          " reapply the change to it, with If-Match: %s",
-                          table, rev, tag);
+        reply_error_extra(
+            r, MHD_HTTP_PRECONDITION_FAILED, "precondition_failed", "If-Match",
+            json_pack("{s:o*, s:I}", "current", current, "current_rev", (json_int_t)rev),
+            "the %s changed since the revision in If-Match; it is now at revision %lld (in \"current\"):"
+            " reapply the change to it, with If-Match: %s",
+            table, rev, tag);
         reply_header(r, MHD_HTTP_HEADER_ETAG, tag);
     } else {
         reply_error(r, MHD_HTTP_PRECONDITION_FAILED, "precondition_failed", "If-Match",
-                    "the %s changed since the revision in If-Match; fetch it again and reapply the change", table);
+                    "the %s changed since the revision in If-Match; fetch it again and reapply the change",
+                    table);
     }
     PQclear(res);
 }

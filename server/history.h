@@ -32,5 +32,4 @@ bool history_before_handler(struct request *r);
 /* Runs after the handler: completes a 412 with the current representation. */
 void history_after_handler(struct request *r);
 
-
 #endif

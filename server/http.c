@@ -79,8 +79,9 @@ static void access_log(const struct request *r, enum MHD_RequestTerminationCode 
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long us = ((long long)(now.tv_sec - r->started.tv_sec) * 1000000000LL
-                    + (now.tv_nsec - r->started.tv_nsec)) / 1000;
+    long long us =
+        ((long long)(now.tv_sec - r->started.tv_sec) * 1000000000LL + (now.tv_nsec - r->started.tv_nsec))
+        / 1000;
     if (us < 0)
         us = 0;
     struct jsonbuf line = {0};
@@ -116,8 +117,8 @@ static void access_log(const struct request *r, enum MHD_RequestTerminationCode 
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
         /* the reply did not go out whole: say why, so that a cut export is
          * not read as a 200 */
-        static const char *const why[] = {"completed", "error", "idle_timeout", "shutdown", "read_error",
-                                          "client_abort"};
+        static const char *const why[] = {"completed", "error",      "idle_timeout",
+                                          "shutdown",  "read_error", "client_abort"};
         int cut = guard_cut_reason(r->guard);
         jb_cstr(&line, ",\"terminated\":\"");
         jb_cstr(&line, cut >= 0 ? guard_reason_names[cut] : (unsigned)toe < 6 ? why[toe] : "other");
@@ -147,7 +148,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
     if (r->begun) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        double seconds = (double)(now.tv_sec - r->started.tv_sec) + (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+        double seconds =
+            (double)(now.tv_sec - r->started.tv_sec) + (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
         metrics_request(r->route ? (size_t)(r->route - routes_table) : (size_t)-1, r->status, seconds);
         if (cfg->access_log)
             access_log(r, toe);
@@ -249,14 +251,16 @@ static enum MHD_Result queue(struct request *r)
         && !r->auth->invalid) {
         MHD_destroy_response(r->response); /* the 404 is replaced, not replied over */
         r->response = NULL;
-        reply_unauthorized(r, "no such row among public projects; send Authorization: Bearer <token> or sign in");
+        reply_unauthorized(
+            r, "no such row among public projects; send Authorization: Bearer <token> or sign in");
     }
     reply_header(r, "X-Request-Id", r->request_id);
     const char *origin = allowed_origin(r);
     if (origin) {
         reply_header(r, "Access-Control-Allow-Origin", origin);
         reply_header(r, "Access-Control-Allow-Credentials", "true");
-        reply_header(r, "Access-Control-Expose-Headers", "X-Request-Id, Location, ETag, Retry-After, WWW-Authenticate");
+        reply_header(r, "Access-Control-Expose-Headers",
+                     "X-Request-Id, Location, ETag, Retry-After, WWW-Authenticate");
         reply_header(r, "Vary", "Origin");
     }
     db_release(r); /* before the reply goes out: a slow reader holds no connection */
@@ -332,10 +336,12 @@ static void take_query(struct request *r)
 
 static void take_client_address(struct request *r)
 {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
     if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client_ip, sizeof r->client_ip);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client_ip,
+                  sizeof r->client_ip);
     else if (sa && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->client_ip,
                   sizeof r->client_ip);
@@ -406,8 +412,9 @@ static bool authorize(struct request *r)
     }
     unsigned scope = need >= ACCESS_MANAGE ? SCOPE_ADMIN : SCOPE_WRITE;
     if (!(a->scopes & scope)) {
-        reply_forbidden(r, NULL, scope == SCOPE_ADMIN ? "this token lacks the admin scope"
-                                                      : "this token lacks the write scope");
+        reply_forbidden(r, NULL,
+                        scope == SCOPE_ADMIN ? "this token lacks the admin scope"
+                                             : "this token lacks the write scope");
         return false;
     }
     enum role role = need == ACCESS_ANNOTATE ? ROLE_ANNOTATOR
@@ -496,7 +503,8 @@ static bool preflight(struct request *r)
         return false;
     reply_response(r, MHD_HTTP_NO_CONTENT, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
     reply_header(r, "Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
-    reply_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
+    reply_header(r, "Access-Control-Allow-Headers",
+                 "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id");
     reply_header(r, "Access-Control-Max-Age", "600");
     return true;
 }
@@ -515,8 +523,8 @@ static bool begin(struct request *r, const char *version)
     const struct route *found = NULL;
     /* HEAD is a GET whose body MHD leaves out */
     const char *method = strcmp(r->method, MHD_HTTP_METHOD_HEAD) == 0 ? MHD_HTTP_METHOD_GET : r->method;
-    enum route_status st = router_match(routes_table, routes_count, method, r->url, r->path_buf,
-                                        &found, &r->params, allow, sizeof allow);
+    enum route_status st = router_match(routes_table, routes_count, method, r->url, r->path_buf, &found,
+                                        &r->params, allow, sizeof allow);
     if (st == ROUTE_NOT_FOUND) {
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", NULL, "no such resource: %s", r->url);
         return false;
@@ -591,26 +599,27 @@ static void parse_json_body(struct request *r)
     }
     size_t bad_byte;
     if (!utf8_valid(r->body, r->body_len, &bad_byte)) {
-        reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_utf8", NULL, json_pack("{s:I}", "byte", (json_int_t)bad_byte),
+        reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_utf8", NULL,
+                          json_pack("{s:I}", "byte", (json_int_t)bad_byte),
                           "the body is not valid UTF-8 (byte %zu)", bad_byte);
         return;
     }
     json_error_t err;
     r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
     if (!r->json) {
-        reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "invalid_json", NULL,
-                          json_pack("{s:i, s:i, s:i}", "line", err.line, "column", err.column,
-                                    "position", err.position),
-                          "the body is not valid JSON: %s", err.text);
+        reply_error_extra(
+            r, MHD_HTTP_BAD_REQUEST, "invalid_json", NULL,
+            json_pack("{s:i, s:i, s:i}", "line", err.line, "column", err.column, "position", err.position),
+            "the body is not valid JSON: %s", err.text);
         return;
     }
     if (!json_is_object(r->json))
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_json", NULL, "the body must be a JSON object");
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **req_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
 {
     struct request *r = *req_cls;
     if (!r) /* on_request_line ran out of memory */
@@ -671,35 +680,32 @@ static struct MHD_Daemon *start_daemon(const struct config *cfg)
      * (db_pool_init), and guard.c's deadlines bound how long a connection
      * and its thread live without progress. A long poll sleeps in its own
      * thread (feed.h) rather than suspending the connection. */
-    return MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
-            | MHD_USE_ERROR_LOG,
-        (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-        /* 1 MiB of address space per connection thread; only touched pages
+    return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL
+                                | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+                            (uint16_t)cfg->port, NULL, NULL, on_request, (void *)cfg, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+                            MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+                            /* 1 MiB of address space per connection thread; only touched pages
          * cost memory (jansson's parser recursion is the deepest user) */
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024),
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, on_request_line, (void *)cfg,
-        /* MHD zeroes a connection's whole pool after every request (and the
+                            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1024 * 1024), MHD_OPTION_NOTIFY_CONNECTION,
+                            on_connection, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_request_line, (void *)cfg,
+                            /* MHD zeroes a connection's whole pool after every request (and the
          * unused half of its read buffer before that): 128 KiB cost ~1 µs and
          * 192 KiB of cache per request on the core PostgreSQL shares. 32 KiB
          * still holds ~16 KiB of request line and headers and lets exports
          * send chunks of about their 32 KiB block. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, (void *)cfg,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
-        MHD_OPTION_END);
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
+                            request_completed, (void *)cfg, MHD_OPTION_UNESCAPE_CALLBACK,
+                            unescape_keeping_nul, NULL, MHD_OPTION_END);
 }
 
 int http_serve(const struct config *cfg)
 {
     unsigned pool = config_pool_size(cfg);
-    if (db_pool_init(pool, cfg->pool_wait_ms) != 0 || metrics_init(routes_count) != 0 || guard_start(cfg) != 0) {
+    if (db_pool_init(pool, cfg->pool_wait_ms) != 0 || metrics_init(routes_count) != 0
+        || guard_start(cfg) != 0) {
         fprintf(stderr, "claimdb: out of memory\n");
         return 1;
     }
@@ -707,7 +713,8 @@ int http_serve(const struct config *cfg)
      * connection that is memory held for nothing */
     mallopt(M_ARENA_MAX, 4);
     if (feed_start() != 0)
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed\",\"message\":\"no change-feed thread: wait= answers at once\"}\n");
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"feed\",\"message\":\"no change-feed thread: wait= "
+                        "answers at once\"}\n");
     struct MHD_Daemon *daemon = start_daemon(cfg);
     struct MHD_Daemon *metrics = metrics_port_start(cfg);
     if (!daemon || (cfg->metrics_port && !metrics)) {

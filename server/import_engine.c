@@ -42,21 +42,28 @@
  * field name means the same thing in every record type that has it.
  * `unverified` names spans given in full whose document text was not at
  * hand: the check query compares them with the text. */
-#define STAGE_REFERENCES                                                                           \
-    "project_id uuid, document_id uuid, claim_id uuid, actor_id uuid, source_id uuid,"             \
-    " via_attribution_id uuid, from_claim_id uuid, to_claim_id uuid, publisher_actor_id uuid,"     \
+#define STAGE_REFERENCES                                                                       \
+    "project_id uuid, document_id uuid, claim_id uuid, actor_id uuid, source_id uuid,"         \
+    " via_attribution_id uuid, from_claim_id uuid, to_claim_id uuid, publisher_actor_id uuid," \
     " asserted_by_actor_id uuid"
 /* The fields behind the reference columns, in the order of STAGE_REFERENCES. */
-static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "claim_id", "actor_id",
-                                                "source_id", "via_attribution_id", "from_claim_id",
-                                                "to_claim_id", "publisher_actor_id",
-                                                "asserted_by_actor_id", NULL};
+static const char *const STAGED_REFERENCES[] = {"project_id",
+                                                "document_id",
+                                                "claim_id",
+                                                "actor_id",
+                                                "source_id",
+                                                "via_attribution_id",
+                                                "from_claim_id",
+                                                "to_claim_id",
+                                                "publisher_actor_id",
+                                                "asserted_by_actor_id",
+                                                NULL};
 /* Partitioned by type, so that a check or write of one type reads only
  * that type's rows (one COPY still fills every partition). */
 #define CREATE_STAGE                                                                               \
     "CREATE TEMP TABLE import_stage (line integer NOT NULL, type text NOT NULL, id uuid NOT NULL," \
     " " STAGE_REFERENCES ", unverified text[], rec jsonb NOT NULL) PARTITION BY LIST (type)"
-#define STAGE_PARTITION(type)                                                                      \
+#define STAGE_PARTITION(type) \
     "CREATE TEMP TABLE import_stage_" type " PARTITION OF import_stage FOR VALUES IN ('" type "')"
 /* CSV with a delimiter and quote that never occur in JSON text (control
  * characters are escaped there) reads every field byte for byte. */
@@ -64,7 +71,7 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
 /* Statistics for the planner: autovacuum never analyses a temporary table,
  * and without them every join over the stage is planned for a handful of
  * rows. The record itself is left out (wide, and nothing joins on it). */
-#define ANALYZE_STAGE                                                                              \
+#define ANALYZE_STAGE                                                                               \
     "ANALYZE import_stage (line, type, id, project_id, document_id, claim_id, actor_id, source_id," \
     " via_attribution_id, from_claim_id, to_claim_id, publisher_actor_id, asserted_by_actor_id)"
 
@@ -95,65 +102,71 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
 
 /* A staged row s differs from the stored row t: in any column, or in a
  * timestamp the line gives (an omitted one is the server's to set). */
-#define DIFFERS(COLS)                                                                              \
-    "((" COLS("t.") ") IS DISTINCT FROM (" COLS("s.") ")"                                          \
-    " OR coalesce(s.created_at, t.created_at) <> t.created_at"                                     \
-    " OR coalesce(s.updated_at, t.updated_at) <> t.updated_at)"
+#define DIFFERS(COLS)                                                    \
+    "((" COLS("t.") ") IS DISTINCT FROM (" COLS(                         \
+        "s.") ")"                                                        \
+              " OR coalesce(s.created_at, t.created_at) <> t.created_at" \
+              " OR coalesce(s.updated_at, t.updated_at) <> t.updated_at)"
 
 /* Writes one record type: updates the stored rows that differ (only with
  * $1 = on_conflict=update; otherwise the checks have refused them), inserts
  * the new ones, and counts. Foreign keys are checked at the end of the
  * statement, so rows may point at rows inserted by the same statement (via
  * chains). */
-#define WRITE(table, ROWS, COLS)                                                                   \
-    "WITH s AS MATERIALIZED (" ROWS "),"                                                           \
-    " u AS (UPDATE " table " t SET (" COLS("") ") = (" COLS("s.") "),"                             \
-    "   created_at = coalesce(s.created_at, t.created_at),"                                        \
-    "   updated_at = coalesce(s.updated_at, t.updated_at)"                                         \
-    "   FROM s WHERE t.id = s.id AND $1::bool AND " DIFFERS(COLS) " RETURNING 1),"                 \
-    " i AS (INSERT INTO " table " (id, " COLS("") ", created_at, updated_at)"                      \
-    "   SELECT s.id, " COLS("s.") ", coalesce(s.created_at, now()),"                               \
-    "   coalesce(s.updated_at, s.created_at, now()) FROM s"                                        \
-    "   WHERE NOT EXISTS (SELECT 1 FROM " table " t WHERE t.id = s.id) RETURNING 1)"               \
-    " SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM s)"
+#define WRITE(table, ROWS, COLS)                                                                            \
+    "WITH s AS MATERIALIZED (" ROWS "),"                                                                    \
+    " u AS (UPDATE " table " t SET (" COLS("") ") = (" COLS(                                                \
+        "s.") "),"                                                                                          \
+              "   created_at = coalesce(s.created_at, t.created_at),"                                       \
+              "   updated_at = coalesce(s.updated_at, t.updated_at)"                                        \
+              "   FROM s WHERE t.id = s.id AND $1::bool AND " DIFFERS(                                      \
+                  COLS) " RETURNING 1),"                                                                    \
+                        " i AS (INSERT INTO " table                                                         \
+                        " (id, " COLS("") ", created_at, updated_at)"                                       \
+                                          "   SELECT s.id, " COLS(                                          \
+                                              "s.") ", coalesce(s.created_at, now()),"                      \
+                                                    "   coalesce(s.updated_at, s.created_at, now()) FROM s" \
+                                                    "   WHERE NOT EXISTS (SELECT 1 FROM " table             \
+                                                    " t WHERE t.id = s.id) RETURNING 1)"                    \
+                                                    " SELECT (SELECT count(*) FROM i), (SELECT count(*) "   \
+                                                    "FROM u), (SELECT count(*) FROM s)"
 
 /* Lines whose id is stored with other content: an error unless
  * on_conflict=update ($1). */
-#define CONFLICTS(type, table, ROWS, COLS)                                                         \
-    "SELECT s.line, '" type "', s.id, NULL, 'conflict',"                                           \
-    " 'a different " type " with this id exists; import with ?on_conflict=update to replace it'"   \
+#define CONFLICTS(type, table, ROWS, COLS)                                                       \
+    "SELECT s.line, '" type "', s.id, NULL, 'conflict',"                                         \
+    " 'a different " type " with this id exists; import with ?on_conflict=update to replace it'" \
     " FROM (" ROWS ") s JOIN " table " t ON t.id = s.id WHERE NOT $1::bool AND " DIFFERS(COLS)
 
 /* A reference that names no row of the same project, in the file or stored. */
-#define REFERENCE(type, field, table, target)                                                      \
-    "SELECT s.line, s.type, s.id, '" field "', 'unknown_reference',"                               \
-    " '" field " does not name a " target " of this project, in the file or the database'"         \
-    " FROM import_stage s WHERE s.type = '" type "' AND s." field " IS NOT NULL"                   \
-    " AND NOT EXISTS (SELECT 1 FROM " table " x WHERE x.id = s." field                             \
-    "   AND x.project_id = s.project_id)"                                                          \
-    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = '" target "'"                    \
+#define REFERENCE(type, field, table, target)                                                                \
+    "SELECT s.line, s.type, s.id, '" field "', 'unknown_reference',"                                         \
+    " '" field " does not name a " target " of this project, in the file or the database'"                   \
+    " FROM import_stage s WHERE s.type = '" type "' AND s." field " IS NOT NULL"                             \
+    " AND NOT EXISTS (SELECT 1 FROM " table " x WHERE x.id = s." field "   AND x.project_id = s.project_id)" \
+    " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = '" target "'"                              \
     "   AND o.id = s." field " AND o.project_id = s.project_id)"
-#define PROJECT_REFERENCE(type)                                                                    \
-    "SELECT s.line, s.type, s.id, 'project_id', 'unknown_reference',"                              \
-    " 'project_id does not name a project, in the file or the database'"                           \
-    " FROM import_stage s WHERE s.type = '" type "'"                                               \
-    " AND NOT EXISTS (SELECT 1 FROM projects x WHERE x.id = s.project_id)"                         \
+#define PROJECT_REFERENCE(type)                                            \
+    "SELECT s.line, s.type, s.id, 'project_id', 'unknown_reference',"      \
+    " 'project_id does not name a project, in the file or the database'"   \
+    " FROM import_stage s WHERE s.type = '" type "'"                       \
+    " AND NOT EXISTS (SELECT 1 FROM projects x WHERE x.id = s.project_id)" \
     " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'project' AND o.id = s.project_id)"
 /* A row never moves between projects (every reference is project-scoped). */
-#define MOVED(type, table)                                                                         \
-    "SELECT s.line, s.type, s.id, 'project_id', 'immutable',"                                      \
-    " 'this " type " exists in another project; rows cannot move between projects'"               \
-    " FROM import_stage s JOIN " table " t ON t.id = s.id"                                         \
+#define MOVED(type, table)                                                          \
+    "SELECT s.line, s.type, s.id, 'project_id', 'immutable',"                       \
+    " 'this " type " exists in another project; rows cannot move between projects'" \
+    " FROM import_stage s JOIN " table " t ON t.id = s.id"                          \
     " WHERE s.type = '" type "' AND t.project_id <> s.project_id"
 /* Lines of one type that repeat a unique key of an earlier line (`first`
  * over a partition: one sort, where a per-line search of the stage would
  * be quadratic) or that of another stored row, keyed on `key`. */
-#define UNIQUE_KEY(type, key, field, message, STORED)                                              \
-    "SELECT k.line, '" type "', k.id, '" field "', 'conflict', '" message "'"                      \
-    " FROM (SELECT s.*, min(s.line) OVER (PARTITION BY " key ") AS first"                          \
-    "   FROM (SELECT s.line, s.id, s.project_id, s.from_claim_id, s.to_claim_id,"                  \
-    "     s.rec->>'" field "' AS value FROM import_stage s WHERE s.type = '" type "') s"           \
-    "   WHERE s.value IS NOT NULL) k"                                                              \
+#define UNIQUE_KEY(type, key, field, message, STORED)                                    \
+    "SELECT k.line, '" type "', k.id, '" field "', 'conflict', '" message "'"            \
+    " FROM (SELECT s.*, min(s.line) OVER (PARTITION BY " key ") AS first"                \
+    "   FROM (SELECT s.line, s.id, s.project_id, s.from_claim_id, s.to_claim_id,"        \
+    "     s.rec->>'" field "' AS value FROM import_stage s WHERE s.type = '" type "') s" \
+    "   WHERE s.value IS NOT NULL) k"                                                    \
     " WHERE k.line > k.first OR EXISTS (" STORED ")"
 
 /* The revision log (history=true, issue 11): revision lines are staged as
@@ -165,43 +178,47 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
  * skipped: the default project's creation is in every database); a
  * revision appears once in a file. Entries of projects the import cannot
  * read are kept apart by the log's constraints (migration 0016). */
-#define REVISION_ROWS                                                                              \
+#define REVISION_ROWS                                                                                    \
     "SELECT s.line, s.id, s.project_id, s.rec->>'resource' AS resource, (s.rec->>'rev')::bigint AS rev," \
-    " s.rec->>'op' AS op, s.rec->>'reason' AS reason, (s.rec->>'user_id')::uuid AS user_id,"        \
-    " (s.rec->>'token_id')::uuid AS token_id, s.rec->>'request_id' AS request_id,"                 \
-    " (s.rec->>'at')::timestamptz AS at, nullif(s.rec->'before', 'null') AS before,"               \
-    " nullif(s.rec->'after', 'null') AS after, (s.rec->>'txn')::bigint AS txn"                     \
+    " s.rec->>'op' AS op, s.rec->>'reason' AS reason, (s.rec->>'user_id')::uuid AS user_id,"             \
+    " (s.rec->>'token_id')::uuid AS token_id, s.rec->>'request_id' AS request_id,"                       \
+    " (s.rec->>'at')::timestamptz AS at, nullif(s.rec->'before', 'null') AS before,"                     \
+    " nullif(s.rec->'after', 'null') AS after, (s.rec->>'txn')::bigint AS txn"                           \
     " FROM import_stage s WHERE s.type = 'revision'"
-#define REVISION_CHECKS                                                                            \
-    "SELECT s.line, 'revision', s.id, 'project_id', 'forbidden',"                                  \
-    " 'restoring the revision log of a project needs the owner role in it'"                        \
-    " FROM import_stage s WHERE s.type = 'revision' AND NOT (SELECT claimdb_is_admin())"           \
-    " AND NOT s.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"                     \
-    " UNION ALL SELECT s.line, 'revision', s.id, 'project_id', 'invalid_value',"                   \
-    " 'the row before or after this change is in another project than the line'"                   \
-    " FROM (" REVISION_ROWS ") s WHERE EXISTS (SELECT 1 FROM (VALUES (s.before), (s.after)) v (image)" \
-    "  WHERE v.image IS NOT NULL AND v.image->>(CASE WHEN s.resource = 'projects' THEN 'id' ELSE 'project_id' END)" \
-    "   IS DISTINCT FROM s.project_id::text)"                                                      \
-    " UNION ALL SELECT s.line, 'revision', s.id, 'rev', 'conflict',"                               \
-    " 'revision ' || s.rev || ' of this row is logged here already with other content'"             \
-    " FROM (" REVISION_ROWS ") s JOIN revisions h ON h.id = s.id AND h.resource = s.resource AND h.rev = s.rev" \
-    " WHERE (h.op, h.at, h.before, h.after) IS DISTINCT FROM (s.op, s.at, s.before, s.after)"      \
-    " UNION ALL SELECT d.line, 'revision', d.id, 'rev', 'duplicate_id',"                           \
-    " 'this revision of this row is already on line ' || d.first"                                  \
-    " FROM (SELECT s.line, s.id, min(s.line) OVER (PARTITION BY s.id, s.rec->>'resource', s.rec->>'rev') AS first" \
+#define REVISION_CHECKS                                                                                    \
+    "SELECT s.line, 'revision', s.id, 'project_id', 'forbidden',"                                          \
+    " 'restoring the revision log of a project needs the owner role in it'"                                \
+    " FROM import_stage s WHERE s.type = 'revision' AND NOT (SELECT claimdb_is_admin())"                   \
+    " AND NOT s.project_id = ANY ((SELECT claimdb_projects('owner'))::uuid[])"                             \
+    " UNION ALL SELECT s.line, 'revision', s.id, 'project_id', 'invalid_value',"                           \
+    " 'the row before or after this change is in another project than the line'"                           \
+    " FROM (" REVISION_ROWS ") s WHERE EXISTS (SELECT 1 FROM (VALUES (s.before), (s.after)) v (image)"     \
+    "  WHERE v.image IS NOT NULL AND v.image->>(CASE WHEN s.resource = 'projects' THEN 'id' ELSE "         \
+    "'project_id' END)"                                                                                    \
+    "   IS DISTINCT FROM s.project_id::text)"                                                              \
+    " UNION ALL SELECT s.line, 'revision', s.id, 'rev', 'conflict',"                                       \
+    " 'revision ' || s.rev || ' of this row is logged here already with other content'"                    \
+    " FROM (" REVISION_ROWS                                                                                \
+    ") s JOIN revisions h ON h.id = s.id AND h.resource = s.resource AND h.rev = s.rev"                    \
+    " WHERE (h.op, h.at, h.before, h.after) IS DISTINCT FROM (s.op, s.at, s.before, s.after)"              \
+    " UNION ALL SELECT d.line, 'revision', d.id, 'rev', 'duplicate_id',"                                   \
+    " 'this revision of this row is already on line ' || d.first"                                          \
+    " FROM (SELECT s.line, s.id, min(s.line) OVER (PARTITION BY s.id, s.rec->>'resource', s.rec->>'rev') " \
+    "AS first"                                                                                             \
     "   FROM import_stage s WHERE s.type = 'revision') d WHERE d.line > d.first"
 /* Appends the file's entries that are not logged here yet, in file order
  * (the export's: transaction, then entry), keeping the file's transaction
  * number as origin_txn; wakes the change feed's waiters. */
-#define WRITE_REVISIONS                                                                            \
-    "WITH s AS MATERIALIZED (" REVISION_ROWS "),"                                                  \
-    " i AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id,"  \
-    "   request_id, at, before, after, origin_txn)"                                                \
-    "   SELECT s.resource, s.id, s.project_id, s.rev, s.op, s.reason, s.user_id, s.token_id,"      \
-    "   s.request_id, s.at, s.before, s.after, s.txn FROM s WHERE NOT EXISTS (SELECT 1 FROM revisions h" \
-    "     WHERE h.id = s.id AND h.resource = s.resource AND h.rev = s.rev)"                       \
-    "   ORDER BY s.line RETURNING project_id),"                                                    \
-    " n AS (SELECT pg_notify('claimdb_changes', p.project_id::text) FROM (SELECT DISTINCT project_id FROM i) p)" \
+#define WRITE_REVISIONS                                                                                     \
+    "WITH s AS MATERIALIZED (" REVISION_ROWS "),"                                                           \
+    " i AS (INSERT INTO revisions (resource, id, project_id, rev, op, reason, user_id, token_id,"           \
+    "   request_id, at, before, after, origin_txn)"                                                         \
+    "   SELECT s.resource, s.id, s.project_id, s.rev, s.op, s.reason, s.user_id, s.token_id,"               \
+    "   s.request_id, s.at, s.before, s.after, s.txn FROM s WHERE NOT EXISTS (SELECT 1 FROM revisions h"    \
+    "     WHERE h.id = s.id AND h.resource = s.resource AND h.rev = s.rev)"                                 \
+    "   ORDER BY s.line RETURNING project_id),"                                                             \
+    " n AS (SELECT pg_notify('claimdb_changes', p.project_id::text) FROM (SELECT DISTINCT project_id FROM " \
+    "i) p)"                                                                                                 \
     " SELECT (SELECT count(*) FROM i), 0, (SELECT count(*) FROM s), (SELECT count(*) FROM n)"
 
 /* After the writes, when the file has a log: every row the file's log
@@ -213,26 +230,31 @@ static const char *const STAGED_REFERENCES[] = {"project_id", "document_id", "cl
  * rows the newer log deletes or changes while the row here stays as it
  * was. (line, type, id, field, code, message), line: the row's last
  * entry in the file. */
-#define STORED_REV(resource)                                                                       \
-    " WHEN '" resource "' THEN (SELECT x.rev FROM " resource " x WHERE x.id = l.id)"
-#define LOG_AGREES_SQL                                                                             \
-    "WITH covered AS (SELECT s.rec->>'resource' AS resource, s.id, max(s.line) AS line"            \
-    "   FROM import_stage s WHERE s.type = 'revision' GROUP BY 1, 2),"                             \
-    " last AS (SELECT c.line, c.resource, c.id, h.rev, h.op FROM covered c CROSS JOIN LATERAL"     \
-    "   (SELECT h.rev, h.op FROM revisions h WHERE h.id = c.id AND h.resource = c.resource"        \
-    "    ORDER BY h.rev DESC LIMIT 1) h),"                                                         \
-    " stored AS (SELECT l.*, CASE l.resource" STORED_REV("projects") STORED_REV("documents")       \
-    STORED_REV("actors") STORED_REV("claims") STORED_REV("attributions") STORED_REV("relations")   \
-    STORED_REV("sources") STORED_REV("citations") STORED_REV("members") " END AS stored_rev"       \
-    "   FROM last l)"                                                                              \
-    " SELECT line, 'revision', id, 'rev', 'conflict', CASE WHEN op IN ('delete', 'purge')"         \
-    "  THEN 'the log ends with this row''s ' || op || ' (revision ' || rev || '), but this database"  \
-    " holds the row: import the file into a database without it'"                                 \
-    "  ELSE 'the log ends with revision ' || rev || ' of this row, but this database holds it at"  \
-    " revision ' || stored_rev || ': import the file into a database without the row, or holding" \
-    " this revision of it' END"                                                                    \
-    " FROM stored WHERE stored_rev IS NOT NULL AND (op IN ('delete', 'purge') OR stored_rev < rev)" \
-    " ORDER BY line"
+#define STORED_REV(resource) " WHEN '" resource "' THEN (SELECT x.rev FROM " resource " x WHERE x.id = l.id)"
+#define LOG_AGREES_SQL                                                                                     \
+    "WITH covered AS (SELECT s.rec->>'resource' AS resource, s.id, max(s.line) AS line"                    \
+    "   FROM import_stage s WHERE s.type = 'revision' GROUP BY 1, 2),"                                     \
+    " last AS (SELECT c.line, c.resource, c.id, h.rev, h.op FROM covered c CROSS JOIN LATERAL"             \
+    "   (SELECT h.rev, h.op FROM revisions h WHERE h.id = c.id AND h.resource = c.resource"                \
+    "    ORDER BY h.rev DESC LIMIT 1) h),"                                                                 \
+    " stored AS (SELECT l.*, CASE l.resource" STORED_REV("projects") STORED_REV("documents")               \
+        STORED_REV("actors") STORED_REV("claims") STORED_REV("attributions") STORED_REV("relations")       \
+            STORED_REV("sources") STORED_REV("citations")                                                  \
+                STORED_REV("members") " END AS stored_rev"                                                 \
+                                      "   FROM last l)"                                                    \
+                                      " SELECT line, 'revision', id, 'rev', 'conflict', CASE WHEN op IN "  \
+                                      "('delete', 'purge')"                                                \
+                                      "  THEN 'the log ends with this row''s ' || op || ' (revision ' || " \
+                                      "rev || '), but this database"                                       \
+                                      " holds the row: import the file into a database without it'"        \
+                                      "  ELSE 'the log ends with revision ' || rev || ' of this row, but " \
+                                      "this database holds it at"                                          \
+                                      " revision ' || stored_rev || ': import the file into a database "   \
+                                      "without the row, or holding"                                        \
+                                      " this revision of it' END"                                          \
+                                      " FROM stored WHERE stored_rev IS NOT NULL AND (op IN ('delete', "   \
+                                      "'purge') OR stored_rev < rev)"                                      \
+                                      " ORDER BY line"
 
 /* Every problem the staged lines have that only the database can see, in
  * line order: (line, type, id, field, code, message). $2: ids may repeat
@@ -242,20 +264,26 @@ static const char CHECK_SQL[] =
     "SELECT line, type, id, 'id', 'duplicate_id', 'this id is already on line ' || first"
     " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
     "   FROM import_stage s WHERE $2::bool AND s.type <> 'revision') d WHERE line > first"
-    " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
-    " UNION ALL " CONFLICTS("codebook", "codebook_entries", CODEBOOK_ROWS, CODEBOOK_COLS)
-    " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
-    " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
-    " UNION ALL " CONFLICTS("claim", "claims", CLAIM_ROWS, CLAIM_COLS)
-    " UNION ALL " CONFLICTS("source", "sources", SOURCE_ROWS, SOURCE_COLS)
-    " UNION ALL " CONFLICTS("attribution", "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)
-    " UNION ALL " CONFLICTS("relation", "relations", RELATION_ROWS, RELATION_COLS)
-    " UNION ALL " CONFLICTS("citation", "citations", CITATION_ROWS, CITATION_COLS)
-    " UNION ALL " MOVED("codebook", "codebook_entries")
-    " UNION ALL " MOVED("actor", "actors") " UNION ALL " MOVED("document", "documents")
-    " UNION ALL " MOVED("claim", "claims") " UNION ALL " MOVED("source", "sources")
-    " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation", "relations")
-    " UNION ALL " MOVED("citation", "citations")
+    " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS) " UNION ALL " CONFLICTS(
+        "codebook", "codebook_entries", CODEBOOK_ROWS,
+        CODEBOOK_COLS) " UNION ALL " CONFLICTS("actor", "actors",
+                                               ACTOR_ROWS, ACTOR_COLS) " UNION ALL " CONFLICTS("document",
+                                                                                               "documents",
+                                                                                               DOCUMENT_ROWS,
+                                                                                               DOCUMENT_COLS) " UNION ALL " CONFLICTS("claim",
+                                                                                                                                      "claims", CLAIM_ROWS, CLAIM_COLS) " UNION ALL " CONFLICTS("source", "sources", SOURCE_ROWS, SOURCE_COLS) " UNION ALL " CONFLICTS("attribution",
+                                                                                                                                                                                                                                                                       "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS) " UNION ALL " CONFLICTS("relation",
+                                                                                                                                                                                                                                                                                                                                                   "relations",
+                                                                                                                                                                                                                                                                                                                                                   RELATION_ROWS, RELATION_COLS) " UNION ALL " CONFLICTS("citation",
+                                                                                                                                                                                                                                                                                                                                                                                                         "citations",
+                                                                                                                                                                                                                                                                                                                                                                                                         CITATION_ROWS,
+                                                                                                                                                                                                                                                                                                                                                                                                         CITATION_COLS) " UNION ALL " MOVED("codebook",
+                                                                                                                                                                                                                                                                                                                                                                                                                                            "codebook_entries") " UNION ALL " MOVED("actor",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "actors") " UNION ALL " MOVED("document",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "documents") " UNION ALL " MOVED("claim",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "claims") " UNION ALL " MOVED("source", "sources") " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             "relations") " UNION ALL " MOVED("citation",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "citations")
     /* a document's text never changes, even with on_conflict=update */
     " UNION ALL SELECT s.line, s.type, s.id, 'text', 'immutable',"
     " 'a document with this id exists with another text; a document''s text never changes'"
@@ -265,17 +293,18 @@ static const char CHECK_SQL[] =
     " 'sha256 does not match the text (it is computed; omit it or give the right one)'"
     " FROM import_stage s WHERE s.type = 'document' AND s.rec ? 'sha256'"
     " AND s.rec->>'sha256' <> text_sha256(s.rec->>'text')"
-    " UNION ALL " PROJECT_REFERENCE("codebook")
-    " UNION ALL " PROJECT_REFERENCE("actor") " UNION ALL " PROJECT_REFERENCE("document")
-    " UNION ALL " PROJECT_REFERENCE("claim") " UNION ALL " PROJECT_REFERENCE("source")
-    " UNION ALL " PROJECT_REFERENCE("attribution") " UNION ALL " PROJECT_REFERENCE("relation")
-    " UNION ALL " PROJECT_REFERENCE("citation")
-    " UNION ALL " REFERENCE("claim", "document_id", "documents", "document")
-    " UNION ALL " REFERENCE("source", "document_id", "documents", "document")
-    " UNION ALL " REFERENCE("source", "publisher_actor_id", "actors", "actor")
-    " UNION ALL " REFERENCE("attribution", "claim_id", "claims", "claim")
-    " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor")
-    " UNION ALL " REFERENCE("attribution", "via_attribution_id", "attributions", "attribution")
+    " UNION ALL " PROJECT_REFERENCE("codebook") " UNION ALL " PROJECT_REFERENCE(
+        "actor") " UNION "
+                 "ALL"
+                 " " PROJECT_REFERENCE("document") " UNION ALL " PROJECT_REFERENCE(
+                     "claim") " UNION ALL " PROJECT_REFERENCE("source") " UNION ALL " PROJECT_REFERENCE("attr"
+                                                                                                        "ibut"
+                                                                                                        "ion") " UNION ALL " PROJECT_REFERENCE("relation") " UNION ALL " PROJECT_REFERENCE("citation") " UNION ALL " REFERENCE("claim", "document_id", "documents", "document") " UNION ALL " REFERENCE("source", "document_id", "documents", "document") " UNION ALL " REFERENCE("source",
+                                                                                                                                                                                                                                                                                                                                                                                  "publisher_actor_id", "actors", "actor") " UNION ALL " REFERENCE("attribution",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                   "claim_id", "claims", "claim") " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor") " UNION ALL " REFERENCE("attribution",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "via_attribution_id",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "attributions",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "attribution")
     /* a report chain stays within one claim (as the API checks) */
     " UNION ALL SELECT s.line, s.type, s.id, 'via_attribution_id', 'unknown_reference',"
     " 'via_attribution_id names an attribution of another claim; a report chain stays within one claim'"
@@ -283,11 +312,40 @@ static const char CHECK_SQL[] =
     "  WHERE v.type = 'attribution' AND v.id = s.via_attribution_id),"
     "  (SELECT a.claim_id FROM attributions a WHERE a.id = s.via_attribution_id)) AS claim_id) via"
     " WHERE s.type = 'attribution' AND s.via_attribution_id IS NOT NULL AND via.claim_id <> s.claim_id"
-    " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim")
-    " UNION ALL " REFERENCE("relation", "to_claim_id", "claims", "claim")
-    " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors", "actor")
-    " UNION ALL " REFERENCE("citation", "claim_id", "claims", "claim")
-    " UNION ALL " REFERENCE("citation", "source_id", "sources", "source")
+    " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim") " UNION ALL " REFERENCE(
+        "relation", "to_claim_id", "claims",
+        "claim") " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors",
+                                         "actor") " UNION ALL " REFERENCE("citation", "claim_id", "claims",
+                                                                          "claim") " UNION ALL " REFERENCE("c"
+                                                                                                           "i"
+                                                                                                           "t"
+                                                                                                           "a"
+                                                                                                           "t"
+                                                                                                           "i"
+                                                                                                           "o"
+                                                                                                           "n",
+                                                                                                           "s"
+                                                                                                           "o"
+                                                                                                           "u"
+                                                                                                           "r"
+                                                                                                           "c"
+                                                                                                           "e"
+                                                                                                           "_"
+                                                                                                           "i"
+                                                                                                           "d",
+                                                                                                           "s"
+                                                                                                           "o"
+                                                                                                           "u"
+                                                                                                           "r"
+                                                                                                           "c"
+                                                                                                           "e"
+                                                                                                           "s",
+                                                                                                           "s"
+                                                                                                           "o"
+                                                                                                           "u"
+                                                                                                           "r"
+                                                                                                           "c"
+                                                                                                           "e")
     /* a codebook entry's parent: a tag of the same project's codebook */
     " UNION ALL SELECT s.line, s.type, s.id, 'parent', 'unknown_reference',"
     " 'parent is not a tag of this project''s codebook, in the file or the database'"
@@ -297,21 +355,127 @@ static const char CHECK_SQL[] =
     " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'codebook'"
     "   AND o.project_id = s.project_id AND o.rec->>'tag' = s.rec->>'parent')"
     /* unique keys: codebook tags, project slugs, document external ids, relation triples */
-    " UNION ALL " UNIQUE_KEY("codebook", "s.project_id, s.value", "tag",
-                             "the project''s codebook has this tag under another id",
-                             "SELECT 1 FROM codebook_entries t WHERE t.tag = k.value"
-                             " AND t.project_id = k.project_id AND t.id <> k.id")
-    " UNION ALL " UNIQUE_KEY("project", "s.value", "slug", "another project has this slug",
-                             "SELECT 1 FROM projects t WHERE t.slug = k.value AND t.id <> k.id")
-    " UNION ALL " UNIQUE_KEY("document", "s.project_id, s.value", "external_id",
-                             "another document of this project has this external_id",
-                             "SELECT 1 FROM documents t WHERE t.external_id = k.value"
-                             " AND t.project_id = k.project_id AND t.id <> k.id")
-    " UNION ALL " UNIQUE_KEY("relation", "s.from_claim_id, s.to_claim_id, s.value", "kind",
-                             "another relation has the same from_claim_id, to_claim_id and kind",
-                             "SELECT 1 FROM relations t WHERE t.from_claim_id = k.from_claim_id"
-                             " AND t.to_claim_id = k.to_claim_id AND t.kind = k.value::relation_kind"
-                             " AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY(
+        "codebook", "s.project_id, s.value", "tag", "the project''s codebook has this tag under another id",
+        "SELECT 1 FROM codebook_entries t WHERE t.tag = k.value"
+        " AND t.project_id = k.project_id AND t.id <> k.id") " UNION ALL " UNIQUE_KEY("project", "s.value",
+                                                                                      "slug",
+                                                                                      "another project has "
+                                                                                      "this slug",
+                                                                                      "SELECT 1 FROM "
+                                                                                      "projects t WHERE "
+                                                                                      "t.slug = k.value AND "
+                                                                                      "t.id <> k.id") " UNION"
+                                                                                                      " ALL"
+                                                                                                      " " UNIQUE_KEY(
+                                                                                                          "do"
+                                                                                                          "cu"
+                                                                                                          "me"
+                                                                                                          "n"
+                                                                                                          "t",
+                                                                                                          "s."
+                                                                                                          "pr"
+                                                                                                          "oj"
+                                                                                                          "ec"
+                                                                                                          "t_"
+                                                                                                          "id"
+                                                                                                          ", "
+                                                                                                          "s."
+                                                                                                          "va"
+                                                                                                          "lu"
+                                                                                                          "e",
+                                                                                                          "ex"
+                                                                                                          "te"
+                                                                                                          "rn"
+                                                                                                          "al"
+                                                                                                          "_i"
+                                                                                                          "d",
+                                                                                                          "an"
+                                                                                                          "ot"
+                                                                                                          "he"
+                                                                                                          "r "
+                                                                                                          "do"
+                                                                                                          "cu"
+                                                                                                          "me"
+                                                                                                          "nt"
+                                                                                                          " o"
+                                                                                                          "f "
+                                                                                                          "th"
+                                                                                                          "is"
+                                                                                                          " p"
+                                                                                                          "ro"
+                                                                                                          "je"
+                                                                                                          "ct"
+                                                                                                          " h"
+                                                                                                          "as"
+                                                                                                          " t"
+                                                                                                          "hi"
+                                                                                                          "s "
+                                                                                                          "ex"
+                                                                                                          "te"
+                                                                                                          "rn"
+                                                                                                          "al"
+                                                                                                          "_i"
+                                                                                                          "d",
+                                                                                                          "SE"
+                                                                                                          "LE"
+                                                                                                          "CT"
+                                                                                                          " 1"
+                                                                                                          " F"
+                                                                                                          "RO"
+                                                                                                          "M "
+                                                                                                          "do"
+                                                                                                          "cu"
+                                                                                                          "me"
+                                                                                                          "nt"
+                                                                                                          "s "
+                                                                                                          "t "
+                                                                                                          "WH"
+                                                                                                          "ER"
+                                                                                                          "E "
+                                                                                                          "t."
+                                                                                                          "ex"
+                                                                                                          "te"
+                                                                                                          "rn"
+                                                                                                          "al"
+                                                                                                          "_i"
+                                                                                                          "d "
+                                                                                                          "= "
+                                                                                                          "k."
+                                                                                                          "va"
+                                                                                                          "lu"
+                                                                                                          "e"
+                                                                                                          " A"
+                                                                                                          "ND"
+                                                                                                          " t"
+                                                                                                          ".p"
+                                                                                                          "ro"
+                                                                                                          "je"
+                                                                                                          "ct"
+                                                                                                          "_i"
+                                                                                                          "d "
+                                                                                                          "= "
+                                                                                                          "k."
+                                                                                                          "pr"
+                                                                                                          "oj"
+                                                                                                          "ec"
+                                                                                                          "t_"
+                                                                                                          "id"
+                                                                                                          " A"
+                                                                                                          "ND"
+                                                                                                          " t"
+                                                                                                          ".i"
+                                                                                                          "d "
+                                                                                                          "<>"
+                                                                                                          " k"
+                                                                                                          ".i"
+                                                                                                          "d") " UNION ALL " UNIQUE_KEY("relation",
+                                                                                                                                        "s.from_claim_id, s.to_claim_id, s.value",
+                                                                                                                                        "kind",
+                                                                                                                                        "another relation has the same from_claim_id, to_claim_id and kind",
+                                                                                                                                        "SELECT 1 FROM relations t WHERE t.from_claim_id = k.from_claim_id"
+                                                                                                                                        " AND t.to_claim_id = k.to_claim_id AND t.kind = k.value::relation_kind"
+                                                                                                                                        " AND t.id <> k.id")
     /* spans given in full whose text was not at hand while reading */
     " UNION ALL SELECT s.line, s.type, s.id, f.field, 'exact_mismatch',"
     " f.field || ': exact does not match the document text at start..end'"
@@ -327,8 +491,7 @@ static const char CHECK_SQL[] =
     "   OR char_length(t.text) < (t.sp->>'end')::int"
     "   OR substr(t.text, (t.sp->>'start')::int + 1, (t.sp->>'end')::int - (t.sp->>'start')::int)"
     "      IS DISTINCT FROM t.sp->>'exact')"
-    " UNION ALL " REVISION_CHECKS
-" ORDER BY 1, 4";
+    " UNION ALL " REVISION_CHECKS " ORDER BY 1, 4";
 
 /* Claims whose tags the codebook of their project lacks when that project
  * has strict_tags (codebook.h): its stored entries and the file's codebook
@@ -336,25 +499,27 @@ static const char CHECK_SQL[] =
  * the same tags is left alone (it may predate strict_tags). Each unknown
  * tag: (line, id, index in tags, tag, the three most similar entries as the
  * API's 422 unknown_tag suggests them). */
-#define UNKNOWN_TAGS_SQL                                                                           \
-    "WITH strict AS (SELECT p.id FROM projects p WHERE " CODEBOOK_STRICT_TAGS_SQL("p")             \
-    "  AND p.id IN (SELECT s.project_id FROM import_stage s WHERE s.type = 'claim')),"            \
-    " book AS (SELECT o.project_id, o.rec->>'tag' AS tag, o.rec->>'description' AS description"   \
-    "  FROM import_stage o WHERE o.type = 'codebook' AND o.project_id IN (SELECT id FROM strict)"  \
-    "  UNION ALL SELECT x.project_id, x.tag, x.description FROM codebook_entries x"                \
-    "  WHERE x.project_id IN (SELECT id FROM strict) AND NOT EXISTS (SELECT 1 FROM import_stage o" \
-    "   WHERE o.type = 'codebook' AND o.project_id = x.project_id AND o.rec->>'tag' = x.tag))"     \
-    " SELECT s.line, s.id, t.n - 1, t.tag, (SELECT coalesce(json_agg(json_build_object('tag', b.tag," \
-    "  'description', b.description, 'score', round(b.score::numeric, 3)) ORDER BY b.score DESC, b.tag)," \
-    "  '[]') FROM (SELECT k.tag, k.description, similarity(k.tag, t.tag) AS score FROM book k"    \
-    "   WHERE k.project_id = s.project_id ORDER BY 3 DESC, k.tag LIMIT 3) b)"                       \
-    " FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements_text(s.rec->'tags')"             \
-    "  WITH ORDINALITY AS t(tag, n)"                                                               \
-    " WHERE s.type = 'claim' AND s.project_id IN (SELECT id FROM strict)"                          \
-    " AND NOT EXISTS (SELECT 1 FROM book k WHERE k.project_id = s.project_id AND k.tag = t.tag)"   \
-    " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = s.id"                                    \
-    "  AND c.tags = ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')))"                      \
-    " ORDER BY s.line, t.n"
+#define UNKNOWN_TAGS_SQL                                                                                    \
+    "WITH strict AS (SELECT p.id FROM projects p WHERE " CODEBOOK_STRICT_TAGS_SQL(                          \
+        "p") "  AND p.id IN (SELECT s.project_id FROM import_stage s WHERE s.type = 'claim')),"             \
+             " book AS (SELECT o.project_id, o.rec->>'tag' AS tag, o.rec->>'description' AS description"    \
+             "  FROM import_stage o WHERE o.type = 'codebook' AND o.project_id IN (SELECT id FROM strict)"  \
+             "  UNION ALL SELECT x.project_id, x.tag, x.description FROM codebook_entries x"                \
+             "  WHERE x.project_id IN (SELECT id FROM strict) AND NOT EXISTS (SELECT 1 FROM import_stage o" \
+             "   WHERE o.type = 'codebook' AND o.project_id = x.project_id AND o.rec->>'tag' = x.tag))"     \
+             " SELECT s.line, s.id, t.n - 1, t.tag, (SELECT coalesce(json_agg(json_build_object('tag', "    \
+             "b.tag,"                                                                                       \
+             "  'description', b.description, 'score', round(b.score::numeric, 3)) ORDER BY b.score DESC, " \
+             "b.tag),"                                                                                      \
+             "  '[]') FROM (SELECT k.tag, k.description, similarity(k.tag, t.tag) AS score FROM book k"     \
+             "   WHERE k.project_id = s.project_id ORDER BY 3 DESC, k.tag LIMIT 3) b)"                      \
+             " FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements_text(s.rec->'tags')"             \
+             "  WITH ORDINALITY AS t(tag, n)"                                                               \
+             " WHERE s.type = 'claim' AND s.project_id IN (SELECT id FROM strict)"                          \
+             " AND NOT EXISTS (SELECT 1 FROM book k WHERE k.project_id = s.project_id AND k.tag = t.tag)"   \
+             " AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = s.id"                                    \
+             "  AND c.tags = ARRAY(SELECT jsonb_array_elements_text(s.rec->'tags')))"                       \
+             " ORDER BY s.line, t.n"
 
 /* Statements on the import's own connection, prepared once the staging
  * table exists. Order of the writes follows the references. */
@@ -385,25 +550,36 @@ static const struct db_statement lookup_statements[] = {
 /* ------------------------------------------------------------ record rules */
 
 /* In ENTITIES order (entities.c). */
-static const char *const TYPES[] = {"project", "codebook", "actor", "document", "claim", "source",
-                                    "attribution", "relation", "citation", NULL};
+static const char *const TYPES[] = {"project", "codebook",    "actor",    "document", "claim",
+                                    "source",  "attribution", "relation", "citation", NULL};
 
-enum record_type { T_PROJECT, T_CODEBOOK, T_ACTOR, T_DOCUMENT, T_CLAIM, T_SOURCE, T_ATTRIBUTION, T_RELATION, T_CITATION, T_COUNT };
+enum record_type {
+    T_PROJECT,
+    T_CODEBOOK,
+    T_ACTOR,
+    T_DOCUMENT,
+    T_CLAIM,
+    T_SOURCE,
+    T_ATTRIBUTION,
+    T_RELATION,
+    T_CITATION,
+    T_COUNT
+};
 
 /* ------------------------------------------------------------ state */
 
 /* A document the file mentions: its text while it fits the cache budget. */
 struct doc_entry {
     char id[37];
-    char *text;      /* NULL when not (or no longer) at hand */
+    char *text; /* NULL when not (or no longer) at hand */
     size_t len;
-    bool looked_up;  /* the database was asked already */
+    bool looked_up; /* the database was asked already */
 };
 
 struct import {
     struct import_options opt;
-    PGconn *conn;    /* the import's transaction: staging and writes */
-    PGconn *lookup;  /* texts of documents stored before (opened on demand) */
+    PGconn *conn;   /* the import's transaction: staging and writes */
+    PGconn *lookup; /* texts of documents stored before (opened on demand) */
     bool lookup_failed;
     bool opened;     /* open_import ran (conn may still be NULL if it failed) */
     bool overlong;   /* a line was longer than lines.max: the import is refused */
@@ -413,19 +589,19 @@ struct import {
     size_t line_no;
     size_t records;
     bool seen_record;
-    bool history;    /* revision lines were staged: the import restores the log */
+    bool history; /* revision lines were staged: the import restores the log */
 
-    json_t *errors;  /* the listed bad lines */
+    json_t *errors; /* the listed bad lines */
     size_t n_errors;
 
     struct doc_entry *docs;
     size_t n_docs, cap_docs, cached_bytes;
-    uint32_t *cached;            /* docs[] holding a text, oldest first from cached_head */
+    uint32_t *cached; /* docs[] holding a text, oldest first from cached_head */
     size_t cached_head, n_cached, cap_cached;
-    struct uuid_map doc_index;   /* document id → docs[] */
-    struct uuid_map claim_doc;   /* claim id → docs[] of its document (UINT32_MAX-1: none) */
+    struct uuid_map doc_index; /* document id → docs[] */
+    struct uuid_map claim_doc; /* claim id → docs[] of its document (UINT32_MAX-1: none) */
 
-    char *chunk;     /* staged rows waiting for PQputCopyData */
+    char *chunk; /* staged rows waiting for PQputCopyData */
     size_t chunk_len, chunk_cap;
     bool copying;
 };
@@ -464,8 +640,8 @@ static void error_details(struct import *im, json_t *details)
 
 /* Checks obj against specs with the API's own rules (fields.h); adds every
  * problem as an error of the line, as the API lists them in "errors". */
-static bool fields_ok(struct import *im, const json_t *obj, const char *prefix, const struct field_spec *specs,
-                      const char *type, const char *id)
+static bool fields_ok(struct import *im, const json_t *obj, const char *prefix,
+                      const struct field_spec *specs, const char *type, const char *id)
 {
     struct field_problem p[FIELDS_MAX_PROBLEMS];
     size_t n = fields_check_all(obj, prefix, specs, VALIDATE_IMPORT, p, FIELDS_MAX_PROBLEMS);
@@ -517,7 +693,8 @@ static void keep_text(struct import *im, struct doc_entry *d, const char *text, 
         old->text = NULL;
     }
     if (im->cached_head > im->n_cached / 2) { /* reuse the queue's free front */
-        memmove(im->cached, im->cached + im->cached_head, (im->n_cached - im->cached_head) * sizeof *im->cached);
+        memmove(im->cached, im->cached + im->cached_head,
+                (im->n_cached - im->cached_head) * sizeof *im->cached);
         im->n_cached -= im->cached_head;
         im->cached_head = 0;
     }
@@ -645,7 +822,8 @@ static bool resolve_piece(struct import *im, const json_t *span, const char *fie
     struct anchor_result res;
     anchor_resolve(d->text, d->len, &req, &res);
     if (res.status != ANCHOR_OK) {
-        add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field, anchor_message(&req, &res));
+        add_error(im, type, id, field, anchor_status_code(res.status), "%s: %s", field,
+                  anchor_message(&req, &res));
         error_details(im, span_error_details(d->text, &res));
         return false;
     }
@@ -675,8 +853,9 @@ static bool piece_members_ok(struct import *im, const json_t *span, const char *
  * the stored form (segments_stored_json) put in its place; start, end,
  * exact, prefix and suffix beside them must be those derived from them.
  * Needs the document's text at hand. */
-static enum span_outcome resolve_segments(struct import *im, json_t *rec, const char *field, const json_t *span,
-                                          const struct doc_entry *d, const char *type, const char *id)
+static enum span_outcome resolve_segments(struct import *im, json_t *rec, const char *field,
+                                          const json_t *span, const struct doc_entry *d, const char *type,
+                                          const char *id)
 {
     char name[96];
     const json_t *list = json_object_get(span, "segments");
@@ -690,7 +869,8 @@ static enum span_outcome resolve_segments(struct import *im, json_t *rec, const 
     if (!d) {
         add_error(im, type, id, field, "document_unavailable",
                   "%s: a span with segments needs its document's text (put the document's line before the"
-                  " lines that point into it)", field);
+                  " lines that point into it)",
+                  field);
         return SPAN_BAD;
     }
     struct anchor_span sp[SEGMENTS_MAX];
@@ -717,7 +897,8 @@ static enum span_outcome resolve_segments(struct import *im, json_t *rec, const 
         snprintf(name, sizeof name, "%s.segments[%zu]", field, bad);
         add_error(im, type, id, name, segments_status_code(status),
                   "%s (%zu..%zu) %s segments[%zu]: segments are given in text order and do not overlap", name,
-                  sp[bad].start, sp[bad].end, status == SEGMENTS_OVERLAP ? "overlaps" : "comes before", bad - 1);
+                  sp[bad].start, sp[bad].end, status == SEGMENTS_OVERLAP ? "overlaps" : "comes before",
+                  bad - 1);
         return SPAN_BAD;
     }
     json_t *full = segments_stored_json(d->text, sp, n);
@@ -726,7 +907,8 @@ static enum span_outcome resolve_segments(struct import *im, json_t *rec, const 
         const json_t *given = json_object_get(span, derived[k]);
         if (given && !json_is_null(given) && !json_equal(given, json_object_get(full, derived[k]))) {
             snprintf(name, sizeof name, "%s.%s", field, derived[k]);
-            add_error(im, type, id, name, "exact_mismatch", "%s differs from the one its segments give", name);
+            add_error(im, type, id, name, "exact_mismatch", "%s differs from the one its segments give",
+                      name);
             json_decref(full);
             return SPAN_BAD;
         }
@@ -755,7 +937,8 @@ static enum span_outcome resolve_span(struct import *im, json_t *rec, const char
             return SPAN_UNVERIFIED;
         add_error(im, type, id, field, "document_unavailable",
                   "%s: the document's text is not at hand (put a document's lines before the lines that"
-                  " point into it, or give start, end and exact)", field);
+                  " point into it, or give start, end and exact)",
+                  field);
         return SPAN_BAD;
     }
     struct anchor_span sp;
@@ -803,7 +986,8 @@ static void stage_text(struct import *im, const char *type, const char *id, cons
     size_t n = (size_t)snprintf(head, sizeof head, "%zu\x01%s\x01%s\x01", im->line_no, type, id);
     for (size_t i = 0; STAGED_REFERENCES[i]; i++) {
         const json_t *ref = json_object_get(rec, STAGED_REFERENCES[i]);
-        n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01", json_is_string(ref) ? json_string_value(ref) : "");
+        n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01",
+                              json_is_string(ref) ? json_string_value(ref) : "");
     }
     n += (size_t)snprintf(head + n, sizeof head - n, "%s\x01", unverified);
     chunk_add(im, head, n);
@@ -903,8 +1087,9 @@ static bool codebook_entry_ok(struct import *im, const json_t *rec, const char *
         ok = false;
     }
     if (parent && !tag_path_valid(parent)) {
-        add_error(im, "codebook", id, "parent", "invalid_value",
-                  "parent must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /");
+        add_error(
+            im, "codebook", id, "parent", "invalid_value",
+            "parent must be a tag path like topic/xinjiang: no empty segment, no leading or trailing /");
         ok = false;
     } else if (parent && strcmp(parent, tag) == 0) {
         add_error(im, "codebook", id, "parent", "invalid_value", "an entry cannot refine itself");
@@ -931,7 +1116,8 @@ static bool claim_spans_ok(struct import *im, json_t *rec, const char *type, con
         }
         if (!have_doc) {
             add_error(im, type, id, fields[i], "unknown_reference",
-                      "%s needs the claim's document, but claim_id names no claim with a document", fields[i]);
+                      "%s needs the claim's document, but claim_id names no claim with a document",
+                      fields[i]);
             return false;
         }
         enum span_outcome out = resolve_span(im, rec, fields[i], d, type, id);
@@ -954,10 +1140,8 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
     if (t != T_PROJECT)
         set_default(rec, "project_id", json_string(DEFAULT_PROJECT_ID));
     switch (t) {
-    case T_PROJECT:
-        break;
-    case T_CODEBOOK:
-        return codebook_entry_ok(im, rec, id);
+    case T_PROJECT: break;
+    case T_CODEBOOK: return codebook_entry_ok(im, rec, id);
     case T_ACTOR:
         set_default(rec, "kind", json_string("other"));
         set_default(rec, "aliases", json_array());
@@ -974,8 +1158,9 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
             return false;
         }
         if (length && (json_int_t)utf8_count(json_string_value(text), len) != json_integer_value(length)) {
-            add_error(im, "document", id, "length", "invalid_value",
-                      "length does not match the text (it counts code points; omit it or give the right one)");
+            add_error(
+                im, "document", id, "length", "invalid_value",
+                "length does not match the text (it counts code points; omit it or give the right one)");
             return false;
         }
         json_object_del(rec, "length");
@@ -995,9 +1180,7 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
         if (!claim_ok(im, rec, id, &fixed))
             return false;
         break;
-    case T_SOURCE:
-        set_default(rec, "kind", json_string("other"));
-        break;
+    case T_SOURCE: set_default(rec, "kind", json_string("other")); break;
     case T_ATTRIBUTION:
         set_default(rec, "mode", json_string("indirect"));
         if (json_is_string(json_object_get(rec, "via_attribution_id"))
@@ -1009,15 +1192,15 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
         return claim_spans_ok(im, rec, "attribution", id, attribution_spans, unverified, size);
     case T_RELATION:
         if (strcmp(json_string_value(json_object_get(rec, "from_claim_id")),
-                   json_string_value(json_object_get(rec, "to_claim_id"))) == 0) {
-            add_error(im, "relation", id, "to_claim_id", "invalid_value", "a claim cannot be related to itself");
+                   json_string_value(json_object_get(rec, "to_claim_id")))
+            == 0) {
+            add_error(im, "relation", id, "to_claim_id", "invalid_value",
+                      "a claim cannot be related to itself");
             return false;
         }
         break;
-    case T_CITATION:
-        return claim_spans_ok(im, rec, "citation", id, citation_spans, unverified, size);
-    case T_COUNT:
-        break;
+    case T_CITATION: return claim_spans_ok(im, rec, "citation", id, citation_spans, unverified, size);
+    case T_COUNT: break;
     }
     if (fixed)
         snprintf(unverified, size, "%s", fixed);
@@ -1026,12 +1209,17 @@ static bool record_ok(struct import *im, enum record_type t, json_t *rec, const 
 
 /* A revision line (history=true): the fields of schema/ndjson.md, and the
  * row images its operation has. */
-static const char *const REVISION_RESOURCES[] = {"projects", "documents", "actors", "claims", "attributions",
-                                                 "relations", "sources", "citations", "members", NULL};
+static const char *const REVISION_RESOURCES[] = {"projects",     "documents", "actors",  "claims",
+                                                 "attributions", "relations", "sources", "citations",
+                                                 "members",      NULL};
 static const char *const REVISION_OPS[] = {"create", "update", "delete", "purge", NULL};
 static const struct field_spec revision_fields[] = {
     {.name = "txn", .type = F_INTEGER, .required = true, .flags = FIELD_EXPORT},
-    {.name = "resource", .type = F_STRING, .required = true, .allowed = REVISION_RESOURCES, .flags = FIELD_EXPORT},
+    {.name = "resource",
+     .type = F_STRING,
+     .required = true,
+     .allowed = REVISION_RESOURCES,
+     .flags = FIELD_EXPORT},
     {.name = "id", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
     {.name = "project_id", .type = F_UUID, .required = true, .flags = FIELD_EXPORT},
     {.name = "rev", .type = F_INTEGER, .required = true, .flags = FIELD_EXPORT},
@@ -1054,11 +1242,13 @@ static void revision_line(struct import *im, json_t *rec, const char *id, const 
     if (!fields_ok(im, rec, "", revision_fields, "revision", id))
         return;
     const char *op = json_string_value(json_object_get(rec, "op"));
-    bool before = json_is_object(json_object_get(rec, "before")), after = json_is_object(json_object_get(rec, "after"));
+    bool before = json_is_object(json_object_get(rec, "before")),
+         after = json_is_object(json_object_get(rec, "after"));
     bool want_before = strcmp(op, "update") == 0 || strcmp(op, "delete") == 0;
     bool want_after = strcmp(op, "create") == 0 || strcmp(op, "update") == 0;
     const json_t *after_id = json_object_get(json_object_get(rec, "after"), "id");
-    if (json_integer_value(json_object_get(rec, "rev")) < 1 || json_integer_value(json_object_get(rec, "txn")) < 1) {
+    if (json_integer_value(json_object_get(rec, "rev")) < 1
+        || json_integer_value(json_object_get(rec, "txn")) < 1) {
         add_error(im, "revision", id, json_integer_value(json_object_get(rec, "rev")) < 1 ? "rev" : "txn",
                   "invalid_value", "rev and txn count from 1");
     } else if (before != want_before || after != want_after) {
@@ -1069,7 +1259,8 @@ static void revision_line(struct import *im, json_t *rec, const char *id, const 
                   : strcmp(op, "delete") == 0 ? "the row before it only (after is null)"
                                               : "no row (before and after are null)");
     } else if (after && (!json_is_string(after_id) || strcmp(json_string_value(after_id), id) != 0)) {
-        add_error(im, "revision", id, "after.id", "invalid_value", "the row after the change must have this id");
+        add_error(im, "revision", id, "after.id", "invalid_value",
+                  "the row after the change must have this id");
     } else if (im->n_errors == 0) {
         im->history = true;
         /* Staged as the line itself (its images byte for byte), in a COPY
@@ -1114,7 +1305,8 @@ static void take_line(void *cls, const char *line, size_t len)
     json_error_t jerr;
     json_t *rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(rec)) {
-        add_error(im, NULL, NULL, NULL, "invalid_json", "not a JSON object: %s", rec ? "another value" : jerr.text);
+        add_error(im, NULL, NULL, NULL, "invalid_json", "not a JSON object: %s",
+                  rec ? "another value" : jerr.text);
         json_decref(rec);
         return;
     }
@@ -1132,13 +1324,15 @@ static void take_line(void *cls, const char *line, size_t len)
         if (strcmp(TYPES[i], tname) == 0)
             t = (enum record_type)i;
     const json_t *idv = json_object_get(rec, "id");
-    const char *id = json_is_string(idv) && uuid_valid(json_string_value(idv)) ? json_string_value(idv) : NULL;
+    const char *id =
+        json_is_string(idv) && uuid_valid(json_string_value(idv)) ? json_string_value(idv) : NULL;
     if (tname && strcmp(tname, "revision") == 0) {
         revision_line(im, rec, id, line, len);
     } else if (t == T_COUNT) {
-        add_error(im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
-                  "type must be one of: header, project, codebook, actor, document, source, claim, attribution,"
-                  " relation, citation, revision");
+        add_error(
+            im, NULL, id, "type", tname ? "invalid_enum" : "missing_field",
+            "type must be one of: header, project, codebook, actor, document, source, claim, attribution,"
+            " relation, citation, revision");
     } else {
         /* The rest is the entity's own fields, checked as its description
          * says (entities.c): what the export writes, the import reads. */
@@ -1200,7 +1394,8 @@ static bool open_import(struct import *im)
               && exec_ok(im, "SET LOCAL jit = off", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
               && exec_ok(im, "SET LOCAL maintenance_work_mem = '" IMPORT_WORK_MEM "'", PGRES_COMMAND_OK)
-              && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK) && exec_ok(im, STAGE_PARTITION("project"), PGRES_COMMAND_OK)
+              && exec_ok(im, CREATE_STAGE, PGRES_COMMAND_OK)
+              && exec_ok(im, STAGE_PARTITION("project"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("codebook"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("actor"), PGRES_COMMAND_OK)
               && exec_ok(im, STAGE_PARTITION("document"), PGRES_COMMAND_OK)
@@ -1255,8 +1450,8 @@ static unsigned database_failure(struct import *im, const PGresult *res, json_t 
          * the import's own role, as db_reply_error names a route's. */
         const char *role = e.role_needed ? e.role_needed : "manager";
         extra = json_pack("{s:s}", "role_needed", role);
-        snprintf(message, sizeof message, "nothing was imported: importing into this project needs the %s role there",
-                 role);
+        snprintf(message, sizeof message,
+                 "nothing was imported: importing into this project needs the %s role there", role);
     } else {
         snprintf(message, sizeof message, "nothing was imported: %s", e.message);
     }
@@ -1287,8 +1482,8 @@ static void add_checked_errors(struct import *im, PGresult *res)
             continue;
         json_array_append_new(im->errors,
                               json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s}", "line",
-                                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "type", PQgetvalue(res, i, 1),
-                                        "id", PQgetvalue(res, i, 2), "field",
+                                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "type",
+                                        PQgetvalue(res, i, 1), "id", PQgetvalue(res, i, 2), "field",
                                         PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3), "code",
                                         PQgetvalue(res, i, 4), "message", PQgetvalue(res, i, 5)));
     }
@@ -1305,12 +1500,12 @@ static void add_unknown_tags(struct import *im, PGresult *res)
         char field[32], message[1200]; /* a tag is at most TAG_MAX_LEN code points */
         snprintf(field, sizeof field, "tags[%s]", PQgetvalue(res, i, 2));
         snprintf(message, sizeof message, CODEBOOK_UNKNOWN_TAG_MESSAGE, field, PQgetvalue(res, i, 3));
-        json_array_append_new(im->errors,
-                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o*}", "line",
-                                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "type", "claim", "id",
-                                        PQgetvalue(res, i, 1), "field", field, "code", "unknown_tag", "message",
-                                        message, "suggestions",
-                                        json_loadb(PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4), 0, NULL)));
+        json_array_append_new(
+            im->errors,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o*}", "line",
+                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "type", "claim", "id", PQgetvalue(res, i, 1),
+                      "field", field, "code", "unknown_tag", "message", message, "suggestions",
+                      json_loadb(PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4), 0, NULL)));
     }
 }
 
@@ -1361,7 +1556,8 @@ static bool index_stage(struct import *im, bool *repeated)
 {
     if (!exec_ok(im, "SAVEPOINT stage_index", PGRES_COMMAND_OK))
         return false;
-    PGresult *res = PQexec(im->conn, "CREATE UNIQUE INDEX ON import_stage (id, type) WHERE type <> 'revision'");
+    PGresult *res =
+        PQexec(im->conn, "CREATE UNIQUE INDEX ON import_stage (id, type) WHERE type <> 'revision'");
     *repeated = PQresultStatus(res) != PGRES_COMMAND_OK;
     PQclear(res);
     if (!*repeated)
@@ -1375,7 +1571,8 @@ unsigned import_finish(struct import *im, json_t **body)
     if (!im->overlong)
         lines_end(&im->lines, take_line, im);
     if (im->overlong) {
-        *body = error_body(413, "line_too_long", NULL, "a line is longer than the largest record accepted; nothing was imported",
+        *body = error_body(413, "line_too_long", NULL,
+                           "a line is longer than the largest record accepted; nothing was imported",
                            json_pack("{s:o}", "lines", json_incref(im->errors)));
         return 413;
     }
@@ -1424,8 +1621,8 @@ unsigned import_finish(struct import *im, json_t **body)
         }
         long long inserted = atoll(PQgetvalue(res, 0, 0)), staged = atoll(PQgetvalue(res, 0, 2));
         json_object_set_new(counts, "revision",
-                            json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated", (json_int_t)0,
-                                      "unchanged", (json_int_t)(staged - inserted)));
+                            json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated",
+                                      (json_int_t)0, "unchanged", (json_int_t)(staged - inserted)));
         PQclear(res);
         if (!exec_ok(im, "SELECT set_config('claimdb.history_import', 'on', true)", PGRES_TUPLES_OK)) {
             json_decref(counts);
@@ -1446,7 +1643,8 @@ unsigned import_finish(struct import *im, json_t **body)
         long long staged = atoll(PQgetvalue(res, 0, 2));
         json_object_set_new(counts, TYPES[t],
                             json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)inserted, "updated",
-                                      (json_int_t)updated, "unchanged", (json_int_t)(staged - inserted - updated)));
+                                      (json_int_t)updated, "unchanged",
+                                      (json_int_t)(staged - inserted - updated)));
         PQclear(res);
     }
     if (im->history) {
@@ -1469,8 +1667,9 @@ unsigned import_finish(struct import *im, json_t **body)
         json_decref(counts);
         return database_failure(im, NULL, body);
     }
-    *body = json_pack("{s:b, s:s, s:I, s:o}", "dry_run", im->opt.dry_run, "on_conflict",
-                      im->opt.update ? "update" : "error", "records", (json_int_t)im->records, "counts", counts);
+    *body =
+        json_pack("{s:b, s:s, s:I, s:o}", "dry_run", im->opt.dry_run, "on_conflict",
+                  im->opt.update ? "update" : "error", "records", (json_int_t)im->records, "counts", counts);
     return 200;
 }
 

@@ -22,7 +22,7 @@ struct import_options {
     bool dry_run; /* validate (and run the writes) but roll back */
     bool update;  /* on_conflict=update: records whose id exists with other content replace it */
     const struct request *request; /* whose scope the import writes with; NULL: the command line */
-    size_t max_line; /* longest line accepted (the largest record), 0 = no limit */
+    size_t max_line;               /* longest line accepted (the largest record), 0 = no limit */
 };
 
 struct import;

@@ -109,8 +109,11 @@ static void escaped_byte(struct jsonbuf *jb, unsigned char c)
     case '\b': esc[1] = 'b'; break;
     case '\f': esc[1] = 'f'; break;
     default:
-        esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-        esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+        esc[1] = 'u';
+        esc[2] = '0';
+        esc[3] = '0';
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
         elen = 6;
     }
     jb_raw(jb, esc, elen);

@@ -47,8 +47,8 @@ static void usage(FILE *out)
 /* Applies --name=value / --name value options from argv[*i...] until a
  * non-option; returns 0, or 2 on an unknown or malformed option. Flags
  * named in `flags` (NULL-terminated) are returned in *flag_seen bits. */
-static int parse_options(struct config *cfg, int argc, char **argv, int *i,
-                         const char *const *flags, unsigned *flag_seen)
+static int parse_options(struct config *cfg, int argc, char **argv, int *i, const char *const *flags,
+                         unsigned *flag_seen)
 {
     for (; *i < argc && strncmp(argv[*i], "--", 2) == 0; (*i)++) {
         char *name = argv[*i] + 2;
@@ -132,15 +132,16 @@ static int cmd_serve(struct config *cfg)
 static int cmd_describe(void)
 {
     static const char *const bodies[] = {"none", "json", "stream"};
-    static const char *const access[] = {"unset", "public", "user", "read", "annotate",
-                                         "curate", "manage", "own", "admin"};
+    static const char *const access[] = {"unset",  "public", "user", "read", "annotate",
+                                         "curate", "manage", "own",  "admin"};
     if (routes_init() != 0)
         return 1;
     json_t *routes = json_array();
     for (size_t i = 0; i < routes_count; i++)
-        json_array_append_new(routes, json_pack("{s:s, s:s, s:s, s:s}", "method", routes_table[i].method, "pattern",
-                                                routes_table[i].pattern, "body", bodies[routes_table[i].body],
-                                                "access", access[routes_table[i].access]));
+        json_array_append_new(routes,
+                              json_pack("{s:s, s:s, s:s, s:s}", "method", routes_table[i].method, "pattern",
+                                        routes_table[i].pattern, "body", bodies[routes_table[i].body],
+                                        "access", access[routes_table[i].access]));
     routes_free();
     json_t *all = entities_describe();
     json_object_set_new(all, "routes", routes);
@@ -196,7 +197,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0 || strcmp(cmd, "token") == 0 || strcmp(cmd, "project") == 0) {
         db_configure(cfg.database_url, 0);
-        return cmd[0] == 'u' ? cli_user(argc - 2, argv + 2)
+        return cmd[0] == 'u'   ? cli_user(argc - 2, argv + 2)
                : cmd[0] == 't' ? cli_token(argc - 2, argv + 2)
                                : cli_project(argc - 2, argv + 2);
     }

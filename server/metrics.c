@@ -12,11 +12,10 @@
 
 atomic_int metrics_long_polls;
 
-
 /* The statuses claimdb sends, each with its own counter; anything else
  * counts under "other" (index STATUSES). */
-static const unsigned statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412,
-                                    413, 414, 415, 422, 428, 429, 500, 501, 503};
+static const unsigned statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
+                                    412, 413, 414, 415, 422, 428, 429, 500, 501, 503};
 #define STATUSES (sizeof statuses / sizeof *statuses)
 
 /* Latency buckets in seconds: short requests should sit in the first few,
@@ -28,7 +27,7 @@ struct route_metrics {
     atomic_ulong by_status[STATUSES + 1];
     atomic_ulong le[BUCKETS]; /* non-cumulative here; summed when rendered */
     atomic_ulong count;
-    atomic_ullong micros;     /* sum of durations */
+    atomic_ullong micros; /* sum of durations */
 };
 
 static struct route_metrics *per_route; /* routes + 1 (the last: no route) */
@@ -36,8 +35,8 @@ static size_t n_routes;
 static atomic_ulong rejections[REJECT_REASONS];
 
 static const char *const rejection_names[REJECT_REASONS] = {
-    "too_many_exports", "too_many_imports", "too_many_parameters", "bad_framing", "body_too_large",
-    "line_too_long",
+    "too_many_exports", "too_many_imports", "too_many_parameters",
+    "bad_framing",      "body_too_large",   "line_too_long",
 };
 
 int metrics_init(size_t routes)
@@ -114,12 +113,15 @@ void metrics_render(struct jsonbuf *out)
                 continue;
             route_label(i, route, sizeof route);
             if (s < STATUSES)
-                printf_to(out, "claimdb_http_requests_total{route=\"%s\",status=\"%u\"} %lu\n", route, statuses[s], n);
+                printf_to(out, "claimdb_http_requests_total{route=\"%s\",status=\"%u\"} %lu\n", route,
+                          statuses[s], n);
             else
                 printf_to(out, "claimdb_http_requests_total{route=\"%s\",status=\"other\"} %lu\n", route, n);
         }
-    jb_cstr(out, "# HELP claimdb_http_request_duration_seconds Time from the request line to the end of the reply.\n"
-                 "# TYPE claimdb_http_request_duration_seconds histogram\n");
+    jb_cstr(
+        out,
+        "# HELP claimdb_http_request_duration_seconds Time from the request line to the end of the reply.\n"
+        "# TYPE claimdb_http_request_duration_seconds histogram\n");
     for (size_t i = 0; per_route && i <= n_routes; i++) {
         unsigned long count = atomic_load(&per_route[i].count);
         if (!count)
@@ -128,10 +130,11 @@ void metrics_render(struct jsonbuf *out)
         unsigned long cumulative = 0;
         for (size_t b = 0; b < BUCKETS; b++) {
             cumulative += atomic_load(&per_route[i].le[b]);
-            printf_to(out, "claimdb_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n", route,
-                      buckets[b], cumulative);
+            printf_to(out, "claimdb_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n",
+                      route, buckets[b], cumulative);
         }
-        printf_to(out, "claimdb_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n", route, count);
+        printf_to(out, "claimdb_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n", route,
+                  count);
         printf_to(out, "claimdb_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route,
                   (double)atomic_load(&per_route[i].micros) / 1e6);
         printf_to(out, "claimdb_http_request_duration_seconds_count{route=\"%s\"} %lu\n", route, count);
@@ -154,11 +157,13 @@ void metrics_render(struct jsonbuf *out)
               "claimdb_in_flight{kind=\"network\"} %u\n"
               "claimdb_in_flight{kind=\"import\"} %u\n"
               "claimdb_in_flight{kind=\"long_poll\"} %d\n",
-              export_running(), slow_running(SLOW_NETWORK), import_running(), atomic_load(&metrics_long_polls));
+              export_running(), slow_running(SLOW_NETWORK), import_running(),
+              atomic_load(&metrics_long_polls));
     jb_cstr(out, "# HELP claimdb_rejected_total Requests and connections turned away, by reason.\n"
                  "# TYPE claimdb_rejected_total counter\n");
     for (size_t r = 0; r < REJECT_REASONS; r++)
-        printf_to(out, "claimdb_rejected_total{reason=\"%s\"} %lu\n", rejection_names[r], atomic_load(&rejections[r]));
+        printf_to(out, "claimdb_rejected_total{reason=\"%s\"} %lu\n", rejection_names[r],
+                  atomic_load(&rejections[r]));
     printf_to(out, "claimdb_rejected_total{reason=\"db_pool_timeout\"} %lu\n", pool.timeouts);
     for (int g = 0; g < GUARD_REASONS; g++)
         printf_to(out, "claimdb_rejected_total{reason=\"%s\"} %lu\n", guard_reason_names[g],

@@ -14,9 +14,9 @@ enum metrics_rejection {
     REJECT_TOO_MANY_EXPORTS,
     REJECT_TOO_MANY_IMPORTS,
     REJECT_TOO_MANY_PARAMETERS,
-    REJECT_BAD_FRAMING,      /* Host, Content-Length, Transfer-Encoding */
+    REJECT_BAD_FRAMING, /* Host, Content-Length, Transfer-Encoding */
     REJECT_BODY_TOO_LARGE,
-    REJECT_LINE_TOO_LONG,    /* an import line longer than the largest record */
+    REJECT_LINE_TOO_LONG, /* an import line longer than the largest record */
     REJECT_REASONS
 };
 

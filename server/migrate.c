@@ -77,8 +77,7 @@ int migrate_run(PGconn *conn, bool apply, int *applied)
              "creating schema_migrations"))
         goto unlock;
 
-    PGresult *res = exec(conn,
-                         "SELECT name, checksum FROM schema_migrations ORDER BY name", 0, NULL);
+    PGresult *res = exec(conn, "SELECT name, checksum FROM schema_migrations ORDER BY name", 0, NULL);
     if (!ok(res, "reading schema_migrations")) {
         PQclear(res);
         goto unlock;
@@ -92,17 +91,20 @@ int migrate_run(PGconn *conn, bool apply, int *applied)
             if (strcmp(migrations[k].name, name) == 0)
                 m = &migrations[k];
         if (!m) {
-            fprintf(stderr, "claimdb migrate: the database has migration %s, which this claimdb does not"
-                            " know: it is newer than this binary\n", name);
+            fprintf(stderr,
+                    "claimdb migrate: the database has migration %s, which this claimdb does not"
+                    " know: it is newer than this binary\n",
+                    name);
             bad = true;
             continue;
         }
         const char *params[] = {m->sql};
         PGresult *sum = exec(conn, "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, params);
         if (ok(sum, "checksum") && strcmp(PQgetvalue(sum, 0, 0), PQgetvalue(res, i, 1)) != 0) {
-            fprintf(stderr, "claimdb migrate: migration %s was changed after it was applied"
-                            " (checksum %s in the database, %s in this binary); refusing to start."
-                            " Add a new migration instead of editing an applied one.\n",
+            fprintf(stderr,
+                    "claimdb migrate: migration %s was changed after it was applied"
+                    " (checksum %s in the database, %s in this binary); refusing to start."
+                    " Add a new migration instead of editing an applied one.\n",
                     name, PQgetvalue(res, i, 1), PQgetvalue(sum, 0, 0));
             bad = true;
         }

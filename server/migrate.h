@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct migration {
-    const char *name;   /* file name, "0001_data_model.sql" */
+    const char *name; /* file name, "0001_data_model.sql" */
     const char *sql;
     size_t len;
 };

@@ -14,8 +14,8 @@
 #define PAGE_MAX_LIMIT 1000
 
 struct page {
-    unsigned limit;                 /* rows to return */
-    char fetch[16];                 /* limit + 1 as text: fetch one more to know if a next page exists */
+    unsigned limit;                      /* rows to return */
+    char fetch[16];                      /* limit + 1 as text: fetch one more to know if a next page exists */
     const char *after[CURSOR_MAX_PARTS]; /* decoded cursor values, NULL when no cursor */
     char buf[CURSOR_MAX_LEN];
 };

@@ -4,10 +4,29 @@
 #include <stdlib.h>
 
 const struct resource *const resources[] = {
-    &health_resource, &document_resource, &actor_resource, &claim_resource, &attribution_resource,
-    &relation_resource, &source_resource, &span_resource, &export_resource, &import_resource,
-    &tag_resource, &search_resource, &thread_resource, &network_resource, &openapi_resource, &history_resource,
-    &web_resource, &team_resource, &auth_resource, &scope_resource, &codebook_resource, &metrics_resource, NULL,
+    &health_resource,
+    &document_resource,
+    &actor_resource,
+    &claim_resource,
+    &attribution_resource,
+    &relation_resource,
+    &source_resource,
+    &span_resource,
+    &export_resource,
+    &import_resource,
+    &tag_resource,
+    &search_resource,
+    &thread_resource,
+    &network_resource,
+    &openapi_resource,
+    &history_resource,
+    &web_resource,
+    &team_resource,
+    &auth_resource,
+    &scope_resource,
+    &codebook_resource,
+    &metrics_resource,
+    NULL,
 };
 
 const struct route *routes_table;
@@ -19,8 +38,8 @@ int routes_init(void)
     for (const struct resource *const *rs = resources; *rs; rs++)
         for (const struct route *rt = (*rs)->routes; rt && rt->method; rt++) {
             if (rt->access == ACCESS_UNSET) {
-                fprintf(stderr, "claimdb: route %s %s (%s) does not state its access\n", rt->method, rt->pattern,
-                        (*rs)->name);
+                fprintf(stderr, "claimdb: route %s %s (%s) does not state its access\n", rt->method,
+                        rt->pattern, (*rs)->name);
                 return -1;
             }
             n++;

@@ -20,10 +20,9 @@ struct resource {
 };
 
 extern const struct resource health_resource, document_resource, actor_resource, claim_resource,
-    attribution_resource, relation_resource, source_resource, span_resource, tag_resource,
-    search_resource, thread_resource, network_resource, export_resource, import_resource, openapi_resource, history_resource,
-    web_resource, team_resource, auth_resource, scope_resource,
-    codebook_resource, metrics_resource;
+    attribution_resource, relation_resource, source_resource, span_resource, tag_resource, search_resource,
+    thread_resource, network_resource, export_resource, import_resource, openapi_resource, history_resource,
+    web_resource, team_resource, auth_resource, scope_resource, codebook_resource, metrics_resource;
 
 /* Every resource, NULL-terminated. */
 extern const struct resource *const resources[];

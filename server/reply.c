@@ -78,8 +78,8 @@ void reply_json_result(struct request *r, unsigned status, PGresult *res, int ro
 #if MHD_VERSION >= 0x00097302
     /* The body stays in the PGresult: a single object's reply is most of
      * what a GET by id does in C, and copying it was a malloc and a memcpy. */
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback_cls(len, PQgetvalue(res, row, col), clear_result, res);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, PQgetvalue(res, row, col), clear_result, res);
     if (!resp) {
         PQclear(res);
         fputs("claimdb: cannot create a response\n", stderr);
@@ -112,7 +112,8 @@ void reply_object(struct request *r, unsigned status, PGresult *res, int row, in
     char tag[ETAG_MAX];
     if (rev >= 0)
         etag_make(rev, body, len, tag);
-    const char *none_match = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *none_match =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rev >= 0 && status == MHD_HTTP_OK && none_match && strcmp(r->method, "GET") == 0
         && etag_none_match(none_match, tag)) {
         PQclear(res);
@@ -165,8 +166,8 @@ static void utf8_scrub(char *s)
         s[bad] = '?';
 }
 
-static void error_v(struct request *r, unsigned status, const char *code, const char *field,
-                    json_t *extra, const char *fmt, va_list ap)
+static void error_v(struct request *r, unsigned status, const char *code, const char *field, json_t *extra,
+                    const char *fmt, va_list ap)
 {
     char message[1024], field_text[256];
     vsnprintf(message, sizeof message, fmt, ap);
@@ -225,8 +226,8 @@ bool reply_collect_end(struct request *r)
     return false;
 }
 
-void reply_error(struct request *r, unsigned status, const char *code, const char *field,
-                 const char *fmt, ...)
+void reply_error(struct request *r, unsigned status, const char *code, const char *field, const char *fmt,
+                 ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -234,8 +235,8 @@ void reply_error(struct request *r, unsigned status, const char *code, const cha
     va_end(ap);
 }
 
-void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
-                       json_t *extra, const char *fmt, ...)
+void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field, json_t *extra,
+                       const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

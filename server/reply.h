@@ -51,13 +51,13 @@ void reply_no_content(struct request *r);
 
 /* Replies with the error shape above; `field` may be NULL; message is a
  * printf format. */
-void reply_error(struct request *r, unsigned status, const char *code, const char *field,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void reply_error(struct request *r, unsigned status, const char *code, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
 /* As reply_error, with extra members merged into the error object; steals
  * `extra` (an object, may be NULL). */
-void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field,
-                       json_t *extra, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void reply_error_extra(struct request *r, unsigned status, const char *code, const char *field, json_t *extra,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Replies with several problems at once: errors is an array (stolen) of
  * error objects as error_body() makes them ({"status", "code", "message",

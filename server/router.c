@@ -7,8 +7,7 @@
  * bytes after splitting). Returns true and fills params on a match. Walks
  * pattern and segment together, without strchr/strlen: every request tries
  * the patterns in table order until one matches. */
-static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs,
-                          struct route_params *params)
+static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs, struct route_params *params)
 {
     size_t i = 0;
     params->count = 0;
@@ -45,10 +44,9 @@ static bool match_pattern(const char *pattern, char *const *segs, size_t nsegs,
     return i == nsegs;
 }
 
-enum route_status router_match(const struct route *table, size_t n, const char *method,
-                               const char *path, char buf[ROUTER_MAX_PATH],
-                               const struct route **found, struct route_params *params,
-                               char *allow, size_t allow_size)
+enum route_status router_match(const struct route *table, size_t n, const char *method, const char *path,
+                               char buf[ROUTER_MAX_PATH], const struct route **found,
+                               struct route_params *params, char *allow, size_t allow_size)
 {
     size_t len = strlen(path);
     if (len == 0 || path[0] != '/' || len >= ROUTER_MAX_PATH)

@@ -74,9 +74,8 @@ enum route_status { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
  * ROUTE_FOUND *found and params are set; on ROUTE_METHOD_NOT_ALLOWED allow
  * holds the comma-separated methods that match the path. A trailing slash is
  * ignored. Paths longer than the buffer are ROUTE_NOT_FOUND. */
-enum route_status router_match(const struct route *table, size_t n, const char *method,
-                               const char *path, char buf[ROUTER_MAX_PATH],
-                               const struct route **found, struct route_params *params,
-                               char *allow, size_t allow_size);
+enum route_status router_match(const struct route *table, size_t n, const char *method, const char *path,
+                               char buf[ROUTER_MAX_PATH], const struct route **found,
+                               struct route_params *params, char *allow, size_t allow_size);
 
 #endif

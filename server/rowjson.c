@@ -26,8 +26,8 @@ void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const
                          const struct row_style *style, const char *lead)
 {
     int field = 0;
-    int depth = 0;          /* nested objects open */
-    int null_depth = 0;     /* >0 while inside a nested object that is null */
+    int depth = 0;      /* nested objects open */
+    int null_depth = 0; /* >0 while inside a nested object that is null */
     bool first[8] = {true};
     jb_raw(jb, "{", 1);
     if (lead) {
@@ -85,7 +85,9 @@ void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const
         }
         switch (c->kind) {
         case COL_STRING: jb_string(jb, v, len); break;
-        case COL_NUMBER: case COL_JSON: case COL_JSON_OPT: jb_raw(jb, v, len); break;
+        case COL_NUMBER:
+        case COL_JSON:
+        case COL_JSON_OPT: jb_raw(jb, v, len); break;
         case COL_BOOL: jb_cstr(jb, v[0] == 't' ? "true" : "false"); break;
         case COL_TIMESTAMP: jb_timestamp_n(jb, v, len); break;
         case COL_PG_ARRAY: jb_pg_array(jb, v, len); break;

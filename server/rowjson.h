@@ -10,17 +10,17 @@
 #include <libpq-fe.h>
 
 enum col_kind {
-    COL_STRING,     /* text → JSON string, NULL → null */
-    COL_NUMBER,     /* integer or numeric text → bare number, NULL → null */
-    COL_BOOL,       /* 't'/'f' → true/false */
-    COL_JSON,       /* json/jsonb text copied as is, NULL → null */
-    COL_TIMESTAMP,  /* timestamptz → ISO 8601 string as to_json writes it */
-    COL_OBJECT,     /* opens a nested object named key; it is null when the
+    COL_STRING,    /* text → JSON string, NULL → null */
+    COL_NUMBER,    /* integer or numeric text → bare number, NULL → null */
+    COL_BOOL,      /* 't'/'f' → true/false */
+    COL_JSON,      /* json/jsonb text copied as is, NULL → null */
+    COL_TIMESTAMP, /* timestamptz → ISO 8601 string as to_json writes it */
+    COL_OBJECT,    /* opens a nested object named key; it is null when the
                        next column is NULL; ends at COL_END */
-    COL_END,        /* closes the nested object */
-    COL_SKIP,       /* a column the JSON does not show (e.g. a sort key) */
-    COL_PG_ARRAY,   /* text[] in PostgreSQL's text form → JSON array of strings */
-    COL_JSON_OPT,   /* like COL_JSON, but NULL leaves the member out (a
+    COL_END,       /* closes the nested object */
+    COL_SKIP,      /* a column the JSON does not show (e.g. a sort key) */
+    COL_PG_ARRAY,  /* text[] in PostgreSQL's text form → JSON array of strings */
+    COL_JSON_OPT,  /* like COL_JSON, but NULL leaves the member out (a
                        discontinuous target's segments: a one-piece target
                        is written as before) */
 };

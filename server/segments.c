@@ -27,10 +27,10 @@ const char *segments_status_code(enum segments_status status)
 
 json_t *segment_json(const char *text, const struct anchor_span *sp)
 {
-    return json_pack("{s:I, s:I, s:s%, s:s%, s:s%}", "start", (json_int_t)sp->start, "end", (json_int_t)sp->end,
-                     "exact", text + sp->byte_start, sp->byte_end - sp->byte_start, "prefix",
-                     text + sp->prefix_byte, sp->byte_start - sp->prefix_byte, "suffix", text + sp->byte_end,
-                     sp->suffix_byte - sp->byte_end);
+    return json_pack("{s:I, s:I, s:s%, s:s%, s:s%}", "start", (json_int_t)sp->start, "end",
+                     (json_int_t)sp->end, "exact", text + sp->byte_start, sp->byte_end - sp->byte_start,
+                     "prefix", text + sp->prefix_byte, sp->byte_start - sp->prefix_byte, "suffix",
+                     text + sp->byte_end, sp->suffix_byte - sp->byte_end);
 }
 
 json_t *segments_stored_json(const char *text, const struct anchor_span *sp, size_t n)

@@ -9,15 +9,12 @@
 #include <string.h>
 
 static const struct db_statement statements[] = {
-    {"span_document_text",
-     "SELECT text FROM documents WHERE id = $1::uuid"
-     " AND project_id = coalesce($2::uuid, " DEFAULT_PROJECT_SQL ")"},
-    {"span_claim",
-     "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
-     " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
+    {"span_document_text", "SELECT text FROM documents WHERE id = $1::uuid"
+                           " AND project_id = coalesce($2::uuid, " DEFAULT_PROJECT_SQL ")"},
+    {"span_claim", "SELECT c.project_id, CASE WHEN $2::bool THEN d.text END"
+                   " FROM claims c LEFT JOIN documents d ON d.id = c.document_id WHERE c.id = $1::uuid"},
     {NULL, NULL},
 };
-
 
 static void string_member(const json_t *span, const char *name, const char **s, size_t *len)
 {
@@ -33,8 +30,7 @@ void span_options(const json_t *span, struct anchor_request *req)
     req->allow_split = json_is_true(json_object_get(span, "allow_grapheme_split"));
 }
 
-bool span_parse_or_reply(struct request *r, const json_t *span, const char *field,
-                         struct anchor_request *req)
+bool span_parse_or_reply(struct request *r, const json_t *span, const char *field, struct anchor_request *req)
 {
     char prefix[128];
     snprintf(prefix, sizeof prefix, "%s.", field);
@@ -47,15 +43,15 @@ bool span_parse_or_reply(struct request *r, const json_t *span, const char *fiel
     if (json_object_get(span, "segments")) {
         char which[160];
         snprintf(which, sizeof which, "%s.segments", field);
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", which, "%s: a segment is a one-piece span", field);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", which, "%s: a segment is a one-piece span",
+                    field);
         return false;
     }
     const json_t *start = json_object_get(span, "start"), *end = json_object_get(span, "end");
     if ((start == NULL) != (end == NULL)) {
         char which[160];
         snprintf(which, sizeof which, "%s.%s", field, start ? "end" : "start");
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", which,
-                    "%s: start and end go together", field);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "missing_field", which, "%s: start and end go together", field);
         return false;
     }
     memset(req, 0, sizeof *req);
@@ -173,11 +169,11 @@ static json_t *segments_from_body_or_reply(struct request *r, const json_t *span
     enum segments_status status = segments_check(sp, n, &bad);
     if (status != SEGMENTS_OK) {
         snprintf(name, sizeof name, "%s.segments[%zu]", field, bad);
-        reply_error(r, 422, segments_status_code(status), name,
-                    "%s (%zu..%zu) %s segments[%zu] (%zu..%zu): segments are given in text order and do not overlap",
-                    name, sp[bad].start, sp[bad].end,
-                    status == SEGMENTS_OVERLAP ? "overlaps" : "comes before", bad - 1, sp[bad - 1].start,
-                    sp[bad - 1].end);
+        reply_error(
+            r, 422, segments_status_code(status), name,
+            "%s (%zu..%zu) %s segments[%zu] (%zu..%zu): segments are given in text order and do not overlap",
+            name, sp[bad].start, sp[bad].end, status == SEGMENTS_OVERLAP ? "overlaps" : "comes before",
+            bad - 1, sp[bad - 1].start, sp[bad - 1].end);
         return NULL;
     }
     json_t *stored = segments_stored_json(text, sp, n);
@@ -195,8 +191,8 @@ static json_t *segments_from_body_or_reply(struct request *r, const json_t *span
     return stored;
 }
 
-json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
-                                const char *text, size_t len)
+json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field, const char *text,
+                                size_t len)
 {
     if (json_is_object(span) && json_object_get(span, "segments"))
         return segments_from_body_or_reply(r, span, field, text, len);

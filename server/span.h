@@ -48,8 +48,8 @@ json_t *span_resolve_or_reply(struct request *r, const char *field, const char *
  * overlap (422 segments_out_of_order / segments_overlap naming the segment),
  * SEGMENTS_MIN to SEGMENTS_MAX of them (400); the result is
  * segments_stored_json's. Returns a new object, or NULL after replying. */
-json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field,
-                                const char *text, size_t len);
+json_t *span_from_body_or_reply(struct request *r, const json_t *span, const char *field, const char *text,
+                                size_t len);
 
 /* Fetches the text of document `document_id` (in the default project or
  * `project_id` when non-NULL). Returns the result (caller PQclear()s; text

@@ -1,6 +1,9 @@
 #include "utf8.h"
 
-static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static bool is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
 
 bool utf8_valid(const char *str, size_t n, size_t *bad_byte)
 {
@@ -16,11 +19,14 @@ bool utf8_valid(const char *str, size_t n, size_t *bad_byte)
             i++;
             continue;
         } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2; cp = c & 0x1F;
+            len = 2;
+            cp = c & 0x1F;
         } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3; cp = c & 0x0F;
+            len = 3;
+            cp = c & 0x0F;
         } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4; cp = c & 0x07;
+            len = 4;
+            cp = c & 0x07;
         } else {
             goto bad;
         }

@@ -20,7 +20,8 @@ static json_t *allowed_list(const char *const *allowed)
 /* One problem as an element of "errors", in the one error shape (an error
  * object of error_body): unknown members and bad enumerations list what
  * would have been accepted. */
-static json_t *problem_json(const struct field_problem *p, const struct field_spec *specs, enum validate_mode mode)
+static json_t *problem_json(const struct field_problem *p, const struct field_spec *specs,
+                            enum validate_mode mode)
 {
     json_t *extra = NULL;
     if (strcmp(p->code, "unknown_field") == 0) {
@@ -101,8 +102,8 @@ bool query_known_or_reply(struct request *r, const char *const *allowed)
     if (!u.unknown)
         return true;
     reply_error_extra(r, MHD_HTTP_BAD_REQUEST, "unknown_parameter", u.unknown,
-                      json_pack("{s:o}", "allowed", allowed_list(allowed)),
-                      "unknown query parameter %.100s", u.unknown);
+                      json_pack("{s:o}", "allowed", allowed_list(allowed)), "unknown query parameter %.100s",
+                      u.unknown);
     return false;
 }
 
@@ -176,8 +177,8 @@ bool query_uint_or_reply(struct request *r, const char *name, unsigned fallback,
         *out = (unsigned)n;
         return true;
     }
-    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name, "%s must be a whole number from %u to %u", name,
-                min, max);
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_value", name, "%s must be a whole number from %u to %u",
+                name, min, max);
     return false;
 }
 

@@ -42,8 +42,7 @@ bool query_timestamp_or_reply(struct request *r, const char *name, const char **
 
 /* Query argument `name` that must be one of `allowed` (NULL-terminated);
  * *out = NULL when absent. */
-bool query_enum_or_reply(struct request *r, const char *name, const char *const *allowed,
-                         const char **out);
+bool query_enum_or_reply(struct request *r, const char *name, const char *const *allowed, const char **out);
 
 /* Query argument `name` as a whole number in [min, max]; fallback when
  * absent. Returns false after replying 400 (invalid_value). */

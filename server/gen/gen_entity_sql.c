@@ -72,10 +72,10 @@ static void sep(struct text *t, const char *between)
 /* The column name as SQL writes it: quoted when it is a reserved word. */
 static const char *ident(const char *name)
 {
-    static const char *const reserved[] = {"end", "order", "user", "default", "limit", "offset", "group",
-                                           "from", "to", "table", "select", "where", "check", "all",
-                                           "and", "or", "not", "null", "true", "false", "case", "when",
-                                           "then", "else", "primary", "references", "unique", NULL};
+    static const char *const reserved[] = {
+        "end",    "order", "user",  "default", "limit",   "offset",     "group",  "from", "to",   "table",
+        "select", "where", "check", "all",     "and",     "or",         "not",    "null", "true", "false",
+        "case",   "when",  "then",  "else",    "primary", "references", "unique", NULL};
     static char quoted[8][80];
     static int next;
     for (size_t i = 0; reserved[i]; i++)
@@ -431,7 +431,8 @@ static void import_columns(struct text *t, const struct field_spec *fields)
 
 typedef void (*writer)(struct text *, const struct field_spec *);
 
-static void emit(const char *prefix, const char *suffix, bool alias, const struct field_spec *fields, writer w)
+static void emit(const char *prefix, const char *suffix, bool alias, const struct field_spec *fields,
+                 writer w)
 {
     struct text t = {.n = 0};
     char name[96];
@@ -445,10 +446,22 @@ static void emit(const char *prefix, const char *suffix, bool alias, const struc
     define(name, alias, &t);
 }
 
-static void members_w(struct text *t, const struct field_spec *f) { members(t, f); }
-static void list_w(struct text *t, const struct field_spec *f) { columns(t, f, USE_LIST); }
-static void export_w(struct text *t, const struct field_spec *f) { columns(t, f, USE_EXPORT); }
-static void csv_w(struct text *t, const struct field_spec *f) { columns(t, f, USE_CSV); }
+static void members_w(struct text *t, const struct field_spec *f)
+{
+    members(t, f);
+}
+static void list_w(struct text *t, const struct field_spec *f)
+{
+    columns(t, f, USE_LIST);
+}
+static void export_w(struct text *t, const struct field_spec *f)
+{
+    columns(t, f, USE_EXPORT);
+}
+static void csv_w(struct text *t, const struct field_spec *f)
+{
+    columns(t, f, USE_CSV);
+}
 
 int main(void)
 {

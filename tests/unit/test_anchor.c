@@ -35,10 +35,15 @@ static struct anchor_result normalized(const char *text, const char *exact, bool
     return res;
 }
 
-static struct anchor_result hinted(const char *text, long long start, long long end, const char *exact, bool accept)
+static struct anchor_result hinted(const char *text, long long start, long long end, const char *exact,
+                                   bool accept)
 {
-    struct anchor_request req = {.has_position = true, .start = start, .end = end, .exact = exact,
-                                 .exact_len = strlen(exact), .normalized = accept};
+    struct anchor_request req = {.has_position = true,
+                                 .start = start,
+                                 .end = end,
+                                 .exact = exact,
+                                 .exact_len = strlen(exact),
+                                 .normalized = accept};
     struct anchor_result res;
     anchor_resolve(text, strlen(text), &req, &res);
     return res;
@@ -48,8 +53,9 @@ static struct anchor_result hinted(const char *text, long long start, long long 
 static void test_normalized(void)
 {
     /* curly quotes, an apostrophe, an en dash, a non-breaking space and a line break */
-    const char *text = "He said \u201cChina\u2019s report\u201d was a 2019\u20132020\u00a0survey,\nnot a census. "
-                       "CHINA\u2019S REPORT again.";
+    const char *text =
+        "He said \u201cChina\u2019s report\u201d was a 2019\u20132020\u00a0survey,\nnot a census. "
+        "CHINA\u2019S REPORT again.";
     struct anchor_result r = normalized(text, "\"China's report\"", false);
     CHECK(r.status == ANCHOR_NOT_FOUND && r.n_candidates == 1);
     CHECK(r.candidates[0].start == 8 && r.candidates[0].end == 24);
@@ -68,7 +74,8 @@ static void test_normalized(void)
     r = normalized(text, "2019-2020 survey,  not", true);
     CHECK(r.status == ANCHOR_OK && r.normalized);
     r = normalized(text, "2019-2020 survey,  not", false);
-    CHECK(r.status == ANCHOR_NOT_FOUND && r.candidates[0].differs == (ANCHOR_DIFF_DASHES | ANCHOR_DIFF_WHITESPACE));
+    CHECK(r.status == ANCHOR_NOT_FOUND
+          && r.candidates[0].differs == (ANCHOR_DIFF_DASHES | ANCHOR_DIFF_WHITESPACE));
     /* surrounding white space of the quote is not part of the match */
     r = normalized(text, " not a census.\n", true);
     CHECK(r.status == ANCHOR_OK && r.span.byte_end - r.span.byte_start == strlen("not a census."));
@@ -97,8 +104,8 @@ static void test_normalized(void)
     CHECK(r.status == ANCHOR_OK && r.span.start == 8 && r.span.end == 12);
 
     /* the context is compared under normalization too */
-    struct anchor_request req = {.exact = "report", .exact_len = 6, .prefix = "china's ", .prefix_len = 8,
-                                 .normalized = true};
+    struct anchor_request req = {
+        .exact = "report", .exact_len = 6, .prefix = "china's ", .prefix_len = 8, .normalized = true};
     anchor_resolve(text, strlen(text), &req, &r);
     CHECK(r.status == ANCHOR_AMBIGUOUS && r.n_candidates == 2);
     req.suffix = "\" was";
@@ -137,7 +144,8 @@ static void test_hint(void)
 static void test_graphemes(void)
 {
     /* thumbs up + skin tone (2 code points), e + combining acute, a family ZWJ sequence, a flag */
-    const char *text = "ok \U0001F44D\U0001F3FD cafe\u0301 \U0001F468\u200D\U0001F469\u200D\U0001F467 \U0001F1EB\U0001F1F7!";
+    const char *text =
+        "ok \U0001F44D\U0001F3FD cafe\u0301 \U0001F468\u200D\U0001F469\u200D\U0001F467 \U0001F1EB\U0001F1F7!";
     struct anchor_result r = position(text, 3, 4, NULL);
     CHECK(r.status == ANCHOR_SPLITS_GRAPHEME);
     CHECK(r.boundaries.start_before == 3 && r.boundaries.start_after == 3);
@@ -149,7 +157,8 @@ static void test_graphemes(void)
     r = quote(text, "cafe", NULL, NULL);
     CHECK(r.status == ANCHOR_SPLITS_GRAPHEME);
     r = position(text, 12, 14, NULL); /* into the ZWJ family */
-    CHECK(r.status == ANCHOR_SPLITS_GRAPHEME && r.boundaries.end_before == 12 && r.boundaries.end_after == 17);
+    CHECK(r.status == ANCHOR_SPLITS_GRAPHEME && r.boundaries.end_before == 12
+          && r.boundaries.end_after == 17);
     r = position(text, 18, 19, NULL); /* half a flag */
     CHECK(r.status == ANCHOR_SPLITS_GRAPHEME && r.boundaries.end_after == 20);
     r = position(text, 18, 21, NULL);
@@ -168,7 +177,8 @@ void test_anchor(void)
     test_normalized();
     test_hint();
     test_graphemes();
-    const char *text = "Ma Zhaoxu (馬朝旭) said 😀 it was “zero-credibility”; Wang said it was “zero-credibility” too.";
+    const char *text =
+        "Ma Zhaoxu (馬朝旭) said 😀 it was “zero-credibility”; Wang said it was “zero-credibility” too.";
     struct anchor_result r = quote(text, "馬朝旭", NULL, NULL);
     CHECK(r.status == ANCHOR_OK && r.span.start == 11 && r.span.end == 14);
     CHECK(r.span.byte_start == 11 && r.span.byte_end == 20);
@@ -214,7 +224,8 @@ void test_anchor(void)
     CHECK(r.status == ANCHOR_OK && r.span.start == 3 && r.span.end == 5);
 
     /* context is at most ANCHOR_CONTEXT code points */
-    const char *longtext = "0123456789012345678901234567890123456789TARGET0123456789012345678901234567890123456789";
+    const char *longtext =
+        "0123456789012345678901234567890123456789TARGET0123456789012345678901234567890123456789";
     r = quote(longtext, "TARGET", NULL, NULL);
     CHECK(r.status == ANCHOR_OK && r.span.byte_start - r.span.prefix_byte == ANCHOR_CONTEXT);
     CHECK(r.span.suffix_byte - r.span.byte_end == ANCHOR_CONTEXT);

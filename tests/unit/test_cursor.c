@@ -23,7 +23,8 @@ void test_cursor(void)
     CHECK(!cursor_decode("not a cursor!", 1, buf, out));
     CHECK(!cursor_decode("Zm9v", 1, buf, out)); /* "foo": base64 but not ours */
     CHECK(!cursor_decode("A", 1, buf, out));
-    const char *sep[] = {"a\x1f" "b"};
+    const char *sep[] = {"a\x1f"
+                         "b"};
     CHECK(!cursor_encode(sep, 1, enc));
     char big[CURSOR_MAX_LEN];
     memset(big, 'x', sizeof big - 1);

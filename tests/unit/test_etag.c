@@ -10,7 +10,7 @@ void test_etag(void)
     CHECK(etag_rev_of_json(nested_first, strlen(nested_first)) == 4);
     CHECK(etag_rev_of_json("{\"id\":1}", 8) == -1);
     CHECK(etag_rev_of_json("{\"rev\":null}", 12) == -1);
-    CHECK(etag_rev_of_json("{\"rev\":7", 8) == 7);  /* truncated input: no overrun */
+    CHECK(etag_rev_of_json("{\"rev\":7", 8) == 7); /* truncated input: no overrun */
     CHECK(etag_rev_of_json("\"rev", 4) == -1);
 
     char a[ETAG_MAX], b[ETAG_MAX];

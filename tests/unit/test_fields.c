@@ -40,9 +40,9 @@ static bool run_case(const char *what, const char *input, const char *expected)
     if (sscanf(what, "%31s %15s", name, mode_name) != 2)
         return false;
     const struct entity *e = entity_named(name);
-    enum validate_mode mode = strcmp(mode_name, "create") == 0 ? VALIDATE_CREATE
-                            : strcmp(mode_name, "patch") == 0  ? VALIDATE_PATCH
-                                                               : VALIDATE_IMPORT;
+    enum validate_mode mode = strcmp(mode_name, "create") == 0  ? VALIDATE_CREATE
+                              : strcmp(mode_name, "patch") == 0 ? VALIDATE_PATCH
+                                                                : VALIDATE_IMPORT;
     json_t *obj = json_loads(input, 0, NULL);
     if (!e || !obj)
         return false;
@@ -111,13 +111,13 @@ static void member_checks(void)
     const struct field_spec *claim = ENTITY_CLAIM.fields;
     json_t *body = json_pack("{s:s, s:s, s:[s,i], s:n, s:[]}", "kind", "rumour", "document_id",
                              "00000000-0000-7000-8000-000000000001", "tags", "ok", 3, "note", "attributions");
-    CHECK(!fields_member_ok(body, "kind", claim, VALIDATE_CREATE));       /* not in the enumeration */
+    CHECK(!fields_member_ok(body, "kind", claim, VALIDATE_CREATE)); /* not in the enumeration */
     CHECK(fields_member_ok(body, "document_id", claim, VALIDATE_CREATE));
     CHECK(fields_member_ok(body, "attributions", claim, VALIDATE_CREATE));
     CHECK(!fields_member_ok(body, "attributions", claim, VALIDATE_PATCH)); /* inline on create only */
-    CHECK(!fields_member_ok(body, "tags", claim, VALIDATE_CREATE));       /* an item is no string */
-    CHECK(fields_member_ok(body, "note", claim, VALIDATE_CREATE));        /* nullable */
-    CHECK(fields_member_ok(body, "target", claim, VALIDATE_CREATE));      /* absent: nothing wrong */
+    CHECK(!fields_member_ok(body, "tags", claim, VALIDATE_CREATE));        /* an item is no string */
+    CHECK(fields_member_ok(body, "note", claim, VALIDATE_CREATE));         /* nullable */
+    CHECK(fields_member_ok(body, "target", claim, VALIDATE_CREATE));       /* absent: nothing wrong */
     struct field_problem p[FIELDS_MAX_PROBLEMS];
     CHECK(fields_check_all(body, "", claim, VALIDATE_CREATE, p, FIELDS_MAX_PROBLEMS) == 2);
     json_decref(body);

@@ -28,9 +28,10 @@ static PGresult *small_graph(void)
 
 static const struct graph_col nodes[] = {
     {"id", 1, G_STRING, G_IN_ALL}, {"name", 2, G_STRING, G_IN_ALL}, {NULL, 0, G_STRING, 0}};
-static const struct graph_col edges[] = {
-    {"id", 1, G_STRING, G_IN_ALL}, {"source", 3, G_STRING, G_IN_ALL}, {"target", 4, G_STRING, G_IN_ALL},
-    {NULL, 0, G_STRING, 0}};
+static const struct graph_col edges[] = {{"id", 1, G_STRING, G_IN_ALL},
+                                         {"source", 3, G_STRING, G_IN_ALL},
+                                         {"target", 4, G_STRING, G_IN_ALL},
+                                         {NULL, 0, G_STRING, 0}};
 static const struct graph_shape shape = {"g", 0, nodes, edges};
 
 /* The writer fed one row at a time (a cursor's batches) writes exactly what
@@ -69,7 +70,8 @@ void test_graph_format(void)
     } cases[] = {
         {"plain", "plain", "plain"},
         {"", "", ""},
-        {"a & b < c > d \"q\" 'x'", "a &amp; b &lt; c &gt; d &quot;q&quot; 'x'", "\"a & b < c > d \"\"q\"\" 'x'\""},
+        {"a & b < c > d \"q\" 'x'", "a &amp; b &lt; c &gt; d &quot;q&quot; 'x'",
+         "\"a & b < c > d \"\"q\"\" 'x'\""},
         {"line\nbreak\ttab\rcr", "line\nbreak\ttab\rcr", "\"line\nbreak\ttab\rcr\""},
         {"bell\x07 esc\x1b nul-free", "bell esc nul-free", "bell\x07 esc\x1b nul-free"},
         {"comma, here", "comma, here", "\"comma, here\""},
@@ -85,10 +87,11 @@ void test_graph_format(void)
     CHECK(strncmp(graph_content_type(GRAPH_CSV_EDGES), "text/csv", 8) == 0);
 
     PGresult *res = small_graph();
-    check_batches_match_whole(res, GRAPH_JSON,
-                              "{\"nodes\":[{\"id\":\"a\",\"name\":\"Alice, \\\"A\\\"\"},{\"id\":\"b\",\"name\":null}],"
-                              "\"edges\":[{\"id\":\"r1\",\"source\":\"a\",\"target\":\"b\"},"
-                              "{\"id\":\"r2\",\"source\":\"b\",\"target\":\"a\"}]}");
+    check_batches_match_whole(
+        res, GRAPH_JSON,
+        "{\"nodes\":[{\"id\":\"a\",\"name\":\"Alice, \\\"A\\\"\"},{\"id\":\"b\",\"name\":null}],"
+        "\"edges\":[{\"id\":\"r1\",\"source\":\"a\",\"target\":\"b\"},"
+        "{\"id\":\"r2\",\"source\":\"b\",\"target\":\"a\"}]}");
     check_batches_match_whole(res, GRAPH_CSV_NODES, "id,name\na,\"Alice, \"\"A\"\"\"\nb,\n");
     check_batches_match_whole(res, GRAPH_CSV_EDGES, "id,source,target\nr1,a,b\nr2,b,a\n");
     check_batches_match_whole(res, GRAPH_GRAPHML, NULL);

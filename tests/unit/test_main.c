@@ -7,9 +7,17 @@ static const struct {
     const char *name;
     void (*run)(void);
 } tests[] = {
-    {"utf8", test_utf8},     {"anchor", test_anchor},   {"segments", test_segments},   {"router", test_router},
-    {"cursor", test_cursor}, {"jsonbuf", test_jsonbuf}, {"config", test_config},
-    {"import_util", test_import_util}, {"graph_format", test_graph_format}, {"fields", test_fields}, {"etag", test_etag},
+    {"utf8", test_utf8},
+    {"anchor", test_anchor},
+    {"segments", test_segments},
+    {"router", test_router},
+    {"cursor", test_cursor},
+    {"jsonbuf", test_jsonbuf},
+    {"config", test_config},
+    {"import_util", test_import_util},
+    {"graph_format", test_graph_format},
+    {"fields", test_fields},
+    {"etag", test_etag},
     {"query", test_query},
 };
 

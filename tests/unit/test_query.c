@@ -22,9 +22,9 @@ void test_query(void)
     CHECK(query_param_count("a=1&b=2 HTTP/1.1") == 2); /* stops at the space before the version */
     check_unescape("a%20b", "a b");
     check_unescape("%e2%80%9C", "\xe2\x80\x9c");
-    check_unescape("x%00y", "x%00y");   /* kept: a NUL would cut the value */
-    check_unescape("%0", "%0");         /* incomplete escapes stay */
+    check_unescape("x%00y", "x%00y"); /* kept: a NUL would cut the value */
+    check_unescape("%0", "%0");       /* incomplete escapes stay */
     check_unescape("%zz%", "%zz%");
     check_unescape("a+b", "a+b");
-    check_unescape("%2500", "%00");     /* one pass only, as MHD does */
+    check_unescape("%2500", "%00"); /* one pass only, as MHD does */
 }

@@ -1,15 +1,25 @@
 #include "router.h"
 #include "unit.h"
 
-static void h1(struct request *r) { (void)r; }
-static void h2(struct request *r) { (void)r; }
+static void h1(struct request *r)
+{
+    (void)r;
+}
+static void h2(struct request *r)
+{
+    (void)r;
+}
 
 static const struct route table[] = {
     {.method = "GET", .pattern = "/v1/claims", .handler = h1, .access = ACCESS_READ},
     {.method = "POST", .pattern = "/v1/claims", .handler = h2, .body = BODY_JSON, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/claims/{id}", .handler = h1, .access = ACCESS_READ},
     {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = h2, .access = ACCESS_READ},
-    {.method = "POST", .pattern = "/v1/claims/{id}/attributions", .handler = h2, .body = BODY_JSON, .access = ACCESS_READ},
+    {.method = "POST",
+     .pattern = "/v1/claims/{id}/attributions",
+     .handler = h2,
+     .body = BODY_JSON,
+     .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/claims/{id}/relations/{kind}", .handler = h1, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/", .handler = h2, .access = ACCESS_READ},
 };

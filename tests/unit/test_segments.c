@@ -46,8 +46,10 @@ static void test_check(void)
 static void test_stored(void)
 {
     /* the interrupted quotation, with curly quotes and an astral character */
-    const char *text = "\u201cThe report,\u201d a spokesperson said, \u201cis a patchwork of lies \U0001F4A5.\u201d";
-    struct anchor_span sp[2] = {quoted(text, "The report,"), quoted(text, "is a patchwork of lies \U0001F4A5.")};
+    const char *text =
+        "\u201cThe report,\u201d a spokesperson said, \u201cis a patchwork of lies \U0001F4A5.\u201d";
+    struct anchor_span sp[2] = {quoted(text, "The report,"),
+                                quoted(text, "is a patchwork of lies \U0001F4A5.")};
     size_t bad;
     CHECK(segments_check(sp, 2, &bad) == SEGMENTS_OK);
     json_t *o = segments_stored_json(text, sp, 2);
