@@ -34,7 +34,8 @@ def get_routes():
     routes = set()
     for path in glob.glob(os.path.join(ROOT, "server", "ep_*.c")):
         with open(path, encoding="utf-8") as f:
-            for entry in re.findall(r'^\s*\{\.method = "\w+".*$', f.read(), re.M):
+            # an entry may span lines (clang-format): from "{.method" to its "}"
+            for entry in re.findall(r'\{\s*\.method = "\w+"(?:[^{}"]|"[^"]*")*\}', f.read()):
                 routes.add((re.search(r'\.method = "(\w+)"', entry).group(1),
                             re.search(r'\.pattern = "([^"]+)"', entry).group(1),
                             re.search(r'\.access = (ACCESS_\w+)', entry).group(1)))
