@@ -230,31 +230,28 @@ static const char *const STAGED_REFERENCES[] = {"project_id",
  * rows the newer log deletes or changes while the row here stays as it
  * was. (line, type, id, field, code, message), line: the row's last
  * entry in the file. */
-#define STORED_REV(resource) " WHEN '" resource "' THEN (SELECT x.rev FROM " resource " x WHERE x.id = l.id)"
-#define LOG_AGREES_SQL                                                                                     \
-    "WITH covered AS (SELECT s.rec->>'resource' AS resource, s.id, max(s.line) AS line"                    \
-    "   FROM import_stage s WHERE s.type = 'revision' GROUP BY 1, 2),"                                     \
-    " last AS (SELECT c.line, c.resource, c.id, h.rev, h.op FROM covered c CROSS JOIN LATERAL"             \
-    "   (SELECT h.rev, h.op FROM revisions h WHERE h.id = c.id AND h.resource = c.resource"                \
-    "    ORDER BY h.rev DESC LIMIT 1) h),"                                                                 \
-    " stored AS (SELECT l.*, CASE l.resource" STORED_REV("projects") STORED_REV("documents")               \
-        STORED_REV("actors") STORED_REV("claims") STORED_REV("attributions") STORED_REV("relations")       \
-            STORED_REV("sources") STORED_REV("citations")                                                  \
-                STORED_REV("members") " END AS stored_rev"                                                 \
-                                      "   FROM last l)"                                                    \
-                                      " SELECT line, 'revision', id, 'rev', 'conflict', CASE WHEN op IN "  \
-                                      "('delete', 'purge')"                                                \
-                                      "  THEN 'the log ends with this row''s ' || op || ' (revision ' || " \
-                                      "rev || '), but this database"                                       \
-                                      " holds the row: import the file into a database without it'"        \
-                                      "  ELSE 'the log ends with revision ' || rev || ' of this row, but " \
-                                      "this database holds it at"                                          \
-                                      " revision ' || stored_rev || ': import the file into a database "   \
-                                      "without the row, or holding"                                        \
-                                      " this revision of it' END"                                          \
-                                      " FROM stored WHERE stored_rev IS NOT NULL AND (op IN ('delete', "   \
-                                      "'purge') OR stored_rev < rev)"                                      \
-                                      " ORDER BY line"
+/* Laid out by hand: clang-format 14 would cut these SQL literals into pieces. */
+/* clang-format off */
+#define STORED_REV(resource)                                                                       \
+    " WHEN '" resource "' THEN (SELECT x.rev FROM " resource " x WHERE x.id = l.id)"
+#define LOG_AGREES_SQL                                                                             \
+    "WITH covered AS (SELECT s.rec->>'resource' AS resource, s.id, max(s.line) AS line"            \
+    "   FROM import_stage s WHERE s.type = 'revision' GROUP BY 1, 2),"                             \
+    " last AS (SELECT c.line, c.resource, c.id, h.rev, h.op FROM covered c CROSS JOIN LATERAL"     \
+    "   (SELECT h.rev, h.op FROM revisions h WHERE h.id = c.id AND h.resource = c.resource"        \
+    "    ORDER BY h.rev DESC LIMIT 1) h),"                                                         \
+    " stored AS (SELECT l.*, CASE l.resource" STORED_REV("projects") STORED_REV("documents")       \
+    STORED_REV("actors") STORED_REV("claims") STORED_REV("attributions") STORED_REV("relations")   \
+    STORED_REV("sources") STORED_REV("citations") STORED_REV("members") " END AS stored_rev"       \
+    "   FROM last l)"                                                                              \
+    " SELECT line, 'revision', id, 'rev', 'conflict', CASE WHEN op IN ('delete', 'purge')"         \
+    "  THEN 'the log ends with this row''s ' || op || ' (revision ' || rev || '), but this database"  \
+    " holds the row: import the file into a database without it'"                                 \
+    "  ELSE 'the log ends with revision ' || rev || ' of this row, but this database holds it at"  \
+    " revision ' || stored_rev || ': import the file into a database without the row, or holding" \
+    " this revision of it' END"                                                                    \
+    " FROM stored WHERE stored_rev IS NOT NULL AND (op IN ('delete', 'purge') OR stored_rev < rev)" \
+    " ORDER BY line"
 
 /* Every problem the staged lines have that only the database can see, in
  * line order: (line, type, id, field, code, message). $2: ids may repeat
@@ -264,26 +261,20 @@ static const char CHECK_SQL[] =
     "SELECT line, type, id, 'id', 'duplicate_id', 'this id is already on line ' || first"
     " FROM (SELECT s.line, s.type, s.id, min(s.line) OVER (PARTITION BY s.type, s.id) AS first"
     "   FROM import_stage s WHERE $2::bool AND s.type <> 'revision') d WHERE line > first"
-    " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS) " UNION ALL " CONFLICTS(
-        "codebook", "codebook_entries", CODEBOOK_ROWS,
-        CODEBOOK_COLS) " UNION ALL " CONFLICTS("actor", "actors",
-                                               ACTOR_ROWS, ACTOR_COLS) " UNION ALL " CONFLICTS("document",
-                                                                                               "documents",
-                                                                                               DOCUMENT_ROWS,
-                                                                                               DOCUMENT_COLS) " UNION ALL " CONFLICTS("claim",
-                                                                                                                                      "claims", CLAIM_ROWS, CLAIM_COLS) " UNION ALL " CONFLICTS("source", "sources", SOURCE_ROWS, SOURCE_COLS) " UNION ALL " CONFLICTS("attribution",
-                                                                                                                                                                                                                                                                       "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS) " UNION ALL " CONFLICTS("relation",
-                                                                                                                                                                                                                                                                                                                                                   "relations",
-                                                                                                                                                                                                                                                                                                                                                   RELATION_ROWS, RELATION_COLS) " UNION ALL " CONFLICTS("citation",
-                                                                                                                                                                                                                                                                                                                                                                                                         "citations",
-                                                                                                                                                                                                                                                                                                                                                                                                         CITATION_ROWS,
-                                                                                                                                                                                                                                                                                                                                                                                                         CITATION_COLS) " UNION ALL " MOVED("codebook",
-                                                                                                                                                                                                                                                                                                                                                                                                                                            "codebook_entries") " UNION ALL " MOVED("actor",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "actors") " UNION ALL " MOVED("document",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "documents") " UNION ALL " MOVED("claim",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "claims") " UNION ALL " MOVED("source", "sources") " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             "relations") " UNION ALL " MOVED("citation",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "citations")
+    " UNION ALL " CONFLICTS("project", "projects", PROJECT_ROWS, PROJECT_COLS)
+    " UNION ALL " CONFLICTS("codebook", "codebook_entries", CODEBOOK_ROWS, CODEBOOK_COLS)
+    " UNION ALL " CONFLICTS("actor", "actors", ACTOR_ROWS, ACTOR_COLS)
+    " UNION ALL " CONFLICTS("document", "documents", DOCUMENT_ROWS, DOCUMENT_COLS)
+    " UNION ALL " CONFLICTS("claim", "claims", CLAIM_ROWS, CLAIM_COLS)
+    " UNION ALL " CONFLICTS("source", "sources", SOURCE_ROWS, SOURCE_COLS)
+    " UNION ALL " CONFLICTS("attribution", "attributions", ATTRIBUTION_ROWS, ATTRIBUTION_COLS)
+    " UNION ALL " CONFLICTS("relation", "relations", RELATION_ROWS, RELATION_COLS)
+    " UNION ALL " CONFLICTS("citation", "citations", CITATION_ROWS, CITATION_COLS)
+    " UNION ALL " MOVED("codebook", "codebook_entries")
+    " UNION ALL " MOVED("actor", "actors") " UNION ALL " MOVED("document", "documents")
+    " UNION ALL " MOVED("claim", "claims") " UNION ALL " MOVED("source", "sources")
+    " UNION ALL " MOVED("attribution", "attributions") " UNION ALL " MOVED("relation", "relations")
+    " UNION ALL " MOVED("citation", "citations")
     /* a document's text never changes, even with on_conflict=update */
     " UNION ALL SELECT s.line, s.type, s.id, 'text', 'immutable',"
     " 'a document with this id exists with another text; a document''s text never changes'"
@@ -293,18 +284,17 @@ static const char CHECK_SQL[] =
     " 'sha256 does not match the text (it is computed; omit it or give the right one)'"
     " FROM import_stage s WHERE s.type = 'document' AND s.rec ? 'sha256'"
     " AND s.rec->>'sha256' <> text_sha256(s.rec->>'text')"
-    " UNION ALL " PROJECT_REFERENCE("codebook") " UNION ALL " PROJECT_REFERENCE(
-        "actor") " UNION "
-                 "ALL"
-                 " " PROJECT_REFERENCE("document") " UNION ALL " PROJECT_REFERENCE(
-                     "claim") " UNION ALL " PROJECT_REFERENCE("source") " UNION ALL " PROJECT_REFERENCE("attr"
-                                                                                                        "ibut"
-                                                                                                        "ion") " UNION ALL " PROJECT_REFERENCE("relation") " UNION ALL " PROJECT_REFERENCE("citation") " UNION ALL " REFERENCE("claim", "document_id", "documents", "document") " UNION ALL " REFERENCE("source", "document_id", "documents", "document") " UNION ALL " REFERENCE("source",
-                                                                                                                                                                                                                                                                                                                                                                                  "publisher_actor_id", "actors", "actor") " UNION ALL " REFERENCE("attribution",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                   "claim_id", "claims", "claim") " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor") " UNION ALL " REFERENCE("attribution",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "via_attribution_id",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "attributions",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "attribution")
+    " UNION ALL " PROJECT_REFERENCE("codebook")
+    " UNION ALL " PROJECT_REFERENCE("actor") " UNION ALL " PROJECT_REFERENCE("document")
+    " UNION ALL " PROJECT_REFERENCE("claim") " UNION ALL " PROJECT_REFERENCE("source")
+    " UNION ALL " PROJECT_REFERENCE("attribution") " UNION ALL " PROJECT_REFERENCE("relation")
+    " UNION ALL " PROJECT_REFERENCE("citation")
+    " UNION ALL " REFERENCE("claim", "document_id", "documents", "document")
+    " UNION ALL " REFERENCE("source", "document_id", "documents", "document")
+    " UNION ALL " REFERENCE("source", "publisher_actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("attribution", "claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("attribution", "actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("attribution", "via_attribution_id", "attributions", "attribution")
     /* a report chain stays within one claim (as the API checks) */
     " UNION ALL SELECT s.line, s.type, s.id, 'via_attribution_id', 'unknown_reference',"
     " 'via_attribution_id names an attribution of another claim; a report chain stays within one claim'"
@@ -312,40 +302,11 @@ static const char CHECK_SQL[] =
     "  WHERE v.type = 'attribution' AND v.id = s.via_attribution_id),"
     "  (SELECT a.claim_id FROM attributions a WHERE a.id = s.via_attribution_id)) AS claim_id) via"
     " WHERE s.type = 'attribution' AND s.via_attribution_id IS NOT NULL AND via.claim_id <> s.claim_id"
-    " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim") " UNION ALL " REFERENCE(
-        "relation", "to_claim_id", "claims",
-        "claim") " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors",
-                                         "actor") " UNION ALL " REFERENCE("citation", "claim_id", "claims",
-                                                                          "claim") " UNION ALL " REFERENCE("c"
-                                                                                                           "i"
-                                                                                                           "t"
-                                                                                                           "a"
-                                                                                                           "t"
-                                                                                                           "i"
-                                                                                                           "o"
-                                                                                                           "n",
-                                                                                                           "s"
-                                                                                                           "o"
-                                                                                                           "u"
-                                                                                                           "r"
-                                                                                                           "c"
-                                                                                                           "e"
-                                                                                                           "_"
-                                                                                                           "i"
-                                                                                                           "d",
-                                                                                                           "s"
-                                                                                                           "o"
-                                                                                                           "u"
-                                                                                                           "r"
-                                                                                                           "c"
-                                                                                                           "e"
-                                                                                                           "s",
-                                                                                                           "s"
-                                                                                                           "o"
-                                                                                                           "u"
-                                                                                                           "r"
-                                                                                                           "c"
-                                                                                                           "e")
+    " UNION ALL " REFERENCE("relation", "from_claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("relation", "to_claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("relation", "asserted_by_actor_id", "actors", "actor")
+    " UNION ALL " REFERENCE("citation", "claim_id", "claims", "claim")
+    " UNION ALL " REFERENCE("citation", "source_id", "sources", "source")
     /* a codebook entry's parent: a tag of the same project's codebook */
     " UNION ALL SELECT s.line, s.type, s.id, 'parent', 'unknown_reference',"
     " 'parent is not a tag of this project''s codebook, in the file or the database'"
@@ -355,127 +316,21 @@ static const char CHECK_SQL[] =
     " AND NOT EXISTS (SELECT 1 FROM import_stage o WHERE o.type = 'codebook'"
     "   AND o.project_id = s.project_id AND o.rec->>'tag' = s.rec->>'parent')"
     /* unique keys: codebook tags, project slugs, document external ids, relation triples */
-    " UNION ALL " UNIQUE_KEY(
-        "codebook", "s.project_id, s.value", "tag", "the project''s codebook has this tag under another id",
-        "SELECT 1 FROM codebook_entries t WHERE t.tag = k.value"
-        " AND t.project_id = k.project_id AND t.id <> k.id") " UNION ALL " UNIQUE_KEY("project", "s.value",
-                                                                                      "slug",
-                                                                                      "another project has "
-                                                                                      "this slug",
-                                                                                      "SELECT 1 FROM "
-                                                                                      "projects t WHERE "
-                                                                                      "t.slug = k.value AND "
-                                                                                      "t.id <> k.id") " UNION"
-                                                                                                      " ALL"
-                                                                                                      " " UNIQUE_KEY(
-                                                                                                          "do"
-                                                                                                          "cu"
-                                                                                                          "me"
-                                                                                                          "n"
-                                                                                                          "t",
-                                                                                                          "s."
-                                                                                                          "pr"
-                                                                                                          "oj"
-                                                                                                          "ec"
-                                                                                                          "t_"
-                                                                                                          "id"
-                                                                                                          ", "
-                                                                                                          "s."
-                                                                                                          "va"
-                                                                                                          "lu"
-                                                                                                          "e",
-                                                                                                          "ex"
-                                                                                                          "te"
-                                                                                                          "rn"
-                                                                                                          "al"
-                                                                                                          "_i"
-                                                                                                          "d",
-                                                                                                          "an"
-                                                                                                          "ot"
-                                                                                                          "he"
-                                                                                                          "r "
-                                                                                                          "do"
-                                                                                                          "cu"
-                                                                                                          "me"
-                                                                                                          "nt"
-                                                                                                          " o"
-                                                                                                          "f "
-                                                                                                          "th"
-                                                                                                          "is"
-                                                                                                          " p"
-                                                                                                          "ro"
-                                                                                                          "je"
-                                                                                                          "ct"
-                                                                                                          " h"
-                                                                                                          "as"
-                                                                                                          " t"
-                                                                                                          "hi"
-                                                                                                          "s "
-                                                                                                          "ex"
-                                                                                                          "te"
-                                                                                                          "rn"
-                                                                                                          "al"
-                                                                                                          "_i"
-                                                                                                          "d",
-                                                                                                          "SE"
-                                                                                                          "LE"
-                                                                                                          "CT"
-                                                                                                          " 1"
-                                                                                                          " F"
-                                                                                                          "RO"
-                                                                                                          "M "
-                                                                                                          "do"
-                                                                                                          "cu"
-                                                                                                          "me"
-                                                                                                          "nt"
-                                                                                                          "s "
-                                                                                                          "t "
-                                                                                                          "WH"
-                                                                                                          "ER"
-                                                                                                          "E "
-                                                                                                          "t."
-                                                                                                          "ex"
-                                                                                                          "te"
-                                                                                                          "rn"
-                                                                                                          "al"
-                                                                                                          "_i"
-                                                                                                          "d "
-                                                                                                          "= "
-                                                                                                          "k."
-                                                                                                          "va"
-                                                                                                          "lu"
-                                                                                                          "e"
-                                                                                                          " A"
-                                                                                                          "ND"
-                                                                                                          " t"
-                                                                                                          ".p"
-                                                                                                          "ro"
-                                                                                                          "je"
-                                                                                                          "ct"
-                                                                                                          "_i"
-                                                                                                          "d "
-                                                                                                          "= "
-                                                                                                          "k."
-                                                                                                          "pr"
-                                                                                                          "oj"
-                                                                                                          "ec"
-                                                                                                          "t_"
-                                                                                                          "id"
-                                                                                                          " A"
-                                                                                                          "ND"
-                                                                                                          " t"
-                                                                                                          ".i"
-                                                                                                          "d "
-                                                                                                          "<>"
-                                                                                                          " k"
-                                                                                                          ".i"
-                                                                                                          "d") " UNION ALL " UNIQUE_KEY("relation",
-                                                                                                                                        "s.from_claim_id, s.to_claim_id, s.value",
-                                                                                                                                        "kind",
-                                                                                                                                        "another relation has the same from_claim_id, to_claim_id and kind",
-                                                                                                                                        "SELECT 1 FROM relations t WHERE t.from_claim_id = k.from_claim_id"
-                                                                                                                                        " AND t.to_claim_id = k.to_claim_id AND t.kind = k.value::relation_kind"
-                                                                                                                                        " AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("codebook", "s.project_id, s.value", "tag",
+                             "the project''s codebook has this tag under another id",
+                             "SELECT 1 FROM codebook_entries t WHERE t.tag = k.value"
+                             " AND t.project_id = k.project_id AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("project", "s.value", "slug", "another project has this slug",
+                             "SELECT 1 FROM projects t WHERE t.slug = k.value AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("document", "s.project_id, s.value", "external_id",
+                             "another document of this project has this external_id",
+                             "SELECT 1 FROM documents t WHERE t.external_id = k.value"
+                             " AND t.project_id = k.project_id AND t.id <> k.id")
+    " UNION ALL " UNIQUE_KEY("relation", "s.from_claim_id, s.to_claim_id, s.value", "kind",
+                             "another relation has the same from_claim_id, to_claim_id and kind",
+                             "SELECT 1 FROM relations t WHERE t.from_claim_id = k.from_claim_id"
+                             " AND t.to_claim_id = k.to_claim_id AND t.kind = k.value::relation_kind"
+                             " AND t.id <> k.id")
     /* spans given in full whose text was not at hand while reading */
     " UNION ALL SELECT s.line, s.type, s.id, f.field, 'exact_mismatch',"
     " f.field || ': exact does not match the document text at start..end'"
@@ -491,8 +346,10 @@ static const char CHECK_SQL[] =
     "   OR char_length(t.text) < (t.sp->>'end')::int"
     "   OR substr(t.text, (t.sp->>'start')::int + 1, (t.sp->>'end')::int - (t.sp->>'start')::int)"
     "      IS DISTINCT FROM t.sp->>'exact')"
-    " UNION ALL " REVISION_CHECKS " ORDER BY 1, 4";
+    " UNION ALL " REVISION_CHECKS
+" ORDER BY 1, 4";
 
+/* clang-format on */
 /* Claims whose tags the codebook of their project lacks when that project
  * has strict_tags (codebook.h): its stored entries and the file's codebook
  * records, which replace stored ones of the same tag. A claim stored with
