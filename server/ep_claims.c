@@ -507,9 +507,6 @@ static void list_claims(struct request *r)
         || !query_timestamp_or_reply(r, "created_before", &before)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0],
                             pg.fetch,
                             document_id,
@@ -526,7 +523,7 @@ static void list_claims(struct request *r)
     const char *statement = document_id ? "claim_list_by_document"
                             : actor_id  ? "claim_list_by_actor"
                                         : "claim_list";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 13, params);
+    PGresult *res = db_run_or_reply(r, statement, 13, params);
     if (!res)
         return;
     static const int id_key[] = {0};
@@ -563,11 +560,8 @@ static void list_document_claims(struct request *r)
             id = pg.after[1];
         }
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {document_id, start, id, unspanned_id, pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_list_of_document", 5, params);
+    PGresult *res = db_run_or_reply(r, "claim_list_of_document", 5, params);
     if (!res)
         return;
     if (PQntuples(res) == 0)
