@@ -523,12 +523,7 @@ static void list_claims(struct request *r)
     const char *statement = document_id ? "claim_list_by_document"
                             : actor_id  ? "claim_list_by_actor"
                                         : "claim_list";
-    PGresult *res = db_run_or_reply(r, statement, 13, params);
-    if (!res)
-        return;
-    static const int id_key[] = {0};
-    reply_page(r, res, &pg, list_cols, id_key, 1);
-    PQclear(res);
+    reply_page_of(r, statement, 13, params, &pg, list_cols, PAGE_KEY_ID, 1);
 }
 
 static void list_document_claims(struct request *r)

@@ -152,12 +152,8 @@ static void list_entries(struct request *r)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
     const char *params[] = {pg.after[0], pg.fetch, project_id, request_query(r, "prefix")};
-    PGresult *res = db_run_or_reply(r, "codebook_list", 4, params);
-    if (!res)
-        return;
     static const int tag_key[] = {2};
-    reply_page(r, res, &pg, list_cols, tag_key, 1);
-    PQclear(res);
+    reply_page_of(r, "codebook_list", 4, params, &pg, list_cols, tag_key, 1);
 }
 
 static void get_entry(struct request *r)

@@ -206,9 +206,6 @@ static void list_trash(struct request *r)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
     const char *params[] = {project_id, pg.after[0], pg.fetch};
-    PGresult *res = db_run_or_reply(r, "history_trash", 3, params);
-    if (!res)
-        return;
     static const int seq_key[] = {12};
     static const struct col trash_cols[] = {
         {"resource", COL_STRING},
@@ -226,8 +223,7 @@ static void list_trash(struct request *r)
         {"", COL_SKIP},
         {NULL, COL_END},
     };
-    reply_page(r, res, &pg, trash_cols, seq_key, 1);
-    PQclear(res);
+    reply_page_of(r, "history_trash", 3, params, &pg, trash_cols, seq_key, 1);
 }
 
 static void restore(struct request *r)

@@ -48,11 +48,7 @@ static void list_tags(struct request *r)
         return;
     }
     const char *params[] = {request_query(r, "prefix"), project_id, pg.after[0], pg.after[1], pg.fetch};
-    PGresult *res = db_run_or_reply(r, "tag_counts", 5, params);
-    if (!res)
-        return;
-    reply_page(r, res, &pg, tag_cols, keys, 2);
-    PQclear(res);
+    reply_page_of(r, "tag_counts", 5, params, &pg, tag_cols, keys, 2);
 }
 
 static const struct route routes[] = {
