@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_ASSERT(cond)                                                                          \
     do {                                                                                           \
@@ -14,6 +15,18 @@
             abort();                                                                               \
         }                                                                                          \
     } while (0)
+
+/* The input as a C string, malloc'ed (a NUL inside ends it early); NULL
+ * when out of memory. The caller frees it. */
+static inline char *fuzz_string(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (s) {
+        memcpy(s, data, size);
+        s[size] = '\0';
+    }
+    return s;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

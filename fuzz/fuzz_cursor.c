@@ -7,11 +7,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_string(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = '\0';
     char buf[CURSOR_MAX_LEN];
     const char *values[CURSOR_MAX_PARTS];
     for (size_t n = 1; n <= CURSOR_MAX_PARTS; n++)

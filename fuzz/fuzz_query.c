@@ -13,11 +13,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *q = malloc(size + 1);
+    char *q = fuzz_string(data, size);
     if (!q)
         return 0;
-    memcpy(q, data, size);
-    q[size] = '\0';
     size_t len = strlen(q);
     unsigned count = query_param_count(q);
     FUZZ_ASSERT(count >= 1 && count <= len + 1);

@@ -11,6 +11,17 @@
  * option or the value is missing. */
 const char *cli_option_value(int argc, char **argv, int *i, const char *name);
 
+/* A subcommand: its name and what runs it (with the arguments after it). */
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+};
+
+/* Runs the one of commands (ending {NULL, NULL}) that argv[0] names, with
+ * the arguments after it, and returns its exit code; prints usage to stderr
+ * and returns 2 when argv[0] names none. */
+int cli_dispatch(int argc, char **argv, const struct cli_command *commands, const char *usage);
+
 /* A command-line connection with full access (db_scope_command_line: whoever
  * holds the database URL is trusted), or NULL after printing why, prefixed
  * "claimdb <command>: ". The caller PQfinish()es it. */

@@ -18,6 +18,15 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+int cli_dispatch(int argc, char **argv, const struct cli_command *commands, const char *usage)
+{
+    for (const struct cli_command *c = commands; argc >= 1 && c->name; c++)
+        if (strcmp(argv[0], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    fputs(usage, stderr);
+    return 2;
+}
+
 PGconn *cli_connect_or_say(const char *command)
 {
     char error[512];

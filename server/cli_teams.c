@@ -370,34 +370,25 @@ static int project_member(int argc, char **argv)
 
 int cli_user(int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "add") == 0)
-        return user_add(argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "password") == 0)
-        return user_password(argc - 1, argv + 1);
-    fputs("usage: claimdb user add NAME [--admin] [--password-stdin] | claimdb user password NAME\n", stderr);
-    return 2;
+    static const struct cli_command commands[] = {
+        {"add", user_add}, {"password", user_password}, {NULL, NULL}};
+    return cli_dispatch(
+        argc, argv, commands,
+        "usage: claimdb user add NAME [--admin] [--password-stdin] | claimdb user password NAME\n");
 }
 
 int cli_token(int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "create") == 0)
-        return token_create(argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "list") == 0)
-        return token_list(argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "revoke") == 0)
-        return token_revoke(argc - 1, argv + 1);
-    fputs("usage: claimdb token create|list|revoke ...\n", stderr);
-    return 2;
+    static const struct cli_command commands[] = {
+        {"create", token_create}, {"list", token_list}, {"revoke", token_revoke}, {NULL, NULL}};
+    return cli_dispatch(argc, argv, commands, "usage: claimdb token create|list|revoke ...\n");
 }
 
 int cli_project(int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "add") == 0)
-        return project_add(argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "member") == 0)
-        return project_member(argc - 1, argv + 1);
-    fputs("usage: claimdb project add|member ...\n", stderr);
-    return 2;
+    static const struct cli_command commands[] = {
+        {"add", project_add}, {"member", project_member}, {NULL, NULL}};
+    return cli_dispatch(argc, argv, commands, "usage: claimdb project add|member ...\n");
 }
 
 int cli_bootstrap_owner(void)

@@ -219,6 +219,26 @@ static int project_lookup(const char *name, char id[37])
     return rc;
 }
 
+/* An option whose value is kept as given, and where. */
+struct string_option {
+    const char *name;
+    const char **value;
+};
+
+/* Takes argv[*i] as one of options (ending {NULL, NULL}), keeping its value
+ * (cli_option_value). Returns false when it is none of them. */
+static bool string_option(int argc, char **argv, int *i, const struct string_option *options)
+{
+    for (const struct string_option *o = options; o->name; o++) {
+        const char *v = cli_option_value(argc, argv, i, o->name);
+        if (v) {
+            *o->value = v;
+            return true;
+        }
+    }
+    return false;
+}
+
 int cli_export(const struct config *cfg, int argc, char **argv)
 {
     (void)cfg;
@@ -237,6 +257,17 @@ int cli_export(const struct config *cfg, int argc, char **argv)
     enum export_format format = EXPORT_NDJSON;
     const char *table = NULL, *v, *project = NULL;
     struct export_filters f = {0};
+    const struct string_option options[] = {
+        {"--project", &project},
+        {"--table", &table},
+        {"--document-id", &f.document_id},
+        {"--actor-id", &f.actor_id},
+        {"--tag", &f.tag},
+        {"--kind", &f.kind},
+        {"--created-after", &f.created_after},
+        {"--created-before", &f.created_before},
+        {NULL, NULL},
+    };
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -253,25 +284,9 @@ int cli_export(const struct config *cfg, int argc, char **argv)
                 fputs(usage, stderr);
                 return 2;
             }
-        } else if (strcmp(argv[i], "--history") == 0)
+        } else if (strcmp(argv[i], "--history") == 0) {
             f.history = true;
-        else if ((v = cli_option_value(argc, argv, &i, "--project")))
-            project = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--table")))
-            table = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--document-id")))
-            f.document_id = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--actor-id")))
-            f.actor_id = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--tag")))
-            f.tag = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--kind")))
-            f.kind = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--created-after")))
-            f.created_after = v;
-        else if ((v = cli_option_value(argc, argv, &i, "--created-before")))
-            f.created_before = v;
-        else {
+        } else if (!string_option(argc, argv, &i, options)) {
             fprintf(stderr, "claimdb export: unknown option %s\n%s", argv[i], usage);
             return 2;
         }

@@ -327,13 +327,19 @@ static PGresult *pipeline(PGconn *conn, const char *first_sql, const struct stat
                     : stmt->sql ? PQsendQueryParams(conn, stmt->sql, nparams, NULL, params, NULL, NULL, 0)
                                 : PQsendQueryPrepared(conn, stmt->name, nparams, params, NULL, NULL, 0))
                 && PQpipelineSync(conn);
+    return db_pipeline_end(conn, sent, queries, NULL, NULL);
+}
+
+PGresult *db_pipeline_end(PGconn *conn, bool sent, int queries, bool (*ready)(PGconn *conn, void *ctx),
+                          void *ctx)
+{
     /* Keep the first error, else the last statement's result; a statement
      * after a failed one comes back PGRES_PIPELINE_ABORTED. */
     PGresult *kept = NULL;
     bool kept_error = false, kept_last = false;
     for (int q = 0; sent && q < queries; q++) {
         PGresult *x;
-        while ((x = PQgetResult(conn)) != NULL) {
+        while ((!ready || ready(conn, ctx)) && (x = PQgetResult(conn)) != NULL) {
             ExecStatusType st = PQresultStatus(x);
             if (st == PGRES_FATAL_ERROR && !kept_error) {
                 PQclear(kept);
@@ -405,6 +411,12 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
 {
     const struct statement_ref stmt = {name, NULL, NULL};
     return exec_or_reply(r, conn, &stmt, nparams, params);
+}
+
+PGresult *db_run_or_reply(struct request *r, const char *name, int nparams, const char *const *params)
+{
+    PGconn *conn = db_conn_or_reply(r);
+    return conn ? db_exec_or_reply(r, conn, name, nparams, params) : NULL;
 }
 
 PGresult *db_exec_locked_or_reply(struct request *r, PGconn *conn, const char *lock, const char *name,

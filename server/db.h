@@ -100,6 +100,11 @@ PGresult *db_exec_or_reply(struct request *r, PGconn *conn, const char *name, in
 PGresult *db_exec_replanned_or_reply(struct request *r, PGconn *conn, const struct db_statement *statement,
                                      int nparams, const char *const *params);
 
+/* The one statement most handlers run: db_conn_or_reply (the request's
+ * pooled connection), then db_exec_or_reply on it. Returns the result (the
+ * caller clears it) or NULL after replying. */
+PGresult *db_run_or_reply(struct request *r, const char *name, int nparams, const char *const *params);
+
 /* As db_exec_or_reply, with the prepared statement `lock` (taking the same
  * parameters) run first, in the same pipeline and transaction: a statement
  * taking a transaction-level advisory lock (pg_advisory_xact_lock), so that
@@ -138,6 +143,18 @@ bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, boo
  * connection that pipelines its own set-up (graph_stream.c). Queues nothing
  * when r has no identity. Returns false when it could not be queued. */
 bool db_scope_send(PGconn *conn, const struct request *r);
+
+/* Reads the results of a pipeline of `queries` statements ended by one Sync
+ * (sent: whether all of it was queued; if not, nothing is read) and leaves
+ * pipeline mode. `ready`, when not NULL, is called with ctx before each
+ * result is read and may wait for it (graph_stream.c watches its client
+ * meanwhile); it returns false when the connection failed. Returns the
+ * first failed statement's result, else the last statement's (a statement
+ * after a failed one comes back aborted), for the caller to clear; NULL when
+ * the connection failed or something was left unread (the connection then
+ * cannot line up replies with requests: drop it). */
+PGresult *db_pipeline_end(PGconn *conn, bool sent, int queries, bool (*ready)(PGconn *conn, void *ctx),
+                          void *ctx);
 
 /* Gives a command-line connection (claimdb import/export/user/...)
  * full access for its session: the CLI's user holds the database URL. */

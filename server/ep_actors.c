@@ -244,21 +244,17 @@ static void list_actors(struct request *r)
                     " not combine with after or name");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *name = request_query(r, "name");
     const char *params[] = {pg.after[0], project_id, kind, pg.fetch, q ? q : name};
-    PGresult *res = q      ? db_exec_or_reply(r, conn, "actor_search", 5, params)
-                    : name ? db_exec_or_reply(r, conn, "actor_list_by_name", 5, params)
-                           : db_exec_or_reply(r, conn, "actor_list", 4, params);
+    if (!q) {
+        reply_page_of(r, name ? "actor_list_by_name" : "actor_list", name ? 5 : 4, params, &pg, list_cols,
+                      PAGE_KEY_ID, 1);
+        return;
+    }
+    PGresult *res = db_run_or_reply(r, "actor_search", 5, params);
     if (!res)
         return;
-    if (q) /* ranked: the best `limit`, no cursor */
-        reply_page_n(r, res, PQntuples(res) < (int)pg.limit ? PQntuples(res) : (int)pg.limit, &pg,
-                     search_cols, PAGE_KEY_ID, 1);
-    else
-        reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
+    reply_ranked_page(r, res, &pg, search_cols); /* the best `limit`, no cursor */
     PQclear(res);
 }
 
@@ -273,13 +269,7 @@ static void patch_actor(struct request *r)
                     "aliases replaces the list; add_aliases/remove_aliases change it: send one or the other");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    PGresult *res = db_exec_with_body_or_reply(r, conn, "actor_patch", id, r->json);
-    if (!res)
-        return;
-    reply_object_or_404(r, res, 0, "actor", id);
+    reply_patched_or_404(r, "actor_patch", id, "actor");
 }
 
 static void delete_actor(struct request *r)

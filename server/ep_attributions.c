@@ -317,23 +317,7 @@ static void create_attribution(struct request *r)
 
 static void list_claim_attributions(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", NULL};
-    struct page pg;
-    const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    const char *params[] = {claim_id, pg.after[0], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "attribution_list", 3, params);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        reply_not_found(r, "claim", claim_id);
-    else
-        reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, list_cols, PAGE_KEY_ID, 1);
-    PQclear(res);
+    reply_child_page(r, "attribution_list", "claim", list_cols);
 }
 
 static void list_attributions(struct request *r)
@@ -352,9 +336,6 @@ static void list_attributions(struct request *r)
         || !query_enum_or_reply(r, "factuality", ATTRIBUTION_FACTUALITIES, &factuality)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0],
                             pg.fetch,
                             actor_id,
@@ -371,24 +352,12 @@ static void list_attributions(struct request *r)
                             : actor_id    ? "attribution_search_by_actor"
                             : document_id ? "attribution_search_by_document"
                                           : "attribution_search";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 12, params);
-    if (!res)
-        return;
-    reply_page(r, res, &pg, search_cols, PAGE_KEY_ID, 1);
-    PQclear(res);
+    reply_page_of(r, statement, 12, params, &pg, search_cols, PAGE_KEY_ID, 1);
 }
 
 static void get_attribution(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return;
-    const char *params[] = {id};
-    PGresult *res = db_exec_or_reply(r, conn, "attribution_get", 1, params);
-    if (!res)
-        return;
-    reply_object_or_404(r, res, 0, "attribution", id);
+    reply_get_by_id(r, "attribution_get", "attribution");
 }
 
 static void patch_attribution(struct request *r)

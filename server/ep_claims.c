@@ -507,9 +507,6 @@ static void list_claims(struct request *r)
         || !query_timestamp_or_reply(r, "created_before", &before)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0],
                             pg.fetch,
                             document_id,
@@ -526,12 +523,7 @@ static void list_claims(struct request *r)
     const char *statement = document_id ? "claim_list_by_document"
                             : actor_id  ? "claim_list_by_actor"
                                         : "claim_list";
-    PGresult *res = db_exec_or_reply(r, conn, statement, 13, params);
-    if (!res)
-        return;
-    static const int id_key[] = {0};
-    reply_page(r, res, &pg, list_cols, id_key, 1);
-    PQclear(res);
+    reply_page_of(r, statement, 13, params, &pg, list_cols, PAGE_KEY_ID, 1);
 }
 
 static void list_document_claims(struct request *r)
@@ -563,11 +555,8 @@ static void list_document_claims(struct request *r)
             id = pg.after[1];
         }
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {document_id, start, id, unspanned_id, pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_list_of_document", 5, params);
+    PGresult *res = db_run_or_reply(r, "claim_list_of_document", 5, params);
     if (!res)
         return;
     if (PQntuples(res) == 0)

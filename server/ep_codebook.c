@@ -122,12 +122,9 @@ static void create_entry(struct request *r)
                     "project_id in the query and in the body differ");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     char *body = json_text(r->json);
     const char *params[] = {body, project_id};
-    PGresult *res = db_exec_or_reply(r, conn, "codebook_create", 2, params);
+    PGresult *res = db_run_or_reply(r, "codebook_create", 2, params);
     free(body);
     if (!res)
         return;
@@ -154,16 +151,9 @@ static void list_entries(struct request *r)
     if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0], pg.fetch, project_id, request_query(r, "prefix")};
-    PGresult *res = db_exec_or_reply(r, conn, "codebook_list", 4, params);
-    if (!res)
-        return;
     static const int tag_key[] = {2};
-    reply_page(r, res, &pg, list_cols, tag_key, 1);
-    PQclear(res);
+    reply_page_of(r, "codebook_list", 4, params, &pg, list_cols, tag_key, 1);
 }
 
 static void get_entry(struct request *r)

@@ -72,32 +72,15 @@ static void list_documents(struct request *r)
     if (!query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0], project_id, request_query(r, "external_id"), pg.fetch,
                             request_query(r, "q")};
-    PGresult *res = db_exec_or_reply(r, conn, "document_list", 5, params);
-    if (!res)
-        return;
-    reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
-    PQclear(res);
+    reply_page_of(r, "document_list", 5, params, &pg, list_cols, PAGE_KEY_ID, 1);
 }
 
 static void patch_document(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    if (!id)
-        return;
     /* text and project_id are set once: 409 immutable (fields_check). */
-    if (!fields_valid_or_reply(r, r->json, "", ENTITY_DOCUMENT.fields, VALIDATE_PATCH))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    PGresult *res = db_exec_with_body_or_reply(r, conn, "document_patch", id, r->json);
-    if (res)
-        reply_object_or_404(r, res, 0, "document", id);
+    reply_patch_from_body(r, "document_patch", ENTITY_DOCUMENT.fields, "document");
 }
 
 static void delete_document(struct request *r)

@@ -23,10 +23,7 @@ static void get_healthz(struct request *r)
 
 static void get_readyz(struct request *r)
 {
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    PGresult *res = db_exec_or_reply(r, conn, "health_schema", 0, NULL);
+    PGresult *res = db_run_or_reply(r, "health_schema", 0, NULL);
     if (!res)
         return;
     const char *at = PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0);

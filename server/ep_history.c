@@ -141,11 +141,8 @@ static void list_revisions(struct request *r)
     if (!id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1)
         || !number_cursor_or_reply(r, &pg))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {table, id, pg.after[0], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "history_revisions", 4, params);
+    PGresult *res = db_run_or_reply(r, "history_revisions", 4, params);
     if (!res)
         return;
     if (PQntuples(res) == 0 && !pg.after[0]) {
@@ -208,13 +205,7 @@ static void list_trash(struct request *r)
     if (!query_known_or_reply(r, known) || !page_or_reply(r, &pg, 1) || !number_cursor_or_reply(r, &pg)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {project_id, pg.after[0], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "history_trash", 3, params);
-    if (!res)
-        return;
     static const int seq_key[] = {12};
     static const struct col trash_cols[] = {
         {"resource", COL_STRING},
@@ -232,20 +223,18 @@ static void list_trash(struct request *r)
         {"", COL_SKIP},
         {NULL, COL_END},
     };
-    reply_page(r, res, &pg, trash_cols, seq_key, 1);
-    PQclear(res);
+    reply_page_of(r, "history_trash", 3, params, &pg, trash_cols, seq_key, 1);
 }
 
 static void restore(struct request *r)
 {
     const char *table = trash_table_or_reply(r);
     const char *id = table ? uuid_param_or_reply(r, "id") : NULL;
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
+    if (!id)
         return;
     r->reason = "restore";
     const char *params[] = {table, id};
-    PGresult *res = db_exec_or_reply(r, conn, "history_restore", 2, params);
+    PGresult *res = db_run_or_reply(r, "history_restore", 2, params);
     r->reason = NULL;
     if (!res)
         return;
@@ -263,11 +252,10 @@ static void purge(struct request *r)
 {
     const char *table = trash_table_or_reply(r);
     const char *id = table ? uuid_param_or_reply(r, "id") : NULL;
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
+    if (!id)
         return;
     const char *params[] = {table, id};
-    PGresult *res = db_exec_or_reply(r, conn, "history_purge", 2, params);
+    PGresult *res = db_run_or_reply(r, "history_purge", 2, params);
     if (!res)
         return;
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)

@@ -6,6 +6,7 @@
 #include "metrics.h"
 #include "registry.h"
 #include "reply.h"
+#include "slow.h"
 #include "validate.h"
 
 #include "config.h"
@@ -37,15 +38,9 @@ static void *import_start(struct request *r)
     opt.request = r; /* writes only where the caller is manager */
     /* no line may be larger than the largest body the API takes */
     opt.max_line = r->cfg->body_limit;
-    if (atomic_fetch_add(&running_imports, 1) >= r->cfg->max_imports) {
-        atomic_fetch_sub(&running_imports, 1);
-        metrics_reject(REJECT_TOO_MANY_IMPORTS);
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_imports", NULL,
-                    "%u imports are running, the most this server allows; retry shortly",
-                    r->cfg->max_imports);
-        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    if (!slow_cap_or_reply(r, &running_imports, r->cfg->max_imports, REJECT_TOO_MANY_IMPORTS,
+                           "too_many_imports", "imports"))
         return NULL;
-    }
     struct import *im = import_begin(&opt);
     if (!im) {
         atomic_fetch_sub(&running_imports, 1);

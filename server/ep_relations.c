@@ -49,9 +49,11 @@ enum {
     CC_CLAIM_ID,
     CC_CLAIM_TEXT,
     CC_RELATION_ID,
+    CC_RELATION_REV,
     CC_KIND,
     CC_DIRECTION,
     CC_OTHER_ID,
+    CC_OTHER_REV,
     CC_OTHER_TEXT,
     CC_OTHER_KIND,
     CC_DOCUMENT_ID,
@@ -68,8 +70,39 @@ enum {
     CC_CUE,
     CC_MODE,
     CC_ATTRIBUTION_ID,
-    CC_RELATION_REV,
-    CC_OTHER_REV,
+};
+
+/* The claim asked about: CC_CLAIM_ID, CC_CLAIM_TEXT. */
+static const struct col claim_cols[] = {
+    {"claim", COL_OBJECT}, {"id", COL_STRING}, {"text", COL_STRING}, {NULL, COL_END}, {NULL, COL_END},
+};
+
+/* A counterclaim item up to its speakers, from CC_RELATION_ID to CC_SEGMENTS
+ * (the target's pieces, left out for a one-piece target). */
+static const struct col counterclaim_cols[] = {
+    {"relation_id", COL_STRING},
+    {"relation_rev", COL_NUMBER},
+    {"kind", COL_STRING},
+    {"direction", COL_STRING},
+    {"claim", COL_OBJECT},
+    {"id", COL_STRING},
+    {"rev", COL_NUMBER},
+    {"text", COL_STRING},
+    {"kind", COL_STRING},
+    {"document", COL_OBJECT},
+    {"id", COL_STRING},
+    {"title", COL_STRING},
+    {NULL, COL_END},
+    {"target", COL_OBJECT},
+    {"start", COL_NUMBER},
+    {"end", COL_NUMBER},
+    {"exact", COL_STRING},
+    {"prefix", COL_STRING},
+    {"suffix", COL_STRING},
+    {"segments", COL_JSON_OPT},
+    {NULL, COL_END},
+    {NULL, COL_END},
+    {NULL, COL_END},
 };
 
 static const struct db_statement statements[] = {
@@ -100,10 +133,9 @@ static const struct db_statement statements[] = {
      * claim on the other side, its document and one row per attribution. No
      * rows: the claim does not exist. */
     {"claim_counterclaims",
-     "SELECT q.id, q.text, x.relation_id, x.kind, x.direction, c.id, c.text, c.kind, d.id, d.title,"
-     " c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue, a.mode, "
-     "a.id,"
-     " x.rev, c.rev"
+     "SELECT q.id, q.text, x.relation_id, x.rev, x.kind, x.direction, c.id, c.rev, c.text, c.kind, d.id,"
+     " d.title, c.start, c.\"end\", c.exact, c.prefix, c.suffix, c.segments, ac.id, ac.name, a.role, a.cue,"
+     " a.mode, a.id"
      " FROM claims q"
      " LEFT JOIN LATERAL (SELECT * FROM ("
      "   SELECT r.id AS relation_id, r.rev, r.kind, 'incoming' AS direction, r.from_claim_id AS other_id"
@@ -148,30 +180,14 @@ static void list_relations(struct request *r)
         || !query_uuid_or_reply(r, "asserted_by_actor_id", &actor_id)
         || !query_uuid_or_reply(r, "project_id", &project_id))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0], from_claim_id, to_claim_id, claim_id,
                             kind,        actor_id,      project_id,  pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "relation_list", 8, params);
-    if (!res)
-        return;
-    reply_page(r, res, &pg, list_cols, PAGE_KEY_ID, 1);
-    PQclear(res);
+    reply_page_of(r, "relation_list", 8, params, &pg, list_cols, PAGE_KEY_ID, 1);
 }
 
 static void patch_relation(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !fields_valid_or_reply(r, r->json, "", ENTITY_RELATION.fields, VALIDATE_PATCH))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    PGresult *res = db_exec_with_body_or_reply(r, conn, "relation_patch", id, r->json);
-    if (!res)
-        return;
-    reply_object_or_404(r, res, 0, "relation", id);
+    reply_patch_from_body(r, "relation_patch", ENTITY_RELATION.fields, "relation");
 }
 
 static void delete_relation(struct request *r)
@@ -179,84 +195,19 @@ static void delete_relation(struct request *r)
     reply_delete_by_id(r, "relation_delete", "relation");
 }
 
-/* Writes column `col` of row `row` as a JSON string or null. */
-static void put_text(struct jsonbuf *jb, const PGresult *res, int row, int col)
-{
-    if (PQgetisnull(res, row, col))
-        jb_raw(jb, "null", 4);
-    else
-        jb_string(jb, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
-}
-
 /* Writes the start of one counterclaim item from the first row of its
  * relation, up to the opening of its "speakers" array. */
 static void counterclaim_begin(struct jsonbuf *jb, const PGresult *res, int row)
 {
-    jb_cstr(jb, "{\"relation_id\":");
-    put_text(jb, res, row, CC_RELATION_ID);
-    jb_cstr(jb, ",\"relation_rev\":");
-    jb_json_or_null(jb, PQgetvalue(res, row, CC_RELATION_REV), 0);
-    jb_cstr(jb, ",\"kind\":");
-    put_text(jb, res, row, CC_KIND);
-    jb_cstr(jb, ",\"direction\":");
-    put_text(jb, res, row, CC_DIRECTION);
-    jb_cstr(jb, ",\"claim\":{\"id\":");
-    put_text(jb, res, row, CC_OTHER_ID);
-    jb_cstr(jb, ",\"rev\":");
-    jb_json_or_null(jb, PQgetvalue(res, row, CC_OTHER_REV), 0);
-    jb_cstr(jb, ",\"text\":");
-    put_text(jb, res, row, CC_OTHER_TEXT);
-    jb_cstr(jb, ",\"kind\":");
-    put_text(jb, res, row, CC_OTHER_KIND);
-    jb_cstr(jb, ",\"document\":");
-    if (PQgetisnull(res, row, CC_DOCUMENT_ID)) {
-        jb_cstr(jb, "null");
-    } else {
-        jb_cstr(jb, "{\"id\":");
-        put_text(jb, res, row, CC_DOCUMENT_ID);
-        jb_cstr(jb, ",\"title\":");
-        put_text(jb, res, row, CC_DOCUMENT_TITLE);
-        jb_cstr(jb, "}");
-    }
-    jb_cstr(jb, ",\"target\":");
-    if (PQgetisnull(res, row, CC_START)) {
-        jb_cstr(jb, "null");
-    } else {
-        jb_cstr(jb, "{\"start\":");
-        jb_json_or_null(jb, PQgetvalue(res, row, CC_START), 0);
-        jb_cstr(jb, ",\"end\":");
-        jb_json_or_null(jb, PQgetvalue(res, row, CC_END), PQgetisnull(res, row, CC_END));
-        jb_cstr(jb, ",\"exact\":");
-        put_text(jb, res, row, CC_EXACT);
-        jb_cstr(jb, ",\"prefix\":");
-        put_text(jb, res, row, CC_PREFIX);
-        jb_cstr(jb, ",\"suffix\":");
-        put_text(jb, res, row, CC_SUFFIX);
-        if (!PQgetisnull(res, row, CC_SEGMENTS)) { /* a discontinuous target's pieces */
-            jb_cstr(jb, ",\"segments\":");
-            jb_raw(jb, PQgetvalue(res, row, CC_SEGMENTS), (size_t)PQgetlength(res, row, CC_SEGMENTS));
-        }
-        jb_cstr(jb, "}");
-    }
-    jb_cstr(jb, "},\"speakers\":[");
+    rowjson_write_open(jb, res, row, CC_RELATION_ID, counterclaim_cols, NULL);
+    jb_cstr(jb, ",\"speakers\":[");
 }
 
-static void speaker_write(struct jsonbuf *jb, const PGresult *res, int row)
-{
-    jb_cstr(jb, "{\"id\":");
-    put_text(jb, res, row, CC_ACTOR_ID);
-    jb_cstr(jb, ",\"name\":");
-    put_text(jb, res, row, CC_ACTOR_NAME);
-    jb_cstr(jb, ",\"role\":");
-    put_text(jb, res, row, CC_ROLE);
-    jb_cstr(jb, ",\"cue\":");
-    put_text(jb, res, row, CC_CUE);
-    jb_cstr(jb, ",\"mode\":");
-    put_text(jb, res, row, CC_MODE);
-    jb_cstr(jb, ",\"attribution_id\":");
-    put_text(jb, res, row, CC_ATTRIBUTION_ID);
-    jb_cstr(jb, "}");
-}
+/* A speaker of a counterclaim, from CC_ACTOR_ID to CC_ATTRIBUTION_ID. */
+static const struct col speaker_cols[] = {
+    {"id", COL_STRING},   {"name", COL_STRING},           {"role", COL_STRING}, {"cue", COL_STRING},
+    {"mode", COL_STRING}, {"attribution_id", COL_STRING}, {NULL, COL_END},
+};
 
 /* The cursor is (direction, relation id) of the last item shown. */
 static bool counterclaims_cursor_or_reply(struct request *r, const struct page *pg)
@@ -277,11 +228,8 @@ static void get_counterclaims(struct request *r)
     if (!id || !query_known_or_reply(r, known) || !page_or_reply(r, &pg, 2)
         || !counterclaims_cursor_or_reply(r, &pg))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {id, pg.after[0], pg.after[1], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_counterclaims", 4, params);
+    PGresult *res = db_run_or_reply(r, "claim_counterclaims", 4, params);
     if (!res)
         return;
     int n = PQntuples(res);
@@ -291,11 +239,8 @@ static void get_counterclaims(struct request *r)
         return;
     }
     struct jsonbuf jb = {0};
-    jb_cstr(&jb, "{\"claim\":{\"id\":");
-    put_text(&jb, res, 0, CC_CLAIM_ID);
-    jb_cstr(&jb, ",\"text\":");
-    put_text(&jb, res, 0, CC_CLAIM_TEXT);
-    jb_cstr(&jb, "},\"items\":[");
+    rowjson_write_open(&jb, res, 0, CC_CLAIM_ID, claim_cols, NULL);
+    jb_cstr(&jb, ",\"items\":[");
     /* Rows of one relation are adjacent (ORDER BY direction, relation id):
      * open an item when the relation changes, add a speaker per row that
      * has an attribution. */
@@ -323,7 +268,8 @@ static void get_counterclaims(struct request *r)
         if (!PQgetisnull(res, i, CC_ATTRIBUTION_ID)) {
             if (speakers++)
                 jb_raw(&jb, ",", 1);
-            speaker_write(&jb, res, i);
+            rowjson_write_open(&jb, res, i, CC_ACTOR_ID, speaker_cols, NULL);
+            jb_raw(&jb, "}", 1);
         }
     }
     if (open_relation)

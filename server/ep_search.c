@@ -37,9 +37,9 @@
  * $5 limit. */
 static const struct db_statement statements[] = {
     {"search_claims",
-     "SELECT c.id, c.text, c.exact, c.document_id, d.title, c.kind, hit.rank,"
+     "SELECT c.id, c.rev, hit.rank, c.text, c.exact, c.kind, c.document_id, d.title,"
      " ts_headline(c.search_config, c.text, tq.q,"
-     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet, c.rev"
+     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet"
      " FROM " QUERY_ROW " JOIN claims c ON c.search @@ tq.q OR " CLAIM_WORDS_SQL " ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ tq.q THEN ts_rank_cd(c.search, tq.q)"
      "  ELSE 0.01 * similarity(c.text, $1::text) END)::real AS rank) hit"
@@ -48,13 +48,12 @@ static const struct db_statement statements[] = {
      " AND ($3::real IS NULL OR (hit.rank, c.id) < ($3::real, $4::uuid))"
      " ORDER BY hit.rank DESC, c.id DESC LIMIT $5::int"},
     {"search_documents",
-     "SELECT d.id, d.title, d.language, d.published_at, hit.rank,"
+     "SELECT d.id, d.rev, hit.rank, d.title, d.language, d.published_at,"
      " ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
      "  'MaxFragments=3, MinWords=8, MaxWords=30, FragmentDelimiter=\" … \","
      "   StartSel=<mark>, StopSel=</mark>') AS snippet,"
      " CASE WHEN d.search @@ tq.q THEN ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
-     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked,"
-     " d.rev"
+     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked"
      " FROM " QUERY_ROW " JOIN documents d ON d.search @@ tq.q OR d.title ~* tq.pat"
      " CROSS JOIN LATERAL (SELECT (CASE WHEN d.search @@ tq.q THEN ts_rank_cd(d.search, tq.q)"
      "  ELSE 0.01 * similarity(d.title, $1::text) END)::real AS rank) hit"
@@ -64,42 +63,22 @@ static const struct db_statement statements[] = {
     {NULL, NULL},
 };
 
-enum { CL_ID, CL_TEXT, CL_EXACT, CL_DOCUMENT_ID, CL_DOCUMENT_TITLE, CL_KIND, CL_RANK, CL_SNIPPET, CL_REV };
-enum { DO_ID, DO_TITLE, DO_LANGUAGE, DO_PUBLISHED, DO_RANK, DO_SNIPPET, DO_MARKED, DO_REV };
-
-static void put_text(struct jsonbuf *jb, const PGresult *res, int row, int col)
-{
-    jb_string_or_null(jb, PQgetvalue(res, row, col), PQgetisnull(res, row, col));
-}
-
-static void claim_hit(struct jsonbuf *jb, const PGresult *res, int row)
-{
-    jb_cstr(jb, "{\"type\":\"claim\",\"id\":");
-    put_text(jb, res, row, CL_ID);
-    jb_cstr(jb, ",\"rev\":"); /* a hit can be edited with If-Match without fetching it */
-    jb_cstr(jb, PQgetvalue(res, row, CL_REV));
-    jb_cstr(jb, ",\"rank\":");
-    jb_cstr(jb, PQgetvalue(res, row, CL_RANK));
-    jb_cstr(jb, ",\"text\":");
-    put_text(jb, res, row, CL_TEXT);
-    jb_cstr(jb, ",\"exact\":");
-    put_text(jb, res, row, CL_EXACT);
-    jb_cstr(jb, ",\"kind\":");
-    put_text(jb, res, row, CL_KIND);
-    jb_cstr(jb, ",\"document\":");
-    if (PQgetisnull(res, row, CL_DOCUMENT_ID)) {
-        jb_cstr(jb, "null");
-    } else {
-        jb_cstr(jb, "{\"id\":");
-        put_text(jb, res, row, CL_DOCUMENT_ID);
-        jb_cstr(jb, ",\"title\":");
-        put_text(jb, res, row, CL_DOCUMENT_TITLE);
-        jb_cstr(jb, "}");
-    }
-    jb_cstr(jb, ",\"snippet\":");
-    put_text(jb, res, row, CL_SNIPPET);
-    jb_cstr(jb, "}");
-}
+/* A claim hit, search_claims's columns in order ("rev" lets a hit be edited with
+ * If-Match without fetching it). Both statements begin with id, rev, rank:
+ * the cursor is (rank, id). */
+static const struct col claim_hit_cols[] = {
+    {"id", COL_STRING},    {"rev", COL_NUMBER},  {"rank", COL_NUMBER},     {"text", COL_STRING},
+    {"exact", COL_STRING}, {"kind", COL_STRING}, {"document", COL_OBJECT}, {"id", COL_STRING},
+    {"title", COL_STRING}, {NULL, COL_END},      {"snippet", COL_STRING},  {NULL, COL_END},
+};
+/* A document hit: its members, then "matches" counted in the highlighted
+ * text (the last column, not shown as such). */
+static const struct col document_hit_cols[] = {
+    {"id", COL_STRING},      {"rev", COL_NUMBER},      {"rank", COL_NUMBER},
+    {"title", COL_STRING},   {"language", COL_STRING}, {"published_at", COL_STRING},
+    {"snippet", COL_STRING}, {NULL, COL_SKIP},         {NULL, COL_END},
+};
+enum { HIT_RANK = 2, DO_MARKED = 7 };
 
 /* Writes "matches":[{"start","end"}…],"match_count":n from text highlighted
  * with \x02 … \x03 around each match: offsets count code points of the text
@@ -129,20 +108,7 @@ static void write_matches(struct jsonbuf *jb, const char *marked, int is_null)
 
 static void document_hit(struct jsonbuf *jb, const PGresult *res, int row)
 {
-    jb_cstr(jb, "{\"type\":\"document\",\"id\":");
-    put_text(jb, res, row, DO_ID);
-    jb_cstr(jb, ",\"rev\":");
-    jb_cstr(jb, PQgetvalue(res, row, DO_REV));
-    jb_cstr(jb, ",\"rank\":");
-    jb_cstr(jb, PQgetvalue(res, row, DO_RANK));
-    jb_cstr(jb, ",\"title\":");
-    put_text(jb, res, row, DO_TITLE);
-    jb_cstr(jb, ",\"language\":");
-    put_text(jb, res, row, DO_LANGUAGE);
-    jb_cstr(jb, ",\"published_at\":");
-    put_text(jb, res, row, DO_PUBLISHED);
-    jb_cstr(jb, ",\"snippet\":");
-    put_text(jb, res, row, DO_SNIPPET);
+    rowjson_write_open(jb, res, row, 0, document_hit_cols, "\"type\":\"document\"");
     write_matches(jb, PQgetvalue(res, row, DO_MARKED), PQgetisnull(res, row, DO_MARKED));
     jb_cstr(jb, "}");
 }
@@ -176,11 +142,8 @@ static void search(struct request *r)
         return;
     }
     bool documents = type && strcmp(type, "document") == 0;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {q, project_id, pg.after[0], pg.after[1], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, documents ? "search_documents" : "search_claims", 5, params);
+    PGresult *res = db_run_or_reply(r, documents ? "search_documents" : "search_claims", 5, params);
     if (!res)
         return;
     int n = PQntuples(res), shown = n > (int)pg.limit ? (int)pg.limit : n;
@@ -192,10 +155,9 @@ static void search(struct request *r)
         if (documents)
             document_hit(&jb, res, i);
         else
-            claim_hit(&jb, res, i);
+            rowjson_write_style(&jb, res, i, claim_hit_cols, &ROW_COMPACT, "\"type\":\"claim\"");
     }
-    int rank_col = documents ? DO_RANK : CL_RANK;
-    const char *last[2] = {shown ? PQgetvalue(res, shown - 1, rank_col) : "",
+    const char *last[2] = {shown ? PQgetvalue(res, shown - 1, HIT_RANK) : "",
                            shown ? PQgetvalue(res, shown - 1, 0) : ""};
     page_end(&jb, n > shown, last, 2);
     PQclear(res);

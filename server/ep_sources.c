@@ -141,33 +141,21 @@ static void list_sources(struct request *r)
                     " not combine with after");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {pg.after[0], project_id, kind, publisher, document_id, pg.fetch, q};
-    PGresult *res = db_exec_or_reply(r, conn, q ? "source_search" : "source_list", q ? 7 : 6, params);
+    if (!q) {
+        reply_page_of(r, "source_list", 6, params, &pg, source_cols, PAGE_KEY_ID, 1);
+        return;
+    }
+    PGresult *res = db_run_or_reply(r, "source_search", 7, params);
     if (!res)
         return;
-    if (q)
-        reply_page_n(r, res, PQntuples(res) < (int)pg.limit ? PQntuples(res) : (int)pg.limit, &pg,
-                     source_search_cols, PAGE_KEY_ID, 1);
-    else
-        reply_page(r, res, &pg, source_cols, PAGE_KEY_ID, 1);
+    reply_ranked_page(r, res, &pg, source_search_cols);
     PQclear(res);
 }
 
 static void patch_source(struct request *r)
 {
-    const char *id = uuid_param_or_reply(r, "id");
-    if (!id || !fields_valid_or_reply(r, r->json, "", ENTITY_SOURCE.fields, VALIDATE_PATCH))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    PGresult *res = db_exec_with_body_or_reply(r, conn, "source_patch", id, r->json);
-    if (!res)
-        return;
-    reply_object_or_404(r, res, 0, "source", id);
+    reply_patch_from_body(r, "source_patch", ENTITY_SOURCE.fields, "source");
 }
 
 static void delete_source(struct request *r)
@@ -267,28 +255,7 @@ static void create_citation(struct request *r)
 
 static void list_claim_citations(struct request *r)
 {
-    static const char *const known[] = {"limit", "after", NULL};
-    struct page pg;
-    const char *claim_id = uuid_param_or_reply(r, "id");
-    if (!claim_id || !query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg))
-        return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
-    const char *params[] = {claim_id, pg.after[0], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "citation_list_of_claim", 3, params);
-    if (!res)
-        return;
-    int n = PQntuples(res);
-    if (n == 0) {
-        reply_not_found(r, "claim", claim_id);
-        PQclear(res);
-        return;
-    }
-    if (PQgetisnull(res, 0, 0))
-        n = 0; /* the claim's row alone: no (more) citations */
-    reply_page_n(r, res, n, &pg, citation_cols, PAGE_KEY_ID, 1);
-    PQclear(res);
+    reply_child_page(r, "citation_list_of_claim", "claim", citation_cols);
 }
 
 static void get_citation(struct request *r)

@@ -47,15 +47,8 @@ static void list_tags(struct request *r)
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid_cursor", "after", "after is not a cursor of this list");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {request_query(r, "prefix"), project_id, pg.after[0], pg.after[1], pg.fetch};
-    PGresult *res = db_exec_or_reply(r, conn, "tag_counts", 5, params);
-    if (!res)
-        return;
-    reply_page(r, res, &pg, tag_cols, keys, 2);
-    PQclear(res);
+    reply_page_of(r, "tag_counts", 5, params, &pg, tag_cols, keys, 2);
 }
 
 static const struct route routes[] = {

@@ -162,8 +162,7 @@ static const struct db_statement statements[] = {
 
 static void get_me(struct request *r)
 {
-    PGconn *conn = db_conn_or_reply(r);
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "me", 0, NULL) : NULL;
+    PGresult *res = db_run_or_reply(r, "me", 0, NULL);
     if (!res)
         return;
     json_t *me = PQntuples(res) ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
@@ -310,9 +309,8 @@ static void create_session(struct request *r)
 static void delete_session(struct request *r)
 {
     if (r->auth->kind == AUTH_SESSION) {
-        PGconn *conn = db_conn_or_reply(r);
         const char *params[] = {r->auth->session_id};
-        PGresult *res = conn ? db_exec_or_reply(r, conn, "session_delete", 1, params) : NULL;
+        PGresult *res = db_run_or_reply(r, "session_delete", 1, params);
         if (!res)
             return;
         PQclear(res);
@@ -337,8 +335,7 @@ static const struct field_spec token_fields[] = {
 /* Runs a statement whose one row/column is a JSON reply. */
 static void reply_statement(struct request *r, const char *name, int n, const char *const *params)
 {
-    PGconn *conn = db_conn_or_reply(r);
-    PGresult *res = conn ? db_exec_or_reply(r, conn, name, n, params) : NULL;
+    PGresult *res = db_run_or_reply(r, name, n, params);
     if (res)
         reply_json_result(r, MHD_HTTP_OK, res, 0, 0);
 }
@@ -424,9 +421,8 @@ static void revoke_token(struct request *r)
     const char *id = uuid_param_or_reply(r, "id");
     if (!id)
         return;
-    PGconn *conn = db_conn_or_reply(r);
     const char *params[] = {id};
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "token_revoke", 1, params) : NULL;
+    PGresult *res = db_run_or_reply(r, "token_revoke", 1, params);
     if (!res)
         return;
     auth_cache_flush();
@@ -499,12 +495,9 @@ static void create_user(struct request *r)
     if (!fields_valid_or_reply(r, r->json, "", user_fields, VALIDATE_CREATE)
         || !password_or_reply(r, hash, sizeof hash, &has))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     char *body = body_without_password(r->json);
     const char *params[] = {body, has ? hash : NULL};
-    PGresult *res = db_exec_or_reply(r, conn, "user_create", 2, params);
+    PGresult *res = db_run_or_reply(r, "user_create", 2, params);
     free(body);
     if (res)
         reply_created_row(r, res, "/v1/users");
@@ -522,12 +515,9 @@ static void patch_user(struct request *r)
         reply_error(r, MHD_HTTP_CONFLICT, "immutable", "username", "a username does not change");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     char *body = body_without_password(r->json);
     const char *params[] = {id, body, has ? hash : NULL};
-    PGresult *res = db_exec_or_reply(r, conn, "user_patch", 3, params);
+    PGresult *res = db_run_or_reply(r, "user_patch", 3, params);
     free(body);
     if (!res)
         return;
@@ -589,9 +579,8 @@ static void patch_project(struct request *r)
 static void delete_project(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
     const char *params[] = {id};
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "project_delete", 1, params) : NULL;
+    PGresult *res = id ? db_run_or_reply(r, "project_delete", 1, params) : NULL;
     if (!res)
         return;
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
@@ -625,9 +614,8 @@ static const struct field_spec member_patch_fields[] = {
 static void list_members(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = id ? db_conn_or_reply(r) : NULL;
     const char *params[] = {id};
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "member_list", 1, params) : NULL;
+    PGresult *res = id ? db_run_or_reply(r, "member_list", 1, params) : NULL;
     if (!res)
         return;
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
@@ -638,22 +626,33 @@ static void list_members(struct request *r)
     reply_json_result(r, MHD_HTTP_OK, res, 0, 1);
 }
 
-/* Adds (create) or changes a member; user is a username or a user id. */
-static void set_member(struct request *r, const char *project, const char *user, const char *role,
-                       bool create)
+/* The first columns member_set and member_remove both return: whether the
+ * project exists and whether the caller manages it. Returns true after
+ * replying 404 or 403 when either is not so. */
+static bool member_change_refused(struct request *r, const PGresult *res, const char *project)
 {
-    PGconn *conn = db_conn_or_reply(r);
-    const char *params[] = {project, user, role, create ? "t" : "f"};
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "member_set", 4, params) : NULL;
-    if (!res)
-        return;
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
         reply_not_found(r, "project", project);
     else if (PQgetvalue(res, 0, 1)[0] != 't')
         reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
                           json_pack("{s:s}", "role_needed", "manager"),
                           "changing a project's members needs the manager role in it");
-    else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
+    else
+        return false;
+    return true;
+}
+
+/* Adds (create) or changes a member; user is a username or a user id. */
+static void set_member(struct request *r, const char *project, const char *user, const char *role,
+                       bool create)
+{
+    const char *params[] = {project, user, role, create ? "t" : "f"};
+    PGresult *res = db_run_or_reply(r, "member_set", 4, params);
+    if (!res)
+        return;
+    if (member_change_refused(r, res, project)) {
+        /* replied */
+    } else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
         reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", "role",
                           json_pack("{s:s}", "role_needed", "owner"),
                           "only owners make, change or remove owners");
@@ -693,18 +692,13 @@ static void remove_member(struct request *r)
 {
     const char *id = uuid_param_or_reply(r, "id");
     const char *user = id ? uuid_param_or_reply(r, "user_id") : NULL;
-    PGconn *conn = user ? db_conn_or_reply(r) : NULL;
     const char *params[] = {id, user};
-    PGresult *res = conn ? db_exec_or_reply(r, conn, "member_remove", 2, params) : NULL;
+    PGresult *res = user ? db_run_or_reply(r, "member_remove", 2, params) : NULL;
     if (!res)
         return;
-    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
-        reply_not_found(r, "project", id);
-    else if (PQgetvalue(res, 0, 1)[0] != 't')
-        reply_error_extra(r, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
-                          json_pack("{s:s}", "role_needed", "manager"),
-                          "changing a project's members needs the manager role in it");
-    else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
+    if (member_change_refused(r, res, id)) {
+        /* replied */
+    } else if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "user_id",
                     "%s is not a member of this project (or is an owner, whom only owners remove)", user);
     else {

@@ -113,13 +113,10 @@ static void get_thread(struct request *r)
         || !query_uint_or_reply(r, "depth", THREAD_DEFAULT_DEPTH, 0, THREAD_MAX_DEPTH, &depth)
         || !query_enum_list_or_reply(r, "kinds", RELATION_KINDS, kinds, sizeof kinds))
         return;
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     char depth_text[16];
     snprintf(depth_text, sizeof depth_text, "%u", depth);
     const char *params[] = {id, depth_text, kinds[0] ? kinds : NULL};
-    PGresult *res = db_exec_or_reply(r, conn, "claim_thread", 3, params);
+    PGresult *res = db_run_or_reply(r, "claim_thread", 3, params);
     if (!res)
         return;
     if (PQntuples(res) == 0)

@@ -54,16 +54,24 @@ static void stream_free(struct graph_stream *gs)
     free(gs);
 }
 
-/* Waits until a result can be read without blocking, watching the client
- * meanwhile: the first FETCH does all of PostgreSQL's work (a whole
- * project's network at a million claims: seconds to tens of seconds), and a
- * client that hangs up then gets the statement cancelled at once instead of
- * run to its end. Returns false when the connection failed. */
-static bool await_result(PGconn *conn, int client_fd, bool *cancelled)
+/* The client of a streamed network, watched while its first FETCH runs. */
+struct client_watch {
+    int fd;         /* the client's socket, -1 when unknown */
+    bool cancelled; /* the statement was cancelled: stop watching */
+};
+
+/* db_pipeline_end's `ready` (ctx: a client_watch). Waits until a result can
+ * be read without blocking, watching the client meanwhile: the first FETCH
+ * does all of PostgreSQL's work (a whole project's network at a million
+ * claims: seconds to tens of seconds), and a client that hangs up then gets
+ * the statement cancelled at once instead of run to its end. Returns false
+ * when the connection failed. */
+static bool await_result(PGconn *conn, void *ctx)
 {
+    struct client_watch *w = ctx;
     while (PQisBusy(conn)) {
         struct pollfd p[2] = {{.fd = PQsocket(conn), .events = POLLIN},
-                              {.fd = *cancelled ? -1 : client_fd, .events = POLLRDHUP}};
+                              {.fd = w->cancelled ? -1 : w->fd, .events = POLLRDHUP}};
         if (poll(p, 2, -1) < 0)
             continue; /* EINTR */
         if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
@@ -73,7 +81,7 @@ static bool await_result(PGconn *conn, int client_fd, bool *cancelled)
                 PQcancel(cancel, buf, sizeof buf);
                 PQfreeCancel(cancel);
             }
-            *cancelled = true;
+            w->cancelled = true;
         }
         if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(conn))
             return false;
@@ -104,37 +112,8 @@ static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *
                 && PQsendQueryParams(conn, declare, nparams, NULL, params, NULL, NULL, 0)
                 && PQsendQueryParams(conn, GRAPH_FETCH, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    int client_fd = ci ? ci->connect_fd : -1;
-    bool cancelled = false;
-    PGresult *kept = NULL;
-    bool kept_error = false;
-    for (int q = 0; sent && q < queries && PQstatus(conn) == CONNECTION_OK; q++) {
-        PGresult *x;
-        while (await_result(conn, client_fd, &cancelled) && (x = PQgetResult(conn)) != NULL) {
-            ExecStatusType st = PQresultStatus(x);
-            if (st == PGRES_FATAL_ERROR && !kept_error) {
-                PQclear(kept);
-                kept = x;
-                kept_error = true;
-            } else if (q == queries - 1 && !kept_error && st == PGRES_TUPLES_OK) {
-                PQclear(kept);
-                kept = x;
-            } else {
-                PQclear(x);
-            }
-        }
-    }
-    for (PGresult *x; sent && PQstatus(conn) == CONNECTION_OK && (x = PQgetResult(conn)) != NULL;) {
-        bool sync = PQresultStatus(x) == PGRES_PIPELINE_SYNC;
-        PQclear(x);
-        if (sync)
-            break;
-    }
-    if (!PQexitPipelineMode(conn)) {
-        PQclear(kept);
-        return NULL;
-    }
-    return kept;
+    struct client_watch watch = {.fd = ci ? ci->connect_fd : -1};
+    return db_pipeline_end(conn, sent, queries, await_result, &watch);
 }
 
 struct graph_stream *graph_stream_open_or_reply(struct request *r, const struct db_statement *statement,

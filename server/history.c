@@ -62,11 +62,8 @@ static void reply_at(struct request *r, const char *table, const char *at)
                     "at must be a revision number or an ISO 8601 timestamp with a time zone");
         return;
     }
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {table, id, at};
-    PGresult *res = db_exec_or_reply(r, conn, by_rev ? "history_at_rev" : "history_at_time", 3, params);
+    PGresult *res = db_run_or_reply(r, by_rev ? "history_at_rev" : "history_at_time", 3, params);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -145,13 +142,10 @@ void history_after_handler(struct request *r)
     /* The trigger's 412 is replaced by one that carries the row (or by a
      * 503 when the database went away meanwhile). */
     reply_drop(r);
-    PGconn *conn = db_conn_or_reply(r);
-    if (!conn)
-        return;
     const char *params[] = {id};
     /* With the request's scope (row-level security shows the row only to
      * whoever may read it); on a database error that error is the reply. */
-    PGresult *res = db_exec_or_reply(r, conn, statement, 1, params);
+    PGresult *res = db_run_or_reply(r, statement, 1, params);
     if (!res)
         return;
     if (PQntuples(res) == 1) {

@@ -1406,6 +1406,33 @@ static unsigned invalid_lines(struct import *im, json_t **body)
     return 422;
 }
 
+/* Runs the prepared statement `name` on the import's connection. Returns its
+ * rows (the caller clears them), or NULL after database_failure has set
+ * *body and *status. */
+static PGresult *exec_rows(struct import *im, const char *name, int nparams, const char *const *params,
+                           json_t **body, unsigned *status)
+{
+    PGresult *res = PQexecPrepared(im->conn, name, nparams, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    *status = database_failure(im, res, body);
+    PQclear(res);
+    return NULL;
+}
+
+/* Runs the check `name`, whose rows are problems, and adds them with `add`.
+ * Returns false after database_failure has set *body and *status. */
+static bool run_check(struct import *im, const char *name, int nparams, const char *const *params,
+                      void (*add)(struct import *, PGresult *), json_t **body, unsigned *status)
+{
+    PGresult *res = exec_rows(im, name, nparams, params, body, status);
+    if (!res)
+        return false;
+    add(im, res);
+    PQclear(res);
+    return true;
+}
+
 /* Indexes the stage by (id, type). A unique index is built when it can
  * be: then no id repeats within a type and the check need not look for
  * repeats (a sort of every staged row); *repeated says which. */
@@ -1444,22 +1471,10 @@ unsigned import_finish(struct import *im, json_t **body)
     if (!index_stage(im, &repeated_ids) || !exec_ok(im, ANALYZE_STAGE, PGRES_COMMAND_OK))
         return database_failure(im, NULL, body);
     const char *params[] = {update, repeated_ids ? "true" : "false"};
-    PGresult *res = PQexecPrepared(im->conn, "import_check", 2, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        unsigned status = database_failure(im, res, body);
-        PQclear(res);
+    unsigned status = 0;
+    if (!run_check(im, "import_check", 2, params, add_checked_errors, body, &status)
+        || !run_check(im, "import_unknown_tags", 0, NULL, add_unknown_tags, body, &status))
         return status;
-    }
-    add_checked_errors(im, res);
-    PQclear(res);
-    res = PQexecPrepared(im->conn, "import_unknown_tags", 0, NULL, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        unsigned status = database_failure(im, res, body);
-        PQclear(res);
-        return status;
-    }
-    add_unknown_tags(im, res);
-    PQclear(res);
     if (im->n_errors) {
         exec_ok(im, "ROLLBACK", PGRES_COMMAND_OK);
         return invalid_lines(im, body);
@@ -1469,11 +1484,9 @@ unsigned import_finish(struct import *im, json_t **body)
      * as its last entries describe them, without entries of their own
      * (history_import, migration 0015). */
     if (im->history) {
-        res = PQexecPrepared(im->conn, "import_revisions", 0, NULL, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PGresult *res = exec_rows(im, "import_revisions", 0, NULL, body, &status);
+        if (!res) {
             json_decref(counts);
-            unsigned status = database_failure(im, res, body);
-            PQclear(res);
             return status;
         }
         long long inserted = atoll(PQgetvalue(res, 0, 0)), staged = atoll(PQgetvalue(res, 0, 2));
@@ -1489,11 +1502,9 @@ unsigned import_finish(struct import *im, json_t **body)
     for (size_t t = 0; TYPES[t]; t++) {
         char name[32];
         snprintf(name, sizeof name, "import_%s", TYPES[t]);
-        res = PQexecPrepared(im->conn, name, 1, params, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PGresult *res = exec_rows(im, name, 1, params, body, &status);
+        if (!res) {
             json_decref(counts);
-            unsigned status = database_failure(im, res, body);
-            PQclear(res);
             return status;
         }
         long long inserted = atoll(PQgetvalue(res, 0, 0)), updated = atoll(PQgetvalue(res, 0, 1));
@@ -1505,15 +1516,10 @@ unsigned import_finish(struct import *im, json_t **body)
         PQclear(res);
     }
     if (im->history) {
-        res = PQexecPrepared(im->conn, "import_log_agrees", 0, NULL, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        if (!run_check(im, "import_log_agrees", 0, NULL, add_checked_errors, body, &status)) {
             json_decref(counts);
-            unsigned status = database_failure(im, res, body);
-            PQclear(res);
             return status;
         }
-        add_checked_errors(im, res);
-        PQclear(res);
         if (im->n_errors) {
             json_decref(counts);
             exec_ok(im, "ROLLBACK", PGRES_COMMAND_OK);

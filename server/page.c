@@ -1,7 +1,9 @@
 #include "page.h"
 
 #include "config.h"
+#include "db.h"
 #include "reply.h"
+#include "resource.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -81,4 +83,38 @@ void reply_page_n(struct request *r, const PGresult *res, int n, const struct pa
     size_t len;
     char *text = jb_steal(&jb, &len);
     reply_json_owned(r, MHD_HTTP_OK, text, len);
+}
+
+void reply_page_of(struct request *r, const char *statement, int nparams, const char *const *params,
+                   const struct page *pg, const struct col *cols, const int *key_cols, size_t nkeys)
+{
+    PGresult *res = db_run_or_reply(r, statement, nparams, params);
+    if (!res)
+        return;
+    reply_page(r, res, pg, cols, key_cols, nkeys);
+    PQclear(res);
+}
+
+void reply_ranked_page(struct request *r, const PGresult *res, const struct page *pg, const struct col *cols)
+{
+    int n = PQntuples(res) < (int)pg->limit ? PQntuples(res) : (int)pg->limit;
+    reply_page_n(r, res, n, pg, cols, PAGE_KEY_ID, 1);
+}
+
+void reply_child_page(struct request *r, const char *statement, const char *parent, const struct col *cols)
+{
+    static const char *const known[] = {"limit", "after", NULL};
+    struct page pg;
+    const char *id = uuid_param_or_reply(r, "id");
+    if (!id || !query_known_or_reply(r, known) || !page_by_id_or_reply(r, &pg))
+        return;
+    const char *params[] = {id, pg.after[0], pg.fetch};
+    PGresult *res = db_run_or_reply(r, statement, 3, params);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        reply_not_found(r, parent, id);
+    else /* the parent's row alone: no (more) children */
+        reply_page_n(r, res, PQgetisnull(res, 0, 0) ? 0 : PQntuples(res), &pg, cols, PAGE_KEY_ID, 1);
+    PQclear(res);
 }

@@ -40,6 +40,21 @@ void reply_page(struct request *r, const PGresult *res, const struct page *pg, c
 void reply_page_n(struct request *r, const PGresult *res, int n, const struct page *pg,
                   const struct col *cols, const int *key_cols, size_t nkeys);
 
+/* The end of a list handler: runs `statement` with params on the request's
+ * connection and replies with the page of its rows, as reply_page. */
+void reply_page_of(struct request *r, const char *statement, int nparams, const char *const *params,
+                   const struct page *pg, const struct col *cols, const int *key_cols, size_t nkeys);
+
+/* A ranked list (?q=): the best pg->limit rows of res, and no next page.
+ * Does not clear res. */
+void reply_ranked_page(struct request *r, const PGresult *res, const struct page *pg, const struct col *cols);
+
+/* GET <parent>/{id}/<children> in full (?limit, ?after by id): runs
+ * `statement` ($1 the parent's id, $2 after, $3 the fetch count), which
+ * returns the parent's row alone, its columns NULL, when it has no (more)
+ * children, and no row when there is no such parent (404 for `parent`). */
+void reply_child_page(struct request *r, const char *statement, const char *parent, const struct col *cols);
+
 /* The usual key: column 0, the id. */
 extern const int PAGE_KEY_ID[1];
 

@@ -42,11 +42,8 @@ void reply_deleted_or_404(struct request *r, PGresult *res, const char *what, co
 static PGresult *exec_with_path_id(struct request *r, const char *statement, const char **id)
 {
     *id = uuid_param_or_reply(r, "id");
-    PGconn *conn = *id ? db_conn_or_reply(r) : NULL;
-    if (!conn)
-        return NULL;
     const char *params[] = {*id};
-    return db_exec_or_reply(r, conn, statement, 1, params);
+    return *id ? db_run_or_reply(r, statement, 1, params) : NULL;
 }
 
 void reply_get_by_id(struct request *r, const char *statement, const char *what)
@@ -74,6 +71,22 @@ PGresult *db_exec_with_body_or_reply(struct request *r, PGconn *conn, const char
                        : db_exec_or_reply(r, conn, statement, 1, alone);
     free(text);
     return res;
+}
+
+void reply_patched_or_404(struct request *r, const char *statement, const char *id, const char *what)
+{
+    PGconn *conn = db_conn_or_reply(r);
+    PGresult *res = conn ? db_exec_with_body_or_reply(r, conn, statement, id, r->json) : NULL;
+    if (res)
+        reply_object_or_404(r, res, 0, what, id);
+}
+
+void reply_patch_from_body(struct request *r, const char *statement, const struct field_spec *specs,
+                           const char *what)
+{
+    const char *id = uuid_param_or_reply(r, "id");
+    if (id && fields_valid_or_reply(r, r->json, "", specs, VALIDATE_PATCH))
+        reply_patched_or_404(r, statement, id, what);
 }
 
 void reply_create_from_body(struct request *r, const char *statement, const struct field_spec *specs,

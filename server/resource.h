@@ -39,6 +39,17 @@ void reply_delete_by_id(struct request *r, const char *statement, const char *wh
 void reply_create_from_body(struct request *r, const char *statement, const struct field_spec *specs,
                             const char *collection);
 
+/* PATCH …/{id} once the body is checked: runs `statement` ($1 the id, $2
+ * the body as jsonb, returning the JSON object) and replies as
+ * reply_object_or_404 (column 0). */
+void reply_patched_or_404(struct request *r, const char *statement, const char *id, const char *what);
+
+/* PATCH …/{id} in full, for a resource whose body the description checks
+ * alone: validates the path id and r->json against specs (VALIDATE_PATCH:
+ * a field set once answers 409 immutable), then reply_patched_or_404. */
+void reply_patch_from_body(struct request *r, const char *statement, const struct field_spec *specs,
+                           const char *what);
+
 /* Runs `statement` with $1 = id (may be NULL when the statement takes the
  * body alone) and then the JSON body as a jsonb parameter. Returns the
  * result (the caller clears it) or NULL after replying. */

@@ -22,10 +22,10 @@ void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struc
     rowjson_write_style(jb, res, row, cols, &ROW_COMPACT, NULL);
 }
 
-void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols,
-                         const struct row_style *style, const char *lead)
+/* An object's opening brace and members, from column `field` on. */
+static void write_open(struct jsonbuf *jb, const PGresult *res, int row, int field, const struct col *cols,
+                       const struct row_style *style, const char *lead)
 {
-    int field = 0;
     int depth = 0;      /* nested objects open */
     int null_depth = 0; /* >0 while inside a nested object that is null */
     bool first[8] = {true};
@@ -94,5 +94,17 @@ void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const
         default: break;
         }
     }
+}
+
+void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols,
+                         const struct row_style *style, const char *lead)
+{
+    write_open(jb, res, row, 0, cols, style, lead);
     jb_raw(jb, "}", 1);
+}
+
+void rowjson_write_open(struct jsonbuf *jb, const PGresult *res, int row, int first, const struct col *cols,
+                        const char *lead)
+{
+    write_open(jb, res, row, first, cols, &ROW_COMPACT, lead);
 }

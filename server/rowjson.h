@@ -48,4 +48,11 @@ void rowjson_write(struct jsonbuf *jb, const PGresult *res, int row, const struc
 void rowjson_write_style(struct jsonbuf *jb, const PGresult *res, int row, const struct col *cols,
                          const struct row_style *style, const char *lead);
 
+/* rowjson_write_style (compact), with cols describing the columns from
+ * `first` on, and without the object's closing brace: the caller writes
+ * more members (what the row alone cannot give, e.g. the speakers of a
+ * counterclaim, gathered from several rows) and closes it. */
+void rowjson_write_open(struct jsonbuf *jb, const PGresult *res, int row, int first, const struct col *cols,
+                        const char *lead);
+
 #endif

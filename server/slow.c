@@ -14,17 +14,24 @@
 static atomic_uint running_total;
 static atomic_uint running[SLOW_KINDS];
 
+bool slow_cap_or_reply(struct request *r, atomic_uint *taken, unsigned cap, enum metrics_rejection why,
+                       const char *code, const char *what)
+{
+    if (atomic_fetch_add(taken, 1) < cap)
+        return true;
+    atomic_fetch_sub(taken, 1);
+    metrics_reject(why);
+    reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, code, NULL,
+                "%u %s are running, the most this server allows; retry shortly", cap, what);
+    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    return false;
+}
+
 bool slow_slot_or_reply(struct request *r, enum slow_kind kind)
 {
-    if (atomic_fetch_add(&running_total, 1) >= r->cfg->max_exports) {
-        atomic_fetch_sub(&running_total, 1);
-        metrics_reject(REJECT_TOO_MANY_EXPORTS);
-        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too_many_exports", NULL,
-                    "%u exports or streamed networks are running, the most this server allows; retry shortly",
-                    r->cfg->max_exports);
-        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    if (!slow_cap_or_reply(r, &running_total, r->cfg->max_exports, REJECT_TOO_MANY_EXPORTS,
+                           "too_many_exports", "exports or streamed networks"))
         return false;
-    }
     atomic_fetch_add(&running[kind], 1);
     return true;
 }

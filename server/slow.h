@@ -8,11 +8,22 @@
 #ifndef CLAIMDB_SLOW_H
 #define CLAIMDB_SLOW_H
 
+#include "metrics.h"
 #include "request.h"
 
 #include <libpq-fe.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
+
+/* A cap on work running at once, as exports, networks and imports have:
+ * takes one of `cap` places counted by *taken, or, when all are taken,
+ * counts the rejection (`why`) and replies 503 `code` ("<cap> <what> are
+ * running, the most this server allows; retry shortly") with Retry-After.
+ * Returns whether a place was taken; the caller gives it back by
+ * decrementing *taken. */
+bool slow_cap_or_reply(struct request *r, atomic_uint *taken, unsigned cap, enum metrics_rejection why,
+                       const char *code, const char *what);
 
 enum slow_kind { SLOW_EXPORT, SLOW_NETWORK, SLOW_KINDS };
 

@@ -13,6 +13,7 @@ it. Tests of access itself make their own users and tokens (`make_token`).
 Cluster.psql runs as the cluster's superuser (row-level security does not
 apply to it); claimdb itself connects as the non-superuser role claimdb.
 """
+import contextlib
 import os
 import re
 import shutil
@@ -124,6 +125,14 @@ class Server:
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
+    def stop_clean(self):
+        """Stops, and asserts a clean stop: exit code 0 and no sanitizer report in the log
+        (under `make check` the sanitizers report at exit)."""
+        code = self.stop()
+        log = self.read_log()
+        assert code == 0, f"claimdb exited with {code}:\n{log[-5000:]}"
+        assert "AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+
 
 def cli(database_url, *args, stdin=None):
     """Runs `claimdb ARGS` against database_url; returns its standard output (stripped)."""
@@ -178,11 +187,7 @@ def cluster():
 def server(cluster):
     s = Server(cluster.url).start()
     yield s
-    code = s.stop()
-    log = s.read_log()
-    # Under `make check` the sanitizers report at exit: a clean stop is part of the suite.
-    assert code == 0, f"claimdb exited with {code}:\n{log[-5000:]}"
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+    s.stop_clean()  # a clean stop is part of the suite
 
 
 class Api:
@@ -258,3 +263,87 @@ def assert_error(response, status, code=None, field=None):
 
 def unique(prefix="x"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def poll(predicate, seconds=5, every=0.05):
+    """Calls predicate until it returns a true value or `seconds` have passed; returns its
+    last value. For waiting on a condition without timing it: how fast is for make bench,
+    not for a test on a busy machine."""
+    deadline = time.time() + seconds
+    while True:
+        value = predicate()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(every)
+
+
+def pages(api, path, params=None):
+    """GETs a list with params, then follows "next" to its end: yields each page (the JSON
+    body) in turn; the next page is asked for only when the caller takes it."""
+    after = None
+    while True:
+        r = api.get(path, params={**(params or {}), "after": after})
+        assert r.status_code == 200, (path, r.text)
+        page = r.json()
+        yield page
+        after = page["next"]
+        if not after:
+            return
+
+
+def assert_deletes(api, path, malformed):
+    """DELETE path answers 204 with no body; then GET and a second DELETE answer 404, and
+    a DELETE of the collection's `malformed` id 400 invalid_id."""
+    r = api.delete(path)
+    assert r.status_code == 204 and r.content == b""
+    assert_error(api.get(path), 404, "not_found")
+    assert_error(api.delete(path), 404, "not_found", "id")
+    assert_error(api.delete(path.rsplit("/", 1)[0] + "/" + malformed), 400, "invalid_id", "id")
+
+
+def claimdb_backends(url, condition):
+    """How many of claimdb's backends in url's database meet `condition` (SQL over
+    pg_stat_activity's columns: query, state, …), asked by psql on a connection of its own."""
+    return int(subprocess.run(["psql", url, "-XAtqc",
+                               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
+                               f" AND ({condition}) AND pid <> pg_backend_pid()"],
+                              check=True, capture_output=True, text=True).stdout)
+
+
+def assert_slow_slot_taken(server, *paths):
+    """Each of paths answers 503 too_many_exports with Retry-After: the slot of slow work
+    (exports and streamed networks share CLAIMDB_MAX_EXPORTS) is taken."""
+    for path in paths:
+        busy = requests.get(server.base + path, headers=server.auth, timeout=10)
+        assert_error(busy, 503, "too_many_exports")
+        assert busy.headers["Retry-After"]
+
+
+def assert_slow_slot_freed(server, sock, open_count, path, params):
+    """Closes sock, the client that held the slot of slow work: its transaction ends
+    (open_count() falls to 0) and path with params is served again, both polled."""
+    sock.close()
+    poll(lambda: open_count() == 0)
+    assert open_count() == 0
+    assert poll(lambda: requests.get(server.base + path, params=params, headers=server.auth).status_code != 503,
+                every=0.1)
+
+
+FIXTURES = os.path.join(ROOT, "fixtures", "claimdb.ndjson")
+
+
+@contextlib.contextmanager
+def fixture_dataset_api(cluster, name):
+    """A server of its own on a fresh database into which the fixture dataset
+    (fixtures/claimdb.ndjson) is imported, so that other tests' rows do not interfere:
+    gives (Api, the import's report), and stops the server cleanly at the end. Skips when
+    the fixtures are not built."""
+    if not os.path.exists(FIXTURES):
+        pytest.skip("fixtures/claimdb.ndjson not built")
+    server = Server(cluster.create_database(unique(name).replace("-", "_"))).start()
+    api = Api(server.base, server.token)
+    with open(FIXTURES, "rb") as f:
+        r = api.s.post(api.url("/v1/import"), data=f.read(), headers={"Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200, r.text
+    yield api, r.json()
+    server.stop_clean()

@@ -8,25 +8,13 @@ import os
 
 import pytest
 
-from conftest import ROOT, Api, Server, unique
-
-FIXTURES = os.path.join(ROOT, "fixtures", "claimdb.ndjson")
+from conftest import ROOT, Api, Server, fixture_dataset_api, unique
 
 
 @pytest.fixture(scope="module")
 def fixture_api(cluster):
-    if not os.path.exists(FIXTURES):
-        pytest.skip("fixtures/claimdb.ndjson not built")
-    server = Server(cluster.create_database(unique("asking").replace("-", "_"))).start()
-    api = Api(server.base, server.token)
-    with open(FIXTURES, "rb") as f:
-        r = api.s.post(api.url("/v1/import"), data=f.read(), headers={"Content-Type": "application/x-ndjson"})
-    assert r.status_code == 200, r.text
-    yield api
-    code = server.stop()
-    log = server.read_log()
-    assert code == 0, f"claimdb exited with {code}:\n{log[-5000:]}"
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+    with fixture_dataset_api(cluster, "asking") as (api, _):
+        yield api
 
 
 def get(api, path, **params):

@@ -18,6 +18,15 @@ def make_claim(api):
     return api.create("/v1/claims", {"document_id": doc["id"], "target": {"exact": "the camps exist"}})
 
 
+def via_chain(api, claim, actor, n):
+    """n attributions of the claim to the actor, each reported via the one before."""
+    chain = []
+    for _ in range(n):
+        body = {"actor_id": actor["id"], **({"via_attribution_id": chain[-1]["id"]} if chain else {})}
+        chain.append(api.create(f"/v1/claims/{claim['id']}/attributions", body))
+    return chain
+
+
 def make_project(cluster):
     slug = unique("p").lower()
     return cluster.psql(f"INSERT INTO projects (slug, name) VALUES ('{slug}', '{slug}') RETURNING id")
@@ -213,11 +222,7 @@ def test_patch(api):
 def test_patch_errors(api):
     claim = make_claim(api)
     actor = make_actor(api)
-    a = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"]})
-    b = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
-                                                             "via_attribution_id": a["id"]})
-    c = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
-                                                             "via_attribution_id": b["id"]})
+    a, b, c = via_chain(api, claim, actor, 3)
     path = f"/v1/attributions/{a['id']}"
     assert_error(api.patch(path, {"via_attribution_id": a["id"]}), 422, "via_cycle", "via_attribution_id")
     assert_error(api.patch(path, {"via_attribution_id": c["id"]}), 422, "via_cycle", "via_attribution_id")
@@ -244,9 +249,7 @@ def test_patch_errors(api):
 def test_delete(api):
     claim = make_claim(api)
     actor = make_actor(api)
-    a = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"]})
-    b = api.create(f"/v1/claims/{claim['id']}/attributions", {"actor_id": actor["id"],
-                                                             "via_attribution_id": a["id"]})
+    a, b = via_chain(api, claim, actor, 2)
     assert_error(api.delete(f"/v1/attributions/{a['id']}"), 409, "still_referenced")
     assert api.delete(f"/v1/attributions/{b['id']}").status_code == 204
     assert api.delete(f"/v1/attributions/{a['id']}").status_code == 204

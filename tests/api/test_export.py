@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import BIN, Server, assert_error
+from conftest import BIN, Server, assert_error, assert_slow_slot_freed, assert_slow_slot_taken, claimdb_backends, poll
 from transfer_data import TRICKY_TEXT, big_dataset, small_dataset
 
 def entity_csv_columns():
@@ -177,11 +177,7 @@ def test_bad_parameters(loaded):
 
 def copy_backends(url):
     """Backends serving an export: its COPY (CSV, W3C) or its cursors (NDJSON)."""
-    return int(subprocess.run(["psql", url, "-XAtqc",
-                               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
-                               " AND (query LIKE 'COPY%' OR query ~ '^(DECLARE|FETCH|CLOSE) .*export_(outer|inner)')"
-                               " AND pid <> pg_backend_pid()"],
-                              check=True, capture_output=True, text=True).stdout)
+    return claimdb_backends(url, "query LIKE 'COPY%' OR query ~ '^(DECLARE|FETCH|CLOSE) .*export_(outer|inner)'")
 
 
 def test_cap_on_concurrent_exports_and_disconnect_frees_the_connection(loaded):
@@ -192,24 +188,11 @@ def test_cap_on_concurrent_exports_and_disconnect_frees_the_connection(loaded):
     sock.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: " + loaded.auth["Authorization"].encode()
                  + b"\r\n\r\n")
     assert sock.recv(64).startswith(b"HTTP/1.1 200")
-    deadline = time.time() + 5
-    while copy_backends(loaded.url) == 0 and time.time() < deadline:
-        time.sleep(0.05)
+    poll(lambda: copy_backends(loaded.url))
     assert copy_backends(loaded.url) == 1
-    busy = requests.get(loaded.base + "/v1/export", headers=loaded.auth)
-    assert_error(busy, 503, "too_many_exports")
-    assert busy.headers["Retry-After"]
-    sock.close()
-    gone = time.time()
-    while copy_backends(loaded.url) and time.time() - gone < 5:
-        time.sleep(0.05)
-    # Polled up to 5 s rather than timed: how fast is for make bench, not a test on a busy machine.
-    assert copy_backends(loaded.url) == 0
-    # the slot is free again
-    deadline = time.time() + 5
-    while requests.get(loaded.base + "/v1/export", params={"format": "csv", "table": "actors"}, headers=loaded.auth).status_code == 503:
-        assert time.time() < deadline
-        time.sleep(0.1)
+    assert_slow_slot_taken(loaded, "/v1/export")
+    assert_slow_slot_freed(loaded, sock, lambda: copy_backends(loaded.url), "/v1/export",
+                           {"format": "csv", "table": "actors"})
 
 
 def test_big_export_streams_with_flat_memory(loaded):

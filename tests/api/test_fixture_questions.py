@@ -8,32 +8,18 @@ through the documented API, asked as the README's curl examples ask them:
 
 The fixtures are imported into a fresh database with a server of its own, so the
 other tests' rows do not interfere."""
-import os
 from collections import Counter
 
 import pytest
 
-from conftest import ROOT, Api, Server, unique
-
-FIXTURES = os.path.join(ROOT, "fixtures", "claimdb.ndjson")
+from conftest import fixture_dataset_api
 
 
 @pytest.fixture(scope="module")
 def fixture_api(cluster):
-    if not os.path.exists(FIXTURES):
-        pytest.skip("fixtures/claimdb.ndjson not built")
-    url = cluster.create_database(unique("fixtures").replace("-", "_"))
-    server = Server(url).start()
-    api = Api(server.base, server.token)
-    with open(FIXTURES, "rb") as f:
-        r = api.s.post(api.url("/v1/import"), data=f.read(), headers={"Content-Type": "application/x-ndjson"})
-    assert r.status_code == 200, r.text
-    assert r.json()["counts"]["claim"]["inserted"] > 400
-    yield api
-    code = server.stop()
-    log = server.read_log()
-    assert code == 0, f"claimdb exited with {code}:\n{log[-5000:]}"
-    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+    with fixture_dataset_api(cluster, "fixtures") as (api, report):
+        assert report["counts"]["claim"]["inserted"] > 400
+        yield api
 
 
 def get(api, path, **params):

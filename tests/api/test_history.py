@@ -635,6 +635,24 @@ def export_cli(url, *args):
     return out.stdout
 
 
+def migrated_database(cluster, prefix):
+    """A new database of the cluster, migrated and empty; returns its URL."""
+    url = cluster.create_database(prefix + uuid.uuid4().hex[:10])
+    assert subprocess.run([BIN, "migrate"], env=dict(os.environ, DATABASE_URL=url), capture_output=True).returncode == 0
+    return url
+
+
+def import_cli(url, data):
+    """`claimdb import` of data (bytes) through a file, as a user runs it; returns its output."""
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimdb-history-{uuid.uuid4().hex}.ndjson")
+    with open(path, "wb") as f:
+        f.write(data)
+    try:
+        return cli(url, "import", path)
+    finally:
+        os.unlink(path)
+
+
 def revision_lines(data):
     return [json.loads(x) for x in data.split(b"\n") if x.startswith(b'{"type" : "revision"')]
 
@@ -665,15 +683,8 @@ def test_export_history_round_trips_into_an_empty_database(h, own, cluster):
     gone = [r for r in revisions if r["id"] == claim["id"]]
     assert [r["op"] for r in gone] == ["create", "delete"] and gone[1]["after"] is None
 
-    url = cluster.create_database("history_copy_" + uuid.uuid4().hex[:10])
-    assert subprocess.run([BIN, "migrate"], env=dict(os.environ, DATABASE_URL=url), capture_output=True).returncode == 0
-    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimdb-history-{uuid.uuid4().hex}.ndjson")
-    with open(path, "wb") as f:
-        f.write(full)
-    try:
-        report = json.loads(cli(url, "import", path))
-    finally:
-        os.unlink(path)
+    url = migrated_database(cluster, "history_copy_")
+    report = json.loads(import_cli(url, full))
     # The default project's creation is in every database: logged already, skipped.
     assert report["counts"]["revision"] == {"inserted": len(revisions) - 1, "updated": 0, "unchanged": 1}
     again = export_cli(url, "--history")
@@ -709,15 +720,8 @@ def test_an_imported_log_must_agree_with_the_rows_it_covers(h, own, cluster):
     assert h.delete(f"/v1/claims/{gone['id']}").status_code == 204
     newer = export_cli(own.url, "--history")
 
-    url = cluster.create_database("history_seeded_" + uuid.uuid4().hex[:10])
-    assert subprocess.run([BIN, "migrate"], env=dict(os.environ, DATABASE_URL=url), capture_output=True).returncode == 0
-    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimdb-older-{uuid.uuid4().hex}.ndjson")
-    with open(path, "wb") as f:
-        f.write(older)
-    try:
-        cli(url, "import", path)
-    finally:
-        os.unlink(path)
+    url = migrated_database(cluster, "history_seeded_")
+    import_cli(url, older)
     copy = Server(url).start()
     try:
         c = Api(copy.base, copy.token)

@@ -4,14 +4,13 @@ import csv
 import io
 import socket
 import subprocess
-import time
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
 
-from conftest import Server, assert_error, unique
+from conftest import Server, assert_error, assert_slow_slot_freed, assert_slow_slot_taken, claimdb_backends, poll, unique
 from transfer_data import line, uid
 
 GML = "{http://graphml.graphdrawing.org/xmlns}"
@@ -140,11 +139,7 @@ N_STREAMED = 3000  # claims, each with its own actor: 3 batches of nodes (1000 r
 
 def open_network_transactions(url):
     """Backends with a network's cursor open in their transaction."""
-    return int(subprocess.run(["psql", url, "-XAtqc",
-                               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
-                               " AND state LIKE 'idle in transaction%' AND query LIKE '%graph_rows%'"
-                               " AND pid <> pg_backend_pid()"],
-                              check=True, capture_output=True, text=True).stdout)
+    return claimdb_backends(url, "state LIKE 'idle in transaction%' AND query LIKE '%graph_rows%'")
 
 
 @pytest.fixture(scope="module")
@@ -199,29 +194,15 @@ def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its
     sock.sendall(b"GET /v1/network/claims HTTP/1.1\r\nHost: x\r\nAuthorization: "
                  + streamed.auth["Authorization"].encode() + b"\r\n\r\n")
     assert sock.recv(64).startswith(b"HTTP/1.1 200")
-    deadline = time.time() + 5
-    while open_network_transactions(streamed.url) == 0 and time.time() < deadline:
-        time.sleep(0.05)
+    poll(lambda: open_network_transactions(streamed.url))
     assert open_network_transactions(streamed.url) == 1
     # The server's only pooled connection is free: short requests are served meanwhile.
     r = requests.get(streamed.base + "/v1/claims", params={"limit": 1}, headers=streamed.auth, timeout=10)
     assert r.status_code == 200, r.text
     # The one slot of slow work is taken: another network, or an export, waits its turn.
-    for path in ("/v1/network/actors", "/v1/export"):
-        busy = requests.get(streamed.base + path, headers=streamed.auth, timeout=10)
-        assert_error(busy, 503, "too_many_exports")
-        assert busy.headers["Retry-After"]
-    sock.close()
-    gone = time.time()
-    # Polled up to 5 s rather than timed: how fast is for make bench, not a test on a busy machine.
-    while open_network_transactions(streamed.url) and time.time() - gone < 5:
-        time.sleep(0.05)
-    assert open_network_transactions(streamed.url) == 0
-    deadline = time.time() + 5
-    while requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "edges"},
-                       headers=streamed.auth).status_code == 503:
-        assert time.time() < deadline
-        time.sleep(0.1)
+    assert_slow_slot_taken(streamed, "/v1/network/actors", "/v1/export")
+    assert_slow_slot_freed(streamed, sock, lambda: open_network_transactions(streamed.url), "/v1/network/actors",
+                           {"format": "csv", "part": "edges"})
 
 
 def test_a_client_leaving_while_postgresql_still_works_cancels_the_statement(streamed):
@@ -229,41 +210,28 @@ def test_a_client_leaving_while_postgresql_still_works_cancels_the_statement(str
     # million claims), before any byte of the reply. Held here by a lock on relations: the
     # network waits for it until its client hangs up, which must cancel it at once.
     def waiting():
-        return int(subprocess.run(["psql", streamed.url, "-XAtqc",
-                                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'claimdb'"
-                                   " AND wait_event_type = 'Lock' AND query LIKE '%graph_rows%'"],
-                                  check=True, capture_output=True, text=True).stdout)
+        return claimdb_backends(streamed.url, "wait_event_type = 'Lock' AND query LIKE '%graph_rows%'")
 
     locker = subprocess.Popen(["psql", streamed.url, "-Xq"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                               text=True)
     try:
         locker.stdin.write("BEGIN;\nLOCK TABLE relations IN ACCESS EXCLUSIVE MODE;\n")
         locker.stdin.flush()
-        deadline = time.time() + 10
-        while not int(subprocess.run(["psql", streamed.url, "-XAtqc",
-                                      "SELECT count(*) FROM pg_locks WHERE relation = 'relations'::regclass"
-                                      " AND mode = 'AccessExclusiveLock' AND granted"],
-                                     check=True, capture_output=True, text=True).stdout):
-            assert time.time() < deadline
-            time.sleep(0.05)
+        assert poll(lambda: int(subprocess.run(["psql", streamed.url, "-XAtqc",
+                                                "SELECT count(*) FROM pg_locks WHERE relation = 'relations'::regclass"
+                                                " AND mode = 'AccessExclusiveLock' AND granted"],
+                                               check=True, capture_output=True, text=True).stdout), seconds=10)
         sock = socket.create_connection(("127.0.0.1", streamed.port))
         sock.sendall(b"GET /v1/network/actors HTTP/1.1\r\nHost: x\r\nAuthorization: "
                      + streamed.auth["Authorization"].encode() + b"\r\n\r\n")
-        deadline = time.time() + 10
-        while waiting() == 0 and time.time() < deadline:
-            time.sleep(0.05)
+        poll(waiting, seconds=10)
         assert waiting() == 1
         sock.close()
-        gone = time.time()
-        while waiting() and time.time() - gone < 5:
-            time.sleep(0.05)
+        poll(lambda: waiting() == 0)
         assert waiting() == 0  # cancelled while the lock is still held
     finally:
         locker.stdin.write("ROLLBACK;\n")
         locker.stdin.close()
         locker.wait(timeout=10)
-    deadline = time.time() + 5
-    while requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "nodes"},
-                       headers=streamed.auth).status_code == 503:
-        assert time.time() < deadline
-        time.sleep(0.1)
+    assert poll(lambda: requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "nodes"},
+                                     headers=streamed.auth).status_code != 503, every=0.1)

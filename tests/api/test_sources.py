@@ -1,7 +1,7 @@
 """/v1/sources and citations: sources CRUD and lists; citing a source from a claim, with spans."""
 import pytest
 
-from conftest import assert_error, unique
+from conftest import assert_error, pages, unique
 
 MISSING = "01900000-0000-7000-8000-00000000beef"
 
@@ -111,19 +111,9 @@ def test_list_sources_filters_and_walk(api):
                                        "publisher_actor_id": publisher["id"]})["id"] for i in range(6)]
     with_doc = api.create("/v1/sources", {"title": "with doc", "document_id": document["id"]})
 
-    seen, after, pages = [], None, 0
-    while True:
-        params = {"publisher_actor_id": publisher["id"], "limit": 2}
-        if after:
-            params["after"] = after
-        body = api.get("/v1/sources", params=params).json()
-        assert len(body["items"]) <= 2
-        seen += [i["id"] for i in body["items"]]
-        pages += 1
-        after = body["next"]
-        if after is None:
-            break
-    assert seen == sorted(made) and pages == 3  # in id order
+    walked = list(pages(api, "/v1/sources", {"publisher_actor_id": publisher["id"], "limit": 2}))
+    assert all(len(body["items"]) <= 2 for body in walked)
+    assert [i["id"] for body in walked for i in body["items"]] == sorted(made) and len(walked) == 3  # in id order
 
     items = api.get("/v1/sources", params={"publisher_actor_id": publisher["id"], "kind": "law"}).json()["items"]
     assert [i["id"] for i in items] == sorted(made[0::2])
@@ -290,20 +280,9 @@ def test_list_claim_citations_walk(api, cluster, source):
     made = [api.create(f"/v1/claims/{claim}/citations",
                        {"source_id": (source if i % 2 else other)["id"], "locator": f"p. {i}"})
             for i in range(5)]
-    seen, after, pages = [], None, 0
-    while True:
-        params = {"limit": 2}
-        if after:
-            params["after"] = after
-        r = api.get(f"/v1/claims/{claim}/citations", params=params)
-        assert r.status_code == 200, r.text
-        body = r.json()
-        seen += body["items"]
-        pages += 1
-        after = body["next"]
-        if after is None:
-            break
-    assert seen == sorted(made, key=lambda c: c["id"]) and pages == 3  # list items have the shape of the object, source included
+    walked = list(pages(api, f"/v1/claims/{claim}/citations", {"limit": 2}))
+    seen = [i for body in walked for i in body["items"]]
+    assert seen == sorted(made, key=lambda c: c["id"]) and len(walked) == 3  # list items have the shape of the object, source included
     assert_error(api.get(f"/v1/claims/{MISSING}/citations"), 404, "not_found", "id")
     assert_error(api.get("/v1/claims/q/citations"), 400, "invalid_id", "id")
     assert_error(api.get(f"/v1/claims/{claim}/citations", params={"kind": "x"}), 400, "unknown_parameter", "kind")

@@ -4,21 +4,17 @@
 // horizontal scrolling.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, api, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, api, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
 let doc;
 before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  ({ stack, browser } = await startStackAndBrowser());
   const docs = (await api(stack, 'GET', '/v1/documents')).body.items;
   doc = docs.find((d) => d.external_id.startsWith('002_'));
 });
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopStackAndBrowser(stack, browser));
 
 /** Problems on the page as it is: unlabelled controls, low-contrast text. */
 function audit() {

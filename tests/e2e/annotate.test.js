@@ -3,18 +3,12 @@
 // related as `refutes`, then seen among the finding's counterclaims.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, selectText, api, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, selectText, api, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+before(async () => ({ stack, browser } = await startStackAndBrowser()));
+after(() => stopStackAndBrowser(stack, browser));
 
 /** Code-point offset of the first occurrence of s (after context) in text. */
 const cpIndex = (text, s, after = '') => Array.from(text.slice(0, text.indexOf(after + s) + after.length)).length;

@@ -4,18 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, startStack, launchBrowser, openPage, signInThroughPage, api, assertClean, steps } from './harness.js';
+import { BIN, startStackAndBrowser, stopStackAndBrowser, openPage, signInThroughPage, api, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+before(async () => ({ stack, browser } = await startStackAndBrowser()));
+after(() => stopStackAndBrowser(stack, browser));
 
 /** A user with a role in the default project: { username, password, token }. */
 function member(username, role) {

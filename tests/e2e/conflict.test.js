@@ -2,21 +2,17 @@
 // the same version; the second is told, sees both versions and chooses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, api, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, api, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
 let etags;
 before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  ({ stack, browser } = await startStackAndBrowser());
   const any = (await api(stack, 'GET', '/v1/claims?limit=1')).body.items[0];
   etags = (await api(stack, 'GET', `/v1/claims/${any.id}`)).headers.get('etag');
 });
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopStackAndBrowser(stack, browser));
 
 async function editText(page, text) {
   await page.keyboard.press('e');

@@ -3,20 +3,16 @@
 // as one claim in two numbered pieces.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, selectText, api, serverPaths, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, selectText, api, serverPaths, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
 let spec;
 before(async () => {
-  stack = await startStack({ fixtures: false });
-  browser = await launchBrowser();
+  ({ stack, browser } = await startStackAndBrowser({ fixtures: false }));
   spec = await serverPaths(stack);
 });
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopStackAndBrowser(stack, browser));
 
 const TEXT = '“The report,” he said, “is a patchwork of lies.” 🙂 Then he left.';
 

@@ -2,20 +2,16 @@
 // the project's actor network render nodes, and a node opens its claim.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, api, serverPaths, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, api, serverPaths, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
 let paths;
 before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
+  ({ stack, browser } = await startStackAndBrowser());
   ({ paths } = await serverPaths(stack));
 });
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopStackAndBrowser(stack, browser));
 
 /** The assessment's finding that detention may constitute crimes against humanity (README's question). */
 async function detentionFinding() {

@@ -110,6 +110,25 @@ export async function launchBrowser() {
   });
 }
 
+/** startStack (with its options) and launchBrowser, as every test file's before()
+ *  does: { stack, browser }. When the browser does not start, the stack is stopped. */
+export async function startStackAndBrowser(options) {
+  const stack = await startStack(options);
+  try {
+    return { stack, browser: await launchBrowser() };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+/** What every test file's after() does: closes the browser and stops the stack
+ *  (either may be missing when before() failed). */
+export async function stopStackAndBrowser(stack, browser) {
+  await browser?.close();
+  await stack?.stop();
+}
+
 /**
  * A page at 1280x800 that records every request to another origin and every
  * script error, so that a test can assert the page stayed offline and clean.

@@ -3,18 +3,12 @@
 // between the DOM's UTF-16 and the API's code points.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, assertClean } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, assertClean } from './harness.js';
 
 let stack;
 let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+before(async () => ({ stack, browser } = await startStackAndBrowser()));
+after(() => stopStackAndBrowser(stack, browser));
 
 test('/ and /ui/* come from the binary with their types, a strict CSP and ETags', async () => {
   const index = await fetch(`${stack.base}/`);

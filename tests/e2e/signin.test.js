@@ -2,18 +2,12 @@
 // projects, open one, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, launchBrowser, openPage, signInThroughPage, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, signInThroughPage, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+before(async () => ({ stack, browser } = await startStackAndBrowser()));
+after(() => stopStackAndBrowser(stack, browser));
 
 test('sign in, open the project, sign out', async (t) => {
   if (!stack.user) {

@@ -6,18 +6,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStack, launchBrowser, openPage, selectText, api, assertClean, steps } from './harness.js';
+import { startStackAndBrowser, stopStackAndBrowser, openPage, selectText, api, assertClean, steps } from './harness.js';
 
 let stack;
 let browser;
-before(async () => {
-  stack = await startStack({ fixtures: false });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+before(async () => ({ stack, browser } = await startStackAndBrowser({ fixtures: false })));
+after(() => stopStackAndBrowser(stack, browser));
 
 const TEXT = 'Press briefing 👍🏽 by 习近平 (Xi Jinping) 🇨🇳 on the 𠀋 report:\n\n  “The report is a patchwork of lies,” he said.\nA later line after 😀 and é.';
 

@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 
-import pytest
 
 API = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "api")
 sys.path.append(API)  # transfer_data
@@ -88,9 +87,4 @@ class Probe:
         return line
 
 
-@pytest.fixture(scope="session")
-def cluster():
-    c = Cluster()
-    c.start()
-    yield c
-    c.destroy()
+cluster = _api.cluster  # the API tests' session fixture: one throwaway cluster
