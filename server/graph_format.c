@@ -168,7 +168,9 @@ static void graphml_element(struct jsonbuf *jb, const PGresult *res, int row, co
 
 /* ---- CSV */
 
-static void csv_header(struct jsonbuf *jb, const struct graph_col *cols)
+/* One CSV line of the flat columns: their names when res is NULL (the
+ * header), else row `row`'s values. */
+static void csv_line(struct jsonbuf *jb, const PGresult *res, int row, const struct graph_col *cols)
 {
     bool first = true;
     for (const struct graph_col *c = cols; c->name; c++)
@@ -176,20 +178,9 @@ static void csv_header(struct jsonbuf *jb, const struct graph_col *cols)
             if (!first)
                 jb_raw(jb, ",", 1);
             first = false;
-            jb_cstr(jb, c->name);
-        }
-    jb_raw(jb, "\n", 1);
-}
-
-static void csv_record(struct jsonbuf *jb, const PGresult *res, int row, const struct graph_col *cols)
-{
-    bool first = true;
-    for (const struct graph_col *c = cols; c->name; c++)
-        if (c->in & G_IN_FLAT) {
-            if (!first)
-                jb_raw(jb, ",", 1);
-            first = false;
-            if (!PQgetisnull(res, row, c->col)) /* NULL is an empty field, as in the CSV exports */
+            if (!res)
+                jb_cstr(jb, c->name);
+            else if (!PQgetisnull(res, row, c->col)) /* NULL is an empty field, as in the CSV exports */
                 graph_csv_field(jb, PQgetvalue(res, row, c->col), (size_t)PQgetlength(res, row, c->col));
         }
     jb_raw(jb, "\n", 1);
@@ -215,8 +206,8 @@ void graph_writer_begin(struct graph_writer *w, struct jsonbuf *jb, const struct
         jb_cstr(jb, shape->name);
         jb_cstr(jb, "\" edgedefault=\"directed\">\n");
         break;
-    case GRAPH_CSV_NODES: csv_header(jb, shape->nodes); break;
-    case GRAPH_CSV_EDGES: csv_header(jb, shape->edges); break;
+    case GRAPH_CSV_NODES: csv_line(jb, NULL, 0, shape->nodes); break;
+    case GRAPH_CSV_EDGES: csv_line(jb, NULL, 0, shape->edges); break;
     }
 }
 
@@ -252,11 +243,11 @@ void graph_writer_rows(struct graph_writer *w, struct jsonbuf *jb, const PGresul
         case GRAPH_GRAPHML: graphml_element(jb, res, i, cols, edge); break;
         case GRAPH_CSV_NODES:
             if (!edge)
-                csv_record(jb, res, i, cols);
+                csv_line(jb, res, i, cols);
             break;
         case GRAPH_CSV_EDGES:
             if (edge)
-                csv_record(jb, res, i, cols);
+                csv_line(jb, res, i, cols);
             break;
         }
         w->any = true;
