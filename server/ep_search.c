@@ -6,8 +6,10 @@
  * websearch_to_tsquery syntax ("a phrase", or, -word) parsed with every
  * configuration in use; or, for partial words and names, when q (3
  * characters or more, no websearch operators) starts a word of it, ignoring
- * case (a regular expression served by pg_trgm indexes). Hits are ordered by rank (ts_rank_cd; a substring-only
- * hit ranks by trigram similarity, scaled below full-text hits), then id.
+ * case (a regular expression served by pg_trgm indexes). The newest
+ * SEARCH_CANDIDATES matches are ranked (below), and hits are ordered by rank
+ * (ts_rank_cd; a substring-only hit ranks by trigram similarity, scaled below
+ * full-text hits), then id.
  *
  * A document hit carries the code-point offsets of its matches: PostgreSQL
  * highlights the whole text with two control-character markers, and the
@@ -26,42 +28,111 @@
 /* The most match offsets a document hit lists ("match_count" has them all). */
 #define MAX_MATCHES 1000
 
-/* One row: the parsed query and the word-prefix pattern (NULL when q is too
- * short for a trigram index to help or uses websearch operators). OFFSET 0
- * keeps PostgreSQL from pulling the subquery up into the join, where
- * claimdb_tsquery (not inlinable) ran once per candidate row: 4.4 s instead
- * of 1.9 s for a word in 17 000 of 100 000 claims on the busy bench machine. */
-#define QUERY_ROW "(SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat OFFSET 0) tq"
+/* The bound on a search's work (issue 13: a request must cost about the same
+ * at 100 000 and at 1 000 000 claims). Ranking every match of a common word
+ * reads every matching row (17 % of the claims for "detention": 5 s at
+ * 1 000 000), and neither GIN nor the RUM extension returns the best-ranked
+ * rows of a word without visiting all its postings (RUM's ORDER BY search <=> q
+ * ranks from the index, but all of them: 36x the time from 100 000 to 1 000 000
+ * rows; bench/results.md, session 6). So a search ranks its candidates: the SEARCH_CANDIDATES newest
+ * matches (by id, i.e. creation time), found in one of two ways:
+ *   - walking the SEARCH_WALK newest rows (in the project, as the row policies
+ *     let the caller see them) and keeping the full-text matches, newest
+ *     first: bounded work, enough when at least one row in ten of the recent
+ *     ones matches;
+ *   - otherwise (a rarer word, a phrase) all matches from the indexes, sorted by
+ *     id: work in proportion to the matches, which are then few. OFFSET 0 keeps
+ *     the planner from walking the primary key for this branch as well: its
+ *     estimate of a phrase is the two words' (~3 % of rows), and at 1 000 000
+ *     claims it read 920 000 of them to find 1 000 (6.5 s) instead of 1 085
+ *     matches from the index.
+ * Either way the candidates are the same rows (the newest matches); the second
+ * runs only when the first found fewer than SEARCH_CANDIDATES (an initplan's
+ * one-time filter). What users see: a query with more matches than that gets
+ * the best-ranked of its newest SEARCH_CANDIDATES, and its pages end there. */
+#define SEARCH_WALK "10000"
+#define SEARCH_CANDIDATES "1000"
+
+/* The parsed query and the word-prefix pattern (NULL when q is too short for a
+ * trigram index to help or uses websearch operators), computed once
+ * (MATERIALIZED: claimdb_tsquery is not inlinable) and read by the branches
+ * as initplans, which index scans take as values. set_config (a setting no one
+ * reads, transaction-local) is PARALLEL UNSAFE, which keeps the whole
+ * statement in one process: the planner gave the walk two parallel workers,
+ * whose start took ~100 ms of a busy core for ~20 ms of scanning (at 100 000
+ * claims: 190 ms for a common word and 245 ms for a phrase, 38 and 63 ms
+ * serial). */
+#define QUERY_CTE                                                                                            \
+    "WITH tq AS MATERIALIZED (SELECT claimdb_tsquery($1::text) AS q, claimdb_prefix_regex($1::text) AS pat," \
+    " set_config('claimdb.search_serial', '', true) AS serial)"
+#define TQ_Q "(SELECT q FROM tq)"
+#define TQ_PAT "(SELECT pat FROM tq)"
+
+/* When the walk is bounded: its LIMIT counts the rows the caller may see, so a
+ * caller who sees little of a large table (a member of one small project, no
+ * project_id) would walk all of it (6 s at 1 000 000 claims). It runs for a
+ * server admin (sees every row) and for a project_id the caller reads; other
+ * searches take the indexes' branch: the same candidates, at the cost of
+ * their matches as before. */
+#define WALK_WHEN "(claimdb_is_admin() OR $2::uuid = ANY (claimdb_projects('read')))"
+
+/* The candidates (cand: ids) of `table` aliased `a` in the project $2 (a
+ * table's own project_id): the walk keeps full-text matches (`a`.search), the
+ * indexes give every match (`match`, word prefixes too). Word-prefix-only hits
+ * rank below full-text hits, so when the walk finds SEARCH_CANDIDATES
+ * full-text matches none of them would be among the shown hits anyway; not
+ * testing the prefix on every walked row halves the walk's time. */
+#define CANDIDATES(table, a, match)                                                                          \
+    " recent AS MATERIALIZED (SELECT " a ".id FROM (SELECT " a ".id, " a ".search FROM " table " " a         \
+    "   WHERE ($2::uuid IS NULL OR " a ".project_id = $2::uuid) AND " WALK_WHEN " ORDER BY " a               \
+    ".id DESC LIMIT " SEARCH_WALK ") " a " WHERE " a ".search @@ " TQ_Q " ORDER BY " a                       \
+    ".id DESC LIMIT " SEARCH_CANDIDATES "),"                                                                 \
+    " cand AS MATERIALIZED (SELECT id FROM recent WHERE (SELECT count(*) FROM recent) >= " SEARCH_CANDIDATES \
+    "  UNION ALL (SELECT m.id FROM (SELECT " a ".id FROM " table " " a " WHERE (" match ")"                  \
+    "   AND ($2::uuid IS NULL OR " a ".project_id = $2::uuid) OFFSET 0) m"                                   \
+    "   WHERE (SELECT count(*) FROM recent) < " SEARCH_CANDIDATES                                            \
+    " ORDER BY m.id DESC LIMIT " SEARCH_CANDIDATES ")),"
+
+#define CLAIM_MATCH "(c.search @@ " TQ_Q " OR " CLAIM_WORDS_SQL " ~* " TQ_PAT ")"
+#define DOCUMENT_MATCH "(d.search @@ " TQ_Q " OR d.title ~* " TQ_PAT ")"
 
 /* Parameters: $1 q, $2 project_id, $3 rank and $4 id of the last hit seen,
- * $5 limit. */
+ * $5 limit. The page (top) is chosen from the candidates' ids and ranks; its
+ * rows, documents and snippets are read after, for those rows only. */
+/* clang-format off */
 static const struct db_statement statements[] = {
     {"search_claims",
-     "SELECT c.id, c.rev, hit.rank, c.text, c.exact, c.kind, c.document_id, d.title,"
-     " ts_headline(c.search_config, c.text, tq.q,"
+     QUERY_CTE ","
+     CANDIDATES("claims", "c", CLAIM_MATCH)
+     " top AS (SELECT c.id, hit.rank FROM cand JOIN claims c ON c.id = cand.id"
+     "  CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ " TQ_Q " THEN ts_rank_cd(c.search, " TQ_Q ")"
+     "   ELSE 0.01 * similarity(c.text, $1::text) END)::real AS rank) hit"
+     "  WHERE $3::real IS NULL OR (hit.rank, c.id) < ($3::real, $4::uuid)"
+     "  ORDER BY hit.rank DESC, c.id DESC LIMIT $5::int)"
+     " SELECT c.id, c.rev, top.rank, c.text, c.exact, c.kind, c.document_id, d.title,"
+     " ts_headline(c.search_config, c.text, " TQ_Q ","
      "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet"
-     " FROM " QUERY_ROW " JOIN claims c ON c.search @@ tq.q OR " CLAIM_WORDS_SQL " ~* tq.pat"
-     " CROSS JOIN LATERAL (SELECT (CASE WHEN c.search @@ tq.q THEN ts_rank_cd(c.search, tq.q)"
-     "  ELSE 0.01 * similarity(c.text, $1::text) END)::real AS rank) hit"
-     " LEFT JOIN documents d ON d.id = c.document_id"
-     " WHERE ($2::uuid IS NULL OR c.project_id = $2::uuid)"
-     " AND ($3::real IS NULL OR (hit.rank, c.id) < ($3::real, $4::uuid))"
-     " ORDER BY hit.rank DESC, c.id DESC LIMIT $5::int"},
+     " FROM top JOIN claims c ON c.id = top.id LEFT JOIN documents d ON d.id = c.document_id"
+     " ORDER BY top.rank DESC, top.id DESC"},
     {"search_documents",
-     "SELECT d.id, d.rev, hit.rank, d.title, d.language, d.published_at,"
-     " ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
+     QUERY_CTE ","
+     CANDIDATES("documents", "d", DOCUMENT_MATCH)
+     " top AS (SELECT d.id, hit.rank FROM cand JOIN documents d ON d.id = cand.id"
+     "  CROSS JOIN LATERAL (SELECT (CASE WHEN d.search @@ " TQ_Q " THEN ts_rank_cd(d.search, " TQ_Q ")"
+     "   ELSE 0.01 * similarity(d.title, $1::text) END)::real AS rank) hit"
+     "  WHERE $3::real IS NULL OR (hit.rank, d.id) < ($3::real, $4::uuid)"
+     "  ORDER BY hit.rank DESC, d.id DESC LIMIT $5::int)"
+     " SELECT d.id, d.rev, top.rank, d.title, d.language, d.published_at,"
+     " ts_headline(claimdb_ts_config(d.language), d.text, " TQ_Q ","
      "  'MaxFragments=3, MinWords=8, MaxWords=30, FragmentDelimiter=\" … \","
      "   StartSel=<mark>, StopSel=</mark>') AS snippet,"
-     " CASE WHEN d.search @@ tq.q THEN ts_headline(claimdb_ts_config(d.language), d.text, tq.q,"
+     " CASE WHEN d.search @@ " TQ_Q " THEN ts_headline(claimdb_ts_config(d.language), d.text, " TQ_Q ","
      "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked"
-     " FROM " QUERY_ROW " JOIN documents d ON d.search @@ tq.q OR d.title ~* tq.pat"
-     " CROSS JOIN LATERAL (SELECT (CASE WHEN d.search @@ tq.q THEN ts_rank_cd(d.search, tq.q)"
-     "  ELSE 0.01 * similarity(d.title, $1::text) END)::real AS rank) hit"
-     " WHERE ($2::uuid IS NULL OR d.project_id = $2::uuid)"
-     " AND ($3::real IS NULL OR (hit.rank, d.id) < ($3::real, $4::uuid))"
-     " ORDER BY hit.rank DESC, d.id DESC LIMIT $5::int"},
+     " FROM top JOIN documents d ON d.id = top.id"
+     " ORDER BY top.rank DESC, top.id DESC"},
     {NULL, NULL},
 };
+/* clang-format on */
 
 /* A claim hit, search_claims's columns in order ("rev" lets a hit be edited with
  * If-Match without fetching it). Both statements begin with id, rev, rank:
@@ -143,7 +214,13 @@ static void search(struct request *r)
     }
     bool documents = type && strcmp(type, "document") == 0;
     const char *params[] = {q, project_id, pg.after[0], pg.after[1], pg.fetch};
-    PGresult *res = db_run_or_reply(r, documents ? "search_documents" : "search_claims", 5, params);
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return;
+    /* Planned for its values: with project_id, the walk of the newest rows then
+     * reads that project's (its index on (project_id, id)), where a generic plan
+     * filters the whole table's newest rows by project. */
+    PGresult *res = db_exec_replanned_or_reply(r, conn, &statements[documents ? 1 : 0], 5, params);
     if (!res)
         return;
     int n = PQntuples(res), shown = n > (int)pg.limit ? (int)pg.limit : n;

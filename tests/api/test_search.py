@@ -4,8 +4,10 @@ hits with highlighted snippets, code-point offsets of a document's matches."""
 import re
 
 import pytest
+import requests
 
-from conftest import assert_error, unique
+from conftest import assert_error, cli, make_token, pages, unique
+from transfer_data import line, uid
 
 
 def make_document(api, text, language=None, title=None):
@@ -143,6 +145,16 @@ def test_pages_follow_rank_then_id(api, corpus):
     assert seen == ids(whole)
 
 
+def test_document_pages_follow_rank_then_id(api, corpus):
+    q = f"{corpus['marker']} OR rejected OR rapport"
+    whole = search(api, q=q, type="document", limit=1000)["items"]
+    assert {corpus["en"]["id"], corpus["fr"]["id"], corpus["plain"]["id"]} <= set(ids(whole))
+    keys = [(h["rank"], h["id"]) for h in whole]
+    assert keys == sorted(keys, reverse=True)
+    seen = [i for page in pages(api, "/v1/search", {"q": q, "type": "document", "limit": 1}) for i in ids(page["items"])]
+    assert seen == ids(whole)
+
+
 @pytest.mark.parametrize("params,code,field", [
     ({}, "missing_parameter", "q"),
     ({"q": "  "}, "invalid_value", "q"),
@@ -194,3 +206,41 @@ ROLLBACK;
     role = subprocess.run(["psql", cluster.url, "-XAtc", "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"],
                           capture_output=True, text=True).stdout.strip()
     assert role == "f", role
+
+
+def test_a_common_word_ranks_its_newest_1000_matches_page_by_page(server, cluster, api):
+    """A word in more claims than the candidate window (SEARCH_CANDIDATES in
+    ep_search.c): the hits are the best-ranked of its 1,000 newest matches (by
+    id), ordered by rank then id, the same whole or page by page; the project
+    filter and row-level security apply as to every read."""
+    url = cluster.url
+    slug = unique("window")
+    project_id = cli(url, "project", "add", slug, "--owner", "tester")
+    word = unique("zw").replace("-", "")
+    claims = [uid() for _ in range(1050)]
+    body = line({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "".join(
+        # every seventh claim says the word twice: a higher rank
+        line({"type": "claim", "id": cid, "project_id": project_id,
+              "text": f"{word} was said" + (f" and {word} repeated" if i % 7 == 0 else "")})
+        for i, cid in enumerate(claims))
+    r = requests.post(server.base + "/v1/import", data=body.encode(), timeout=300, headers=server.auth)
+    assert r.status_code in (200, 201), r.text
+    newest = set(sorted(claims, reverse=True)[:1000])
+
+    whole = search(api, q=word, project_id=project_id, limit=1000)
+    assert whole["next"] is None and set(ids(whole["items"])) == newest
+    keys = [(h["rank"], h["id"]) for h in whole["items"]]
+    assert keys == sorted(keys, reverse=True) and keys[0][0] > keys[-1][0]
+    seen = [i for page in pages(api, "/v1/search", {"q": word, "project_id": project_id, "limit": 300})
+            for i in ids(page["items"])]
+    assert seen == ids(whole["items"])
+    # a rarer query of the same claims: all its matches (fewer than the window), from the indexes
+    twice = search(api, q=f'"{word} repeated"', project_id=project_id, limit=1000)["items"]
+    assert set(ids(twice)) == {cid for i, cid in enumerate(claims) if i % 7 == 0}
+    # another project's filter, and a reader of another project only, see none of them
+    assert search(api, q=word, project_id="00000000-0000-7000-8000-000000000001")["items"] == []
+    other = unique("elsewhere")
+    cli(url, "project", "add", other, "--owner", "tester")
+    token = make_token(url, unique("outsider"), other, "annotator")
+    r = requests.get(server.base + "/v1/search", params={"q": word}, headers={"Authorization": "Bearer " + token})
+    assert r.status_code == 200 and r.json()["items"] == [], r.text
