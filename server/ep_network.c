@@ -19,7 +19,8 @@
  * Both are streamed (graph_stream.h): a cursor on a connection of the
  * request's own, a batch of rows at a time, so a whole project's network
  * costs the server one batch of memory and holds no pooled connection while
- * the client reads. The statements order nodes before edges, which lets
+ * the client reads; a document's network, when it fits in one batch, is
+ * answered from the pool instead, taking no slot of slow work. The statements order nodes before edges, which lets
  * each format be written in one pass. */
 #include "db.h"
 #include "graph_reply.h"
@@ -160,11 +161,11 @@ static void network(struct request *r, const struct db_statement *statement, con
         return;
     const char *params[] = {f.project_id, f.kinds[0] ? f.kinds : NULL,      f.document_id, f.tag, f.from,
                             f.to,         f.endorsements ? "true" : "false"};
-    /* Planned for its values (sent with its SQL): see db_exec_replanned_or_reply. */
-    struct graph_stream *gs = graph_stream_open_or_reply(r, statement, shape == &claim_shape ? 6 : 7, params);
-    if (!gs)
-        return;
-    reply_graph_stream(r, gs, shape, format);
+    /* Planned for its values (sent with its SQL): see db_exec_replanned_or_reply.
+     * A document's network is small, and the page asks for one per document
+     * it opens: it is served from the pool unless it turns out large. */
+    reply_graph_query(r, statement, shape == &claim_shape ? 6 : 7, params, shape, format,
+                      f.document_id != NULL);
 }
 
 static void actor_network(struct request *r)

@@ -90,13 +90,14 @@ static bool await_result(PGconn *conn, void *ctx)
 }
 
 /* Sends the set-up and the first FETCH in one pipeline with one Sync:
- * BEGIN READ ONLY, the request's scope, no statement timeout (as for an
- * export: the work is under a slot, and a client that leaves cancels it),
- * a plan for all the rows, the cursor over the statement with its values,
- * the first batch. Returns the batch, or the first failure (a statement
- * after it comes back aborted); NULL when the connection failed. */
+ * BEGIN READ ONLY, the request's scope, a plan for all the rows, the cursor
+ * over the statement with its values, the first batch. `unbounded` lifts
+ * the statement timeout (as for an export: the work is under a slot, and a
+ * client that leaves cancels it); a pooled connection keeps it. Returns the
+ * batch, or the first failure (a statement after it comes back aborted);
+ * NULL when the connection failed. */
 static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *declare, int nparams,
-                             const char *const *params)
+                             const char *const *params, bool unbounded)
 {
     if (!PQenterPipelineMode(conn))
         return NULL;
@@ -106,8 +107,9 @@ static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *
                 /* The cursor is read to the end: plan it for all rows, as a
                  * plain statement is (the default plans for the first 10 %). */
                 && PQsendQueryParams(conn,
-                                     "SELECT set_config('statement_timeout', '0', true),"
-                                     " set_config('cursor_tuple_fraction', '1', true)",
+                                     unbounded ? "SELECT set_config('statement_timeout', '0', true),"
+                                                 " set_config('cursor_tuple_fraction', '1', true)"
+                                               : "SELECT set_config('cursor_tuple_fraction', '1', true)",
                                      0, NULL, NULL, NULL, NULL, 0)
                 && PQsendQueryParams(conn, declare, nparams, NULL, params, NULL, NULL, 0)
                 && PQsendQueryParams(conn, GRAPH_FETCH, 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(conn);
@@ -116,34 +118,40 @@ static PGresult *open_cursor(PGconn *conn, const struct request *r, const char *
     return db_pipeline_end(conn, sent, queries, await_result, &watch);
 }
 
-struct graph_stream *graph_stream_open_or_reply(struct request *r, const struct db_statement *statement,
-                                                int nparams, const char *const *params)
+/* "DECLARE graph_rows … FOR " + the statement's SQL, or NULL when out of
+ * memory (the caller frees it). */
+static char *cursor_sql(const struct db_statement *statement)
+{
+    size_t len = strlen(GRAPH_CURSOR) + strlen(statement->sql) + 1;
+    char *declare = malloc(len);
+    if (declare)
+        snprintf(declare, len, "%s%s", GRAPH_CURSOR, statement->sql);
+    return declare;
+}
+
+/* Takes a slow-work slot and a connection for it, opens the cursor and
+ * fetches its first batch. Returns the stream, or NULL after replying. */
+static struct graph_stream *stream_open_or_reply(struct request *r, const char *declare, int nparams,
+                                                 const char *const *params)
 {
     if (!slow_slot_or_reply(r, SLOW_NETWORK))
         return NULL;
     struct graph_stream *gs = calloc(1, sizeof *gs);
-    size_t len = strlen(GRAPH_CURSOR) + strlen(statement->sql) + 1;
-    char *declare = malloc(len);
-    if (!gs || !declare) {
-        free(gs);
-        free(declare);
+    if (!gs) {
         slow_give(SLOW_NETWORK);
         reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "out of memory");
         return NULL;
     }
-    snprintf(declare, len, "%s%s", GRAPH_CURSOR, statement->sql);
     char error[512];
     gs->conn = slow_conn(error, sizeof error);
     if (!gs->conn) {
-        free(declare);
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"db_connect\",\"message\":\"%s\"}\n", error);
         slow_give(SLOW_NETWORK);
         free(gs);
         db_reply_error(r, NULL, NULL); /* no connection: 503 database_unavailable */
         return NULL;
     }
-    PGresult *first = open_cursor(gs->conn, r, declare, nparams, params);
-    free(declare);
+    PGresult *first = open_cursor(gs->conn, r, declare, nparams, params, true);
     if (PQresultStatus(first) != PGRES_TUPLES_OK) {
         db_reply_error(r, gs->conn, first);
         PQclear(first);
@@ -153,6 +161,36 @@ struct graph_stream *graph_stream_open_or_reply(struct request *r, const struct 
     gs->batch = first;
     gs->exhausted = PQntuples(first) < GRAPH_BATCH;
     return gs;
+}
+
+/* Reads the graph on the request's pooled connection, under the statement
+ * timeout, as far as its first batch. Returns true when it has replied (the
+ * whole graph from memory, or an error); false, with nothing replied and
+ * the pooled connection given back, when the graph is larger than a batch. */
+static bool small_graph_replied(struct request *r, const char *declare, int nparams,
+                                const char *const *params, const struct graph_shape *shape,
+                                enum graph_format f)
+{
+    PGconn *conn = db_conn_or_reply(r);
+    if (!conn)
+        return true;
+    PGresult *first = open_cursor(conn, r, declare, nparams, params, false);
+    if (PQresultStatus(first) != PGRES_TUPLES_OK) {
+        db_reply_error(r, conn, first);
+        PQclear(first);
+        db_rollback(conn);
+        return true;
+    }
+    db_rollback(conn); /* ends the cursor's transaction */
+    int n = PQntuples(first);
+    if (n < GRAPH_BATCH)
+        reply_graph(r, first, n, shape, f);
+    PQclear(first);
+    /* A larger graph streams from a connection of its own: the pooled one
+     * goes back now rather than wait through the whole stream's first batch. */
+    if (n >= GRAPH_BATCH)
+        db_release(r);
+    return n < GRAPH_BATCH;
 }
 
 /* Writes text into gs->out until it holds `want` bytes or the graph ends.
@@ -222,8 +260,12 @@ static void free_graph(void *cls)
     stream_free(cls);
 }
 
-void reply_graph_stream(struct request *r, struct graph_stream *gs, const struct graph_shape *shape,
-                        enum graph_format f)
+/* Replies 200 with the stream's rows written as graph `shape` in format f
+ * (the rows must come nodes first: graph_writer). Takes gs: its connection
+ * is closed and its slot given back once the last batch is written, or as
+ * soon as the client goes away (which ends the transaction at once). */
+static void stream_reply(struct request *r, struct graph_stream *gs, const struct graph_shape *shape,
+                         enum graph_format f)
 {
     gs->r = r;
     gs->w.shape = shape; /* graph_writer_begin readies the rest with the first bytes */
@@ -238,4 +280,21 @@ void reply_graph_stream(struct request *r, struct graph_stream *gs, const struct
     slow_small_send_buffer(r);
     reply_response(r, MHD_HTTP_OK, resp);
     graph_reply_headers(r, shape, f);
+}
+
+void reply_graph_query(struct request *r, const struct db_statement *statement, int nparams,
+                       const char *const *params, const struct graph_shape *shape, enum graph_format f,
+                       bool small)
+{
+    char *declare = cursor_sql(statement);
+    if (!declare) {
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL, "out of memory");
+        return;
+    }
+    if (!small || !small_graph_replied(r, declare, nparams, params, shape, f)) {
+        struct graph_stream *gs = stream_open_or_reply(r, declare, nparams, params);
+        if (gs)
+            stream_reply(r, gs, shape, f);
+    }
+    free(declare);
 }

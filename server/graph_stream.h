@@ -16,21 +16,22 @@
 #include "graph_format.h"
 #include "request.h"
 
-struct graph_stream;
-
-/* Opens a cursor over `statement` (one of a resource's, sent with its SQL:
- * planned for these nparams text values) and fetches its first batch.
- * Returns the stream, or NULL after replying: 503 too_many_exports when
- * every slow-work slot is taken, 503 when PostgreSQL cannot be reached, or
- * the statement's classified error (a statement timeout among them). */
-struct graph_stream *graph_stream_open_or_reply(struct request *r, const struct db_statement *statement,
-                                                int nparams, const char *const *params);
-
-/* Replies 200 with the stream's rows written as graph `shape` in format f
- * (the rows must come nodes first: graph_writer). Takes gs: its connection
- * is closed and its slot given back once the last batch is written, or as
- * soon as the client goes away (which ends the transaction at once). */
-void reply_graph_stream(struct request *r, struct graph_stream *gs, const struct graph_shape *shape,
-                        enum graph_format f);
+/* Replies 200 with the graph `statement` (one of a resource's, sent with its
+ * SQL: planned for these nparams text values) yields, written as graph
+ * `shape` in format f (its rows must come nodes first: graph_writer), or
+ * replies the failure: 503 too_many_exports when every slow-work slot is
+ * taken, 503 when PostgreSQL cannot be reached, or the statement's
+ * classified error (a statement timeout among them).
+ *
+ * The graph streams from a connection of its own under a slow-work slot.
+ * When the caller expects it to be small (`small`: one document's network,
+ * which the page asks for each document it opens), it is first read on the
+ * request's pooled connection under the statement timeout, with no slot: a
+ * graph that fits in one batch is replied from memory, so readers of small
+ * graphs never meet the slow-work cap; a larger one is then streamed as any
+ * other (the pooled read's work, one batch, is done again). */
+void reply_graph_query(struct request *r, const struct db_statement *statement, int nparams,
+                       const char *const *params, const struct graph_shape *shape, enum graph_format f,
+                       bool small);
 
 #endif

@@ -731,7 +731,7 @@ int http_serve(const struct config *cfg)
     }
     fprintf(stderr,
             "{\"level\":\"info\",\"event\":\"listening\",\"address\":\"%s\",\"port\":%u,"
-            "\"db_connections\":{\"requests\":%u,\"exports\":%u,\"imports\":%u}}\n",
+            "\"db_connections\":{\"requests\":%u,\"exports\":%u,\"imports\":%u,\"feed\":1}}\n",
             cfg->listen, cfg->port, pool, cfg->max_exports, 2 * cfg->max_imports);
 
     sigset_t set;

@@ -27,12 +27,36 @@ bool slow_cap_or_reply(struct request *r, atomic_uint *taken, unsigned cap, enum
     return false;
 }
 
+/* Idle connections kept for the next streamed network. Only a slot's holder
+ * gives one back, and an export (which connects anew) trims them, so that
+ * the slots taken and the connections kept together stay within the cap:
+ * claimdb's share of PostgreSQL stays the one it states at start. */
+#define KEPT_MAX 64
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static PGconn *kept[KEPT_MAX];
+static unsigned kept_count;
+
+/* Closes kept connections beyond what the slots not taken leave room for. */
+static void trim_kept(unsigned cap)
+{
+    PGconn *drop[KEPT_MAX];
+    unsigned n = 0, taken = atomic_load(&running_total), room = cap > taken ? cap - taken : 0;
+    pthread_mutex_lock(&kept_lock);
+    while (kept_count > room)
+        drop[n++] = kept[--kept_count];
+    pthread_mutex_unlock(&kept_lock);
+    while (n)
+        PQfinish(drop[--n]);
+}
+
 bool slow_slot_or_reply(struct request *r, enum slow_kind kind)
 {
     if (!slow_cap_or_reply(r, &running_total, r->cfg->max_exports, REJECT_TOO_MANY_EXPORTS,
                            "too_many_exports", "exports or streamed networks"))
         return false;
     atomic_fetch_add(&running[kind], 1);
+    if (kind == SLOW_EXPORT)
+        trim_kept(r->cfg->max_exports);
     return true;
 }
 
@@ -46,13 +70,6 @@ unsigned slow_running(enum slow_kind kind)
 {
     return atomic_load(&running[kind]);
 }
-
-/* Idle connections kept for the next slow work. Never more than the slots
- * (only a slot's holder gives one back), and at most KEPT_MAX. */
-#define KEPT_MAX 64
-static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-static PGconn *kept[KEPT_MAX];
-static unsigned kept_count;
 
 /* Healthy, idle, and nothing unread: an idle connection with bytes to read
  * was closed by the server (a restart, a terminate), as db.c explains. */

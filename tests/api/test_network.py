@@ -145,19 +145,27 @@ def open_network_transactions(url):
 @pytest.fixture(scope="module")
 def streamed(cluster):
     """A server on its own database holding a chain of N_STREAMED claims, each by its own actor and
-    disputing the next, with one pooled connection and one slot for slow work (exports, networks)."""
+    disputing the next, all in one document (s.chain), and a small document (s.small) of two claims,
+    one refuting the other; one pooled connection and one slot for slow work (exports, networks)."""
     url = cluster.create_database("net_" + uuid.uuid4().hex[:10])
     s = Server(url, CLAIMDB_MAX_EXPORTS=1, THREADS=1).start()
     s.url = url
+    s.chain, s.small = uid(), uid()
     lines = [line({"type": "header", "format": "claimdb-ndjson", "version": 1})]
+    lines.append(line({"type": "document", "id": s.chain, "title": "The chain", "text": "A long debate."}))
+    lines.append(line({"type": "document", "id": s.small, "title": "Two claims", "text": "Yes. No."}))
     claims = [uid() for _ in range(N_STREAMED)]
     for i, c in enumerate(claims):
         actor = uid()
         lines.append(line({"type": "actor", "id": actor, "name": f"Speaker {i:05d} " + "of a long name " * 12}))
-        lines.append(line({"type": "claim", "id": c, "text": f"Claim {i:05d} " + "that goes on " * 20}))
+        lines.append(line({"type": "claim", "id": c, "document_id": s.chain,
+                           "text": f"Claim {i:05d} " + "that goes on " * 20}))
         lines.append(line({"type": "attribution", "id": uid(), "claim_id": c, "actor_id": actor}))
     for a, b in zip(claims, claims[1:]):
         lines.append(line({"type": "relation", "id": uid(), "from_claim_id": a, "to_claim_id": b, "kind": "disputes"}))
+    yes, no = uid(), uid()
+    lines += [line({"type": "claim", "id": c, "document_id": s.small, "text": t}) for c, t in ((yes, "Yes"), (no, "No"))]
+    lines.append(line({"type": "relation", "id": uid(), "from_claim_id": no, "to_claim_id": yes, "kind": "refutes"}))
     r = requests.post(s.base + "/v1/import", data="".join(lines).encode(), headers=s.auth, timeout=300)
     assert r.status_code == 200, r.text
     yield s
@@ -180,9 +188,16 @@ def test_a_network_of_many_batches_is_whole_in_every_format(streamed):
         rows = list(csv.DictReader(io.StringIO(fetch("/v1/network/actors", format="csv", part=part).text)))
         assert len(rows) == n
     claims = fetch("/v1/network/claims").json()
-    assert len(claims["nodes"]) == N_STREAMED and len(claims["edges"]) == N_STREAMED - 1
+    assert len(claims["nodes"]) == N_STREAMED + 2 and len(claims["edges"]) == N_STREAMED
     assert {n["id"] for n in claims["nodes"]} == {e["source"] for e in claims["edges"]} | {
         e["target"] for e in claims["edges"]}
+    # A document's network is first read from the pool; one larger than a batch is streamed, whole.
+    chain = fetch("/v1/network/claims", document_id=streamed.chain).json()
+    assert len(chain["nodes"]) == N_STREAMED and len(chain["edges"]) == N_STREAMED - 1
+    assert {n["id"] for n in chain["nodes"]} < {n["id"] for n in claims["nodes"]}
+    rows = list(csv.DictReader(io.StringIO(fetch("/v1/network/actors", document_id=streamed.chain, format="csv",
+                                                 part="edges").text)))
+    assert len(rows) == N_STREAMED - 1
 
 
 def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its_transaction(streamed):
@@ -200,9 +215,40 @@ def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its
     r = requests.get(streamed.base + "/v1/claims", params={"limit": 1}, headers=streamed.auth, timeout=10)
     assert r.status_code == 200, r.text
     # The one slot of slow work is taken: another network, or an export, waits its turn.
-    assert_slow_slot_taken(streamed, "/v1/network/actors", "/v1/export")
+    assert_slow_slot_taken(streamed, "/v1/network/actors", "/v1/export",
+                           "/v1/network/claims?document_id=" + streamed.chain)
+    # A small document's network (the page asks for one per document it opens) needs no slot.
+    replies = {path: requests.get(streamed.base + path, params={"document_id": streamed.small},
+                                  headers=streamed.auth, timeout=10)
+               for path in ("/v1/network/claims", "/v1/network/actors")}
+    assert all(r.status_code == 200 for r in replies.values()), [r.text for r in replies.values()]
+    small = replies["/v1/network/claims"].json()
+    assert sorted(n["text"] for n in small["nodes"]) == ["No", "Yes"]
+    assert [e["kind"] for e in small["edges"]] == ["refutes"]
     assert_slow_slot_freed(streamed, sock, lambda: open_network_transactions(streamed.url), "/v1/network/actors",
                            {"format": "csv", "part": "edges"})
+
+
+def test_an_export_beside_a_kept_network_connection_stays_within_the_connection_bound(streamed):
+    # A streamed network's connection is kept, idle, for the next one; an export connects anew.
+    # Together they must stay within the share claimdb states at start (THREADS + max exports,
+    # plus the change feed's listener): the export closes a kept connection it has no room for.
+    assert requests.get(streamed.base + "/v1/claims", params={"limit": 1}, headers=streamed.auth,
+                        timeout=10).status_code == 200
+    assert requests.get(streamed.base + "/v1/network/actors", params={"format": "csv", "part": "edges"},
+                        headers=streamed.auth, timeout=60).status_code == 200
+    connected = "datname = current_database()"
+    before = claimdb_backends(streamed.url, connected)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", streamed.port))
+    sock.sendall(b"GET /v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                 + streamed.auth["Authorization"].encode() + b"\r\n\r\n")
+    try:
+        assert sock.recv(64).startswith(b"HTTP/1.1 200")
+        assert claimdb_backends(streamed.url, connected) <= before <= 1 + 1 + 1
+    finally:
+        assert_slow_slot_freed(streamed, sock, lambda: 0, "/v1/network/actors", {"format": "csv", "part": "nodes"})
 
 
 def test_a_client_leaving_while_postgresql_still_works_cancels_the_statement(streamed):
