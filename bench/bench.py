@@ -383,6 +383,18 @@ def colon_safe(m):
 LOOKUP_WIDTH = 20  # ids fetched per lookup: its cost is spread over this many statements
 
 
+def pgbench_value(v, defines):
+    """A captured parameter value as pgbench script text: NULL, an empty literal, or a :variable
+    (added to `defines`, the -D values, once per distinct value)."""
+    if v is None:
+        return "NULL"
+    if v == "":
+        return "''"  # pgbench refuses an empty -D value; the literal is the same text
+    var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
+    defines[var] = v
+    return ":" + var
+
+
 def pgbench_script(statements, id_value, lookup_table, width=LOOKUP_WIDTH):
     """A pgbench script running exactly `statements` `width` (LOOKUP_WIDTH) times per transaction,
     each time with the parameter that held the probe's id bound to another id fetched
@@ -405,12 +417,7 @@ def pgbench_script(statements, id_value, lookup_table, width=LOOKUP_WIDTH):
                     return f":id{rep}"
                 if v is None:
                     nulls.add(n)
-                    return "NULL"
-                if v == "":
-                    return "''"  # pgbench refuses an empty -D value; the literal is the same text
-                var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
-                defines[var] = v
-                return ":" + var
+                return pgbench_value(v, defines)
             sql = re.sub(r"(?<![A-Za-z0-9_&])'(?:[^']|'')*'", colon_safe, st["sql"])
             if sql != st["sql"]:
                 notes.add(f"{st['name']}: literals with ':name' written as U&'…\\003A…' (pgbench would "
@@ -1022,13 +1029,7 @@ def measure_writes(binary, cluster, data, rundir, row, details, servers):
             if n not in st["params"]:
                 return m.group(0)
             v = st["params"][n]
-            if v is None:
-                return "NULL"
-            if v == "":
-                return "''"  # pgbench refuses an empty -D value; the literal is the same text
-            var = next((k for k, x in defines.items() if x == v), None) or f"p_{len(defines) + 1}"
-            defines[var] = v
-            return ":" + var
+            return pgbench_value(v, defines)
         sql = re.sub(r"(?<![A-Za-z0-9_&])'(?:[^']|'')*'", colon_safe, st["sql"])
         lines.append(re.sub(r"\$(\d+)", sub, sql).rstrip().rstrip(";") + ";")
     if any(st["name"] == "claimdb_scope" for st in statements):

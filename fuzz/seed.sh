@@ -47,7 +47,7 @@ put("fuzz_anchor", bytes([3, 0, 0, 4, 0]) + b"dic review conducted by th\0t\0\0"
 methods = ["GET", "POST", "PATCH", "DELETE", "PUT"]
 routes = 0
 for path in glob.glob(os.path.join(root, "server", "ep_*.c")):
-    for m, p in re.findall(r'\.method = "(GET|POST|PATCH|DELETE|PUT)", \.pattern = "(/[^"]*)"', open(path).read()):
+    for m, p in re.findall(r'\.method = "(GET|POST|PATCH|DELETE|PUT)",\s+\.pattern = "(/[^"]*)"', open(path).read()):
         filled = re.sub(r"\{[a-z_]+\}", "0190a1b2-0000-7000-8000-000000000001", p)
         put("fuzz_router", bytes([methods.index(m)]) + filled.encode())
         put("fuzz_router", bytes([5]) + (p + "/").encode())

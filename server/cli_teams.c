@@ -34,14 +34,30 @@ static PGresult *run(PGconn *conn, const char *cmd, const char *sql, int n, cons
     return NULL;
 }
 
-/* Reads one line (the password) from standard input, without its newline. */
-static char *read_password(void)
+/* Reads one line (the password) from standard input, without its newline,
+ * and hashes it into hash (crypto_pwhash_STRBYTES). The line is wiped once
+ * hashed. Returns 0, or the command's exit status after saying why on
+ * stderr: 2 when the password is missing or shorter than 8 characters
+ * (`needs` completes "claimdb <command>: " in that message), 1 when it
+ * cannot be hashed. */
+static int hash_password_from_stdin(const char *command, const char *needs, char *hash, size_t hash_size)
 {
     static char line[4096];
     if (!fgets(line, sizeof line, stdin))
-        return NULL;
+        line[0] = '\0';
     line[strcspn(line, "\r\n")] = '\0';
-    return line;
+    if (strlen(line) < 8) {
+        fprintf(stderr, "claimdb %s: %s a password of at least 8 characters on standard input\n", command,
+                needs);
+        return 2;
+    }
+    int rc = auth_hash_password(line, hash, hash_size);
+    sodium_memzero(line, sizeof line);
+    if (rc != 0) {
+        fprintf(stderr, "claimdb %s: cannot hash the password (out of memory)\n", command);
+        return 1;
+    }
+    return 0;
 }
 
 static int user_add(int argc, char **argv)
@@ -71,19 +87,9 @@ static int user_add(int argc, char **argv)
     }
     char hash[crypto_pwhash_STRBYTES] = "";
     if (password) {
-        char *pw = read_password();
-        if (!pw || strlen(pw) < 8) {
-            fputs("claimdb user add: --password-stdin needs a password of at least 8 characters on standard "
-                  "input\n",
-                  stderr);
-            return 2;
-        }
-        int rc = auth_hash_password(pw, hash, sizeof hash);
-        sodium_memzero(pw, strlen(pw));
-        if (rc != 0) {
-            fputs("claimdb user add: cannot hash the password (out of memory)\n", stderr);
-            return 1;
-        }
+        int rc = hash_password_from_stdin("user add", "--password-stdin needs", hash, sizeof hash);
+        if (rc != 0)
+            return rc;
     }
     PGconn *conn = cli_connect_or_say("user add");
     if (!conn)
@@ -111,18 +117,10 @@ static int user_password(int argc, char **argv)
         fputs("usage: claimdb user password NAME   (the new password on standard input)\n", stderr);
         return 2;
     }
-    char *pw = read_password();
-    if (!pw || strlen(pw) < 8) {
-        fputs("claimdb user password: needs a password of at least 8 characters on standard input\n", stderr);
-        return 2;
-    }
     char hash[crypto_pwhash_STRBYTES];
-    int hashed = auth_hash_password(pw, hash, sizeof hash);
-    sodium_memzero(pw, strlen(pw));
-    if (hashed != 0) {
-        fputs("claimdb user password: cannot hash the password (out of memory)\n", stderr);
-        return 1;
-    }
+    int hashed = hash_password_from_stdin("user password", "needs", hash, sizeof hash);
+    if (hashed != 0)
+        return hashed;
     PGconn *conn = cli_connect_or_say("user password");
     if (!conn)
         return 1;

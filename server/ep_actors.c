@@ -353,26 +353,16 @@ static void merge_actor(struct request *r)
     PQclear(survivor);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/actors",
-     .handler = create_actor,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/actors", .handler = list_actors, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/actors/{id}", .handler = get_actor, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/actors/{id}",
-     .handler = patch_actor,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "DELETE", .pattern = "/v1/actors/{id}", .handler = delete_actor, .access = ACCESS_CURATE},
-    {.method = "POST",
-     .pattern = "/v1/actors/{id}/merge",
-     .handler = merge_actor,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
+    {.method = "POST",   .pattern = "/v1/actors",            .handler = create_actor, .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/actors",            .handler = list_actors,                     .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/actors/{id}",       .handler = get_actor,                       .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/actors/{id}",       .handler = patch_actor,  .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/actors/{id}",       .handler = delete_actor,                    .access = ACCESS_CURATE},
+    {.method = "POST",   .pattern = "/v1/actors/{id}/merge", .handler = merge_actor,  .body = BODY_JSON, .access = ACCESS_CURATE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource actor_resource = {.name = "actors", .routes = routes, .statements = statements};

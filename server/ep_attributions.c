@@ -414,29 +414,17 @@ static void delete_attribution(struct request *r)
     reply_delete_by_id(r, "attribution_delete", "attribution");
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/claims/{id}/attributions",
-     .handler = create_attribution,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET",
-     .pattern = "/v1/claims/{id}/attributions",
-     .handler = list_claim_attributions,
-     .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/attributions", .handler = list_attributions, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/attributions/{id}", .handler = get_attribution, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/attributions/{id}",
-     .handler = patch_attribution,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "DELETE",
-     .pattern = "/v1/attributions/{id}",
-     .handler = delete_attribution,
-     .access = ACCESS_ANNOTATE},
+    {.method = "POST",   .pattern = "/v1/claims/{id}/attributions", .handler = create_attribution,      .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/claims/{id}/attributions", .handler = list_claim_attributions,                    .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/attributions",             .handler = list_attributions,                          .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/attributions/{id}",        .handler = get_attribution,                            .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/attributions/{id}",        .handler = patch_attribution,       .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/attributions/{id}",        .handler = delete_attribution,                         .access = ACCESS_ANNOTATE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource attribution_resource = {
     .name = "attributions", .routes = routes, .statements = statements};

@@ -648,25 +648,16 @@ static void delete_claim(struct request *r)
     reply_delete_by_id(r, "claim_delete", "claim");
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/claims",
-     .handler = create_claim,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/claims", .handler = list_claims, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/claims/{id}", .handler = get_claim, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/claims/{id}",
-     .handler = patch_claim,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "DELETE", .pattern = "/v1/claims/{id}", .handler = delete_claim, .access = ACCESS_ANNOTATE},
-    {.method = "GET",
-     .pattern = "/v1/documents/{id}/claims",
-     .handler = list_document_claims,
-     .access = ACCESS_READ},
+    {.method = "POST",   .pattern = "/v1/claims",                .handler = create_claim,         .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/claims",                .handler = list_claims,                             .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/claims/{id}",           .handler = get_claim,                               .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/claims/{id}",           .handler = patch_claim,          .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/claims/{id}",           .handler = delete_claim,                            .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/documents/{id}/claims", .handler = list_document_claims,                    .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource claim_resource = {.name = "claims", .routes = routes, .statements = statements};

@@ -235,21 +235,15 @@ bool codebook_tags_ok_or_reply(struct request *r, PGconn *conn, const char *proj
 
 /* Reading the codebook is reading the project; editing it is a curator's
  * (the teams issue's roles: "manage sources and tags"). */
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/codebook",
-     .handler = create_entry,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "GET", .pattern = "/v1/codebook", .handler = list_entries, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/codebook/{id}", .handler = get_entry, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/codebook/{id}",
-     .handler = patch_entry,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "DELETE", .pattern = "/v1/codebook/{id}", .handler = delete_entry, .access = ACCESS_CURATE},
+    {.method = "POST",   .pattern = "/v1/codebook",      .handler = create_entry, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET",    .pattern = "/v1/codebook",      .handler = list_entries,                    .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/codebook/{id}", .handler = get_entry,                       .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/codebook/{id}", .handler = patch_entry,  .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/codebook/{id}", .handler = delete_entry,                    .access = ACCESS_CURATE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource codebook_resource = {.name = "codebook", .routes = routes, .statements = statements};

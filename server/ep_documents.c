@@ -95,24 +95,15 @@ static void delete_document(struct request *r)
     reply_delete_by_id(r, cascade ? "document_delete_cascade" : "document_delete", "document");
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/documents",
-     .handler = create_document,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "GET", .pattern = "/v1/documents", .handler = list_documents, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/documents/{id}", .handler = get_document, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/documents/{id}",
-     .handler = patch_document,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "DELETE",
-     .pattern = "/v1/documents/{id}",
-     .handler = delete_document,
-     .access = ACCESS_CURATE},
+    {.method = "POST",   .pattern = "/v1/documents",      .handler = create_document, .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET",    .pattern = "/v1/documents",      .handler = list_documents,                     .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/documents/{id}", .handler = get_document,                       .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/documents/{id}", .handler = patch_document,  .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/documents/{id}", .handler = delete_document,                    .access = ACCESS_CURATE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource document_resource = {.name = "documents", .routes = routes, .statements = statements};

@@ -225,9 +225,11 @@ static void export_dataset(struct request *r)
     reply_response(r, MHD_HTTP_OK, resp);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/export", .handler = export_dataset, .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource export_resource = {.name = "export", .routes = routes};

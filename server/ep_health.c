@@ -50,11 +50,13 @@ static void get_root(struct request *r)
                          "/v1/import", "health", "/healthz"));
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/healthz", .handler = get_healthz, .access = ACCESS_PUBLIC},
-    {.method = "GET", .pattern = "/readyz", .handler = get_readyz, .access = ACCESS_PUBLIC},
-    {.method = "GET", .pattern = "/v1", .handler = get_root, .access = ACCESS_PUBLIC},
+    {.method = "GET", .pattern = "/readyz",  .handler = get_readyz,  .access = ACCESS_PUBLIC},
+    {.method = "GET", .pattern = "/v1",      .handler = get_root,    .access = ACCESS_PUBLIC},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource health_resource = {.name = "health", .routes = routes, .statements = statements};

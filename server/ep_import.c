@@ -76,14 +76,11 @@ static void import_dataset(struct request *r)
         reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/import",
-     .handler = import_dataset,
-     .body = BODY_STREAM,
-     .stream = &import_stream,
-     .access = ACCESS_MANAGE},
+    {.method = "POST", .pattern = "/v1/import", .handler = import_dataset, .body = BODY_STREAM, .stream = &import_stream, .access = ACCESS_MANAGE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource import_resource = {.name = "import", .routes = routes};

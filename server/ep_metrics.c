@@ -44,11 +44,12 @@ static void get_metrics(struct request *r)
     reply_response(r, MHD_HTTP_OK, resp);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    /* operators only: a server admin's credential (authorize(), http.c) */
     {.method = "GET", .pattern = "/metrics", .handler = get_metrics, .access = ACCESS_ADMIN},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource metrics_resource = {.name = "metrics", .routes = routes};
 

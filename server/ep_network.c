@@ -178,10 +178,12 @@ static void claim_network(struct request *r)
     network(r, &statements[1], &claim_shape);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/network/actors", .handler = actor_network, .access = ACCESS_READ},
     {.method = "GET", .pattern = "/v1/network/claims", .handler = claim_network, .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource network_resource = {.name = "networks", .routes = routes, .statements = statements};

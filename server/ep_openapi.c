@@ -20,9 +20,11 @@ static void get_openapi(struct request *r)
     r->bytes_out = openapi_json_size;
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/openapi.json", .handler = get_openapi, .access = ACCESS_PUBLIC},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource openapi_resource = {.name = "openapi", .routes = routes};

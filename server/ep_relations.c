@@ -290,28 +290,16 @@ static void get_counterclaims(struct request *r)
     reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/relations",
-     .handler = create_relation,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET", .pattern = "/v1/relations", .handler = list_relations, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/relations/{id}", .handler = get_relation, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/relations/{id}",
-     .handler = patch_relation,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "DELETE",
-     .pattern = "/v1/relations/{id}",
-     .handler = delete_relation,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET",
-     .pattern = "/v1/claims/{id}/counterclaims",
-     .handler = get_counterclaims,
-     .access = ACCESS_READ},
+    {.method = "POST",   .pattern = "/v1/relations",                 .handler = create_relation,   .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/relations",                 .handler = list_relations,                       .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/relations/{id}",            .handler = get_relation,                         .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/relations/{id}",            .handler = patch_relation,    .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "DELETE", .pattern = "/v1/relations/{id}",            .handler = delete_relation,                      .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/claims/{id}/counterclaims", .handler = get_counterclaims,                    .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource relation_resource = {.name = "relations", .routes = routes, .statements = statements};

@@ -243,9 +243,11 @@ static void search(struct request *r)
     reply_json_owned(r, MHD_HTTP_OK, text, len);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/search", .handler = search, .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource search_resource = {.name = "search", .routes = routes, .statements = statements};

@@ -268,35 +268,19 @@ static void delete_citation(struct request *r)
     reply_delete_by_id(r, "citation_delete", "citation");
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "POST",
-     .pattern = "/v1/sources",
-     .handler = create_source,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "GET", .pattern = "/v1/sources", .handler = list_sources, .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/sources/{id}", .handler = get_source, .access = ACCESS_READ},
-    {.method = "PATCH",
-     .pattern = "/v1/sources/{id}",
-     .handler = patch_source,
-     .body = BODY_JSON,
-     .access = ACCESS_CURATE},
-    {.method = "DELETE", .pattern = "/v1/sources/{id}", .handler = delete_source, .access = ACCESS_CURATE},
-    {.method = "POST",
-     .pattern = "/v1/claims/{id}/citations",
-     .handler = create_citation,
-     .body = BODY_JSON,
-     .access = ACCESS_ANNOTATE},
-    {.method = "GET",
-     .pattern = "/v1/claims/{id}/citations",
-     .handler = list_claim_citations,
-     .access = ACCESS_READ},
-    {.method = "GET", .pattern = "/v1/citations/{id}", .handler = get_citation, .access = ACCESS_READ},
-    {.method = "DELETE",
-     .pattern = "/v1/citations/{id}",
-     .handler = delete_citation,
-     .access = ACCESS_ANNOTATE},
+    {.method = "POST",   .pattern = "/v1/sources",               .handler = create_source,        .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "GET",    .pattern = "/v1/sources",               .handler = list_sources,                            .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/sources/{id}",          .handler = get_source,                              .access = ACCESS_READ},
+    {.method = "PATCH",  .pattern = "/v1/sources/{id}",          .handler = patch_source,         .body = BODY_JSON, .access = ACCESS_CURATE},
+    {.method = "DELETE", .pattern = "/v1/sources/{id}",          .handler = delete_source,                           .access = ACCESS_CURATE},
+    {.method = "POST",   .pattern = "/v1/claims/{id}/citations", .handler = create_citation,      .body = BODY_JSON, .access = ACCESS_ANNOTATE},
+    {.method = "GET",    .pattern = "/v1/claims/{id}/citations", .handler = list_claim_citations,                    .access = ACCESS_READ},
+    {.method = "GET",    .pattern = "/v1/citations/{id}",        .handler = get_citation,                            .access = ACCESS_READ},
+    {.method = "DELETE", .pattern = "/v1/citations/{id}",        .handler = delete_citation,                         .access = ACCESS_ANNOTATE},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource source_resource = {.name = "sources", .routes = routes, .statements = statements};

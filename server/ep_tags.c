@@ -51,9 +51,11 @@ static void list_tags(struct request *r)
     reply_page_of(r, "tag_counts", 5, params, &pg, tag_cols, keys, 2);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/tags", .handler = list_tags, .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource tag_resource = {.name = "tags", .routes = routes, .statements = statements};

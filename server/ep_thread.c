@@ -126,9 +126,11 @@ static void get_thread(struct request *r)
     PQclear(res);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
     {.method = "GET", .pattern = "/v1/claims/{id}/thread", .handler = get_thread, .access = ACCESS_READ},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource thread_resource = {.name = "threads", .routes = routes, .statements = statements};

@@ -90,10 +90,12 @@ static void get_ui_file(struct request *r)
     serve_file(r, f);
 }
 
+/* clang-format off */
 static const struct route routes[] = {
-    {.method = "GET", .pattern = "/", .handler = get_index, .access = ACCESS_PUBLIC},
+    {.method = "GET", .pattern = "/",          .handler = get_index,   .access = ACCESS_PUBLIC},
     {.method = "GET", .pattern = "/ui/{file}", .handler = get_ui_file, .access = ACCESS_PUBLIC},
     {.method = NULL},
 };
+/* clang-format on */
 
 const struct resource web_resource = {.name = "page", .routes = routes};
