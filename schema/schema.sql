@@ -142,6 +142,14 @@ $$;
 
 COMMENT ON FUNCTION public.claimdb_claim_done(claim uuid) IS 'True when the document of the claim is marked done.';
 
+CREATE FUNCTION public.claimdb_claim_search(config regconfig, text text, exact text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT v || claimdb_word_pairs(v) FROM claimdb_tsvector(config, text, exact) v
+$$;
+
+COMMENT ON FUNCTION public.claimdb_claim_search(config regconfig, text text, exact text) IS 'A claim''s search vector: claimdb_tsvector of text and quote, plus claimdb_word_pairs of it.';
+
 CREATE FUNCTION public.claimdb_default_project() RETURNS uuid
     LANGUAGE plpgsql STABLE
     AS $$
@@ -289,6 +297,106 @@ $$;
 
 COMMENT ON FUNCTION public.claimdb_tsquery(q text) IS 'A websearch query parsed with every configuration in use, OR''ed: one GIN lookup for all languages.';
 
+CREATE FUNCTION public.claimdb_tsquery_pairs(q tsquery) RETURNS tsquery
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+  ops text[] := '{}';
+  postfix text[] := '{}';
+  -- the evaluation stack, one entry per operand: whether it is a chain of
+  -- plain lexemes at distance 1, its lexemes then (a text[] literal), and
+  -- its condition (tsquery text, NULL for none)
+  kinds text[] := '{}';
+  chains text[] := '{}';
+  conds text[] := '{}';
+  tok text;
+  n int;
+  k1 text; k2 text; n1 text; n2 text; chain text[]; kind text; cond text;
+BEGIN
+  FOR tok IN SELECT m[1] FROM regexp_matches(q::text, '(''(?:[^'']|'''')*''(?::[*A-D]+)?|<\d+>|<->|[&|!()])', 'g') m LOOP
+    IF tok IN ('(', '!') THEN
+      ops := array_append(ops, tok);
+    ELSIF tok = ')' THEN
+      WHILE ops[cardinality(ops)] <> '(' LOOP
+        postfix := array_append(postfix, ops[cardinality(ops)]);
+        ops := trim_array(ops, 1);
+      END LOOP;
+      ops := trim_array(ops, 1);
+      WHILE cardinality(ops) > 0 AND ops[cardinality(ops)] = '!' LOOP
+        postfix := array_append(postfix, '!');
+        ops := trim_array(ops, 1);
+      END LOOP;
+    ELSIF tok IN ('&', '|') OR tok LIKE '<%' THEN
+      WHILE cardinality(ops) > 0 AND ops[cardinality(ops)] <> '('
+            AND (CASE ops[cardinality(ops)] WHEN '|' THEN 1 WHEN '&' THEN 2 ELSE 3 END)
+                >= (CASE tok WHEN '|' THEN 1 WHEN '&' THEN 2 ELSE 3 END) LOOP
+        postfix := array_append(postfix, ops[cardinality(ops)]);
+        ops := trim_array(ops, 1);
+      END LOOP;
+      ops := array_append(ops, tok);
+    ELSE
+      postfix := array_append(postfix, tok);
+      WHILE cardinality(ops) > 0 AND ops[cardinality(ops)] = '!' LOOP
+        postfix := array_append(postfix, '!');
+        ops := trim_array(ops, 1);
+      END LOOP;
+    END IF;
+  END LOOP;
+  WHILE cardinality(ops) > 0 LOOP
+    postfix := array_append(postfix, ops[cardinality(ops)]);
+    ops := trim_array(ops, 1);
+  END LOOP;
+
+  FOREACH tok IN ARRAY postfix LOOP
+    n := cardinality(kinds);
+    IF tok LIKE '''%''' THEN
+      -- a plain lexeme: a chain of one, unquoted
+      kinds := array_append(kinds, 'chain');
+      chains := array_append(chains,
+        ARRAY[regexp_replace(substr(tok, 2, length(tok) - 2), '([''\\])\1', '\1', 'g')]::text);
+      conds := array_append(conds, NULL);
+    ELSIF tok LIKE '''%' THEN
+      kinds := array_append(kinds, 'other');
+      chains := array_append(chains, NULL);
+      conds := array_append(conds, NULL);
+    ELSIF tok = '!' THEN
+      kinds[n] := 'other';
+      chains[n] := NULL;
+      conds[n] := NULL;
+    ELSE
+      k1 := kinds[n - 1]; n1 := conds[n - 1];
+      k2 := kinds[n]; n2 := conds[n];
+      kind := 'other';
+      chain := NULL;
+      IF tok = '|' THEN
+        cond := CASE WHEN n1 IS NOT NULL AND n2 IS NOT NULL THEN '(' || n1 || ') | (' || n2 || ')' END;
+      ELSIF tok = '<->' AND k1 = 'chain' AND k2 = 'chain' THEN
+        kind := 'chain';
+        chain := chains[n - 1]::text[] || chains[n]::text[];
+        SELECT string_agg('''' || replace(replace(chain[i] || ' ' || chain[i + 1], '\', '\\'), '''', '''''') || '''',
+                          ' & ')
+          INTO cond FROM generate_series(1, cardinality(chain) - 1) i;
+      ELSE
+        IF tok <> '&' THEN
+          -- a phrase of other operands: only a chain's own pairs are certain
+          n1 := CASE WHEN k1 = 'chain' THEN n1 END;
+          n2 := CASE WHEN k2 = 'chain' THEN n2 END;
+        END IF;
+        cond := CASE WHEN n1 IS NULL THEN n2 WHEN n2 IS NULL THEN n1 ELSE '(' || n1 || ') & (' || n2 || ')' END;
+      END IF;
+      kinds := trim_array(kinds, 1);
+      chains := trim_array(chains, 1);
+      conds := trim_array(conds, 1);
+      kinds[n - 1] := kind;
+      chains[n - 1] := chain::text;
+      conds[n - 1] := cond;
+    END IF;
+  END LOOP;
+  RETURN conds[1]::tsquery;
+END $$;
+
+COMMENT ON FUNCTION public.claimdb_tsquery_pairs(q tsquery) IS 'A condition on claimdb_word_pairs lexemes that every vector matching q meets (its phrases'' adjacent pairs), or NULL when q has none.';
+
 CREATE FUNCTION public.claimdb_tsvector(config regconfig, title text, body text) RETURNS tsvector
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -308,13 +416,24 @@ CREATE FUNCTION public.claimdb_user_id() RETURNS uuid
 
 COMMENT ON FUNCTION public.claimdb_user_id() IS 'The authenticated user of the current request, or NULL (anonymous, CLI).';
 
+CREATE FUNCTION public.claimdb_word_pairs(v tsvector) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  SELECT array_to_tsvector(coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{}'))
+  FROM (SELECT lexeme, unnest(positions) AS pos FROM unnest(v)) a
+  JOIN (SELECT lexeme, unnest(positions) AS pos FROM unnest(v)) b ON b.pos = a.pos + 1
+  WHERE octet_length(a.lexeme) + octet_length(b.lexeme) < 2047
+$$;
+
+COMMENT ON FUNCTION public.claimdb_word_pairs(v tsvector) IS 'The pairs "a b" of lexemes at adjacent positions of a vector, as positionless lexemes.';
+
 CREATE FUNCTION public.claims_search_update() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
   NEW.search_config := coalesce((SELECT claimdb_ts_config(d.language) FROM documents d
                                  WHERE d.id = NEW.document_id), 'pg_catalog.simple');
-  NEW.search := claimdb_tsvector(NEW.search_config, NEW.text, NEW.exact);
+  NEW.search := claimdb_claim_search(NEW.search_config, NEW.text, NEW.exact);
   RETURN NEW;
 END $$;
 
@@ -345,7 +464,7 @@ BEGIN
   INSERT INTO search_configs VALUES (claimdb_ts_config(NEW.language)) ON CONFLICT DO NOTHING;
   IF TG_OP = 'UPDATE' AND claimdb_ts_config(NEW.language) IS DISTINCT FROM claimdb_ts_config(OLD.language) THEN
     UPDATE claims SET search_config = claimdb_ts_config(NEW.language),
-                      search = claimdb_tsvector(claimdb_ts_config(NEW.language), text, exact)
+                      search = claimdb_claim_search(claimdb_ts_config(NEW.language), text, exact)
     WHERE document_id = NEW.id;
   END IF;
   RETURN NULL;
@@ -984,7 +1103,7 @@ COMMENT ON COLUMN public.claims.segments IS 'A discontinuous target''s pieces in
 
 COMMENT ON COLUMN public.claims.search_config IS 'Text-search configuration of the claim''s document language (simple without one).';
 
-COMMENT ON COLUMN public.claims.search IS 'Full-text vector of text (weight A) and exact (B), kept by a trigger.';
+COMMENT ON COLUMN public.claims.search IS 'Full-text vector of text (weight A) and exact (B), with the pairs of adjacent lexemes (claimdb_word_pairs) for phrases; kept by a trigger.';
 
 CREATE TABLE public.codebook_entries (
     id uuid DEFAULT public.uuidv7() NOT NULL,

@@ -69,11 +69,16 @@ PGconn *db_connect(bool prepare, char *error, size_t error_size)
         PQfinish(conn);
         return NULL;
     }
+    /* The pool's connections (prepare) run requests, bounded by the statement
+     * timeout, without JIT: PostgreSQL compiles a plan whose estimated cost
+     * passes jit_above_cost, and a search's estimate grows with the tables
+     * (at 1 000 000 claims: ~190 ms of compiling for a 40 ms statement). The
+     * exports and the import turn it off for their transactions. */
     char settings[256];
     snprintf(settings, sizeof settings,
              "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601';"
-             " SET statement_timeout = %u",
-             db_statement_timeout_ms);
+             " SET statement_timeout = %u%s",
+             db_statement_timeout_ms, prepare ? "; SET jit = off" : "");
     PGresult *res = PQexec(conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);

@@ -49,8 +49,8 @@ struct db_statement {
 void db_configure(const char *conninfo, unsigned statement_timeout_ms);
 
 /* Opens a connection with the session settings claimdb relies on (UTF8,
- * UTC, ISO dates, statement timeout) and, when prepare is true, every
- * registered statement. Returns NULL on failure, with one line saying why
+ * UTC, ISO dates, statement timeout) and, when prepare is true (the pool's
+ * connections), JIT off and every registered statement. Returns NULL on failure, with one line saying why
  * in error[0..error_size) (the caller's buffer: no thread-local storage,
  * which every connection thread would carry). The caller owns the
  * connection (PQfinish). */

@@ -155,6 +155,110 @@ def test_document_pages_follow_rank_then_id(api, corpus):
     assert seen == ids(whole)
 
 
+@pytest.fixture(scope="module")
+def phrases(api):
+    """Claims that hold a phrase's words side by side, and claims that hold
+    the same words apart (or all of a 3-word phrase's pairs, but not the
+    phrase), in English and French documents."""
+    quotes = {
+        "phrase": "Human rights of detainees were ignored.",
+        "apart": "Every human has rights, they said.",
+        "council": "The human rights council met.",
+        "pairs": "The human rights body and the rights council met.",
+        "detainees": "Detainees kept their rights of appeal.",
+        "prison": "Prison conditions were harsh.",
+        "torture": "Human rights and torture were discussed.",
+        "hyphen": "A well-known fact.",
+        "hyphen_apart": "Well, it was known.",
+    }
+    en = make_document(api, " ".join(quotes.values()), language="en")
+    fr_quotes = {"fr": "Les droits humains sont universels.", "fr_apart": "Les humains ont des droits."}
+    fr = make_document(api, " ".join(fr_quotes.values()), language="fr")
+    claims = {k: make_claim(api, en, v) for k, v in quotes.items()}
+    claims.update({k: make_claim(api, fr, v) for k, v in fr_quotes.items()})
+    return claims
+
+
+def found(api, phrases, q, **params):
+    """Which of the phrases fixture's claims q finds, by key."""
+    hit = set(ids(search(api, q=q, limit=1000, **params)["items"]))
+    return {k for k, c in phrases.items() if c["id"] in hit}
+
+
+def test_a_phrase_needs_its_words_side_by_side(api, phrases):
+    """A phrase is narrowed by the pairs of adjacent words it needs
+    (migration 0017), then checked against the words' positions: rows with
+    the words apart, or with all of a phrase's pairs but not the phrase, are
+    not hits; a stop word inside a phrase, OR, -word, a hyphenated word, a
+    French document and word prefixes work as before."""
+    assert "apart" in found(api, phrases, "human rights")
+    assert found(api, phrases, '"human rights"') == {"phrase", "council", "pairs", "torture"}
+    assert found(api, phrases, '"human rights council"') == {"council"}
+    assert found(api, phrases, '"rights of detainees"') == {"phrase"}
+    assert found(api, phrases, '"human rights council" or "prison conditions"') == {"council", "prison"}
+    assert found(api, phrases, '"human rights" -torture') == {"phrase", "council", "pairs"}
+    assert found(api, phrases, '"human rights" "prison conditions"') == set()
+    assert found(api, phrases, "well-known") == {"hyphen"}
+    assert found(api, phrases, '"droits humains"') == {"fr"}
+    assert found(api, phrases, "droits humains") == {"fr", "fr_apart"}
+    assert {"phrase", "detainees"} <= found(api, phrases, "detain")  # a word prefix
+
+
+def test_a_phrases_pages_follow_rank_then_id(api, phrases):
+    whole = search(api, q='"human rights"', limit=1000)["items"]
+    seen = [i for page in pages(api, "/v1/search", {"q": '"human rights"', "limit": 1}) for i in ids(page["items"])]
+    assert seen == ids(whole) and len(whole) >= 4
+
+
+@pytest.mark.parametrize("query,pairs", [
+    ("'human' <-> 'right' | 'human' <-> 'rights'", "'human right' | 'human rights'"),
+    ("'a' <-> 'b' <-> 'c'", "'a b' & 'b c'"),
+    ("'a' <-> ( 'b' <-> 'c' )", "'a b' & 'b c'"),
+    ("'a' <-> 'b' & !'c'", "'a b'"),
+    ("'x' <-> 'y' & ( 'a' <-> 'b' | 'c' <-> 'd' )", "'x y' & ( 'a b' | 'c d' )"),
+    ("'x' <-> 'y' & ( 'a' <-> 'b' | 'c' )", "'x y'"),
+    ("'x' <-> 'y' <2> 'z'", "'x y'"),
+    (r"'it''s' <-> 'a\\b'", r"'it''s a\\b'"),
+    # no condition: a stop word inside, a single word, AND of words, a negated
+    # phrase, a prefix or weighted word, a phrase of other operands, an OR with
+    # a side that has none
+    ("'right' <2> 'detaine' | 'rights' <-> 'of' <-> 'detainees'", ""),
+    ("'a'", ""),
+    ("'a' & 'b'", ""),
+    ("!( 'a' <-> 'b' )", ""),
+    ("!'a' <-> 'b'", ""),
+    ("'a':* <-> 'b'", ""),
+    ("'a' <-> 'b':A", ""),
+    ("( 'a' | 'b' ) <-> 'c'", ""),
+])
+def test_a_querys_pair_condition(cluster, query, pairs):
+    """claimdb_tsquery_pairs: the pairs every vector matching the query holds
+    (empty: none, NULL)."""
+    sql = "SELECT coalesce(claimdb_tsquery_pairs(%s::tsquery)::text, '')" % ("'" + query.replace("'", "''") + "'")
+    assert cluster.psql(sql) == pairs
+
+
+def test_every_claim_holds_the_pairs_of_its_phrases(cluster, api, phrases, corpus):
+    """No claim matches a query without holding the query's pairs (the pair
+    condition removes no hit), and every way a claim's vector is written (a new
+    claim, an edit, its document's language changed) keeps its pairs."""
+    doc = make_document(api, "Nothing here about rights of anyone.")
+    edited = make_claim(api, doc, "Nothing here")
+    assert api.patch(f"/v1/claims/{edited['id']}", {"text": "human rights defenders"}).status_code == 200
+    assert api.patch(f"/v1/documents/{doc['id']}", {"language": "en"}).status_code == 200
+    assert cluster.psql("SELECT count(*) FROM claims WHERE search IS DISTINCT FROM "
+                        "claimdb_claim_search(search_config, text, exact)") == "0"
+    queries = ['"human rights"', '"human rights council"', '"rights of detainees" or "prison conditions"',
+               '"human rights" -torture', "well-known", '"droits humains"', '"crimes against humanity"',
+               '"the ministry rejected"', '"human rights defenders"']
+    for q in queries:
+        lit = "'" + q.replace("'", "''") + "'"
+        assert cluster.psql(f"SELECT count(*) FROM claims WHERE search @@ claimdb_tsquery({lit})"
+                            f" AND NOT coalesce(search @@ claimdb_tsquery_pairs(claimdb_tsquery({lit})), true)") == "0", q
+    assert cluster.psql("SELECT count(*) FROM claims WHERE search @@ "
+                        "claimdb_tsquery_pairs(claimdb_tsquery('\"human rights defenders\"'))") == "1"
+
+
 @pytest.mark.parametrize("params,code,field", [
     ({}, "missing_parameter", "q"),
     ({"q": "  "}, "invalid_value", "q"),
@@ -190,6 +294,7 @@ BEGIN;
 SET LOCAL enable_seqscan = off;
 SELECT set_config('claimdb.read', '{00000000-0000-7000-8000-000000000001}', true);
 EXPLAIN SELECT c.id FROM claims c WHERE c.search @@ claimdb_tsquery('"human rights"');
+EXPLAIN SELECT c.id FROM claims c WHERE c.search @@ claimdb_tsquery_pairs(claimdb_tsquery('"human rights"'));
 EXPLAIN SELECT c.id FROM claims c WHERE (c.text || CASE WHEN c.exact IS NULL THEN '' ELSE ' ' || c.exact END)
   ~* claimdb_prefix_regex('detain');
 EXPLAIN SELECT d.id FROM documents d WHERE d.search @@ claimdb_tsquery('report') OR d.title ~* claimdb_prefix_regex('repo');
@@ -202,6 +307,7 @@ ROLLBACK;
     assert "claims_search" in plans and "claims_words_trgm" in plans, plans
     assert "documents_search" in plans and "documents_title_trgm" in plans, plans
     assert "Seq Scan on claims" not in plans and "Seq Scan on documents" not in plans, plans
+    assert plans.count("Bitmap Index Scan on claims_search") == 2, plans  # the phrase and its pairs
     # and the role is not one that row-level security leaves alone
     role = subprocess.run(["psql", cluster.url, "-XAtc", "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"],
                           capture_output=True, text=True).stdout.strip()
