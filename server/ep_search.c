@@ -113,6 +113,11 @@
     ") OR " CLAIM_WORDS_SQL " ~* " TQ_PAT ") AND " IN_PROJECT("c") " AND " TQ_PAIRS " IS NOT NULL"
 #define DOCUMENT_MATCH "(d.search @@ " TQ_Q " OR d.title ~* " TQ_PAT ")"
 
+/* Whether the candidates filled the window (the last column of every hit
+ * row): the query has at least SEARCH_CANDIDATES matches, and older ones, if
+ * any, were not ranked. The reply says so ("capped"). */
+#define CAPPED "(SELECT count(*) FROM cand) >= " SEARCH_CANDIDATES " AS capped"
+
 /* Parameters: $1 q, $2 project_id, $3 rank and $4 id of the last hit seen,
  * $5 limit. The page (top) is chosen from the candidates' ids and ranks; its
  * rows, documents and snippets are read after, for those rows only. */
@@ -128,7 +133,7 @@ static const struct db_statement statements[] = {
      "  ORDER BY hit.rank DESC, c.id DESC LIMIT $5::int)"
      " SELECT c.id, c.rev, top.rank, c.text, c.exact, c.kind, c.document_id, d.title,"
      " ts_headline(c.search_config, c.text, " TQ_Q ","
-     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet"
+     "  'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS snippet, " CAPPED
      " FROM top JOIN claims c ON c.id = top.id LEFT JOIN documents d ON d.id = c.document_id"
      " ORDER BY top.rank DESC, top.id DESC"},
     {"search_documents",
@@ -144,7 +149,7 @@ static const struct db_statement statements[] = {
      "  'MaxFragments=3, MinWords=8, MaxWords=30, FragmentDelimiter=\" … \","
      "   StartSel=<mark>, StopSel=</mark>') AS snippet,"
      " CASE WHEN d.search @@ " TQ_Q " THEN ts_headline(claimdb_ts_config(d.language), d.text, " TQ_Q ","
-     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked"
+     "  'HighlightAll=true, StartSel=\"' || chr(2) || '\", StopSel=\"' || chr(3) || '\"') END AS marked, " CAPPED
      " FROM top JOIN documents d ON d.id = top.id"
      " ORDER BY top.rank DESC, top.id DESC"},
     {NULL, NULL},
@@ -241,8 +246,12 @@ static void search(struct request *r)
     if (!res)
         return;
     int n = PQntuples(res), shown = n > (int)pg.limit ? (int)pg.limit : n;
+    /* "capped" before the page's own members: a page with hits knows it from
+     * its rows; one past the last hit has none and says false. */
+    bool capped = n > 0 && strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
     struct jsonbuf jb = {0};
-    page_begin(&jb);
+    jb_cstr(&jb, capped ? "{\"capped\":true,\"candidates\":" SEARCH_CANDIDATES "," : "{\"capped\":false,");
+    jb_cstr(&jb, "\"items\":[");
     for (int i = 0; i < shown; i++) {
         if (i)
             jb_raw(&jb, ",", 1);

@@ -96,6 +96,7 @@ def test_a_word_prefix_finds_partial_words_and_names(api, corpus):
 
 def test_document_hits_carry_code_point_offsets(api, corpus):
     m = corpus["marker"]
+    assert search(api, q=f"{m} humanity", type="document")["capped"] is False
     [hit] = [h for h in search(api, q=f"{m} humanity", type="document", limit=1000)["items"]
              if h["id"] == corpus["en"]["id"]]
     text = corpus["en"]["text"]
@@ -335,14 +336,18 @@ def test_a_common_word_ranks_its_newest_1000_matches_page_by_page(server, cluste
 
     whole = search(api, q=word, project_id=project_id, limit=1000)
     assert whole["next"] is None and set(ids(whole["items"])) == newest
+    # the reply says that older matches were left out, on every page
+    assert whole["capped"] is True and whole["candidates"] == 1000
+    assert search(api, q=word, project_id=project_id, limit=5)["capped"] is True
     keys = [(h["rank"], h["id"]) for h in whole["items"]]
     assert keys == sorted(keys, reverse=True) and keys[0][0] > keys[-1][0]
     seen = [i for page in pages(api, "/v1/search", {"q": word, "project_id": project_id, "limit": 300})
             for i in ids(page["items"])]
     assert seen == ids(whole["items"])
     # a rarer query of the same claims: all its matches (fewer than the window), from the indexes
-    twice = search(api, q=f'"{word} repeated"', project_id=project_id, limit=1000)["items"]
-    assert set(ids(twice)) == {cid for i, cid in enumerate(claims) if i % 7 == 0}
+    twice = search(api, q=f'"{word} repeated"', project_id=project_id, limit=1000)
+    assert set(ids(twice["items"])) == {cid for i, cid in enumerate(claims) if i % 7 == 0}
+    assert twice["capped"] is False and "candidates" not in twice
     # another project's filter, and a reader of another project only, see none of them
     assert search(api, q=word, project_id="00000000-0000-7000-8000-000000000001")["items"] == []
     other = unique("elsewhere")
