@@ -732,12 +732,20 @@ struct export *export_open(enum export_format format, const char *table, const s
     /* The snapshot, with no statement timeout: an export of millions of rows
      * may rightly take minutes; a client that leaves cancels it instead. No
      * JIT: compiling these long statements costs more than it saves. The
-     * cursors are read to the end, so plan them for all rows as COPY is. */
+     * cursors are read to the end, so plan them for all rows as COPY is.
+     * No parallel workers: row-level security's filter (its blind-rule
+     * function, costed per row though it rarely runs) made the planner
+     * split the claims COPY over two workers and a Gather Merge; the rows
+     * still leave through this one connection, so the workers only added
+     * their start (~120 ms before the first row) and the passing of every
+     * row between processes, and a slot's export took three backends
+     * (measured in bench/results.md, session 7). One round trip for all. */
     if (!command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, err_size)
         || !scope(conn, filters->request, filters->project_id, err, err_size)
-        || !command(conn, "SET LOCAL statement_timeout = 0", err, err_size)
-        || !command(conn, "SET LOCAL jit = off", err, err_size)
-        || !command(conn, "SET LOCAL cursor_tuple_fraction = 1", err, err_size)
+        || !command(conn,
+                    "SET LOCAL statement_timeout = 0; SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1;"
+                    " SET LOCAL max_parallel_workers_per_gather = 0",
+                    err, err_size)
         || !set_filters(conn, filters, err, err_size)
         || (format == EXPORT_W3C && !w3c_count_items(ex, narrowed, err, err_size))
         || (format != EXPORT_NDJSON && !start_next_copy(ex, err, err_size))) {
