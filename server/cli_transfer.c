@@ -7,6 +7,7 @@
 #include "export_engine.h"
 #include "import_engine.h"
 #include "migrate.h"
+#include "slow.h"
 #include "validate.h"
 
 #include <pthread.h>
@@ -333,6 +334,7 @@ int cli_export(const struct config *cfg, int argc, char **argv)
         if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
             break;
     export_close(ex);
+    slow_close_all(); /* the connection export_close kept */
     if (n < 0) {
         fprintf(stderr, "claimdb export: %s\n", err);
         return 1;

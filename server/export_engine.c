@@ -5,6 +5,7 @@
 #include "entity_sql.h"
 #include "jsonbuf.h"
 #include "rowjson.h"
+#include "slow.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -29,16 +30,14 @@
 #define F_BEFORE "nullif(current_setting('claimdb.export_created_before', true), '')::timestamptz"
 #define F_Q "nullif(current_setting('claimdb.export_q', true), '')"
 
-static const struct db_statement export_statements[] = {
-    {"export_filters", "SELECT set_config('claimdb.export_document_id', coalesce($1, ''), true),"
-                       " set_config('claimdb.export_actor_id', coalesce($2, ''), true),"
-                       " set_config('claimdb.export_tag', coalesce($3, ''), true),"
-                       " set_config('claimdb.export_kind', coalesce($4, ''), true),"
-                       " set_config('claimdb.export_created_after', coalesce($5, ''), true),"
-                       " set_config('claimdb.export_created_before', coalesce($6, ''), true),"
-                       " set_config('claimdb.export_q', coalesce($7, ''), true)"},
-    {NULL, NULL},
-};
+#define EXPORT_FILTERS_SQL                                                     \
+    "SELECT set_config('claimdb.export_document_id', coalesce($1, ''), true)," \
+    " set_config('claimdb.export_actor_id', coalesce($2, ''), true),"          \
+    " set_config('claimdb.export_tag', coalesce($3, ''), true),"               \
+    " set_config('claimdb.export_kind', coalesce($4, ''), true),"              \
+    " set_config('claimdb.export_created_after', coalesce($5, ''), true),"     \
+    " set_config('claimdb.export_created_before', coalesce($6, ''), true),"    \
+    " set_config('claimdb.export_q', coalesce($7, ''), true)"
 
 /* The claims a filtered export is about (base) and the closure that keeps
  * the file self-contained: via chains pull in the attributions they reach
@@ -617,20 +616,14 @@ static bool start_next_copy(struct export *ex, char *err, size_t size)
     return ok;
 }
 
+/* Unnamed: it runs once per export, on a connection that an earlier export
+ * may have left it prepared on (kept connections, slow.h). */
 static bool set_filters(PGconn *conn, const struct export_filters *f, char *err, size_t size)
 {
-    const struct db_statement *st = &export_statements[0];
     const char *params[] = {f->document_id,   f->actor_id,       f->tag, f->kind,
                             f->created_after, f->created_before, f->q};
-    PGresult *res = PQprepare(conn, st->name, st->sql, 0, NULL);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
-    if (!ok) {
-        set_error(err, size, "preparing the export", conn, NULL);
-        return false;
-    }
-    res = PQexecPrepared(conn, st->name, 7, params, NULL, NULL, 0);
-    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PGresult *res = PQexecParams(conn, EXPORT_FILTERS_SQL, 7, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     if (!ok)
         set_error(err, size, "export filters", conn, res);
     PQclear(res);
@@ -711,7 +704,7 @@ struct export *export_open(enum export_format format, const char *table, const s
         return NULL;
     }
     char error[512];
-    PGconn *conn = db_connect(false, error, sizeof error);
+    PGconn *conn = slow_conn(error, sizeof error);
     if (!conn) {
         snprintf(err, err_size, "%s", error);
         *unavailable = true;
@@ -742,10 +735,11 @@ struct export *export_open(enum export_format format, const char *table, const s
      * (measured in bench/results.md, session 7). One round trip for all. */
     if (!command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, err_size)
         || !scope(conn, filters->request, filters->project_id, err, err_size)
-        || !command(conn,
-                    "SET LOCAL statement_timeout = 0; SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1;"
-                    " SET LOCAL max_parallel_workers_per_gather = 0",
-                    err, err_size)
+        || !command(
+            conn,
+            "SET LOCAL statement_timeout = 0; SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1;"
+            " SET LOCAL max_parallel_workers_per_gather = 0",
+            err, err_size)
         || !set_filters(conn, filters, err, err_size)
         || (format == EXPORT_W3C && !w3c_count_items(ex, narrowed, err, err_size))
         || (format != EXPORT_NDJSON && !start_next_copy(ex, err, err_size))) {
@@ -1019,6 +1013,14 @@ void export_close(struct export *ex)
     cursor_free(&ex->outer);
     cursor_free(&ex->inner);
     jb_free(&ex->out.jb);
-    PQfinish(ex->conn);
+    /* Read to the end: the connection is kept for the next export or
+     * network once its snapshot is let go (a new one costs a backend's
+     * start, the password exchange and cold caches: tens of ms). */
+    PGresult *res = ex->done && !ex->in_copy ? PQexec(ex->conn, "ROLLBACK") : NULL;
+    if (PQresultStatus(res) == PGRES_COMMAND_OK)
+        slow_conn_keep(ex->conn);
+    else
+        PQfinish(ex->conn);
+    PQclear(res);
     free(ex);
 }

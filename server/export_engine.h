@@ -41,7 +41,8 @@ extern const char *const EXPORT_CSV_TABLES[];
 
 struct export;
 
-/* Connects, opens the snapshot and starts the first COPY. `table` names a
+/* Connects (or takes a connection slow_conn kept), opens the snapshot and
+ * starts the first COPY. `table` names a
  * CSV table (EXPORT_CSV=only; must be one of EXPORT_CSV_TABLES). With
  * filters->history the format must be NDJSON and no claim filter set (the
  * callers check and say so; here it is "history=true ..." in err). Returns the
@@ -56,7 +57,10 @@ struct export *export_open(enum export_format format, const char *table, const s
 ssize_t export_read(struct export *ex, char *buf, size_t max, char *err, size_t err_size);
 
 /* Ends the export: a COPY still running is cancelled so that PostgreSQL stops
- * at once, and the connection is closed. Safe at any point; ex may be NULL. */
+ * at once, and the connection is closed; an export read to its end instead
+ * ends its transaction and gives the connection to slow_conn_keep (slow.h),
+ * so the caller must hold its slot of slow work until this returns. Safe at
+ * any point; ex may be NULL. */
 void export_close(struct export *ex);
 
 /* The MIME type of a format's output. */

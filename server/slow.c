@@ -27,10 +27,11 @@ bool slow_cap_or_reply(struct request *r, atomic_uint *taken, unsigned cap, enum
     return false;
 }
 
-/* Idle connections kept for the next streamed network. Only a slot's holder
- * gives one back, and an export (which connects anew) trims them, so that
- * the slots taken and the connections kept together stay within the cap:
- * claimdb's share of PostgreSQL stays the one it states at start. */
+/* Idle connections kept for the next export or streamed network. Only a
+ * slot's holder gives one back (the one it took or made), and an export
+ * trims them as it takes its slot, so that the slots taken and the
+ * connections kept together stay within the cap: claimdb's share of
+ * PostgreSQL stays the one it states at start. */
 #define KEPT_MAX 64
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 static PGconn *kept[KEPT_MAX];

@@ -42,8 +42,8 @@ unsigned slow_running(enum slow_kind kind);
  * slow work (its backend's caches warm: a new connection costs tens of
  * milliseconds), or a new one (db_connect, no statements prepared).
  * Returns NULL with a message in error[0..error_size) (as db_connect). The
- * caller owns it until slow_conn_keep. Streamed networks use these; exports
- * connect anew. */
+ * caller owns it until slow_conn_keep. Streamed networks and exports use
+ * these. */
 PGconn *slow_conn(char *error, size_t error_size);
 
 /* Takes back a connection slow_conn gave: kept for the next slow work when

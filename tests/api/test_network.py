@@ -230,7 +230,7 @@ def test_a_stalled_network_reader_holds_a_slot_not_the_pool_and_leaving_ends_its
 
 
 def test_an_export_beside_a_kept_network_connection_stays_within_the_connection_bound(streamed):
-    # A streamed network's connection is kept, idle, for the next one; an export connects anew.
+    # A streamed network's connection is kept, idle, for the next export or network, which takes it.
     # Together they must stay within the share claimdb states at start (THREADS + max exports,
     # plus the change feed's listener): the export closes a kept connection it has no room for.
     assert requests.get(streamed.base + "/v1/claims", params={"limit": 1}, headers=streamed.auth,
