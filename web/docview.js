@@ -522,6 +522,9 @@ class DocView {
         inOther ? [' ', h('a.small', { href: link(`doc/${dir === 'out' ? this.doc.id : other.document_id}`, { compare: dir === 'out' ? other.document_id : this.doc.id, claim: dir === 'out' ? c.id : other.id, other: dir === 'out' ? other.id : c.id }) }, 'side by side')] : null,
         ' ', h('button.link.small', { type: 'button', 'aria-label': `Delete the relation ${r.kind}`, onclick: () => this.deleteRelation(r) }, 'delete'));
     };
+    // This panel's own box: a reply that comes after the reader moved on to
+    // another claim fills a box no longer shown, never the next claim's.
+    const counterBox = h('div', { id: 'counterclaims' }, h('p.small', null, 'Loading…'));
     const sections = [
       h('h2', { tabindex: '-1', id: 'claim-heading' }, c.text),
       h('p.meta', null, h('span.badge', null, c.kind), ' ', (c.tags || []).map((t) => h('span.tag', null, t)),
@@ -554,23 +557,20 @@ class DocView {
       h('h3', null, `Relations (${(c.relations?.outgoing || []).length} out, ${(c.relations?.incoming || []).length} in)`),
       h('ul.rels', null, (c.relations?.outgoing || []).map((r) => relItem(r, 'out')), (c.relations?.incoming || []).map((r) => relItem(r, 'in'))),
       h('h3', null, 'Counterclaims'),
-      h('div', { id: 'counterclaims' }, h('p.small', null, 'Loading…')),
+      counterBox,
     ];
     if (features.has('/v1/claims/{id}/revisions')) sections.push(h('h3', null, 'History'), historySection(`/v1/claims/${id}`, () => this.refresh(id)));
     fill(this.panel, sections);
     this.panelOut = out;
     try {
       const cc = await get(`/v1/claims/${id}/counterclaims`);
-      const box = this.panel.querySelector('#counterclaims');
-      if (!box) return;
-      fill(box, cc.items.length ? h('ul.counter', null, cc.items.map((x) => h('li', null,
+      fill(counterBox, cc.items.length ? h('ul.counter', null, cc.items.map((x) => h('li', null,
         h('span.kind', { 'data-kind': x.kind }, `${x.direction === 'incoming' ? '←' : '→'} ${x.kind}`), ' ',
         h('button.link', { type: 'button', onclick: () => this.openClaim(x.claim.id, x.claim.document?.id || x.claim.document_id) }, clip(x.claim.text, 160)),
         (x.speakers || []).length ? h('small', null, ` — ${x.speakers.filter((s) => s.mode !== 'endorsement').map((s) => s.name).join('; ')}`) : null)))
         : h('p.small', null, 'None.'));
     } catch (err) {
-      const box = this.panel.querySelector('#counterclaims');
-      if (box) fill(box, errorBox(err));
+      fill(counterBox, errorBox(err));
     }
   }
 
