@@ -46,8 +46,11 @@
  *     estimate of a phrase is the two words' (~3 % of rows), and at 1 000 000
  *     claims it read 920 000 of them to find 1 000 (6.5 s) instead of 1 085
  *     matches from the index.
- * Either way the candidates are the same rows (the newest matches); the second
- * runs only when the first found fewer than SEARCH_CANDIDATES (an initplan's
+ * The walk is of the whole table for a server admin or a project_id, else of
+ * each project the caller reads, when they are few (PROJECTS_WALK_WHEN).
+ * Either way the candidates are the same rows (the newest matches); the
+ * indexes' branch runs only when the walk did not find them (WALKED: fewer
+ * than SEARCH_CANDIDATES, or a project's window too short; an initplan's
  * one-time filter). What users see: a query with more matches than that gets
  * the best-ranked of its newest SEARCH_CANDIDATES, and its pages end there. */
 #define SEARCH_WALK "10000"
@@ -73,27 +76,58 @@
 /* When the walk is bounded: its LIMIT counts the rows the caller may see, so a
  * caller who sees little of a large table (a member of one small project, no
  * project_id) would walk all of it (6 s at 1 000 000 claims). It runs for a
- * server admin (sees every row) and for a project_id the caller reads; other
- * searches take the indexes' branch: the same candidates, at the cost of
- * their matches as before. */
+ * server admin (sees every row) and for a project_id the caller reads. */
 #define WALK_WHEN "(claimdb_is_admin() OR $2::uuid = ANY (claimdb_projects('read')))"
 
+/* Any other caller without project_id sees only the rows of the projects it
+ * reads (the row policies), so when those are few each is walked on its own
+ * instead: the SEARCH_WALK newest rows of each project (claims by their index
+ * on (project_id, id); documents, which have none, by (id, project_id)
+ * backwards, the project tested in the index), keeping the matches and each full window's oldest
+ * row. The newest SEARCH_CANDIDATES matches of their union are the newest
+ * matches overall unless a project's window stopped above them (that
+ * project's older rows, not walked, could hold newer matches than the
+ * oldest kept): WALKED below checks that, and otherwise the indexes' branch
+ * runs. Beyond SEARCH_WALK_PROJECTS projects, the indexes' branch, as before
+ * (issue 13: an ordinary member's search grew 35x from 100 000 to 1 000 000
+ * claims on it). */
+#define SEARCH_WALK_PROJECTS "8"
+#define PROJECTS_WALK_WHEN                         \
+    "(NOT claimdb_is_admin() AND $2::uuid IS NULL" \
+    " AND cardinality(claimdb_projects('read')) BETWEEN 1 AND " SEARCH_WALK_PROJECTS ")"
+
+/* Whether the walk's candidates are the newest matches: it found
+ * SEARCH_CANDIDATES, and no project's full window (n = SEARCH_WALK: its
+ * oldest row) ends above the oldest of them. */
+#define WALKED                                                                                      \
+    "((SELECT count(*) FROM recent) >= " SEARCH_CANDIDATES " AND NOT EXISTS (SELECT FROM windows w" \
+    " WHERE w.n = " SEARCH_WALK " AND w.id > (SELECT id FROM recent ORDER BY id LIMIT 1)))"
+
 /* The candidates (cand: ids) of `table` aliased `a` in the project $2 (a
- * table's own project_id): the walk keeps full-text matches (`a`.search), the
+ * table's own project_id): the walks keep full-text matches (`a`.search), the
  * indexes give every match (`match`, word prefixes too; `more`, a second
  * index branch or nothing, is added to it). Word-prefix-only hits rank below
  * full-text hits, so when the walk finds SEARCH_CANDIDATES full-text matches
  * none of them would be among the shown hits anyway; not testing the prefix
- * on every walked row halves the walk's time. */
+ * on every walked row halves the walk's time. `windows` holds the
+ * per-project walk's matches and full windows' oldest rows (hit false unless
+ * it matches too); `recent` one walk's newest matches (at most one of the two
+ * runs). */
 /* clang-format off */
 #define CANDIDATES(table, a, match, more)                                                                    \
-    " recent AS MATERIALIZED (SELECT " a ".id FROM (SELECT " a ".id, " a ".search FROM " table " " a         \
+    " windows AS MATERIALIZED (SELECT w.id, w.hit, w.n FROM unnest(claimdb_projects('read')) p(id)"          \
+    "  CROSS JOIN LATERAL (SELECT " a ".id, " a ".search @@ " TQ_Q " AS hit,"                                \
+    "   row_number() OVER (ORDER BY " a ".id DESC) AS n FROM (SELECT " a ".id, " a ".search FROM " table " " a \
+    "    WHERE " a ".project_id = p.id ORDER BY " a ".id DESC LIMIT " SEARCH_WALK ") " a ") w"                \
+    "  WHERE " PROJECTS_WALK_WHEN " AND (w.hit OR w.n = " SEARCH_WALK ")),"                                   \
+    " recent AS MATERIALIZED ((SELECT " a ".id FROM (SELECT " a ".id, " a ".search FROM " table " " a        \
     "   WHERE " IN_PROJECT(a) " AND " WALK_WHEN " ORDER BY " a ".id DESC LIMIT " SEARCH_WALK ") " a          \
-    " WHERE " a ".search @@ " TQ_Q " ORDER BY " a ".id DESC LIMIT " SEARCH_CANDIDATES "),"                   \
-    " cand AS MATERIALIZED (SELECT id FROM recent WHERE (SELECT count(*) FROM recent) >= " SEARCH_CANDIDATES \
+    "  WHERE " a ".search @@ " TQ_Q " ORDER BY " a ".id DESC LIMIT " SEARCH_CANDIDATES ")"                    \
+    "  UNION ALL (SELECT id FROM windows WHERE hit ORDER BY id DESC LIMIT " SEARCH_CANDIDATES ")),"            \
+    " cand AS MATERIALIZED (SELECT id FROM recent WHERE " WALKED                                               \
     "  UNION ALL (SELECT m.id FROM (SELECT " a ".id FROM " table " " a " WHERE (" match ")"                  \
     "   AND " IN_PROJECT(a) more " OFFSET 0) m"                                                              \
-    "   WHERE (SELECT count(*) FROM recent) < " SEARCH_CANDIDATES                                            \
+    "   WHERE NOT " WALKED                                                                                   \
     " ORDER BY m.id DESC LIMIT " SEARCH_CANDIDATES ")),"
 /* clang-format on */
 #define IN_PROJECT(a) "($2::uuid IS NULL OR " a ".project_id = $2::uuid)"

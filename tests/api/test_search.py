@@ -355,3 +355,61 @@ def test_a_common_word_ranks_its_newest_1000_matches_page_by_page(server, cluste
     token = make_token(url, unique("outsider"), other, "annotator")
     r = requests.get(server.base + "/v1/search", params={"q": word}, headers={"Authorization": "Bearer " + token})
     assert r.status_code == 200 and r.json()["items"] == [], r.text
+
+
+def test_a_member_without_project_id_gets_the_same_newest_matches(server, cluster, api):
+    """A caller who is no server admin, searching without project_id, has each
+    project it reads walked on its own (the newest SEARCH_WALK rows of each):
+    the candidates must be the newest matches of all its projects, as an
+    admin's search or a project_id gives them. Here project `big` holds one
+    match and then more than SEARCH_WALK newer claims that do not match: its
+    window stops above the oldest of the small project's 1,000 newest
+    matches, so the walk alone would miss that match and the indexes' branch
+    must answer instead."""
+    url = cluster.url
+    small, big = unique("walk-small"), unique("walk-big")
+    small_id = cli(url, "project", "add", small, "--owner", "tester")
+    big_id = cli(url, "project", "add", big, "--owner", "tester")
+    word, every10 = unique("zw").replace("-", ""), unique("zv").replace("-", "")
+    ids_sorted = sorted(uid() for _ in range(1100 + 1 + 10001))  # ids order the claims (newest = greatest)
+    in_small, lone, fillers = ids_sorted[:1100], ids_sorted[1100], ids_sorted[1101:]
+    claims = ([(cid, small_id, f"{word} said" + (f" and {word} repeated" if i % 7 == 0 else ""))
+               for i, cid in enumerate(in_small)]
+              + [(lone, big_id, f"{word} said once in the big project")]
+              + [(cid, big_id, f"{every10} filler" if i % 10 == 0 else "filler")
+                 for i, cid in enumerate(fillers)])
+    body = line({"type": "header", "format": "claimdb-ndjson", "version": 1}) + "".join(
+        line({"type": "claim", "id": cid, "project_id": pid, "text": text}) for cid, pid, text in claims)
+    r = requests.post(server.base + "/v1/import", data=body.encode(), timeout=300, headers=server.auth)
+    assert r.status_code in (200, 201), r.text
+    one = make_token(url, unique("walker"), small, "annotator")
+    reader = unique("walker")
+    make_token(url, reader, small, "annotator")
+    both = make_token(url, reader, big, "annotator")
+
+    def as_member(token, **params):
+        r = requests.get(server.base + "/v1/search", params=dict(params, limit=1000),
+                         headers={"Authorization": "Bearer " + token})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def hits(reply):
+        return [(h["id"], h["rank"]) for h in reply["items"]]
+
+    # two projects, the big one's window cut above the cutoff: the lone match is among the newest
+    found = as_member(both, q=word)
+    assert set(ids(found["items"])) == {lone} | set(in_small[-999:]) and found["capped"] is True
+    assert hits(found) == hits(search(api, q=word, limit=1000))
+    # two projects, every match inside the big one's window: the walk's own answer
+    tenth = as_member(both, q=every10)
+    assert set(ids(tenth["items"])) == set(fillers[::10][-1000:]) and tenth["capped"] is True
+    assert hits(tenth) == hits(search(api, q=every10, limit=1000))
+    assert hits(tenth) == hits(search(api, q=every10, project_id=big_id, limit=1000))
+    # one project, its whole window walked: its newest 1,000 matches
+    alone = as_member(one, q=word)
+    assert set(ids(alone["items"])) == set(in_small[-1000:]) and alone["capped"] is True
+    assert hits(alone) == hits(search(api, q=word, project_id=small_id, limit=1000))
+    # a phrase (fewer matches than the window) and its pages, as for a project_id
+    phrase = as_member(both, q=f'"{word} repeated"')
+    assert hits(phrase) == hits(search(api, q=f'"{word} repeated"', project_id=small_id, limit=1000))
+    assert phrase["capped"] is False and len(phrase["items"]) == len(in_small[::7])
