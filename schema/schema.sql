@@ -126,18 +126,29 @@ COMMENT ON FUNCTION public.actor_search_text(name text, aliases text[]) IS 'Lowe
 CREATE FUNCTION public.claimdb_blind_projects() RETURNS uuid[]
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-  SELECT CASE WHEN claimdb_is_admin() THEN '{}'::uuid[]
-              ELSE coalesce(array_agg(id), '{}') END
-  FROM projects
-  WHERE settings @> '{"blind": true}' AND NOT id = ANY (claimdb_projects('curate'))
+  SELECT coalesce(claimdb_setting('claimdb.blind')::uuid[], claimdb_blind_projects_now())
 $$;
 
 COMMENT ON FUNCTION public.claimdb_blind_projects() IS 'The projects in which the current request sees only its own annotations on documents not yet done.';
 
-CREATE FUNCTION public.claimdb_claim_done(claim uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION public.claimdb_blind_projects_now() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-  SELECT coalesce((SELECT d.done FROM claims c JOIN documents d ON d.id = c.document_id WHERE c.id = claim), false)
+BEGIN
+  RETURN (SELECT CASE WHEN claimdb_is_admin() THEN '{}'::uuid[] ELSE coalesce(array_agg(p.id), '{}') END
+          FROM projects p
+          WHERE p.settings @> '{"blind": true}' AND NOT p.id = ANY (claimdb_projects('curate')));
+END
+$$;
+
+COMMENT ON FUNCTION public.claimdb_blind_projects_now() IS 'The blind projects of the current request, computed from its settings: the scope statement stores them as claimdb.blind.';
+
+CREATE FUNCTION public.claimdb_claim_done(claim uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+BEGIN
+  RETURN coalesce((SELECT d.done FROM claims c JOIN documents d ON d.id = c.document_id WHERE c.id = claim), false);
+END
 $$;
 
 COMMENT ON FUNCTION public.claimdb_claim_done(claim uuid) IS 'True when the document of the claim is marked done.';
@@ -166,8 +177,12 @@ END $$;
 COMMENT ON FUNCTION public.claimdb_default_project() IS 'The caller''s only writable project; raises 22023 naming project_id when there is not exactly one.';
 
 CREATE FUNCTION public.claimdb_document_done(document uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT coalesce((SELECT done FROM documents WHERE id = document), false) $$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+BEGIN
+  RETURN coalesce((SELECT d.done FROM documents d WHERE d.id = document), false);
+END
+$$;
 
 COMMENT ON FUNCTION public.claimdb_document_done(document uuid) IS 'True when the document''s annotation is marked done.';
 

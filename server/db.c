@@ -277,15 +277,20 @@ static PGresult *exec_scoped(const struct request *r, PGconn *conn, const struct
 }
 
 /* The scope statement: the request's identity and project sets as
- * transaction-local settings (migrations/0003_teams.sql explains each). */
-#define SCOPE_SQL_AS(local)                                                                               \
+ * transaction-local settings (migrations/0003_teams.sql explains each), and
+ * last, once they are set (a target list is evaluated in order), the blind
+ * projects they imply, which every read policy needs (migrations/0018_...). A
+ * session-wide scope leaves claimdb.blind empty: computed at each use, as it
+ * must be over a session in which project settings may change. */
+#define SCOPE_SQL_AS(local, blind)                                                                        \
     "SELECT set_config('claimdb.user_id', $1, " local "), set_config('claimdb.token_id', $2, " local ")," \
     " set_config('claimdb.request_id', $3, " local "), set_config('claimdb.read', $4, " local "),"        \
     " set_config('claimdb.write', $5, " local "), set_config('claimdb.curate', $6, " local "),"           \
     " set_config('claimdb.manage', $7, " local "), set_config('claimdb.owner', $8, " local "),"           \
     " set_config('claimdb.admin', $9, " local "), set_config('claimdb.default_project', $10, " local ")," \
-    " set_config('claimdb.if_match', $11, " local "), set_config('claimdb.reason', $12, " local ")"
-#define SCOPE_SQL SCOPE_SQL_AS("true")
+    " set_config('claimdb.if_match', $11, " local "), set_config('claimdb.reason', $12, " local "),"      \
+    " set_config('claimdb.blind', " blind ", " local ")"
+#define SCOPE_SQL SCOPE_SQL_AS("true", "claimdb_blind_projects_now()::text")
 #define SCOPE_PARAMS 12
 
 static const struct db_statement scope_statements[] = {
@@ -461,8 +466,8 @@ bool db_scope_apply(PGconn *conn, const struct request *r, bool import_only, boo
     const char *scope[SCOPE_PARAMS] = {"", "", "", "{}", "{}", "{}", "{}", "{}", "on", "", "", ""};
     if (r && r->auth)
         scope_params(r, import_only, scope);
-    PGresult *res = PQexecParams(conn, session_wide ? SCOPE_SQL_AS("false") : SCOPE_SQL, SCOPE_PARAMS, NULL,
-                                 scope, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, session_wide ? SCOPE_SQL_AS("false", "''") : SCOPE_SQL, SCOPE_PARAMS,
+                                 NULL, scope, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     return ok;

@@ -665,7 +665,8 @@ static const char *const *copies_for(enum export_format format, const char *tabl
  * project (?project_id=) narrows the scope itself to that project, so that
  * every query of every format is filtered by row-level security alone; a
  * server admin's admin flag (which reads everything) gives way to curating
- * that project (which reads it, blind or not). */
+ * that project (which reads it, blind or not); the blind projects follow
+ * (computed last, from the narrowed sets). */
 static bool scope(PGconn *conn, const struct request *r, const char *project_id, char *err, size_t err_size)
 {
     bool ok = db_scope_apply(conn, r, false, false);
@@ -678,7 +679,8 @@ static bool scope(PGconn *conn, const struct request *r, const char *project_id,
                          " set_config('claimdb.read', CASE WHEN claimdb_is_admin()"
                          "   OR $1::uuid = ANY (claimdb_projects('read')) THEN ARRAY[$1::uuid]::text"
                          "   ELSE '{}' END, true),"
-                         " set_config('claimdb.admin', 'off', true)",
+                         " set_config('claimdb.admin', 'off', true),"
+                         " set_config('claimdb.blind', claimdb_blind_projects_now()::text, true)",
                          1, NULL, params, NULL, NULL, 0);
         ok = PQresultStatus(res) == PGRES_TUPLES_OK;
         PQclear(res);
