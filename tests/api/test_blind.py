@@ -4,6 +4,8 @@ rule lives in the row-level security policies, so every way of reading a row
 follows it: the row, lists, search, exports, the history and the change feed."""
 
 import json
+import os
+import subprocess
 
 import requests
 
@@ -92,6 +94,19 @@ def test_blind_project_hides_annotators_work_until_the_document_is_done(server, 
     assert_sees(who["viewer"], set(), "before done")
     assert_sees(who["curator"], both, "before done")
     assert_sees(owner, both, "before done")
+
+    # The request's scope statement stores the blind projects it implies (claimdb.blind); a
+    # statement whose scope did not (a path that forgot it) computes them, never shows more.
+    me = who["ann_a"].get("/v1/me").json()
+    me = me.get("user", me)
+    scoped = subprocess.run(
+        ["psql", url, "-XAtq", "-c",
+         f"BEGIN; SELECT set_config('claimdb.read', '{{{project_id}}}', true),"
+         f" set_config('claimdb.user_id', '{me['id']}', true);"
+         f" SELECT count(*) FROM claims WHERE project_id = '{project_id}'; COMMIT;"],
+        env={k: v for k, v in os.environ.items() if k != "PGOPTIONS"},  # no claimdb.admin
+        capture_output=True, text=True, check=True).stdout.split()
+    assert scoped[-1] == "1", scoped
 
     # another's hidden claim is absent, not forbidden: 404 for change and delete too
     assert who["ann_a"].patch(f"/v1/claims/{cb['id']}", {"note": "peek"}).status_code == 404
