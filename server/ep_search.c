@@ -90,11 +90,14 @@
  * oldest kept): WALKED below checks that, and otherwise the indexes' branch
  * runs. Beyond SEARCH_WALK_PROJECTS projects, the indexes' branch, as before
  * (issue 13: an ordinary member's search grew 35x from 100 000 to 1 000 000
- * claims on it). */
+ * claims on it); and for a phrase with pairs (TQ_PAIRS), whose index lookup
+ * reads about its own matches, rarely 1 000: walking first cost the bench's
+ * phrase row 2.8x at 100 000 claims (98.9 to 34.9 req/s). */
 #define SEARCH_WALK_PROJECTS "8"
-#define PROJECTS_WALK_WHEN                         \
-    "(NOT claimdb_is_admin() AND $2::uuid IS NULL" \
-    " AND cardinality(claimdb_projects('read')) BETWEEN 1 AND " SEARCH_WALK_PROJECTS ")"
+#define PROJECTS_WALK_WHEN                                                                            \
+    "(NOT claimdb_is_admin() AND $2::uuid IS NULL"                                                    \
+    " AND cardinality(claimdb_projects('read')) BETWEEN 1 AND " SEARCH_WALK_PROJECTS " AND " TQ_PAIRS \
+    " IS NULL)"
 
 /* Whether the walk's candidates are the newest matches: it found
  * SEARCH_CANDIDATES, and no project's full window (n = SEARCH_WALK: its
