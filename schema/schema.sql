@@ -305,12 +305,12 @@ CREATE FUNCTION public.claimdb_tsquery(q text) RETURNS tsquery
     LANGUAGE sql STABLE PARALLEL SAFE
     SET client_min_messages TO 'warning'
     AS $$
-  SELECT coalesce(string_agg(websearch_to_tsquery(config, q)::text, ' | ')::tsquery, ''::tsquery)
-  FROM (SELECT config FROM search_configs ORDER BY config) s
-  WHERE websearch_to_tsquery(config, q) <> ''::tsquery
+  SELECT coalesce(string_agg(form, ' | ' ORDER BY form)::tsquery, ''::tsquery)
+  FROM (SELECT DISTINCT websearch_to_tsquery(config, q)::text AS form FROM search_configs) s
+  WHERE form <> ''
 $$;
 
-COMMENT ON FUNCTION public.claimdb_tsquery(q text) IS 'A websearch query parsed with every configuration in use, OR''ed: one GIN lookup for all languages.';
+COMMENT ON FUNCTION public.claimdb_tsquery(q text) IS 'A websearch query parsed with every configuration in use, each distinct form once, OR''ed: one GIN lookup for all languages.';
 
 CREATE FUNCTION public.claimdb_tsquery_pairs(q tsquery) RETURNS tsquery
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE

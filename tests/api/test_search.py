@@ -239,6 +239,23 @@ def test_a_querys_pair_condition(cluster, query, pairs):
     assert cluster.psql(sql) == pairs
 
 
+@pytest.mark.parametrize("q", ['"human rights"', "detention -torture", "the", "droits humains", ""])
+def test_a_query_states_each_of_its_forms_once(server, cluster, q):
+    """claimdb_tsquery ORs the query as each configuration in use parses it,
+    each distinct form once, in a fixed order (migration 0019): every row a
+    search checks or ranks evaluates each alternative, and most words parse
+    alike in several languages. A form no configuration keeps (a stop word in
+    all of them) is left out."""
+    lit = "'" + q.replace("'", "''") + "'"
+    forms = set(cluster.psql(f"SELECT websearch_to_tsquery(config, {lit})::text FROM search_configs").splitlines())
+    forms.discard("")
+    parsed = cluster.psql(f"SELECT claimdb_tsquery({lit})::text")
+    alternatives = parsed.split(" | ") if parsed else []
+    assert alternatives == sorted(forms), (parsed, forms)
+    if q == '"human rights"':
+        assert parsed == "'human' <-> 'right' | 'human' <-> 'rights'"
+
+
 def test_every_claim_holds_the_pairs_of_its_phrases(cluster, api, phrases, corpus):
     """No claim matches a query without holding the query's pairs (the pair
     condition removes no hit), and every way a claim's vector is written (a new
