@@ -78,6 +78,26 @@ def test_a_phrase_finds_only_the_phrase(api, corpus):
     assert all(re.search(r"crimes\W+against\W+humanity", h["text"], re.I) for h in phrase)
 
 
+def test_a_phrase_does_not_reach_from_one_field_into_the_next(api):
+    """A claim's text and quote, and a document's title and text, are one
+    search vector, the second field's words numbered on after the first's
+    (migration 0019b): a phrase made of the last word of one field and the
+    first of the next is in neither, so it finds nothing; each field's own
+    phrases, and the words, still match."""
+    doc = make_document(api, "Quindle outright, said the ministry of wimblets.", title="Annual zorblax")
+    claim = make_claim(api, doc, "Quindle outright", text="The ministry spoke of a grand zorblax")
+    claim_ids = lambda q: ids(search(api, q=q, limit=1000)["items"])
+    doc_ids = lambda q: ids(search(api, q=q, type="document", limit=1000)["items"])
+    assert claim["id"] not in claim_ids('"zorblax quindle"')
+    assert claim["id"] in claim_ids('"grand zorblax"') and claim["id"] in claim_ids('"quindle outright"')
+    assert claim["id"] in claim_ids("zorblax quindle")
+    assert doc["id"] not in doc_ids('"zorblax quindle"')
+    assert doc["id"] in doc_ids('"annual zorblax"') and doc["id"] in doc_ids('"quindle outright"')
+    assert doc["id"] in doc_ids("zorblax quindle")
+    # split between the fields, the two words still rank above a word-prefix-only hit (at most 0.01)
+    assert [h["rank"] for h in search(api, q="zorblax quindle")["items"] if h["id"] == claim["id"]][0] > 0.01
+
+
 def test_or_and_minus(api, corpus):
     m, c = corpus["marker"], corpus["claims"]
     either = set(ids(search(api, q="spared or lies", limit=1000)["items"]))
